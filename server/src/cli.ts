@@ -1,0 +1,3 @@
+// digest-pin command line. (Being written.)
+process.stderr.write('digest-pin: not built yet\n');
+process.exit(2);

@@ -1,0 +1,59 @@
+// Which extractor reads a file: by name first, then by content.
+import type { FileKind } from './types';
+
+const base = (path: string): string => path.replace(/\\/g, '/').split('/').pop() ?? path;
+
+/** The kind a file's name implies, or null when the name says nothing (or is not a file we read). */
+export function kindFromName(path: string): FileKind | null {
+  const normalised = path.replace(/\\/g, '/');
+  const name = base(normalised);
+  const lower = name.toLowerCase();
+  if (/^(dockerfile|containerfile)$/i.test(name)) return 'dockerfile';
+  if (/^(dockerfile|containerfile)\.[^/]+$/i.test(name) && !/\.(ya?ml|json|md|txt|sh)$/i.test(name)) return 'dockerfile';
+  if (/\.(dockerfile|containerfile)$/i.test(name)) return 'dockerfile';
+  if (/^(docker-)?compose[^/]*\.ya?ml$/.test(lower)) return 'compose';
+  if (lower === '.gitlab-ci.yml' || lower === '.gitlab-ci.yaml') return 'gitlab-ci';
+  if (/(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(normalised)) return 'github-actions';
+  if (/\.ya?ml$/.test(lower)) return 'yaml';
+  if (lower === 'devcontainer.json' || lower === '.devcontainer.json') return 'yaml';
+  return null;
+}
+
+/** Editor language ids that name a kind outright. */
+export function kindFromLanguageId(languageId: string | undefined): FileKind | null {
+  switch (languageId) {
+    case 'dockerfile':
+    case 'containerfile':
+      return 'dockerfile';
+    case 'dockercompose':
+      return 'compose';
+    case 'github-actions-workflow':
+      return 'github-actions';
+    case 'yaml':
+      return 'yaml';
+    default:
+      return null;
+  }
+}
+
+const DOCKERFILE_CONTENT = /^\s*(?:#[^\n]*\n\s*)*(?:ARG\s+\S+[^\n]*\n\s*(?:#[^\n]*\n\s*)*)*FROM\s+\S/im;
+
+/** Kind from content, for files whose name says nothing (e.g. `build/app.docker`). */
+export function kindFromContent(text: string): FileKind | null {
+  const head = text.slice(0, 64 * 1024);
+  if (DOCKERFILE_CONTENT.test(head)) return 'dockerfile';
+  return null;
+}
+
+/**
+ * Name, then language id, then content. A YAML file keeps `yaml` here; the YAML extractor refines it per document
+ * (compose, Kubernetes, GitHub Actions, GitLab CI) from what the document holds.
+ */
+export function detectKind(path: string, text: string, languageId?: string): FileKind | null {
+  const byName = kindFromName(path);
+  if (byName && byName !== 'yaml') return byName;
+  const byLanguage = kindFromLanguageId(languageId);
+  if (byLanguage && byLanguage !== 'yaml') return byLanguage;
+  if (byName || byLanguage) return 'yaml';
+  return kindFromContent(text);
+}

@@ -1,0 +1,32 @@
+// findReferences(path, languageId, text): every image reference in one file, or a note saying why none were read.
+import { extractDockerfile } from './dockerfile';
+import { detectKind } from './fileKind';
+import { stripBom } from './positions';
+import type { ExtractResult, FileKind } from './types';
+import { extractYaml } from './yaml';
+
+/** Files larger than this are skipped with a note: no real manifest is this big, and parsing it would stall. */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+export interface FindOptions {
+  /** Force a kind (the caller already knows it). */
+  kind?: FileKind;
+  languageId?: string;
+}
+
+export function findReferences(path: string, text: string, options: FindOptions = {}): ExtractResult {
+  const kind = options.kind ?? detectKind(path, text, options.languageId);
+  if (kind === null) return { kind: null, references: [], notes: [] };
+  if (text.length > MAX_FILE_BYTES) {
+    const mb = (text.length / (1024 * 1024)).toFixed(1);
+    return { kind, references: [], notes: [{ severity: 'warning', message: `skipped: file is ${mb} MB; the limit is ${MAX_FILE_BYTES / (1024 * 1024)} MB` }] };
+  }
+  if (text.includes('\u0000')) {
+    return { kind, references: [], notes: [{ severity: 'warning', message: 'skipped: binary file (contains NUL bytes)' }] };
+  }
+  const body = stripBom(text).text;
+  if (kind === 'dockerfile') return { kind, ...extractDockerfile(body) };
+  return extractYaml(body, kind);
+}
+
+export type { ExtractResult, FileKind, FileNote, ImageReference, Range, Position, ReferenceStatus, ReferenceSource } from './types';
