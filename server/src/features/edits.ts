@@ -1,0 +1,61 @@
+// The one place that turns a reference + digest into a minimal TextEdit, and applies edits to text.
+// An edit never re-serialises a document: it inserts or replaces only the digest characters.
+import { isValidDigest } from '../references/imageRef';
+import { LineIndex } from '../references/positions';
+import type { ImageReference, Position, Range } from '../references/types';
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export type EditRefusal =
+  | 'variable' // composed of variables: its value is only known at build time
+  | 'invalid' // not a valid reference
+  | 'bad-digest' // the digest to write is not a valid digest
+  | 'multi-line' // a reference split over lines: no single-range edit is safe
+  | 'unchanged'; // already pinned to this digest
+
+export type EditResult = { ok: true; edit: TextEdit } | { ok: false; reason: EditRefusal };
+
+const at = (position: Position, delta: number): Position => ({ line: position.line, character: position.character + delta });
+
+/**
+ * Pin `ref` to `digest`: insert `@digest` after the tag of an unpinned reference, or replace the digest of a pinned one
+ * (refresh). The tag stays; a digest-only reference stays digest-only.
+ */
+export function pinEdit(ref: ImageReference, digest: string): EditResult {
+  if (ref.status === 'variable') return { ok: false, reason: 'variable' };
+  if (ref.status === 'invalid') return { ok: false, reason: 'invalid' };
+  if (!isValidDigest(digest)) return { ok: false, reason: 'bad-digest' };
+  if (ref.range.start.line !== ref.range.end.line) return { ok: false, reason: 'multi-line' };
+  if (ref.digest === null) {
+    return { ok: true, edit: { range: { start: ref.range.end, end: ref.range.end }, newText: `@${digest}` } };
+  }
+  if (ref.digest === digest) return { ok: false, reason: 'unchanged' };
+  const digestStart = ref.text.lastIndexOf('@') + 1;
+  return {
+    ok: true,
+    edit: { range: { start: at(ref.range.start, digestStart), end: ref.range.end }, newText: digest },
+  };
+}
+
+/**
+ * Applies edits to text (positions as LSP counts them in that text). Overlapping edits are refused as a whole:
+ * applying some of them could corrupt the document.
+ */
+export function applyEdits(text: string, edits: readonly TextEdit[]): { ok: true; text: string } | { ok: false; reason: 'overlap' } {
+  if (edits.length === 0) return { ok: true, text };
+  const index = new LineIndex(text);
+  const spans = edits
+    .map((edit) => ({ start: index.offsetAt(edit.range.start), end: index.offsetAt(edit.range.end), newText: edit.newText }))
+    .sort((a, b) => a.start - b.start || a.end - b.end);
+  let out = '';
+  let cursor = 0;
+  for (const span of spans) {
+    if (span.start < cursor) return { ok: false, reason: 'overlap' };
+    out += text.slice(cursor, span.start) + span.newText;
+    cursor = span.end;
+  }
+  return { ok: true, text: out + text.slice(cursor) };
+}
