@@ -18,6 +18,9 @@ const ANCHORED_ID = /^[a-f0-9]{64}$/;
 /** Hex lengths of the digest algorithms registries accept. */
 export const DIGEST_HEX_LENGTHS: Readonly<Record<string, number>> = { sha256: 64, sha384: 96, sha512: 128 };
 const DIGEST_ALGORITHM = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*$/;
+// Own keys only: `constructor` is a well-formed algorithm name but must not find Object.prototype's.
+const hexLength = (algorithm: string): number | undefined =>
+  Object.hasOwn(DIGEST_HEX_LENGTHS, algorithm) ? DIGEST_HEX_LENGTHS[algorithm] : undefined;
 
 export interface ParsedImageRef {
   /** Registry host as written (after legacy Docker Hub aliases are folded), e.g. `docker.io`, `localhost:5000`. */
@@ -45,8 +48,11 @@ export function digestProblem(digest: string): string | null {
   if (colon <= 0) return `digest '${digest}' must be algorithm:hex, e.g. sha256:<64 hex characters>`;
   const algorithm = digest.slice(0, colon);
   const hex = digest.slice(colon + 1);
-  if (!DIGEST_ALGORITHM.test(algorithm)) return `digest algorithm '${algorithm}' is invalid`;
-  const expected = DIGEST_HEX_LENGTHS[algorithm];
+  if (!DIGEST_ALGORITHM.test(algorithm)) {
+    if (hexLength(algorithm.toLowerCase()) !== undefined) return `digest algorithm '${algorithm}' must be lowercase`;
+    return `digest algorithm '${algorithm}' is invalid`;
+  }
+  const expected = hexLength(algorithm);
   if (expected === undefined) return `unsupported digest algorithm '${algorithm}' (expected sha256, sha384 or sha512)`;
   if (/[A-F]/.test(hex) && /^[a-fA-F0-9]*$/.test(hex)) return `${algorithm} digest must be lowercase hex`;
   const bad = hex.match(/[^a-f0-9]/);
@@ -84,15 +90,15 @@ function domainProblem(domain: string): string | null {
       if (!DOMAIN_LABEL.test(label)) return `registry host '${host}' is invalid`;
     }
   }
+  if (port === '') return `registry port is empty after ':' in '${domain}'`;
+  // `fc00::1:5000/x`: an IPv6 host must be bracketed, or its colons read as a port.
+  if (port !== null && port.includes(':')) return `registry host '${domain}' looks like an IPv6 address; write the address in brackets, as in [::1]:5000`;
   if (port !== null && !PORT.test(port)) return `registry port '${port}' must be a number`;
   return null;
 }
 
 function pathProblem(path: string): string | null {
   if (path === '') return 'repository name is missing';
-  if (path.length > MAX_PATH_LENGTH) {
-    return `repository name is ${path.length} characters; the limit is ${MAX_PATH_LENGTH}`;
-  }
   if (path !== path.toLowerCase()) return 'repository name must be lowercase';
   for (const component of path.split('/')) {
     if (component === '') return `repository name '${path}' has an empty path component`;
@@ -104,7 +110,7 @@ function pathProblem(path: string): string | null {
 }
 
 function tagProblem(tag: string): string | null {
-  if (tag === '') return 'tag is empty after ":"';
+  if (tag === '') return "tag is empty after ':'";
   if (tag.length > MAX_TAG_LENGTH) return `tag is ${tag.length} characters; the limit is ${MAX_TAG_LENGTH}`;
   if (!TAG.test(tag)) {
     return `tag '${tag}' is invalid: use letters, digits, '_', '.' and '-', not starting with '.' or '-'`;
@@ -126,6 +132,12 @@ function splitDomain(name: string): { domain: string; path: string; explicitDoma
 export function parseImageReference(text: string): ParseResult {
   if (text === '') return invalid('image reference is empty');
   if (/\s/.test(text)) return invalid('image reference contains white space');
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text);
+  if (scheme) return invalid(`image reference must not start with '${scheme[0]}'; write host/repository[:tag]`);
+  // Like ParseNormalizedNamed: only the whole text being 64 hex is an image ID (`<hex>:tag` is a valid name).
+  if (ANCHORED_ID.test(text)) {
+    return invalid('a 64-character hex string is an image ID, not a repository name; write name@sha256:<hex>');
+  }
 
   let remainder = text;
   let digest: string | null = null;
@@ -137,6 +149,12 @@ export function parseImageReference(text: string): ParseResult {
     if (digest === '') return invalid("digest is empty after '@'");
     const problem = digestProblem(digest);
     if (problem) return invalid(problem);
+  }
+
+  // `[::1]:5000` alone: a bracketed host can never be a repository name, so say what is missing.
+  if (remainder.startsWith('[') && !remainder.includes('/')) {
+    const host = /^\[[^\]]*\](?::[0-9]+)?/.exec(remainder)?.[0] ?? remainder;
+    return invalid(`'${host}' is a registry host; a repository path must follow it, e.g. ${host}/name`);
   }
 
   let tag: string | null = null;
@@ -157,12 +175,17 @@ export function parseImageReference(text: string): ParseResult {
   }
   const problem = pathProblem(path);
   if (problem) return invalid(problem);
-  if (!split.explicitDomain && ANCHORED_ID.test(path)) {
-    return invalid('a 64-character hex string is an image ID, not a repository name; write name@sha256:<hex>');
-  }
 
-  if (LEGACY_DOMAINS.has(domain.toLowerCase())) domain = DEFAULT_DOMAIN;
-  if (domain === DEFAULT_DOMAIN && !path.includes('/')) path = OFFICIAL_PREFIX + path;
+  // Host names are case-insensitive: `DOCKER.IO` and `Index.Docker.IO` are Docker Hub too.
+  const lowerDomain = domain.toLowerCase();
+  if (lowerDomain === DEFAULT_DOMAIN || LEGACY_DOMAINS.has(lowerDomain)) domain = DEFAULT_DOMAIN;
+  const implied = domain === DEFAULT_DOMAIN && !path.includes('/');
+  if (implied) path = OFFICIAL_PREFIX + path;
+  // Measured after normalisation, as distribution/reference does: `library/` counts toward the limit.
+  if (path.length > MAX_PATH_LENGTH) {
+    const note = implied ? ` with the implied '${OFFICIAL_PREFIX}'` : '';
+    return invalid(`repository name is ${path.length} characters${note}; the limit is ${MAX_PATH_LENGTH}`);
+  }
   return { ok: true, value: { domain, path, name: `${domain}/${path}`, tag, digest } };
 }
 
@@ -182,7 +205,9 @@ export function effectiveTag(ref: Pick<ParsedImageRef, 'tag' | 'digest'>): strin
 
 /** Short, familiar form of a normalised name: `python`, `grafana/grafana`, `ghcr.io/org/app`. */
 export function familiarName(name: string): string {
-  if (name.startsWith(`${DEFAULT_DOMAIN}/${OFFICIAL_PREFIX}`)) return name.slice(DEFAULT_DOMAIN.length + 1 + OFFICIAL_PREFIX.length);
-  if (name.startsWith(`${DEFAULT_DOMAIN}/`)) return name.slice(DEFAULT_DOMAIN.length + 1);
-  return name;
+  if (!name.startsWith(`${DEFAULT_DOMAIN}/`)) return name;
+  const path = name.slice(DEFAULT_DOMAIN.length + 1);
+  // Only a one-component official image drops `library/`: `library/foo/bar` stays as written (as in distribution).
+  const official = path.startsWith(OFFICIAL_PREFIX) ? path.slice(OFFICIAL_PREFIX.length) : null;
+  return official !== null && !official.includes('/') ? official : path;
 }

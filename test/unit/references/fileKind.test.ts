@@ -1,0 +1,135 @@
+// Which extractor reads a file: by name, by editor language id, by content, and the order detectKind applies them.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { detectKind, kindFromContent, kindFromLanguageId, kindFromName } from '../../../server/src/references/fileKind';
+import type { FileKind } from '../../../server/src/references/types';
+
+describe('kindFromName', () => {
+  const cases: [path: string, kind: FileKind | null][] = [
+    ['Dockerfile', 'dockerfile'],
+    ['dockerfile', 'dockerfile'],
+    ['Containerfile', 'dockerfile'],
+    ['src/api/Dockerfile', 'dockerfile'],
+    ['C:\\repo\\svc\\Dockerfile', 'dockerfile'],
+    ['Dockerfile.dev', 'dockerfile'],
+    ['Containerfile.fedora', 'dockerfile'],
+    ['prod.Dockerfile', 'dockerfile'],
+    ['x.containerfile', 'dockerfile'],
+    ['build/api.dockerfile', 'dockerfile'],
+    // A Dockerfile-named file with a data or doc extension is that format, not a Dockerfile.
+    ['Dockerfile.yml', 'yaml'],
+    ['Dockerfile.dev.yaml', 'yaml'],
+    ['Dockerfile.md', null],
+    ['Dockerfile.txt', null],
+    ['Dockerfile.sh', null],
+    ['Dockerfile.json', null],
+    // No `.`: the name says nothing; content detection decides (see detectKind).
+    ['Dockerfile-dev', null],
+    ['x.Dockerfile.bak', null],
+    ['docker-compose.yml', 'compose'],
+    ['docker-compose.yaml', 'compose'],
+    ['docker-compose.override.yml', 'compose'],
+    ['compose.yaml', 'compose'],
+    ['compose.yml', 'compose'],
+    ['compose.prod.yaml', 'compose'],
+    ['Compose.yaml', 'compose'],
+    ['deploy/docker-compose.ci.yml', 'compose'],
+    ['my-compose.yml', 'yaml'],
+    ['.gitlab-ci.yml', 'gitlab-ci'],
+    ['.gitlab-ci.yaml', 'gitlab-ci'],
+    ['ci/.gitlab-ci.yml', 'gitlab-ci'],
+    ['templates/build.gitlab-ci.yml', 'yaml'],
+    ['.github/workflows/ci.yml', 'github-actions'],
+    ['repo/.github/workflows/release.yaml', 'github-actions'],
+    ['C:\\repo\\.github\\workflows\\ci.yml', 'github-actions'],
+    // Only files directly in .github/workflows are workflows.
+    ['.github/workflows/templates/x.yml', 'yaml'],
+    ['.github/dependabot.yml', 'yaml'],
+    ['action.yml', 'yaml'],
+    ['a/b.yaml', 'yaml'],
+    ['k8s/deployment.yml', 'yaml'],
+    ['devcontainer.json', 'yaml'],
+    ['.devcontainer/devcontainer.json', 'yaml'],
+    ['.devcontainer.json', 'yaml'],
+    ['package.json', null],
+    ['README.md', null],
+    ['Makefile', null],
+    ['app.docker', null],
+    ['values.yaml.tpl', null],
+  ];
+  for (const [path, kind] of cases) {
+    it(`${path} → ${kind}`, () => assert.equal(kindFromName(path), kind));
+  }
+});
+
+describe('kindFromLanguageId', () => {
+  const cases: [languageId: string | undefined, kind: FileKind | null][] = [
+    ['dockerfile', 'dockerfile'],
+    ['containerfile', 'dockerfile'],
+    ['dockercompose', 'compose'],
+    ['github-actions-workflow', 'github-actions'],
+    ['yaml', 'yaml'],
+    ['json', null],
+    ['plaintext', null],
+    [undefined, null],
+  ];
+  for (const [languageId, kind] of cases) {
+    it(`${languageId} → ${kind}`, () => assert.equal(kindFromLanguageId(languageId), kind));
+  }
+});
+
+describe('kindFromContent', () => {
+  const cases: [label: string, text: string, kind: FileKind | null][] = [
+    ['FROM first', 'FROM alpine:3.20\nRUN apk add curl\n', 'dockerfile'],
+    ['lower-case from', 'from alpine\n', 'dockerfile'],
+    ['syntax directive and comments first', '# syntax=docker/dockerfile:1\n# build image\nFROM node:20 AS build\n', 'dockerfile'],
+    ['ARGs before FROM', 'ARG BASE=alpine\n# pinned below\nARG TAG=3.20\nFROM ${BASE}:${TAG}\n', 'dockerfile'],
+    ['leading blank lines and indentation', '\n\n   FROM scratch\n', 'dockerfile'],
+    ['BOM before FROM', '\uFEFFFROM alpine\n', 'dockerfile'],
+    ['CRLF', '# c\r\nARG A=1\r\nFROM alpine\r\n', 'dockerfile'],
+    ['FROM with no image', 'FROM\n', null],
+    ['Kubernetes YAML', 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: nginx\n', null],
+    ['empty', '', null],
+    ['shell script', '#!/bin/sh\necho hi\n', null],
+    // Only the first 64 KiB are read: a FROM after that is not seen.
+    ['FROM beyond 64 KiB', `${'# padding line\n'.repeat(5000)}FROM alpine\n`, null],
+  ];
+  for (const [label, text, kind] of cases) {
+    it(`${label} → ${kind}`, () => assert.equal(kindFromContent(text), kind));
+  }
+
+  // Known bug (not fixed here: fileKind.ts is outside this change). The regex has the `m` flag, so `^` matches at
+  // any line: any file whose name says nothing and that has a line starting "From <word>" is read as a Dockerfile.
+  // Dropping `m` anchors it at the start of the file (after comments and ARGs), as a Dockerfile must begin.
+  const todo = 'kindFromContent: DOCKERFILE_CONTENT must not use the m flag';
+  it('prose with a line starting "From" → null', { todo }, () => {
+    assert.equal(kindFromContent('Release notes\nFrom here on, run make.\n'), null);
+  });
+  it('an instruction before FROM → null', { todo }, () => {
+    assert.equal(kindFromContent('RUN echo hi\nFROM alpine\n'), null);
+  });
+});
+
+describe('detectKind', () => {
+  const cases: [path: string, text: string, languageId: string | undefined, kind: FileKind | null][] = [
+    ['Dockerfile', '', undefined, 'dockerfile'],
+    ['docker-compose.yml', '', 'yaml', 'compose'],
+    ['.github/workflows/ci.yml', '', 'yaml', 'github-actions'],
+    // A specific name beats a specific language id.
+    ['Dockerfile', '', 'dockercompose', 'dockerfile'],
+    // A specific language id beats a generic `.yaml` name.
+    ['stack.yaml', '', 'dockercompose', 'compose'],
+    ['ci.yml', '', 'github-actions-workflow', 'github-actions'],
+    ['k8s/app.yaml', 'FROM alpine\n', undefined, 'yaml'],
+    ['untitled-1', 'services: {}\n', 'yaml', 'yaml'],
+    ['untitled-2', '', 'dockerfile', 'dockerfile'],
+    // Neither name nor language says anything: content decides.
+    ['Dockerfile-dev', 'FROM golang:1.22 AS build\n', undefined, 'dockerfile'],
+    ['build/app.docker', '# base\nFROM debian:12\n', 'plaintext', 'dockerfile'],
+    ['Makefile', 'all:\n\tgo build\n', undefined, null],
+    ['README.md', '# Title\n', 'markdown', null],
+  ];
+  for (const [path, text, languageId, kind] of cases) {
+    it(`${path} (${languageId ?? 'no language'}) → ${kind}`, () => assert.equal(detectKind(path, text, languageId), kind));
+  }
+});
