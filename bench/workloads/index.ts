@@ -1,0 +1,5 @@
+// Every benchmark, in report order. Registry (issue 3) and LSP (issue 4) workloads join this list.
+import type { Workload } from '../workload';
+import { kubernetesManifest, largeDockerfile } from './extraction';
+
+export const workloads: readonly Workload[] = [kubernetesManifest, largeDockerfile];
