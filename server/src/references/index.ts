@@ -2,7 +2,7 @@
 import { extractDockerfile } from './dockerfile';
 import { detectKind } from './fileKind';
 import { stripBom } from './positions';
-import type { ExtractResult, FileKind } from './types';
+import type { ExtractResult, FileKind, FileNote } from './types';
 import { extractYaml } from './yaml';
 
 /** Files larger than this are skipped with a note: no real manifest is this big, and parsing it would stall. */
@@ -14,13 +14,16 @@ export interface FindOptions {
   languageId?: string;
 }
 
+/** The note for a file over MAX_FILE_BYTES; callers that know the size before reading (the CLI) use it too. */
+export function tooLargeNote(size: number): FileNote {
+  const mb = (size / (1024 * 1024)).toFixed(1);
+  return { severity: 'warning', message: `skipped: file is ${mb} MB; the limit is ${MAX_FILE_BYTES / (1024 * 1024)} MB` };
+}
+
 export function findReferences(path: string, text: string, options: FindOptions = {}): ExtractResult {
   const kind = options.kind ?? detectKind(path, text, options.languageId);
   if (kind === null) return { kind: null, references: [], notes: [] };
-  if (text.length > MAX_FILE_BYTES) {
-    const mb = (text.length / (1024 * 1024)).toFixed(1);
-    return { kind, references: [], notes: [{ severity: 'warning', message: `skipped: file is ${mb} MB; the limit is ${MAX_FILE_BYTES / (1024 * 1024)} MB` }] };
-  }
+  if (text.length > MAX_FILE_BYTES) return { kind, references: [], notes: [tooLargeNote(text.length)] };
   if (text.includes('\u0000')) {
     return { kind, references: [], notes: [{ severity: 'warning', message: 'skipped: binary file (contains NUL bytes)' }] };
   }
