@@ -1,3 +1,15 @@
-// digest-pin command line. (Being written.)
-process.stderr.write('digest-pin: not built yet\n');
-process.exit(2);
+// digest-pin command line: `check`, later `pin` and `lsp --stdio`. The work is in cli/; this only binds process.
+import { run, type ExitCode } from './cli/main';
+
+function main(): ExitCode {
+  try {
+    return run(process.argv.slice(2), { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr });
+  } catch (error) {
+    // A bug outside any one file's check: say so, and exit 2 rather than node's 1, which would read as "findings".
+    process.stderr.write(`digest-pin: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 2;
+  }
+}
+
+// exitCode, not exit(): a large report written to a pipe must drain before the process ends.
+process.exitCode = main();

@@ -1,0 +1,66 @@
+// `check --format json`: the public shape of /work/shared/design/cli.md, version 1.
+// Additive fields only: `context`, `platform`, `localBuild`, `ignored` on a reference; a top-level `notes` array.
+// No `current` key: it appears only when the registry was asked, and this version never asks.
+import type { DiagnosticCode, Severity } from '../../features/diagnostics';
+import type { Range, ReferenceContext, ReferenceSource, ReferenceStatus } from '../../references/types';
+import type { Report, Summary } from '../check';
+import { byCodeUnits } from '../walk';
+
+export interface JsonReference {
+  file: string;
+  range: Range;
+  text: string;
+  source: ReferenceSource;
+  name: string | null;
+  tag: string | null;
+  digest: string | null;
+  status: ReferenceStatus;
+  context: ReferenceContext;
+  platform?: string;
+  localBuild?: true;
+  ignored?: true;
+  diagnostics: Array<{ code: DiagnosticCode; severity: Severity; message: string }>;
+}
+
+export interface JsonNote {
+  file: string;
+  severity: Severity;
+  message: string;
+  range?: Range;
+}
+
+export interface JsonReport {
+  version: 1;
+  references: JsonReference[];
+  notes: JsonNote[];
+  summary: Summary;
+}
+
+export function toJsonReport(report: Report, summary: Summary): JsonReport {
+  const references = report.references.map(
+    ({ file, reference: ref, findings }): JsonReference => ({
+      file,
+      range: ref.range,
+      text: ref.text,
+      source: ref.source,
+      name: ref.name,
+      tag: ref.tag,
+      digest: ref.digest,
+      status: ref.status,
+      context: ref.context,
+      ...(ref.platform !== undefined ? { platform: ref.platform } : {}),
+      ...(ref.localBuild ? { localBuild: true as const } : {}),
+      ...(ref.ignored ? { ignored: true as const } : {}),
+      diagnostics: findings.map(({ code, severity, message }) => ({ code, severity, message })),
+    }),
+  );
+  const notes: JsonNote[] = [
+    ...report.notes.map(({ file, severity, message, range }) => (range ? { file, severity, message, range } : { file, severity, message })),
+    ...report.failures.map(({ file, message }): JsonNote => ({ file, severity: 'error', message })),
+  ].sort((a, b) => byCodeUnits(a.file, b.file));
+  return { version: 1, references, notes, summary };
+}
+
+export function formatJson(report: Report, summary: Summary): string {
+  return `${JSON.stringify(toJsonReport(report, summary), null, 2)}\n`;
+}
