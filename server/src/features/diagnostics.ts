@@ -1,0 +1,182 @@
+// Findings about one image reference, and the one table of diagnostic codes every surface reads:
+// the CLI's text / JSON / SARIF output, the README's table, and (later) the LSP server's diagnostics.
+import type { ImageReference, Range } from '../references/types';
+
+/** LSP's four severities, by name. */
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** Codes that need nothing but the text of the file. */
+export type OfflineCode = 'unpinned' | 'latest' | 'invalid-reference' | 'variable';
+
+/** Codes that need an answer from the registry (see `Resolution`). */
+export type OnlineCode = 'tag-drift' | 'digest-not-found' | 'tag-not-found' | 'registry-error';
+
+export type DiagnosticCode = OfflineCode | OnlineCode;
+
+export interface Rule {
+  code: DiagnosticCode;
+  severity: Severity;
+  /** One line: what the finding is. */
+  title: string;
+  /** Why it matters, in a sentence or two. */
+  why: string;
+  /** What to do about it. */
+  fix: string;
+  /** Reported only when the registry is asked (never by `check --offline`). */
+  online: boolean;
+}
+
+/** Severities from most to least severe; the index orders them. */
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'information', 'hint'];
+
+/** The table. Its order is the order of the README table and of the SARIF rules. */
+export const RULES: readonly Rule[] = [
+  {
+    code: 'unpinned',
+    severity: 'warning',
+    title: 'Image reference uses a mutable tag',
+    why: 'A tag is a pointer the publisher can move: the same file can pull different images tomorrow, and a compromised or broken push reaches you silently.',
+    fix: 'Pin the reference to a digest and keep the tag for readers: `python:3.12-slim@sha256:…`. Run `digest-pin pin` or use the quick fix in your editor.',
+    online: false,
+  },
+  {
+    code: 'latest',
+    severity: 'warning',
+    title: "Image reference uses the 'latest' tag",
+    why: "`latest` (also what a reference without a tag means) follows every release, including major versions, so rebuilds change behaviour without any change to the file.",
+    fix: 'Name a version tag and pin its digest: `nginx:1.27@sha256:…`.',
+    online: false,
+  },
+  {
+    code: 'invalid-reference',
+    severity: 'error',
+    title: 'Not a valid image reference',
+    why: 'Docker, Kubernetes and CI runners reject this reference, or read it as something other than what was meant.',
+    fix: 'Correct the reference: lowercase repository path, a tag of letters, digits, `_`, `.` and `-`, and a digest of the form `sha256:<64 hex characters>`.',
+    online: false,
+  },
+  {
+    code: 'variable',
+    severity: 'information',
+    title: 'Image reference is built from variables',
+    why: 'Its value is only known at build or deploy time, so it cannot be checked or pinned here.',
+    fix: 'Pin where the value is defined (an `ARG` default, a `.env` file, a CI variable), or write the reference literally.',
+    online: false,
+  },
+  {
+    code: 'tag-drift',
+    severity: 'information',
+    title: 'Pinned digest is no longer what the tag points to',
+    why: 'The publisher has pushed a new image under the tag since the digest was pinned; the file still pulls the older one.',
+    fix: 'Review the new image and update the digest (`digest-pin pin --update`), or keep the pin on purpose.',
+    online: true,
+  },
+  {
+    code: 'digest-not-found',
+    severity: 'error',
+    title: 'Pinned digest does not exist in the registry',
+    why: 'Pulling this reference fails: the digest was deleted, mistyped, or belongs to another repository.',
+    fix: 'Pin the digest the tag points to now (`digest-pin pin --update`).',
+    online: true,
+  },
+  {
+    code: 'tag-not-found',
+    severity: 'error',
+    title: 'Tag does not exist in the registry',
+    why: 'Pulling this reference fails: the tag was never pushed, was deleted, or is misspelt.',
+    fix: 'Use a tag the repository has.',
+    online: true,
+  },
+  {
+    code: 'registry-error',
+    severity: 'information',
+    title: 'The registry could not be asked about this image',
+    why: 'Authentication, rate limits or the network stopped the look-up, so drift and existence are unknown (not wrong).',
+    fix: 'Log in with `docker login` for private registries, or retry later; `--offline` skips registry checks.',
+    online: true,
+  },
+];
+
+const BY_CODE = new Map(RULES.map((rule) => [rule.code, rule]));
+
+export function ruleFor(code: DiagnosticCode): Rule {
+  const rule = BY_CODE.get(code);
+  if (rule === undefined) throw new Error(`no rule for diagnostic code '${code}'`);
+  return rule;
+}
+
+/** Home of the documentation: every code has a heading (and so an anchor) in the README. */
+export const DOCS_URL = 'https://github.com/digest-pin/digest-pin';
+
+/** Where a code is explained: the README heading of the same name. */
+export function ruleHelpUri(code: DiagnosticCode): string {
+  return `${DOCS_URL}#${code}`;
+}
+
+export interface Finding {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  range: Range;
+}
+
+/**
+ * What the registry said about a reference. The registry work replaces this placeholder with its resolution type;
+ * until then no value exists, so no online finding can be produced by accident.
+ */
+export type Resolution = never;
+
+/** True when `severity` is at or above `threshold` (error ≥ warning ≥ information ≥ hint). */
+export function atLeast(severity: Severity, threshold: Severity): boolean {
+  return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(threshold);
+}
+
+const finding = (ref: ImageReference, code: DiagnosticCode, message: string, severity = ruleFor(code).severity): Finding => ({
+  code,
+  severity,
+  message,
+  range: ref.range,
+});
+
+/**
+ * Findings for one reference: at most one offline, since each reference has one thing most worth saying about it.
+ * Ignored (`# digest-pin: ignore`) and pinned references have none offline.
+ */
+export function diagnose(ref: ImageReference, _resolution?: Resolution): Finding[] {
+  if (ref.ignored) return [];
+  // Online findings (tag-drift, digest-not-found, tag-not-found, registry-error) join here, derived from the
+  // resolution, when the registry lands.
+  const found = staticFinding(ref);
+  return found === null ? [] : [found];
+}
+
+function staticFinding(ref: ImageReference): Finding | null {
+  switch (ref.status) {
+    case 'invalid':
+      return finding(ref, 'invalid-reference', `'${ref.text}' is not a valid image reference: ${ref.error ?? 'it does not match the reference grammar'}`);
+    case 'variable':
+      return finding(ref, 'variable', ref.variable ?? `'${ref.text}' is built from variables; its value is only known at build or deploy time`);
+    case 'pinned':
+      return null;
+    case 'unpinned':
+      return unpinnedFinding(ref);
+  }
+}
+
+function unpinnedFinding(ref: ImageReference): Finding {
+  if (ref.localBuild) {
+    return finding(
+      ref,
+      'unpinned',
+      `${ref.text} names the image this service builds (it has build:); it is not pulled from a registry, so there is nothing to pin`,
+      'information',
+    );
+  }
+  if (ref.tag === null) {
+    return finding(ref, 'latest', `${ref.text} has no tag, so it means ${ref.text}:latest, which moves with every release; pin a version tag to a digest`);
+  }
+  if (ref.tag === 'latest') {
+    return finding(ref, 'latest', `${ref.text} uses the 'latest' tag, which moves with every release; pin a version tag to a digest`);
+  }
+  return finding(ref, 'unpinned', `${ref.text} is a mutable tag; pin it to a digest`);
+}
