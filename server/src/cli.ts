@@ -11,5 +11,11 @@ function main(): ExitCode {
   }
 }
 
+// `digest-pin check | head`: the reader left, which is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit();
+});
+
 // exitCode, not exit(): a large report written to a pipe must drain before the process ends.
 process.exitCode = main();

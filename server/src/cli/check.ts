@@ -1,7 +1,7 @@
 // Files → references → findings: the report every output format prints.
 // One file's trouble (unreadable, a bug in an extractor) is recorded for that file and the rest are still checked.
 import { readFileSync } from 'node:fs';
-import { atLeast, diagnose, type Finding, type Severity } from '../features/diagnostics';
+import { atLeast, diagnose, SEVERITIES, type Finding, type Severity } from '../features/diagnostics';
 import { findReferences, MAX_FILE_BYTES, tooLargeNote } from '../references/index';
 import type { ExtractResult, FileNote, ImageReference, Position } from '../references/types';
 import type { FailOn } from './args';
@@ -94,27 +94,27 @@ function sortByPosition(references: readonly ImageReference[]): ImageReference[]
   return [...references].sort((a, b) => before(a.range.start, b.range.start));
 }
 
+/** The summary field that counts each severity. */
+const COUNTED_IN: Record<Severity, 'errors' | 'warnings' | 'information' | 'hints'> = {
+  error: 'errors',
+  warning: 'warnings',
+  information: 'information',
+  hint: 'hints',
+};
+
 export function summarise(report: Report): Summary {
   const summary: Summary = { files: report.files, references: report.references.length, errors: 0, warnings: 0, information: 0, hints: 0 };
-  const count = (severity: Severity): void => {
-    if (severity === 'error') summary.errors++;
-    else if (severity === 'warning') summary.warnings++;
-    else if (severity === 'information') summary.information++;
-    else summary.hints++;
-  };
-  for (const checked of report.references) checked.findings.forEach((finding) => count(finding.severity));
-  report.notes.forEach((note) => count(note.severity));
-  report.failures.forEach(() => count('error'));
+  const severities: Severity[] = [
+    ...report.references.flatMap((checked) => checked.findings.map((finding) => finding.severity)),
+    ...report.notes.map((note) => note.severity),
+    ...report.failures.map((): Severity => 'error'),
+  ];
+  for (const severity of severities) summary[COUNTED_IN[severity]]++;
   return summary;
 }
 
 /** Exit status of `check`: 1 when anything is at or above the threshold, else 0. */
 export function exitStatus(summary: Summary, failOn: FailOn): 0 | 1 {
   if (failOn === 'never') return 0;
-  const counts: Array<[Severity, number]> = [
-    ['error', summary.errors],
-    ['warning', summary.warnings],
-    ['information', summary.information],
-  ];
-  return counts.some(([severity, n]) => n > 0 && atLeast(severity, failOn)) ? 1 : 0;
+  return SEVERITIES.some((severity) => atLeast(severity, failOn) && summary[COUNTED_IN[severity]] > 0) ? 1 : 0;
 }

@@ -29,80 +29,70 @@ export interface Rule {
 /** Severities from most to least severe; the index orders them. */
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'information', 'hint'];
 
-/** The table. Its order is the order of the README table and of the SARIF rules. */
-export const RULES: readonly Rule[] = [
-  {
-    code: 'unpinned',
+/** The table, total over the codes. Its order is the order of the README table and of the SARIF rules. */
+const TABLE: Record<DiagnosticCode, Omit<Rule, 'code'>> = {
+  unpinned: {
     severity: 'warning',
     title: 'Image reference uses a mutable tag',
     why: 'A tag is a pointer the publisher can move: the same file can pull different images tomorrow, and a compromised or broken push reaches you silently.',
     fix: 'Pin the reference to a digest and keep the tag for readers: `python:3.12-slim@sha256:…`. Run `digest-pin pin` or use the quick fix in your editor.',
     online: false,
   },
-  {
-    code: 'latest',
+  latest: {
     severity: 'warning',
     title: "Image reference uses the 'latest' tag",
     why: "`latest` (also what a reference without a tag means) follows every release, including major versions, so rebuilds change behaviour without any change to the file.",
     fix: 'Name a version tag and pin its digest: `nginx:1.27@sha256:…`.',
     online: false,
   },
-  {
-    code: 'invalid-reference',
+  'invalid-reference': {
     severity: 'error',
     title: 'Not a valid image reference',
     why: 'Docker, Kubernetes and CI runners reject this reference, or read it as something other than what was meant.',
     fix: 'Correct the reference: lowercase repository path, a tag of letters, digits, `_`, `.` and `-`, and a digest of the form `sha256:<64 hex characters>`.',
     online: false,
   },
-  {
-    code: 'variable',
+  variable: {
     severity: 'information',
     title: 'Image reference is built from variables',
     why: 'Its value is only known at build or deploy time, so it cannot be checked or pinned here.',
     fix: 'Pin where the value is defined (an `ARG` default, a `.env` file, a CI variable), or write the reference literally.',
     online: false,
   },
-  {
-    code: 'tag-drift',
+  'tag-drift': {
     severity: 'information',
     title: 'Pinned digest is no longer what the tag points to',
     why: 'The publisher has pushed a new image under the tag since the digest was pinned; the file still pulls the older one.',
     fix: 'Review the new image and update the digest (`digest-pin pin --update`), or keep the pin on purpose.',
     online: true,
   },
-  {
-    code: 'digest-not-found',
+  'digest-not-found': {
     severity: 'error',
     title: 'Pinned digest does not exist in the registry',
     why: 'Pulling this reference fails: the digest was deleted, mistyped, or belongs to another repository.',
     fix: 'Pin the digest the tag points to now (`digest-pin pin --update`).',
     online: true,
   },
-  {
-    code: 'tag-not-found',
+  'tag-not-found': {
     severity: 'error',
     title: 'Tag does not exist in the registry',
     why: 'Pulling this reference fails: the tag was never pushed, was deleted, or is misspelt.',
     fix: 'Use a tag the repository has.',
     online: true,
   },
-  {
-    code: 'registry-error',
+  'registry-error': {
     severity: 'information',
     title: 'The registry could not be asked about this image',
     why: 'Authentication, rate limits or the network stopped the look-up, so drift and existence are unknown (not wrong).',
     fix: 'Log in with `docker login` for private registries, or retry later; `--offline` skips registry checks.',
     online: true,
   },
-];
+};
 
-const BY_CODE = new Map(RULES.map((rule) => [rule.code, rule]));
+export const RULES: readonly Rule[] = (Object.keys(TABLE) as DiagnosticCode[]).map((code) => ({ code, ...TABLE[code] }));
 
 export function ruleFor(code: DiagnosticCode): Rule {
-  const rule = BY_CODE.get(code);
-  if (rule === undefined) throw new Error(`no rule for diagnostic code '${code}'`);
-  return rule;
+  return { code, ...TABLE[code] };
 }
 
 /** Home of the documentation: every code has a heading (and so an anchor) in the README. */
@@ -131,7 +121,7 @@ export function atLeast(severity: Severity, threshold: Severity): boolean {
   return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(threshold);
 }
 
-const finding = (ref: ImageReference, code: DiagnosticCode, message: string, severity = ruleFor(code).severity): Finding => ({
+const finding = (ref: ImageReference, code: DiagnosticCode, message: string, severity = TABLE[code].severity): Finding => ({
   code,
   severity,
   message,
