@@ -5,7 +5,7 @@ import { atLeast, diagnose, SEVERITIES, type Finding, type Severity } from '../f
 import { findReferences, MAX_FILE_BYTES, tooLargeNote } from '../references/index';
 import type { ExtractResult, FileNote, ImageReference, Position } from '../references/types';
 import type { FailOn } from './args';
-import { reason, type WalkedFile, type WalkProblem } from './walk';
+import { couldNotRead, isSystemError, type WalkedFile, type WalkProblem } from './walk';
 
 export interface CheckedReference {
   file: string;
@@ -81,8 +81,7 @@ function checkOne(walked: WalkedFile, extract: Extract): { references: ImageRefe
 }
 
 function describeFailure(error: unknown): string {
-  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
-  if (code !== undefined) return `could not read: ${reason(error)}`;
+  if (isSystemError(error)) return couldNotRead(error);
   // Not an I/O error: a bug. Say so, with enough to report it, and go on with the other files.
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return `internal error while checking this file (please report it): ${detail.split('\n').slice(0, 3).join(' ')}`;

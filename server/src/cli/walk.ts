@@ -64,7 +64,7 @@ export function collectFiles(paths: readonly string[], cwd: string): WalkResult 
         const stats = statSync(path);
         if (stats.isFile()) add(path, stats);
       } catch (error) {
-        problems.push({ file: displayPath(cwd, path), message: `could not read: ${reason(error)}` });
+        problems.push({ file: displayPath(cwd, path), message: couldNotRead(error) });
       }
     }
   };
@@ -77,7 +77,7 @@ export function collectFiles(paths: readonly string[], cwd: string): WalkResult 
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') missing.push(argument);
-      else problems.push({ file: displayPath(cwd, path), message: `could not read: ${reason(error)}` });
+      else problems.push({ file: displayPath(cwd, path), message: couldNotRead(error) });
       continue;
     }
     if (stats.isDirectory()) walk(path);
@@ -94,17 +94,24 @@ export function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function reason(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const messages: Record<string, string> = {
-      EACCES: 'permission denied',
-      EPERM: 'permission denied',
-      ENOENT: 'no such file or directory',
-      ELOOP: 'too many levels of symbolic links',
-      EISDIR: 'is a directory',
-    };
-    return (code !== undefined ? messages[code] : undefined) ?? error.message;
-  }
-  return String(error);
+/** Whether an exception is the operating system refusing a file operation (it has a syscall), not a bug. */
+export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
+export const couldNotRead = (error: unknown): string => `could not read: ${reason(error)}`;
+
+/** The usual system errors in the words `ls` uses; anything else keeps node's message. */
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOENT: 'no such file or directory',
+  ELOOP: 'too many levels of symbolic links',
+  EISDIR: 'is a directory',
+};
+
+function reason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code === undefined ? undefined : SYSTEM_ERRORS[code]) ?? error.message;
 }
