@@ -1,8 +1,11 @@
 // Tests of the integration harness itself against Debian's real docker-registry: seeding, auth providers, the token
 // server, blob redirects and every fault of the fault proxy, with raw fetch and (when installed) skopeo as oracles.
 import { strict as assert } from 'node:assert';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startEvilOrigin, type EvilOrigin } from './support/evilOrigin';
@@ -446,5 +449,47 @@ describe('fault proxy', () => {
     assert.equal(followed.headers.get('docker-content-digest'), f.ociImage.digest);
     assert.deepEqual(proxy.evil.requests().map((r) => [r.hasAuthorization, r.authScheme]), [[true, 'bearer']]);
     assert.equal((await fetch(location)).status, 404, 'a stashed answer is served once');
+  });
+});
+
+describe('cli.ts (the seeded setup by hand)', () => {
+  it('prints the setup as JSON, serves it, and cleans up on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'support', 'cli.ts'), '--json', '--auth', 'htpasswd'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = once(child, 'exit');
+    try {
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      for await (const chunk of child.stdout) {
+        out += String(chunk);
+        if (out.includes('\n')) break;
+      }
+      const setup = JSON.parse(out) as {
+        url: string;
+        credentials: { username: string; password: string };
+        dockerConfig: string;
+        dataDir: string;
+        references: { ociIndex: { ref: string; digest: string } };
+      };
+      const host = setup.url.slice('http://'.length);
+      assert.equal(setup.references.ociIndex.ref, `${host}/fixtures/oci-index:1.0`);
+      const auth = basic(setup.credentials.username, setup.credentials.password);
+      const res = await manifest(setup.url, 'fixtures/oci-index', '1.0', { headers: { authorization: auth } });
+      assert.equal(res.headers.get('docker-content-digest'), setup.references.ociIndex.digest);
+      const config = JSON.parse(readFileSync(`${setup.dockerConfig}/config.json`, 'utf8')) as { auths: Record<string, { auth: string }> };
+      assert.deepEqual(config.auths, { [host]: { auth: auth.slice('Basic '.length) } });
+
+      child.kill('SIGTERM');
+      assert.deepEqual(await exited, [0, null]);
+      await assert.rejects(fetch(`${setup.url}/v2/`), TypeError, 'the registry is gone');
+      assert.equal(existsSync(setup.dataDir), false, 'the temp dir is gone');
+    } finally {
+      // SIGTERM, not SIGKILL: the CLI must get the chance to stop its registry child.
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    }
   });
 });

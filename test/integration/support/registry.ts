@@ -2,7 +2,7 @@
 // Each instance gets its own temp dir (config.yml, storage, htpasswd) and never touches the packaged service's
 // config (/etc/docker/registry) or its port 5000.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -148,8 +148,16 @@ interface Spawned {
   exitedYet: () => boolean;
 }
 
+/**
+ * util-linux's setpriv (Essential in Debian) execs the registry with a parent-death signal, so it dies with us even
+ * when we are SIGKILLed (a test-runner timeout) and no exit hook runs.
+ */
+const SETPRIV = '/usr/bin/setpriv';
+
 function spawnRegistry(configPath: string): Spawned {
-  const child = spawn(REGISTRY_BINARY, ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
+  const argv = [REGISTRY_BINARY, 'serve', configPath];
+  const [command, ...args] = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : argv;
+  const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
   const stdoutLines: string[] = [];
   const stderr = { text: '' };
   let partial = '';
