@@ -3,14 +3,17 @@ import type { FileKind } from './types';
 
 const base = (path: string): string => path.replace(/\\/g, '/').split('/').pop() ?? path;
 
+// `Dockerfile`, `Dockerfile.dev`, `Dockerfile-alpine`, `Dockerfile_prod`, `prod.Dockerfile`, `api-dockerfile`, `x.containerfile`.
+const DOCKERFILE_NAME = /^(?:dockerfile|containerfile)(?:[.\-_][^/]+)?$|[.\-_](?:dockerfile|containerfile)$/i;
+// Files named after a Dockerfile that are another format: its per-Dockerfile ignore file, data, docs, scripts, backups.
+const NOT_A_DOCKERFILE = /\.(?:dockerignore|ya?ml|json|md|txt|sh|ps1|py|bak|orig|rej|swp|tmpl?)$/i;
+
 /** The kind a file's name implies, or null when the name says nothing (or is not a file we read). */
 export function kindFromName(path: string): FileKind | null {
   const normalised = path.replace(/\\/g, '/');
   const name = base(normalised);
   const lower = name.toLowerCase();
-  if (/^(dockerfile|containerfile)$/i.test(name)) return 'dockerfile';
-  if (/^(dockerfile|containerfile)\.[^/]+$/i.test(name) && !/\.(ya?ml|json|md|txt|sh)$/i.test(name)) return 'dockerfile';
-  if (/\.(dockerfile|containerfile)$/i.test(name)) return 'dockerfile';
+  if (DOCKERFILE_NAME.test(name) && !NOT_A_DOCKERFILE.test(name)) return 'dockerfile';
   if (/^(docker-)?compose[^/]*\.ya?ml$/.test(lower)) return 'compose';
   if (lower === '.gitlab-ci.yml' || lower === '.gitlab-ci.yaml') return 'gitlab-ci';
   if (/(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(normalised)) return 'github-actions';
@@ -36,7 +39,8 @@ export function kindFromLanguageId(languageId: string | undefined): FileKind | n
   }
 }
 
-const DOCKERFILE_CONTENT = /^\s*(?:#[^\n]*\n\s*)*(?:ARG\s+\S+[^\n]*\n\s*(?:#[^\n]*\n\s*)*)*FROM\s+\S/im;
+// At the very start of the text (no `m` flag): only comments, blank lines and ARGs may precede the first FROM.
+const DOCKERFILE_CONTENT = /^\uFEFF?\s*(?:#[^\n]*\n\s*)*(?:ARG[ \t][^\n]*\n\s*(?:#[^\n]*\n\s*)*)*FROM\s+\S/i;
 
 /** Kind from content, for files whose name says nothing (e.g. `build/app.docker`). */
 export function kindFromContent(text: string): FileKind | null {
