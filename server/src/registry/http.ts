@@ -410,13 +410,13 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
         response = res;
         const declared = Number(res.headers['content-length']);
         if (method !== 'HEAD' && Number.isFinite(declared) && declared > request.maxBytes) {
-          stream.destroy(new BodyTooLarge(`${request.what ?? 'response'} is ${declared} bytes; the limit is ${request.maxBytes}`));
+          stream.destroy(new BodyTooLarge(`${request.what ?? 'response'} is ${formatBytes(declared)}; the limit is ${formatBytes(request.maxBytes)}`));
         }
       });
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > request.maxBytes) {
-          stream.destroy(new BodyTooLarge(`${request.what ?? 'response'} is larger than ${request.maxBytes} bytes`));
+          stream.destroy(new BodyTooLarge(`${request.what ?? 'response'} is larger than the limit of ${formatBytes(request.maxBytes)}`));
           return;
         }
         chunks.push(chunk);
@@ -513,6 +513,14 @@ function describeTls(code: string | undefined, message: string): string {
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'certificate does not match the host name';
   if (code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY') return 'certificate issuer unknown';
   return message;
+}
+
+/** `4 MiB`, `64 KiB`, `5.5 MiB`, `300 bytes`. */
+export function formatBytes(bytes: number): string {
+  const unit = (value: number, name: string): string => `${Number.isInteger(value) ? value : value.toFixed(1)} ${name}`;
+  if (bytes >= MiB) return unit(bytes / MiB, 'MiB');
+  if (bytes >= 1024) return unit(bytes / 1024, 'KiB');
+  return `${bytes} bytes`;
 }
 
 /** A URL fit for a log line: no userinfo, no query (realm queries can carry account hints). */
