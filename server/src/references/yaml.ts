@@ -1,6 +1,519 @@
-// YAML references via the yaml package's AST. (Being written.)
-import type { ExtractResult, FileKind } from './types';
+// YAML references via the yaml package's AST: parse once, walk each document once, and let the kind modules
+// (kinds/*) say which scalars are images. This file owns everything they should not care about: guarding the
+// parser against hostile input, resolving aliases and merge keys, exact ranges for every scalar style, one report
+// per literal, `# digest-pin: ignore`, and notes for what could not be read.
+import { Composer, Parser, isAlias, isMap, isScalar, isSeq, type Alias, type CST, type Document, type Scalar, type YAMLMap } from 'yaml';
+import type { DocumentApi, MapVisit, ReportOptions, YamlNode } from './kinds/api';
+import { extractCompose, isCompose } from './kinds/compose';
+import { extractGeneric } from './kinds/generic';
+import { extractGitHubActions, isGitHubActions } from './kinds/githubActions';
+import { extractGitLabCi, isGitLabCi } from './kinds/gitlabCi';
+import { extractKubernetes, isBuiltInKind, isKubernetes } from './kinds/kubernetes';
+import { extractTekton, isTekton } from './kinds/tekton';
+import { LineIndex } from './positions';
+import { buildReference, isIgnoredAt, splitLines } from './reference';
+import type { ExtractResult, FileKind, FileNote, ImageReference, ReferenceContext, ReferenceSource } from './types';
 
-export function extractYaml(_text: string, hint: FileKind): ExtractResult {
-  return { kind: hint, references: [], notes: [] };
+/** Deeper than this, composing a document would recurse near the stack limit; no real manifest comes close. */
+export const MAX_NESTING = 256;
+/** Open brackets beyond which the parser's own in-memory stack would exhaust memory (it copes with 100,000). */
+export const MAX_RAW_BRACKETS = 10_000;
+/**
+ * Indentation plus compact indicators (`- - -`, `? `) starting a line, beyond which the parser itself recurses too
+ * deep when the block collections close (it overflows near 2,000 from a shallow stack).
+ */
+export const MAX_RAW_INDENT = 400;
+/** A stream of more documents than this is not a manifest anyone edits; each Document costs about 1 kB. */
+export const MAX_DOCUMENTS = 50_000;
+/** A broken file can yield hundreds of errors; the first few say what is wrong. */
+export const MAX_ERROR_NOTES = 5;
+
+type DocumentKind = 'compose' | 'github-actions' | 'gitlab-ci' | 'kubernetes' | 'generic';
+
+export function extractYaml(text: string, hint: FileKind): ExtractResult {
+  const notes: FileNote[] = [];
+  const index = new LineIndex(text);
+  const sink = new ReferenceSink(text, index);
+  let kind: FileKind = hint;
+  try {
+    const source = blankRunawayNesting(blankJsonComments(loneCrAsLf(text)), index, notes);
+    let errors = 0;
+    for (const doc of composeDocuments(source, index, notes)) {
+      for (const error of doc.errors) {
+        if (errors++ < MAX_ERROR_NOTES) notes.push(errorNote(error.message, error.pos, index));
+      }
+      const view = new DocumentView(doc, sink);
+      const root = view.resolve(doc.contents);
+      if (root === undefined) continue;
+      const docKind = documentKind(hint, root, view);
+      if (kind === 'yaml' && (docKind === 'compose' || docKind === 'github-actions' || docKind === 'gitlab-ci')) kind = docKind;
+      extractDocument(docKind, root, view);
+    }
+    if (errors > MAX_ERROR_NOTES) {
+      notes.push({ severity: 'error', message: `${errors - MAX_ERROR_NOTES} more YAML errors not shown` });
+    }
+  } catch (error) {
+    // Defensive: the yaml package reports problems as values, but a bug must not take the server down.
+    notes.push({ severity: 'error', message: `could not read this YAML file: ${error instanceof Error ? error.message : String(error)}` });
+  }
+  return { kind, references: sink.sorted(), notes };
+}
+
+function documentKind(hint: FileKind, root: YamlNode, api: DocumentApi): DocumentKind {
+  if (hint === 'compose' || hint === 'github-actions' || hint === 'gitlab-ci') return hint;
+  // apiVersion + kind first: a Kubernetes object is never a compose file or a pipeline, whatever keys it holds.
+  if (isKubernetes(root, api)) return 'kubernetes';
+  if (isGitHubActions(root, api)) return 'github-actions';
+  if (isCompose(root, api)) return 'compose';
+  if (isGitLabCi(root, api)) return 'gitlab-ci';
+  return 'generic';
+}
+
+function extractDocument(kind: DocumentKind, root: YamlNode, api: DocumentApi): void {
+  switch (kind) {
+    case 'compose':
+      return extractCompose(root, api);
+    case 'github-actions':
+      return extractGitHubActions(root, api);
+    case 'gitlab-ci':
+      return extractGitLabCi(root, api);
+    case 'kubernetes':
+      // Pod specs first (source kubernetes); then a CRD's own fields, such as Tekton steps or Argo templates (source yaml).
+      extractKubernetes(root, api);
+      if (isBuiltInKind(root, api)) return;
+      if (isTekton(root, api)) extractTekton(root, api);
+      return extractGeneric(root, api);
+    case 'generic':
+      return extractGeneric(root, api);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parsing, guarded
+
+/** Parser + Composer as parseAllDocuments does, but each document's nesting is checked before it is composed. */
+function* composeDocuments(source: string, index: LineIndex, notes: FileNote[]): Generator<Document.Parsed> {
+  const composer = new Composer({ uniqueKeys: false, strict: false });
+  let documents = 0;
+  for (const token of new Parser().parse(source)) {
+    if (token.type === 'document') {
+      if (++documents > MAX_DOCUMENTS) {
+        notes.push({ severity: 'warning', message: `only the first ${MAX_DOCUMENTS} YAML documents were read` });
+        break;
+      }
+      if (nestingExceeds(token, MAX_NESTING)) {
+        notes.push(tooDeepNote(token.offset, MAX_NESTING, index));
+        yield* composer.next({ type: 'document', offset: token.offset, start: token.start, end: [] });
+        continue;
+      }
+    }
+    yield* composer.next(token);
+  }
+  yield* composer.end(false, source.length);
+}
+
+/** Iterative, so a hostile document cannot overflow the stack here either. */
+function nestingExceeds(doc: CST.Document, max: number): boolean {
+  const stack: Array<[CST.Token | null | undefined, number]> = [[doc.value, 0]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [token, depth] = top;
+    if (!token || (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection')) continue;
+    if (depth >= max) return true;
+    for (const item of token.items) {
+      if (item.key) stack.push([item.key, depth + 1]);
+      if (item.value) stack.push([item.value, depth + 1]);
+    }
+  }
+  return false;
+}
+
+function tooDeepNote(offset: number, max: number, index: LineIndex): FileNote {
+  const start = index.positionAt(offset);
+  return {
+    severity: 'warning',
+    message: `skipped the YAML document at line ${start.line + 1}: it nests collections more than ${max} levels deep`,
+    range: { start, end: start },
+  };
+}
+
+function errorNote(message: string, pos: readonly [number, number], index: LineIndex): FileNote {
+  const range = index.rangeOf(pos[0], Math.max(pos[0], pos[1]));
+  const where = `line ${range.start.line + 1}, column ${range.start.character + 1}`;
+  return { severity: 'error', message: `YAML syntax error at ${where}: ${message.split('\n')[0]}`, range };
+}
+
+const isLineBreak = (code: number): boolean => code === 10 || code === 13;
+
+/** Editors (and LineIndex) end a line at a lone CR; the yaml parser does not. Same length, so offsets hold. */
+function loneCrAsLf(text: string): string {
+  return /\r(?!\n)/.test(text) ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
+/**
+ * The parser keeps its own stack in memory and unwinds block collections recursively, so megabytes of `[[[[`
+ * exhaust memory and a few thousand levels of `- - -` or indentation overflow the call stack, before any document
+ * exists to check. Before parsing, any document whose raw nesting passes MAX_RAW_BRACKETS open brackets or
+ * MAX_RAW_INDENT columns of leading indentation and indicators is blanked: its characters become spaces, line
+ * breaks and offsets stay, and a note says so. Quotes are not tracked: no real file comes near either limit.
+ */
+function blankRunawayNesting(text: string, index: LineIndex, notes: FileNote[]): string {
+  const runaway: Array<[start: number, end: number]> = [];
+  let docStart = 0;
+  let depth = 0;
+  let flagged = false;
+  const endDocument = (end: number): void => {
+    if (flagged) runaway.push([docStart, end]);
+    docStart = end;
+    depth = 0;
+    flagged = false;
+  };
+  for (let i = 0; i < text.length; i++) {
+    if (i === 0 || isLineBreak(text.charCodeAt(i - 1))) {
+      if (i > 0 && isDocumentMarker(text, i)) endDocument(i);
+      if (indentRun(text, i) > MAX_RAW_INDENT) flagged = true;
+    }
+    const code = text.charCodeAt(i);
+    if (code === 91 || code === 123) {
+      if (++depth > MAX_RAW_BRACKETS) flagged = true;
+    } else if ((code === 93 || code === 125) && depth > 0) depth--;
+  }
+  endDocument(text.length);
+  if (runaway.length === 0) return text;
+  let out = '';
+  let from = 0;
+  for (const [start, end] of runaway) {
+    notes.push(tooDeepNote(start, MAX_NESTING, index));
+    out += text.slice(from, start) + text.slice(start, end).replace(/[^\r\n]/g, ' ');
+    from = end;
+  }
+  return out + text.slice(from);
+}
+
+const isBlank = (c: string): boolean => c === ' ' || c === '\t';
+
+/** Length of the indentation and compact indicators (`- `, `? `, `: `) that start the line at `at`. */
+function indentRun(text: string, at: number): number {
+  let i = at;
+  for (;;) {
+    const c = text.charAt(i);
+    if (isBlank(c)) i++;
+    else if ((c === '-' || c === '?' || c === ':') && isBlank(text.charAt(i + 1))) i += 2;
+    else return i - at;
+  }
+}
+
+function isDocumentMarker(text: string, at: number): boolean {
+  const marker = text.slice(at, at + 3);
+  if (marker !== '---' && marker !== '...') return false;
+  const next = text.charAt(at + 3);
+  return next === '' || next === ' ' || next === '\t' || next === '\n' || next === '\r';
+}
+
+/**
+ * JSON with comments (devcontainer.json): YAML reads JSON, but not `//` or block comments. When the text is a JSON
+ * object, comments outside strings are blanked to spaces (line breaks kept), so offsets and ranges do not move.
+ */
+export function blankJsonComments(text: string): string {
+  if (!/^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*\{/.test(text) || (!text.includes('//') && !text.includes('/*'))) return text;
+  let out = '';
+  let from = 0;
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charAt(i);
+    if (c === '"') {
+      for (i++; i < text.length && text.charAt(i) !== '"' && !isLineBreak(text.charCodeAt(i)); i++) {
+        if (text.charAt(i) === '\\') i++;
+      }
+      i++;
+    } else if (c === '/' && (text.charAt(i + 1) === '/' || text.charAt(i + 1) === '*')) {
+      const block = text.charAt(i + 1) === '*';
+      let end = block ? text.indexOf('*/', i + 2) : i;
+      if (block) end = end < 0 ? text.length : end + 2;
+      else while (end < text.length && !isLineBreak(text.charCodeAt(end))) end++;
+      out += text.slice(from, i) + text.slice(i, end).replace(/[^\r\n]/g, ' ');
+      from = i = end;
+    } else i++;
+  }
+  return out + text.slice(from);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Navigation: the DocumentApi kind modules see
+
+type Anchored = { offset: number; node: YamlNode };
+
+class DocumentView implements DocumentApi {
+  private anchors: Map<string, Anchored[]> | undefined;
+  /** Merge keys can fan out (`<<: [*a, *b]`, each merging more); each (mapping, key) is looked up once. */
+  private readonly found = new WeakMap<YAMLMap, Map<string, YamlNode | undefined>>();
+
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly sink: ReferenceSink,
+  ) {}
+
+  resolve(node: unknown): YamlNode | undefined {
+    const target = isAlias(node) ? this.target(node) : node;
+    return isScalar(target) || isMap(target) || isSeq(target) ? target : undefined;
+  }
+
+  get(node: YamlNode | undefined, key: string): YamlNode | undefined {
+    return isMap(node) ? this.lookup(node, key, new Set()) : undefined;
+  }
+
+  private lookup(map: YAMLMap, key: string, seen: Set<YAMLMap>): YamlNode | undefined {
+    if (seen.has(map)) return undefined;
+    seen.add(map);
+    let memo = this.found.get(map);
+    if (memo?.has(key)) return memo.get(key);
+    let own: { value: unknown } | undefined;
+    for (const pair of map.items) if (keyOf(pair.key) === key) own = pair;
+    let result: YamlNode | undefined;
+    if (own) result = this.resolve(own.value);
+    else {
+      for (const source of this.mergeSources(map)) {
+        result = this.lookup(source, key, seen);
+        if (result !== undefined) break;
+      }
+    }
+    if (!memo) this.found.set(map, (memo = new Map()));
+    memo.set(key, result);
+    return result;
+  }
+
+  entries(node: YamlNode | undefined): Array<readonly [string, YamlNode]> {
+    if (!isMap(node)) return [];
+    const out: Array<readonly [string, YamlNode]> = [];
+    this.collect(node, out, new Set(), new Set());
+    return out;
+  }
+
+  private collect(map: YAMLMap, out: Array<readonly [string, YamlNode]>, keys: Set<string>, seen: Set<YAMLMap>): void {
+    if (seen.has(map)) return;
+    seen.add(map);
+    const merged = seen.size > 1;
+    const own: string[] = [];
+    for (const pair of map.items) {
+      const key = keyOf(pair.key);
+      if (key === undefined || isMergeKey(pair.key) || (merged && keys.has(key))) continue;
+      const value = this.resolve(pair.value);
+      if (value !== undefined) out.push([key, value]);
+      own.push(key);
+    }
+    for (const key of own) keys.add(key);
+    for (const source of this.mergeSources(map)) this.collect(source, out, keys, seen);
+  }
+
+  private *mergeSources(map: YAMLMap): Generator<YAMLMap> {
+    for (const pair of map.items) {
+      if (!isMergeKey(pair.key)) continue;
+      const value = this.resolve(pair.value);
+      if (isMap(value)) yield value;
+      else if (isSeq(value)) {
+        for (const item of value.items) {
+          const source = this.resolve(item);
+          if (isMap(source)) yield source;
+        }
+      }
+    }
+  }
+
+  items(node: YamlNode | undefined): YamlNode[] {
+    if (!isSeq(node)) return [];
+    const out: YamlNode[] = [];
+    for (const item of node.items) {
+      const value = this.resolve(item);
+      if (value !== undefined) out.push(value);
+    }
+    return out;
+  }
+
+  text(node: YamlNode | undefined): string | undefined {
+    if (!isScalar(node) || node.value === null) return undefined;
+    return typeof node.source === 'string' ? node.source : String(node.value);
+  }
+
+  *maps(node: YamlNode | undefined): Generator<MapVisit> {
+    const seen = new Set<YamlNode>();
+    const stack: Array<[YamlNode | undefined, string | undefined]> = [[node, undefined]];
+    for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+      const [current, key] = top;
+      if (current === undefined || isScalar(current) || seen.has(current)) continue;
+      seen.add(current);
+      const children: Array<[YamlNode | undefined, string | undefined]> = [];
+      if (isMap(current)) {
+        yield { map: current, key };
+        for (const pair of current.items) children.push([this.resolve(pair.value), keyOf(pair.key)]);
+      } else {
+        for (const item of current.items) children.push([this.resolve(item), key]);
+      }
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    }
+  }
+
+  line(node: YamlNode): number {
+    return this.sink.index.positionAt(node.range?.[0] ?? 0).line + 1;
+  }
+
+  report(node: YamlNode | undefined, source: ReferenceSource, context: ReferenceContext, options: ReportOptions = {}): ImageReference | undefined {
+    return isScalar(node) ? this.sink.report(node, source, context, options) : undefined;
+  }
+
+  /** The node an alias names: the last anchor of that name before it. Anchors are indexed once per document. */
+  private target(alias: Alias): unknown {
+    this.anchors ??= this.indexAnchors();
+    const candidates = this.anchors.get(alias.source);
+    if (!candidates) return undefined;
+    // Binary search for the last anchor before the alias: a file may redefine one name many times.
+    const at = alias.range?.[0] ?? Number.POSITIVE_INFINITY;
+    let low = 0;
+    let high = candidates.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (candidates[middle]!.offset < at) low = middle + 1;
+      else high = middle;
+    }
+    return candidates[low - 1]?.node;
+  }
+
+  private indexAnchors(): Map<string, Anchored[]> {
+    const anchors = new Map<string, Anchored[]>();
+    const stack: unknown[] = [this.doc.contents];
+    for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+      if (!(isScalar(node) || isMap(node) || isSeq(node))) continue;
+      if (node.anchor) {
+        const list = anchors.get(node.anchor) ?? [];
+        list.push({ offset: node.range?.[0] ?? 0, node });
+        anchors.set(node.anchor, list);
+      }
+      if (isMap(node)) for (const pair of node.items) stack.push(pair.key, pair.value);
+      else if (isSeq(node)) stack.push(...node.items);
+    }
+    for (const list of anchors.values()) list.sort((a, b) => a.offset - b.offset);
+    return anchors;
+  }
+}
+
+function keyOf(key: unknown): string | undefined {
+  if (!isScalar(key) || key.value === null) return undefined;
+  return typeof key.source === 'string' ? key.source : String(key.value);
+}
+
+/** `<<` written plain (a quoted '<<' is an ordinary key), whatever the YAML version says about merge keys. */
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && key.source === '<<' && (key.type === 'PLAIN' || key.type === undefined);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reporting: exact ranges per scalar style
+
+interface Written {
+  start: number;
+  end: number;
+  /** The characters between start and end. */
+  raw: string;
+  /** Why those characters are not the scalar's value (escapes, folding), or undefined when they are. */
+  problem?: string;
+}
+
+class ReferenceSink {
+  private readonly reported = new Map<Scalar, ImageReference>();
+  private readonly references: ImageReference[] = [];
+  private lines: string[] | undefined;
+
+  constructor(
+    private readonly text: string,
+    readonly index: LineIndex,
+  ) {}
+
+  report(node: Scalar, source: ReferenceSource, context: ReferenceContext, options: ReportOptions): ImageReference | undefined {
+    const previous = this.reported.get(node);
+    if (previous) return previous;
+    if (node.value === null || !node.range) return undefined;
+    const written = this.written(node);
+    if (!written) return undefined;
+    let { start, raw } = written;
+    if (options.prefix !== undefined && raw.startsWith(options.prefix)) {
+      start += options.prefix.length;
+      raw = raw.slice(options.prefix.length);
+    }
+    if (raw.trim() === '') return undefined;
+    const range = this.index.rangeOf(start, written.end);
+    this.lines ??= splitLines(this.text);
+    let ref = buildReference(raw, range, source, context, {
+      platform: options.platform,
+      localBuild: options.localBuild,
+      variable: options.variable,
+      ignored: isIgnoredAt(this.lines, range.start.line),
+    });
+    if (ref.status !== 'variable') {
+      if (written.problem !== undefined) ref = withStatus(ref, 'invalid', written.problem);
+      else if (options.interpolation !== undefined) ref = withStatus(ref, 'variable', options.interpolation);
+    }
+    this.reported.set(node, ref);
+    this.references.push(ref);
+    return ref;
+  }
+
+  sorted(): ImageReference[] {
+    return this.references.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  }
+
+  /** Where the value is written, without quotes; for a block scalar, its content line. */
+  private written(node: Scalar): Written | undefined {
+    const [start, end] = node.range!;
+    const value = typeof node.source === 'string' ? node.source : String(node.value);
+    switch (node.type) {
+      case 'QUOTE_DOUBLE':
+      case 'QUOTE_SINGLE': {
+        const quote = node.type === 'QUOTE_DOUBLE' ? '"' : "'";
+        const closed = end - start >= 2 && this.text.charAt(end - 1) === quote;
+        const raw = closed ? this.text.slice(start + 1, end - 1) : this.text.slice(start + 1, end).trimEnd();
+        const problem = !closed ? 'the closing quote is missing' : raw === value ? undefined : quotedProblem(raw, quote);
+        return { start: start + 1, end: start + 1 + raw.length, raw, problem };
+      }
+      case 'BLOCK_FOLDED':
+      case 'BLOCK_LITERAL':
+        return this.blockContent(start, end, value);
+      default: {
+        const raw = this.text.slice(start, end);
+        return { start, end, raw, problem: raw === value ? undefined : spansLines(raw) };
+      }
+    }
+  }
+
+  /** A block scalar's value as written: one content line after the header (`|`, `>-` …), or the span it folds. */
+  private blockContent(start: number, end: number, value: string): Written | undefined {
+    const content = value.replace(/\n+$/, '');
+    if (content.trim() === '') return undefined;
+    let body = start;
+    while (body < end && !isLineBreak(this.text.charCodeAt(body))) body++;
+    if (!content.includes('\n')) {
+      const at = this.text.indexOf(content, body);
+      if (at >= 0 && at + content.length <= end) return { start: at, end: at + content.length, raw: content };
+    }
+    // Written over several lines: report the whole span so nothing tempts an edit, and say why it cannot be pinned.
+    while (body < end && /\s/.test(this.text.charAt(body))) body++;
+    let last = end;
+    while (last > body && /\s/.test(this.text.charAt(last - 1))) last--;
+    return { start: body, end: last, raw: this.text.slice(body, last), problem: 'the image reference is written over more than one line' };
+  }
+}
+
+function quotedProblem(raw: string, quote: string): string {
+  if (/[\r\n]/.test(raw)) return 'the image reference is written over more than one line';
+  if (quote === "'") return `'${raw}' contains an escaped quote (''); an image reference cannot contain quotes`;
+  const escape = /\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/.exec(raw)?.[0] ?? '\\';
+  return `'${raw}' is written with the escape sequence '${escape}'; write the image reference literally so it can be checked and pinned`;
+}
+
+function spansLines(raw: string): string {
+  return /[\r\n]/.test(raw) ? 'the image reference is written over more than one line' : `'${raw}' is not written as its value`;
+}
+
+/** Restates a reference's status when the text alone cannot tell (escapes, interpolations the grammar does not know). */
+function withStatus(ref: ImageReference, status: 'invalid' | 'variable', reason: string): ImageReference {
+  const { error: _error, variable: _variable, ...rest } = ref;
+  const base = { ...rest, name: null, tag: null, digest: null };
+  return status === 'invalid' ? { ...base, status, error: reason } : { ...base, status, variable: reason };
 }
