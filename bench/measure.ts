@@ -16,6 +16,8 @@ export interface Samples {
 export interface PairResult {
   baseline: Samples;
   subject: Samples;
+  /** Runs per timed sample (both sides alike): small workloads are batched so one sample is not all noise. */
+  runsPerSample: number;
   /** median(subject) / median(baseline). */
   ratio: number;
 }
@@ -23,6 +25,8 @@ export interface PairResult {
 export interface MeasureOptions {
   warmup: number;
   iterations: number;
+  /** Batch runs until one sample of the slower side takes about this long. */
+  minSampleMs?: number;
 }
 
 // A full collection before every timed run keeps one run's garbage from being billed to the next.
@@ -33,12 +37,15 @@ const collect = runInNewContext('gc') as () => void;
 let sink: unknown;
 export const lastSink = (): unknown => sink;
 
-async function timeOnce(run: Runnable): Promise<number> {
+/** Milliseconds per run, averaged over `runs` back-to-back runs. */
+async function time(run: Runnable, runs = 1): Promise<number> {
   collect();
   const start = performance.now();
-  const result = run();
-  sink = result instanceof Promise ? await result : result;
-  return performance.now() - start;
+  for (let i = 0; i < runs; i++) {
+    const result = run();
+    sink = result instanceof Promise ? await result : result;
+  }
+  return (performance.now() - start) / runs;
 }
 
 export function median(values: readonly number[]): number {
@@ -55,22 +62,28 @@ const summarise = (samples: number[]): Samples => ({ samples, medianMs: median(s
  * cache the other just warmed.
  */
 export async function measurePair(baseline: Runnable, subject: Runnable, options: MeasureOptions): Promise<PairResult> {
-  for (let i = 0; i < options.warmup; i++) {
-    await timeOnce(baseline);
-    await timeOnce(subject);
+  let slowest = 0;
+  for (let i = 0; i < Math.max(1, options.warmup); i++) {
+    slowest = Math.max(await time(baseline), await time(subject));
   }
+  const runs = Math.max(1, Math.ceil((options.minSampleMs ?? 300) / Math.max(slowest, 0.001)));
   const base: number[] = [];
   const subj: number[] = [];
   for (let i = 0; i < options.iterations; i++) {
     if (i % 2 === 0) {
-      base.push(await timeOnce(baseline));
-      subj.push(await timeOnce(subject));
+      base.push(await time(baseline, runs));
+      subj.push(await time(subject, runs));
     } else {
-      subj.push(await timeOnce(subject));
-      base.push(await timeOnce(baseline));
+      subj.push(await time(subject, runs));
+      base.push(await time(baseline, runs));
     }
   }
   const baselineSamples = summarise(base);
   const subjectSamples = summarise(subj);
-  return { baseline: baselineSamples, subject: subjectSamples, ratio: subjectSamples.medianMs / baselineSamples.medianMs };
+  return {
+    baseline: baselineSamples,
+    subject: subjectSamples,
+    runsPerSample: runs,
+    ratio: subjectSamples.medianMs / baselineSamples.medianMs,
+  };
 }

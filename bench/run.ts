@@ -102,7 +102,7 @@ async function main(): Promise<number> {
     console.error(`no workload matches ${filters.join(', ')}; have: ${workloads.map((w) => w.name).join(', ')}`);
     return 2;
   }
-  console.log(`digest-pin bench: ${selected.length} workload(s), ${warmup} warm-up + ${iterations} timed runs each (median)\n`);
+  console.log(`digest-pin bench: ${selected.length} workload(s), ${warmup} warm-up + ${iterations} timed samples each (median)\n`);
   const outcomes: Outcome[] = [];
   for (const workload of selected) {
     process.stdout.write(`  ${workload.name}: ${workload.title} … `);
@@ -126,6 +126,7 @@ async function main(): Promise<number> {
       input: o.size,
       baseline: { label: o.baselineLabel, medianMs: o.measured.baseline.medianMs, minMs: o.measured.baseline.minMs, samplesMs: o.measured.baseline.samples },
       subject: { label: o.subjectLabel, medianMs: o.measured.subject.medianMs, minMs: o.measured.subject.minMs, samplesMs: o.measured.subject.samples },
+      runsPerSample: o.measured.runsPerSample,
       ratio: o.measured.ratio,
       target: o.target,
       status: o.status,
