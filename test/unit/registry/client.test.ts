@@ -1,0 +1,173 @@
+// The client's decisions with a scripted transport (no sockets): which host and scheme it talks to, when
+// credentials may be sent, loopback HTTPS→HTTP fallback and no downgrade elsewhere, 401 without a challenge,
+// Docker Hub specifics, the per-registry concurrency limit, input validation.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { createRegistryClient, staticCredentials, type RegistryClientOptions } from '../../../server/src/registry';
+import { parseImageReference, type ParsedImageRef } from '../../../server/src/references/imageRef';
+import { tlsError } from '../../../server/src/registry/errors';
+import type { HttpRequest, HttpResult, HttpTransport } from '../../../server/src/registry/http';
+
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const DIGEST = `sha256:${'c'.repeat(64)}`;
+
+type Answer = { status: number; headers?: Record<string, string>; body?: string } | { error: ReturnType<typeof tlsError> };
+type Script = (request: HttpRequest) => Answer | Promise<Answer>;
+
+function transport(script: Script): HttpTransport & { seen: Array<{ method: string; url: string; authorization?: string }> } {
+  const seen: Array<{ method: string; url: string; authorization?: string }> = [];
+  return {
+    seen,
+    async request(request) {
+      seen.push({ method: request.method ?? 'GET', url: request.url.href, ...(request.headers?.authorization ? { authorization: request.headers.authorization } : {}) });
+      const answer = await script(request);
+      if ('error' in answer) return { ok: false, error: answer.error };
+      const result: HttpResult = { ok: true, response: { status: answer.status, headers: answer.headers ?? {}, body: Buffer.from(answer.body ?? ''), url: request.url.href, attempts: 1 } };
+      return result;
+    },
+    close: () => undefined,
+  };
+}
+
+const ok = (digest = DIGEST, extra: Record<string, string> = {}): Answer => ({ status: 200, headers: { 'docker-content-digest': digest, 'content-type': OCI_INDEX, ...extra } });
+const ref = (text: string): ParsedImageRef => {
+  const p = parseImageReference(text);
+  if (!p.ok) throw new Error(p.error.message);
+  return p.value;
+};
+const make = (http: HttpTransport, options: RegistryClientOptions = {}) =>
+  createRegistryClient({ http, credentials: staticCredentials({}), logger: { warn: () => undefined }, ...options });
+
+describe('hosts and schemes', () => {
+  it('Docker Hub: the API host is registry-1.docker.io, over HTTPS', async () => {
+    const http = transport(() => ok());
+    const r = await make(http).resolve(ref('python:3.12'));
+    assert.deepEqual(r.ok && r.value.digest, DIGEST);
+    assert.deepEqual(http.seen, [{ method: 'HEAD', url: 'https://registry-1.docker.io/v2/library/python/manifests/3.12' }]);
+  });
+  it('no tag means latest', async () => {
+    const http = transport(() => ok());
+    await make(http).resolve(ref('ghcr.io/org/app'));
+    assert.deepEqual(http.seen.map((s) => s.url), ['https://ghcr.io/v2/org/app/manifests/latest']);
+  });
+  it('loopback: HTTPS first, then HTTP after a TLS failure (remembered)', async () => {
+    const http = transport((r) => (r.url.protocol === 'https:' ? { error: tlsError('localhost:5000', 'x') } : ok()));
+    const c = make(http);
+    await c.resolve(ref('localhost:5000/app:1'));
+    await c.resolve(ref('localhost:5000/app:2'));
+    assert.deepEqual(http.seen.map((s) => s.url), [
+      'https://localhost:5000/v2/app/manifests/1', 'http://localhost:5000/v2/app/manifests/1', 'http://localhost:5000/v2/app/manifests/2',
+    ]);
+  });
+  it('not loopback: a TLS failure is an error, never a downgrade', async () => {
+    const http = transport(() => ({ error: tlsError('registry.example.com', 'self-signed certificate') }));
+    const r = await make(http).resolve(ref('registry.example.com/app:1'));
+    assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], ['tls',
+      'TLS connection to registry.example.com failed: self-signed certificate; if it is a private registry, install its CA certificate (NODE_EXTRA_CA_CERTS)']);
+    assert.deepEqual(http.seen.map((s) => s.url), ['https://registry.example.com/v2/app/manifests/1']);
+  });
+  it('insecure registry: plain HTTP, and credentials are never sent over it', async () => {
+    const http = transport((r) => (r.url.pathname === '/v2/app/manifests/1' && !r.headers?.authorization
+      ? { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } } : ok()));
+    const c = make(http, { insecureRegistries: ['registry.internal:5000'], credentials: staticCredentials({ 'registry.internal:5000': { kind: 'basic', username: 'u', password: 'p' } }) });
+    const r = await c.resolve(ref('registry.internal:5000/app:1'));
+    assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], ['unauthorized', 'not logged in to registry.internal:5000: run docker login registry.internal:5000']);
+    assert.deepEqual(http.seen, [{ method: 'HEAD', url: 'http://registry.internal:5000/v2/app/manifests/1' }]);
+  });
+  it('insecure registry given as https://: HTTPS (unverified) with credentials', async () => {
+    let insecureTls: boolean | undefined;
+    const http = transport((r) => {
+      insecureTls = r.insecureTls;
+      return r.headers?.authorization ? ok() : { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } };
+    });
+    const c = make(http, { insecureRegistries: ['https://registry.internal:5000'], credentials: staticCredentials({ 'registry.internal:5000': { kind: 'basic', username: 'u', password: 'p' } }) });
+    const r = await c.resolve(ref('registry.internal:5000/app:1'));
+    assert.equal(r.ok && r.value.digest, DIGEST);
+    assert.deepEqual([http.seen.map((s) => s.url.slice(0, 8)), http.seen[1]?.authorization, insecureTls], [['https://', 'https://'], 'Basic dTpw', true]);
+  });
+});
+
+describe('authentication flow', () => {
+  it('401 without a challenge: asks /v2/ for one', async () => {
+    const http = transport((r) => {
+      if (r.url.pathname === '/v2/') return { status: 401, headers: { 'www-authenticate': 'Basic realm="gcr"' } };
+      return r.headers?.authorization ? ok() : { status: 401 };
+    });
+    const c = make(http, { credentials: staticCredentials({ 'gcr.io': { kind: 'basic', username: 'oauth2accesstoken', password: 'ya29' } }) });
+    const r = await c.resolve(ref('gcr.io/project/app:1'));
+    assert.equal(r.ok && r.value.digest, DIGEST);
+    assert.deepEqual(http.seen.map((s) => [s.method, new URL(s.url).pathname, s.authorization?.split(' ')[0]]),
+      [['HEAD', '/v2/project/app/manifests/1', undefined], ['GET', '/v2/', undefined], ['HEAD', '/v2/project/app/manifests/1', 'Basic']]);
+  });
+  it('a token realm that is plain HTTP on a remote host is refused before credentials go there', async () => {
+    const http = transport(() => ({ status: 401, headers: { 'www-authenticate': 'Bearer realm="http://auth.example.com/token",service="s"' } }));
+    const c = make(http, { credentials: staticCredentials({ 'registry.example.com': { kind: 'basic', username: 'u', password: 'p' } }) });
+    const r = await c.resolve(ref('registry.example.com/app:1'));
+    assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], ['invalid-response',
+      'registry.example.com sent an invalid response: token realm http://auth.example.com is not https; refusing to send credentials there']);
+    assert.equal(http.seen.length, 1);
+  });
+  it('a broken credential helper is an error value for a registry that asks for a login', async () => {
+    const http = transport(() => ({ status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } }));
+    const c = make(http, { credentials: { get: async () => ({ ok: false, error: { kind: 'invalid', message: 'docker-credential-x failed (exit 1)' } }) } });
+    const r = await c.resolve(ref('registry.example.com/app:1'));
+    assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], ['invalid', 'docker-credential-x failed (exit 1)']);
+  });
+  it('a registry that never challenges does not consult the credential source', async () => {
+    let asked = 0;
+    const http = transport(() => ok());
+    const c = make(http, { credentials: { get: async () => (asked++, { ok: true, credential: null }) } });
+    await c.resolve(ref('registry.example.com/app:1'));
+    assert.equal(asked, 0);
+  });
+});
+
+describe('Docker Hub rate limit', () => {
+  it('notes ratelimit headers and skips optional GETs when the budget is low', async () => {
+    const http = transport(() => ok(DIGEST, { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '3;w=21600' }));
+    const c = make(http);
+    const r = await c.resolve(ref('python:3'), { details: true });
+    assert.deepEqual(r.ok && [r.value.digest, r.value.platforms], [DIGEST, undefined]);
+    assert.deepEqual(c.rateLimit('docker.io'), { limit: 100, remaining: 3 });
+    assert.deepEqual(http.seen.map((s) => s.method), ['HEAD']);
+  });
+});
+
+describe('limits and validation', () => {
+  it('at most `concurrency` requests in flight per registry', async () => {
+    let active = 0;
+    let peak = 0;
+    const http = transport(async () => {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      active--;
+      return ok();
+    });
+    const c = make(http, { concurrency: 3 });
+    await Promise.all(Array.from({ length: 12 }, (_, i) => c.resolve(ref(`registry.example.com/app:${i}`))));
+    assert.deepEqual([peak, http.seen.length], [3, 12]);
+  });
+  it('a digest-only reference has no tag to resolve', async () => {
+    const r = await make(transport(() => ok())).resolve(ref(`ghcr.io/org/app@${DIGEST}`));
+    assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], ['invalid', 'ghcr.io/org/app has only a digest; there is no tag to resolve']);
+  });
+  it('a hand-made reference with a path that could escape the URL is refused without a request', async () => {
+    const http = transport(() => ok());
+    const r = await make(http).resolve({ domain: 'ghcr.io', path: 'org/../../v2/x?y', name: 'ghcr.io/x', tag: '1', digest: null });
+    assert.deepEqual(r.ok ? null : r.error.kind, 'invalid');
+    assert.equal(http.seen.length, 0);
+  });
+  it('a bad platform is an error value', async () => {
+    const r = await make(transport(() => ok())).resolve(ref('ghcr.io/org/app:1'), { platform: 'linux' });
+    assert.deepEqual(r.ok ? null : r.error.message, "platform 'linux' is not os/architecture[/variant], e.g. linux/arm64");
+  });
+  it('a GET by digest is verified with the digest’s own algorithm (sha512)', async () => {
+    const body = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] });
+    const sha512 = `sha512:${createHash('sha512').update(body).digest('hex')}`;
+    const http = transport(() => ({ status: 200, headers: { 'content-type': OCI_INDEX }, body }));
+    const d = await make(http).describe(ref('ghcr.io/org/app'), sha512);
+    assert.deepEqual(d.ok && [d.value.digest, d.value.platforms], [sha512, []]);
+  });
+});
