@@ -149,9 +149,10 @@ describe('limits and redirects', () => {
     http.close();
   });
   it('Authorization stays with the first origin: not sent to the other origin, not restored on the way back', async () => {
-    let a!: Stub;
-    const b = await httpStub((req, res) => answer(307, { location: `http://127.0.0.1:${a.port}/final` })(req, res));
-    a = await httpStub((req, res) => (req.url === '/final' ? answer(200, {}, 'ok')(req, res) : answer(307, { location: `http://127.0.0.1:${b.port}/hop` })(req, res)));
+    const first = { port: 0 };
+    const b = await httpStub((req, res) => answer(307, { location: `http://127.0.0.1:${first.port}/final` })(req, res));
+    const a = await httpStub((req, res) => (req.url === '/final' ? answer(200, {}, 'ok')(req, res) : answer(307, { location: `http://127.0.0.1:${b.port}/hop` })(req, res)));
+    first.port = a.port;
     const http = createHttpTransport({ retries: 0 });
     const result = await http.request({ url: new URL(`http://127.0.0.1:${a.port}/start`), headers: { authorization: 'Bearer SECRET-TOKEN' }, maxBytes: 1024, registry: 'reg' });
     assert.equal(failed(result), 'HTTP 200');
