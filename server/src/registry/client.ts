@@ -170,6 +170,9 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const credentialCache = new Map<string, { at: number; result: Promise<CredentialResult> }>();
   const rateLimits = new Map<string, { limit?: number; remaining?: number }>();
   const background = new Set<Promise<unknown>>();
+  /** When a background refresh last failed, per tag key: a registry that is down is not asked on every hover. */
+  const refreshFailed = new Map<string, number>();
+  const REFRESH_BACKOFF_MS = 60_000;
   const insecure = new Map<string, 'http' | 'https-noverify'>();
   for (const entry of options.insecureRegistries ?? []) {
     const https = entry.startsWith('https://');
@@ -513,10 +516,15 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     if (found?.state === 'missing') return fail({ ...notFound(target.registry, `tag ${tag} of ${target.path}`), message: found.entry.message });
     if (found?.state === 'fresh') return { ok: true, value: { ...found.entry, fromCache: true } };
     if (found && (offline || (found.state === 'stale' && swr))) {
-      if (!offline) {
+      const failedAt = refreshFailed.get(key);
+      if (!offline && (failedAt === undefined || now() - failedAt >= REFRESH_BACKOFF_MS)) {
         // Stale-while-revalidate: answer now, refresh for next time.
         track(refreshTag(target, tag, undefined).then((r) => {
-          if (!r.ok) logger.debug?.(`${key}: background refresh failed: ${r.error.message}`);
+          if (r.ok || r.error.kind === 'not-found') refreshFailed.delete(key);
+          else {
+            refreshFailed.set(key, now());
+            logger.debug?.(`${key}: background refresh failed: ${r.error.message}`);
+          }
         }));
       }
       return { ok: true, value: { ...found.entry, fromCache: true, stale: true } };
@@ -605,9 +613,33 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return describeTarget(t.value, digest, opts.signal);
   }
 
-  /** HEAD by digest: does the registry still have it? (404 → gone; any other failure is an error, never gone.) */
-  async function digestExists(target: Target, digest: string, signal: AbortSignal | undefined): Promise<Result<{ exists: boolean; mediaType?: string }>> {
-    if (offline) return fail(offlineMiss(`whether ${digest.slice(0, 19)}… still exists`));
+  /**
+   * HEAD by digest: does the registry still have it? 404 → no; any other failure is an error, never "gone".
+   * Answers are kept like tag answers (same TTLs, same store), so re-checking a pin within the TTL is free.
+   */
+  async function digestExists(target: Target, digest: string, signal: AbortSignal | undefined): Promise<Result<{ exists: boolean; mediaType?: string; checkedAt: number }>> {
+    await cache.ready();
+    const key = `${target.registry}/${target.path}@${digest}`;
+    const found = cache.lookupTag(key);
+    if (found?.state === 'missing') return { ok: true, value: { exists: false, checkedAt: found.entry.checkedAt } };
+    if (found && (found.state === 'fresh' || offline)) {
+      return { ok: true, value: { exists: true, mediaType: found.entry.mediaType, checkedAt: found.entry.checkedAt } };
+    }
+    if (offline) return fail(offlineMiss(`whether ${target.registry}/${target.path}@${digest.slice(0, 19)}… still exists`));
+    return inflight.run(`exists ${key}`, signal, async (shared) => {
+      const result = await headDigest(target, digest, shared);
+      if (result.ok) {
+        const checkedAt = now();
+        if (result.value.exists) cache.storeTag(key, { digest, mediaType: result.value.mediaType ?? 'application/octet-stream', checkedAt });
+        else cache.storeMissing(key, { message: `manifest ${digest} not found on ${target.registry}`, checkedAt });
+        persist();
+        return { ok: true, value: { ...result.value, checkedAt } };
+      }
+      return result;
+    }, () => fail(cancelled(target.registry)));
+  }
+
+  async function headDigest(target: Target, digest: string, signal: AbortSignal): Promise<Result<{ exists: boolean; mediaType?: string }>> {
     const head = await send(target, { method: 'HEAD', path: `/v2/${target.path}/manifests/${digest}`, accept: MANIFEST_ACCEPT, maxBytes: 0, what: 'manifest' }, signal);
     if (!head.ok) return head;
     const { status } = head.value;
@@ -658,7 +690,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
 
     const exists = await digestExists(target, pinned, signal);
     if (!exists.ok) return unknown(exists.error);
-    if (!exists.value.exists) return { status: 'gone', pinned, checkedAt: now() };
+    if (!exists.value.exists) return { status: 'gone', pinned, checkedAt: exists.value.checkedAt };
 
     let next = tagDigest;
     if (index && !isIndexType(exists.value.mediaType)) {

@@ -138,30 +138,33 @@ export function isLoopbackHost(host: string): boolean {
 /** `host[:port]` → URL host part; brackets IPv6. */
 const hostOf = (url: URL): string => url.hostname;
 
-/** A dns.lookup that refuses names resolving to link-local addresses (DNS pointing at a metadata service). */
-export function guardedLookup(
-  hostname: string,
-  options: LookupOneOptions | LookupAllOptions | number,
-  callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
-): void {
-  const opts: LookupAllOptions = { ...(typeof options === 'number' ? { family: options } : options), all: true };
-  dnsLookup(hostname, opts, (error, addresses) => {
-    if (error) {
-      callback(error, []);
-      return;
-    }
-    const safe = addresses.filter((entry) => !isLinkLocalAddress(entry.address));
-    if (safe.length === 0) {
-      const refused: NodeJS.ErrnoException = new Error(`${hostname} resolves to a link-local address`);
-      refused.code = 'ERR_LINK_LOCAL';
-      callback(refused, []);
-      return;
-    }
-    const wantsAll = typeof options === 'object' && (options as LookupAllOptions).all === true;
-    if (wantsAll) callback(null, safe);
-    else callback(null, safe[0]!.address, safe[0]!.family);
-  });
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+type LookupAll = (hostname: string, options: LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+/** Wraps a dns.lookup so names resolving only to link-local addresses (a metadata service) are refused. */
+export function linkLocalGuard(base: LookupAll) {
+  return (hostname: string, options: LookupOneOptions | LookupAllOptions | number, callback: LookupCallback): void => {
+    const opts: LookupAllOptions = { ...(typeof options === 'number' ? { family: options } : options), all: true };
+    base(hostname, opts, (error, addresses) => {
+      if (error) {
+        callback(error, []);
+        return;
+      }
+      const safe = addresses.filter((entry) => !isLinkLocalAddress(entry.address));
+      if (safe.length === 0) {
+        const refused: NodeJS.ErrnoException = new Error(`${hostname} resolves to a link-local address; refusing it`);
+        refused.code = 'ERR_LINK_LOCAL';
+        callback(refused, []);
+        return;
+      }
+      const wantsAll = typeof options === 'object' && (options as LookupAllOptions).all === true;
+      if (wantsAll) callback(null, safe);
+      else callback(null, safe[0]!.address, safe[0]!.family);
+    });
+  };
 }
+
+export const guardedLookup = linkLocalGuard(dnsLookup as LookupAll);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Proxies

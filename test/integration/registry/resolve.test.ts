@@ -178,6 +178,28 @@ describe('resolve: requests saved', () => {
     await c.close();
   });
 
+  it('a failed background refresh is not retried on every lookup for a minute', async () => {
+    const t = clock();
+    const c = client({ now: t.now });
+    value(await c.resolve(ref(setup.fixtures.dockerImage.ref)));
+    t.advance(60 * 60 * 1000 + 1);
+    proxy().inject(faults.unavailable(), { method: 'HEAD' });
+    proxy().clearLog();
+    for (let i = 0; i < 3; i++) {
+      assert.equal(value(await c.resolve(ref(setup.fixtures.dockerImage.ref))).stale, true);
+      await c.flush();
+    }
+    assert.equal(heads(), 3, 'one refresh, with its 2 retries');
+    t.advance(60_000);
+    proxy().clearFaults();
+    value(await c.resolve(ref(setup.fixtures.dockerImage.ref)));
+    await c.flush();
+    assert.equal(heads(), 4);
+    const fresh = value(await c.resolve(ref(setup.fixtures.dockerImage.ref)));
+    assert.deepEqual([fresh.stale, fresh.checkedAt], [undefined, t.now()]);
+    await c.close();
+  });
+
   it('offline: answers from the cache only, a miss is an offline error, no request at all', async () => {
     const cacheDir = join(tmp, 'offline');
     const t = clock();
@@ -221,6 +243,19 @@ describe('checkPin', () => {
     const status = await c.checkPin(ref(`${d.ref}@${d.oldDigest}`));
     assert.equal(status.status, 'drifted');
     if (status.status === 'drifted') assert.deepEqual([status.pinned, status.current, status.tagDigest], [d.oldDigest, d.newDigest, d.newDigest]);
+    await c.close();
+  });
+
+  it('checking a drifted pin again within the TTL costs 0 requests', async () => {
+    const c = client();
+    const d = setup.fixtures.drift;
+    const first = await c.checkPin(ref(`${d.ref}@${d.oldDigest}`));
+    assert.deepEqual(proxy().requests().map((r) => `${r.method} ${r.path}`), [
+      `HEAD /v2/${d.repo}/manifests/latest`, `HEAD /v2/${d.repo}/manifests/${d.oldDigest}`,
+    ]);
+    proxy().clearLog();
+    assert.deepEqual(await c.checkPin(ref(`${d.ref}@${d.oldDigest}`)), first);
+    assert.equal(proxy().count(), 0);
     await c.close();
   });
 

@@ -2,8 +2,9 @@
 // Transport behaviour against servers (retries, caps, redirects, timeouts) is in test/integration/registry.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { LookupAddress } from 'node:dns';
 import {
-  isLinkLocalAddress, isLoopbackHost, isTlsErrorCode, matchesNoProxy, parseRetryAfter, proxyFor, redactUrl,
+  guardedLookup, isLinkLocalAddress, linkLocalGuard, isLoopbackHost, isTlsErrorCode, matchesNoProxy, parseRetryAfter, proxyFor, redactUrl,
 } from '../../../server/src/registry/http';
 
 describe('parseRetryAfter', () => {
@@ -123,4 +124,36 @@ describe('isTlsErrorCode', () => {
 
 describe('redactUrl', () => {
   it('drops user info and query', () => assert.equal(redactUrl('https://u:p@auth.example.com/token?account=me&scope=x'), 'https://auth.example.com/token'));
+});
+
+describe('guardedLookup', () => {
+  const lookup = (host: string, all: boolean) => new Promise<{ code?: string; addresses: string[] }>((resolve) => {
+    guardedLookup(host, { all } as never, (error, address) => {
+      if (error) resolve({ code: error.code, addresses: [] });
+      else resolve({ addresses: Array.isArray(address) ? address.map((a: LookupAddress) => a.address) : [address] });
+    });
+  });
+  it('passes loopback names through (single and all)', async () => {
+    for (const all of [false, true]) {
+      const result = await lookup('localhost', all);
+      assert.equal(result.code, undefined);
+      assert.ok(result.addresses.length >= 1 && result.addresses.every((a) => a === '127.0.0.1' || a === '::1'), JSON.stringify(result));
+    }
+  });
+  const fake = (addresses: string[]) => linkLocalGuard((_host, _options, callback) =>
+    callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }))));
+  const viaFake = (addresses: string[], all: boolean) => new Promise<unknown>((resolve) => {
+    fake(addresses)('metadata.example', { all } as never, (error, address) => resolve(error ? [error.code, error.message] : address));
+  });
+  const cases: Array<[string, string[], boolean, unknown]> = [
+    ['only link-local: refused', ['169.254.169.254'], false, ['ERR_LINK_LOCAL', 'metadata.example resolves to a link-local address; refusing it']],
+    ['only link-local v6: refused', ['fe80::1'], true, ['ERR_LINK_LOCAL', 'metadata.example resolves to a link-local address; refusing it']],
+    ['mixed: the link-local address is dropped', ['169.254.1.1', '10.0.0.5'], true, [{ address: '10.0.0.5', family: 4 }]],
+    ['mixed, single answer: the safe one', ['fe80::2', '10.0.0.6'], false, '10.0.0.6'],
+  ];
+  for (const [name, addresses, all, expected] of cases) it(name, async () => assert.deepEqual(await viaFake(addresses, all), expected));
+  it('an unresolvable name keeps its DNS error', async () => {
+    const result = await lookup('no-such-host.invalid', false);
+    assert.ok(result.code === 'ENOTFOUND' || result.code === 'EAI_AGAIN', String(result.code));
+  });
 });

@@ -80,6 +80,13 @@ describe('TLS', () => {
     assert.equal(secure.seen.length, 0);
     http.close();
   });
+  it('a host name goes through the guarded DNS lookup and connects', async () => {
+    const plain = await httpStub(answer(200));
+    const http = createHttpTransport({ retries: 0 });
+    const result = await http.request({ url: new URL(`http://localhost:${plain.port}/v2/`), maxBytes: 1024, registry: 'reg' });
+    assert.equal(failed(result), 'HTTP 200');
+    http.close();
+  });
   it('an HTTP server on an HTTPS URL is a TLS error (what the loopback fallback keys on)', async () => {
     const plain = await httpStub(answer(200));
     const http = createHttpTransport({ retries: 0 });
