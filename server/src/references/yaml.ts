@@ -2,6 +2,10 @@
 // (kinds/*) say which scalars are images. This file owns everything they should not care about: guarding the
 // parser against hostile input, resolving aliases and merge keys, exact ranges for every scalar style, one report
 // per literal, `# digest-pin: ignore`, and notes for what could not be read.
+//
+// A value whose written characters are not its value (a quoted escape such as "nginx\x3a1", an escaped quote '',
+// or a value folded over several lines) is still reported, where it is written, but with status invalid and the
+// reason: a pin edits characters in place, and editing these would change what they mean.
 import { Composer, Parser, isAlias, isMap, isScalar, isSeq, type Alias, type CST, type Document, type Scalar, type YAMLMap } from 'yaml';
 import type { DocumentApi, MapVisit, ReportOptions, YamlNode } from './kinds/api';
 import { extractCompose, isCompose } from './kinds/compose';
@@ -25,6 +29,8 @@ export const MAX_RAW_BRACKETS = 10_000;
 export const MAX_RAW_INDENT = 400;
 /** A stream of more documents than this is not a manifest anyone edits; each Document costs about 1 kB. */
 export const MAX_DOCUMENTS = 50_000;
+/** Merge keys that merge mappings that merge … deeper than this are not followed (real files use two or three). */
+export const MAX_MERGE_DEPTH = 64;
 /** A broken file can yield hundreds of errors; the first few say what is wrong. */
 export const MAX_ERROR_NOTES = 5;
 
@@ -214,7 +220,7 @@ function isDocumentMarker(text: string, at: number): boolean {
  * object, comments outside strings are blanked to spaces (line breaks kept), so offsets and ranges do not move.
  */
 export function blankJsonComments(text: string): string {
-  if (!/^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*\{/.test(text) || (!text.includes('//') && !text.includes('/*'))) return text;
+  if ((!text.includes('//') && !text.includes('/*')) || !startsWithJsonObject(text)) return text;
   let out = '';
   let from = 0;
   let i = 0;
@@ -235,6 +241,22 @@ export function blankJsonComments(text: string): string {
     } else i++;
   }
   return out + text.slice(from);
+}
+
+/** `{` after white space and comments. A loop, not a regular expression: `(//[^\n]*)*` backtracks exponentially. */
+function startsWithJsonObject(text: string): boolean {
+  let i = 0;
+  while (i < text.length) {
+    if (/\s/.test(text.charAt(i))) i++;
+    else if (text.startsWith('//', i)) {
+      while (i < text.length && !isLineBreak(text.charCodeAt(i))) i++;
+    } else if (text.startsWith('/*', i)) {
+      const close = text.indexOf('*/', i + 2);
+      if (close < 0) return false;
+      i = close + 2;
+    } else return text.charAt(i) === '{';
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -258,11 +280,11 @@ class DocumentView implements DocumentApi {
   }
 
   get(node: YamlNode | undefined, key: string): YamlNode | undefined {
-    return isMap(node) ? this.lookup(node, key, new Set()) : undefined;
+    return isMap(node) ? this.lookup(node, key, new Set(), 0) : undefined;
   }
 
-  private lookup(map: YAMLMap, key: string, seen: Set<YAMLMap>): YamlNode | undefined {
-    if (seen.has(map)) return undefined;
+  private lookup(map: YAMLMap, key: string, seen: Set<YAMLMap>, depth: number): YamlNode | undefined {
+    if (seen.has(map) || depth > MAX_MERGE_DEPTH) return undefined;
     seen.add(map);
     let memo = this.found.get(map);
     if (memo?.has(key)) return memo.get(key);
@@ -272,7 +294,7 @@ class DocumentView implements DocumentApi {
     if (own) result = this.resolve(own.value);
     else {
       for (const source of this.mergeSources(map)) {
-        result = this.lookup(source, key, seen);
+        result = this.lookup(source, key, seen, depth + 1);
         if (result !== undefined) break;
       }
     }
@@ -284,14 +306,14 @@ class DocumentView implements DocumentApi {
   entries(node: YamlNode | undefined): Array<readonly [string, YamlNode]> {
     if (!isMap(node)) return [];
     const out: Array<readonly [string, YamlNode]> = [];
-    this.collect(node, out, new Set(), new Set());
+    this.collect(node, out, new Set(), new Set(), 0);
     return out;
   }
 
-  private collect(map: YAMLMap, out: Array<readonly [string, YamlNode]>, keys: Set<string>, seen: Set<YAMLMap>): void {
-    if (seen.has(map)) return;
+  private collect(map: YAMLMap, out: Array<readonly [string, YamlNode]>, keys: Set<string>, seen: Set<YAMLMap>, depth: number): void {
+    if (seen.has(map) || depth > MAX_MERGE_DEPTH) return;
     seen.add(map);
-    const merged = seen.size > 1;
+    const merged = depth > 0;
     const own: string[] = [];
     for (const pair of map.items) {
       const key = keyOf(pair.key);
@@ -301,7 +323,7 @@ class DocumentView implements DocumentApi {
       own.push(key);
     }
     for (const key of own) keys.add(key);
-    for (const source of this.mergeSources(map)) this.collect(source, out, keys, seen);
+    for (const source of this.mergeSources(map)) this.collect(source, out, keys, seen, depth + 1);
   }
 
   private *mergeSources(map: YAMLMap): Generator<YAMLMap> {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { findReferences } from '../../../server/src/references/index';
 import type { FileNote } from '../../../server/src/references/types';
-import { blankJsonComments, extractYaml, MAX_DOCUMENTS, MAX_ERROR_NOTES, MAX_NESTING } from '../../../server/src/references/yaml';
+import { blankJsonComments, extractYaml, MAX_DOCUMENTS, MAX_ERROR_NOTES, MAX_MERGE_DEPTH, MAX_NESTING } from '../../../server/src/references/yaml';
+import { sliceRange } from '../../support/ranges';
 import { assertReferences, check, locate, rows, type Case, type Expected } from './kinds/expect';
 
 const compose = rows('compose', 'image');
@@ -378,6 +379,13 @@ describe('yaml: hostile input is bounded', () => {
     assert.deepEqual(notesOf(text, [compose.unpinned('nginx:1', 'docker.io/library/nginx', '1', { platform: 'linux/amd64' })], 'compose'), []);
   });
 
+  it('a chain of 20,000 merges is not followed to its end (no deep recursion)', () => {
+    const chain = Array.from({ length: 20_000 }, (_, i) => (i === 0 ? 'x-0: &m0 {image: "nginx:1"}' : `x-${i}: &m${i} {<<: *m${i - 1}}`));
+    const near = `services:\n  near: {<<: *m${MAX_MERGE_DEPTH - 1}}\n  far: {<<: *m19999}\n`;
+    const text = `${chain.join('\n')}\n${near}`;
+    assert.deepEqual(notesOf(text, [compose.unpinned('nginx:1', 'docker.io/library/nginx', '1')], 'compose'), []);
+  });
+
   it(`more than ${MAX_DOCUMENTS} documents: the first ones are read, and a note says so`, () => {
     const text = '---\nimage: a:1\n'.repeat(MAX_DOCUMENTS + 10);
     const result = extractYaml(text, 'yaml');
@@ -424,6 +432,18 @@ describe('yaml: JSON with comments (devcontainer.json)', () => {
     assert.ok(!blanked.includes('For format details'));
     assert.ok(!blanked.includes('the name shown'));
     assert.ok(!blanked.includes('devcontainers/base:ubuntu'));
+  });
+
+  it('a run of slashes before the first brace is read in linear time', () => {
+    const text = `${'/'.repeat(50_000)}x\nimage: nginx:1\n`;
+    const started = Date.now();
+    assert.equal(blankJsonComments(text), text);
+    assert.ok(Date.now() - started < 1000);
+  });
+
+  it('a block comment that is never closed: not JSON, left alone', () => {
+    const text = '/* draft\n{"image": "nginx:1"}\n';
+    assert.equal(blankJsonComments(text), text);
   });
 
   it('YAML is left alone, even with // in it', () => {
@@ -547,6 +567,28 @@ describe('yaml: realistic files', () => {
       assert.equal(result.kind, f.kind);
     });
   }
+});
+
+describe('yaml: mutated files never crash and never report a range that lies', () => {
+  // A deterministic fuzz over the fixtures: insert YAML punctuation, delete runs, read with every hint.
+  let seed = 20240607;
+  const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const pieces = ['[', ']', '{', '}', ': ', '- ', '"', "'", '\n', '\r\n', '\t', '&a ', '*a', '<<: ', '|', '>-', '#', '\\', '---\n', '${', '🚀'];
+  const texts = fixtures.map((f) => readFileSync(join(import.meta.dirname, 'fixtures', 'yaml', f.file), 'utf8'));
+  it('300 mutations × 4 hints', () => {
+    for (let i = 0; i < 300; i++) {
+      let text = texts[i % texts.length]!;
+      for (let edits = 1 + Math.floor(random() * 4); edits > 0; edits--) {
+        const at = Math.floor(random() * text.length);
+        text = random() < 0.5 ? text.slice(0, at) + pieces[Math.floor(random() * pieces.length)] + text.slice(at) : text.slice(0, at) + text.slice(at + 1 + Math.floor(random() * 12));
+      }
+      for (const hint of ['yaml', 'compose', 'github-actions', 'gitlab-ci'] as const) {
+        const result = extractYaml(text, hint);
+        for (const ref of result.references) assert.equal(sliceRange(text, ref.range), ref.text);
+        for (const note of result.notes) assert.doesNotMatch(note.message, /^could not read/);
+      }
+    }
+  });
 });
 
 describe('yaml: locate helper', () => {

@@ -50,8 +50,7 @@ function reportImage(node: YamlNode | undefined, context: ReferenceContext, scop
   const image = isMap(node) ? api.get(node, 'name') : node;
   const text = api.text(image);
   if (text === undefined || MACOS_VM_IMAGE.test(text)) return;
-  const platform = api.text(api.get(api.get(node, 'docker'), 'platform'));
-  const options = { platform: platform && !containsVariable(platform) ? platform : undefined };
+  const options = { platform: platformOf(node, api) };
   if (INPUT.test(text)) {
     api.report(image, SOURCE, context, { interpolation: `'${text}' uses a CI/CD input; its value is only known when the pipeline is created` });
     return;
@@ -66,6 +65,13 @@ function reportImage(node: YamlNode | undefined, context: ReferenceContext, scop
   }
   api.report(image, SOURCE, context, { variable: `'${text}' is set by ${name} (line ${api.line(first)}); those images are checked there` });
   for (const value of values) api.report(value, SOURCE, context, options);
+}
+
+/** `image.docker.platform` when literal. GitLab writes it without the OS (`arm64/v8`); references carry `linux/arm64/v8`. */
+function platformOf(image: YamlNode | undefined, api: DocumentApi): string | undefined {
+  const platform = api.text(api.get(api.get(image, 'docker'), 'platform'))?.trim();
+  if (!platform || containsVariable(platform)) return undefined;
+  return /^(?:linux|windows|darwin|freebsd)(?:\/|$)/.test(platform) ? platform : `linux/${platform}`;
 }
 
 /**

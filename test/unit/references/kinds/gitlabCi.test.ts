@@ -57,7 +57,16 @@ const cases: Case[] = [
     name: 'docker.platform of an image mapping travels with it',
     hint: 'gitlab-ci',
     text: 'arm:\n  image:\n    name: alpine:3.20\n    docker:\n      platform: arm64/v8\n      user: dave\n  script: uname -m\n',
-    expect: [image.unpinned('alpine:3.20', 'docker.io/library/alpine', '3.20', { platform: 'arm64/v8' })],
+    expect: [image.unpinned('alpine:3.20', 'docker.io/library/alpine', '3.20', { platform: 'linux/arm64/v8' })],
+  },
+  {
+    name: 'a platform that names its OS is kept; one built from variables is dropped',
+    hint: 'gitlab-ci',
+    text: 'a:\n  image: {name: "mcr.microsoft.com/windows/servercore:ltsc2022", docker: {platform: windows/amd64}}\n  script: dir\nb:\n  image: {name: alpine:3, docker: {platform: $ARCH}}\n  script: true\n',
+    expect: [
+      image.unpinned('mcr.microsoft.com/windows/servercore:ltsc2022', 'mcr.microsoft.com/windows/servercore', 'ltsc2022', { platform: 'windows/amd64' }),
+      image.unpinned('alpine:3', 'docker.io/library/alpine', '3'),
+    ],
   },
   {
     name: '$VAR from the global variables: the variable value is the image',
