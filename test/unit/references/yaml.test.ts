@@ -307,6 +307,18 @@ describe('yaml: broken input', () => {
     );
   });
 
+  it('a quoted flow scalar whose last line is not indented past its key (Go and PyYAML accept it; yaml does not)', () => {
+    // Seen in the wild (Argo examples): references before the error are read; the note says where reading stopped.
+    const text = 'container:\n  image: golang:1.23\n  args: ["\n    go build .\n  "]\n  volumeMounts: []\n';
+    const notes = notesOf(text, [generic.unpinned('golang:1.23', 'docker.io/library/golang', '1.23')]);
+    assert.ok(notes.length > 0);
+    assert.deepEqual(notes[0], {
+      severity: 'error',
+      message: 'YAML syntax error at line 4, column 15: Missing closing "quote',
+      range: { start: { line: 3, character: 14 }, end: { line: 4, character: 0 } },
+    });
+  });
+
   it('tabs used as indentation: a clear error note', () => {
     const notes = notesOf('services:\n\tweb:\n\t\timage: nginx\n', [], 'compose');
     assert.deepEqual(notes, [
