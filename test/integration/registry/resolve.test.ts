@@ -164,12 +164,12 @@ describe('resolve: requests saved', () => {
     const first = value(await c.resolve(ref(setup.fixtures.ociImage.ref)));
     assert.equal(heads(), 1);
     t.advance(60 * 60 * 1000 + 1);
-    proxy().inject(faults.latency(400), { method: 'HEAD' });
+    proxy().inject(faults.latency(1000), { method: 'HEAD' });
     const started = Date.now();
     const stale = value(await c.resolve(ref(setup.fixtures.ociImage.ref)));
     const elapsed = Date.now() - started;
     assert.deepEqual([stale.digest, stale.fromCache, stale.stale, stale.checkedAt], [first.digest, true, true, first.checkedAt]);
-    assert.ok(elapsed < 300, `stale answer took ${elapsed} ms`);
+    assert.ok(elapsed < 500, `stale answer took ${elapsed} ms, the registry takes 1000 ms`);
     await c.flush(); // waits for the background refresh
     assert.equal(heads(), 2);
     const fresh = value(await c.resolve(ref(setup.fixtures.ociImage.ref)));
