@@ -189,12 +189,18 @@ export function parseImageReference(text: string): ParseResult {
   return { ok: true, value: { domain, path, name: `${domain}/${path}`, tag, digest } };
 }
 
+/** A documentation placeholder such as `<YOUR-IMAGE>` or `<image_url>`: never a real image. */
+export function containsPlaceholder(text: string): boolean {
+  return /<[A-Za-z][\w .:/-]*>/.test(text);
+}
+
 /**
  * True when the text contains an unresolved substitution: `$VAR`, `${VAR}`, `${VAR:-x}`, `${{ expr }}`,
- * `$(cmd)`, or a Go / Helm / Jinja template `{{ … }}`. Such a value is never offered a pin.
+ * `$(cmd)`, GitLab `$[[ inputs.x ]]`, a Go / Helm / Jinja template `{{ … }}`, or a `<placeholder>`.
+ * Such a value is never offered a pin.
  */
 export function containsVariable(text: string): boolean {
-  return /\$(?:[A-Za-z_{(]|\d)|\{\{|\{%/.test(text);
+  return /\$(?:[A-Za-z_{(]|\d|\[\[)|\{\{|\{%/.test(text) || containsPlaceholder(text);
 }
 
 /** The tag a registry is asked for: the written tag, else `latest` when there is no digest either. */

@@ -1,5 +1,5 @@
 // The one place that turns the characters of a reference into an ImageReference with its status.
-import { containsVariable, parseImageReference } from './imageRef';
+import { containsPlaceholder, containsVariable, parseImageReference } from './imageRef';
 import type { ImageReference, Range, ReferenceContext, ReferenceSource } from './types';
 
 export interface ReferenceExtras {
@@ -25,13 +25,19 @@ export function buildReference(
       tag: null,
       digest: null,
       status: 'variable',
-      variable: extras.variable ?? `'${text}' is built from variables; its value is only known at build or deploy time`,
+      variable: extras.variable ?? variableReason(text),
     };
   }
   const parsed = parseImageReference(text);
   if (!parsed.ok) return { ...base, name: null, tag: null, digest: null, status: 'invalid', error: parsed.error.message };
   const { name, tag, digest } = parsed.value;
   return { ...base, name, tag, digest, status: digest === null ? 'unpinned' : 'pinned' };
+}
+
+function variableReason(text: string): string {
+  if (text.includes('$[[')) return `'${text}' uses a CI/CD input; its value is only known when the pipeline is created`;
+  if (containsPlaceholder(text) && !/[$]|\{\{|\{%/.test(text)) return `'${text}' is a placeholder to fill in, not an image`;
+  return `'${text}' is built from variables; its value is only known at build or deploy time`;
 }
 
 function definedOnly(extras: ReferenceExtras): ReferenceExtras {

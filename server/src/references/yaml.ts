@@ -468,10 +468,7 @@ class ReferenceSink {
       variable: options.variable,
       ignored: isIgnoredAt(this.lines, range.start.line),
     });
-    if (ref.status !== 'variable') {
-      if (written.problem !== undefined) ref = withStatus(ref, 'invalid', written.problem);
-      else if (options.interpolation !== undefined) ref = withStatus(ref, 'variable', options.interpolation);
-    }
+    if (ref.status !== 'variable' && written.problem !== undefined) ref = asInvalid(ref, written.problem);
     this.reported.set(node, ref);
     this.references.push(ref);
     return ref;
@@ -533,9 +530,8 @@ function spansLines(raw: string): string {
   return /[\r\n]/.test(raw) ? 'the image reference is written over more than one line' : `'${raw}' is not written as its value`;
 }
 
-/** Restates a reference's status when the text alone cannot tell (escapes, interpolations the grammar does not know). */
-function withStatus(ref: ImageReference, status: 'invalid' | 'variable', reason: string): ImageReference {
+/** Restates a reference's status when the text alone cannot tell (escapes, values folded over lines). */
+function asInvalid(ref: ImageReference, reason: string): ImageReference {
   const { error: _error, variable: _variable, ...rest } = ref;
-  const base = { ...rest, name: null, tag: null, digest: null };
-  return status === 'invalid' ? { ...base, status, error: reason } : { ...base, status, variable: reason };
+  return { ...rest, name: null, tag: null, digest: null, status: 'invalid', error: reason };
 }

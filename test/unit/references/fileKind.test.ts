@@ -56,6 +56,8 @@ describe('kindFromName', () => {
     ['devcontainer.json', 'yaml'],
     ['.devcontainer/devcontainer.json', 'yaml'],
     ['.devcontainer.json', 'yaml'],
+    ['owner__repo__.devcontainer__devcontainer.json', 'yaml'],
+    ['mydevcontainer.json', null],
     ['package.json', null],
     ['README.md', null],
     ['Makefile', null],

@@ -3,6 +3,7 @@
 // differs (registry-1.docker.io folding, sha384/sha512 accepted, friendlier messages) the case says so.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { buildReference } from '../../../server/src/references/reference';
 import {
   containsVariable,
   digestProblem,
@@ -272,6 +273,12 @@ describe('containsVariable', () => {
     ['{{.Values.image.repository}}:{{.Values.image.tag}}', true],
     ['{% if prod %}app{% endif %}', true],
     ['$(cmd)', true],
+    ['$[[ inputs.image ]]', true],
+    ['registry.example.com/$[[ inputs.name ]]:1', true],
+    ['<YOUR-CONTAINER>', true],
+    ['<image_url>', true],
+    ['gcr.io/<project-id>/app:1', true],
+    ['a<b', false],
     ['registry.local/$(echo app)', true],
     ['python:3.12', false],
     ['a$', false],
@@ -355,6 +362,23 @@ describe('digestProblem / isValidDigest', () => {
     it(JSON.stringify(digest.length > 40 ? `${digest.slice(0, 37)}...` : digest), () => {
       assert.equal(digestProblem(digest), expected);
       assert.equal(isValidDigest(digest), expected === null);
+    });
+  }
+});
+
+describe('buildReference: why a reference cannot be pinned', () => {
+  const cases: [text: string, reason: string][] = [
+    ['golang:${GO}-alpine', "'golang:${GO}-alpine' is built from variables; its value is only known at build or deploy time"],
+    ['<YOUR-CONTAINER>', "'<YOUR-CONTAINER>' is a placeholder to fill in, not an image"],
+    ['gcr.io/<project-id>/app:1', "'gcr.io/<project-id>/app:1' is a placeholder to fill in, not an image"],
+    ['<registry>/${NAME}', "'<registry>/${NAME}' is built from variables; its value is only known at build or deploy time"],
+  ];
+  const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+  for (const [text, reason] of cases) {
+    it(text, () => {
+      const ref = buildReference(text, range, 'yaml', 'image');
+      assert.equal(ref.status, 'variable');
+      assert.equal(ref.variable, reason);
     });
   }
 });

@@ -15,11 +15,6 @@ export interface ReportOptions {
   localBuild?: boolean;
   /** Explanation for a variable reference (overrides the default wording). */
   variable?: string;
-  /**
-   * The value uses an interpolation the shared grammar does not know (GitLab `$[[ inputs.x ]]`): report it as
-   * variable with this explanation rather than as an invalid name.
-   */
-  interpolation?: string;
 }
 
 export interface MapVisit {

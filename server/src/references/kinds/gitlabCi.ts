@@ -52,7 +52,7 @@ function reportImage(node: YamlNode | undefined, context: ReferenceContext, scop
   if (text === undefined || MACOS_VM_IMAGE.test(text)) return;
   const options = { platform: platformOf(node, api) };
   if (INPUT.test(text)) {
-    api.report(image, SOURCE, context, { interpolation: `'${text}' uses a CI/CD input; its value is only known when the pipeline is created` });
+    api.report(image, SOURCE, context);
     return;
   }
   const match = SINGLE_VARIABLE.exec(text);
