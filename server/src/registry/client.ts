@@ -166,6 +166,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const authorizer = new Authorizer({ http, now, tokens: new TokenCache(now) });
   const inflight = new Inflight();
   const semaphores = new Map<string, Semaphore>();
+  const firstContact = new Map<string, Promise<void>>();
   const schemes = new Map<string, 'https' | 'http'>();
   const credentialCache = new Map<string, { at: number; result: Promise<CredentialResult> }>();
   const rateLimits = new Map<string, { limit?: number; remaining?: number }>();
@@ -280,40 +281,59 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     const semaphore = semaphores.get(target.registry) ?? new Semaphore(concurrency);
     semaphores.set(target.registry, semaphore);
     return semaphore.run(async () => {
-      let auth = await authorization(target, false, signal);
-      if (!auth.ok) return auth;
-      let refetched = false;
-      for (;;) {
-        const result = await call(target, request, auth.value.value, signal);
-        if (!result.ok) return result;
-        if (result.response.status !== 401) return { ok: true, value: result.response };
-        let chosen = chooseChallenge(parseChallenges(result.response.headers['www-authenticate']));
-        if (!chosen) {
-          // Some registries (gcr.io) challenge only on /v2/.
-          const ping = await call(target, { method: 'GET', path: '/v2/', maxBytes: 64 * 1024, what: 'API version check' }, null, signal);
-          if (ping.ok && ping.response.status === 401) chosen = chooseChallenge(parseChallenges(ping.response.headers['www-authenticate']));
-        }
-        if (!chosen) return fail(unauthorized(target.registry, auth.value.loggedIn));
-        const previous = authorizer.schemeFor(target.registry);
-        authorizer.learn(target.registry, chosen.scheme);
-        if (auth.value.value === null || !sameScheme(previous, chosen.scheme)) {
-          const next = await authorization(target, false, signal);
-          if (!next.ok) return next;
-          if (next.value.value === null || next.value.value === auth.value.value) return fail(unauthorized(target.registry, next.value.loggedIn));
-          auth = next;
-          continue;
-        }
-        if (auth.value.bearer && !refetched) {
-          // invalid_token / insufficient_scope / expired early: one fresh token, then fail.
-          refetched = true;
-          const next = await authorization(target, true, signal);
-          if (!next.ok) return next;
-          auth = next;
-          continue;
-        }
-        return fail(unauthorized(target.registry, auth.value.loggedIn, chosen.error));
+      // The first request to a registry goes alone; the others wait for its answer, so they learn the scheme (HTTPS
+      // or HTTP) and the auth challenge from it instead of each paying a failed round trip of their own.
+      let answered: (() => void) | undefined;
+      const contacted = firstContact.get(target.registry);
+      if (contacted === undefined) firstContact.set(target.registry, new Promise<void>((resolve) => (answered = resolve)));
+      else await contacted;
+      try {
+        // Released as soon as the challenge is learnt, or when this request ends, whichever is first.
+        return await authorized(target, request, signal, () => {
+          answered?.();
+          answered = undefined;
+        });
+      } finally {
+        answered?.();
       }
     });
+  }
+
+  async function authorized(target: Target, request: RegistryRequest, signal: AbortSignal | undefined, onLearnt: () => void): Promise<Result<HttpResponse>> {
+    let auth = await authorization(target, false, signal);
+    if (!auth.ok) return auth;
+    let refetched = false;
+    for (;;) {
+      const result = await call(target, request, auth.value.value, signal);
+      if (!result.ok) return result;
+      if (result.response.status !== 401) return { ok: true, value: result.response };
+      let chosen = chooseChallenge(parseChallenges(result.response.headers['www-authenticate']));
+      if (!chosen) {
+        // Some registries (gcr.io) challenge only on /v2/.
+        const ping = await call(target, { method: 'GET', path: '/v2/', maxBytes: 64 * 1024, what: 'API version check' }, null, signal);
+        if (ping.ok && ping.response.status === 401) chosen = chooseChallenge(parseChallenges(ping.response.headers['www-authenticate']));
+      }
+      if (!chosen) return fail(unauthorized(target.registry, auth.value.loggedIn));
+      const previous = authorizer.schemeFor(target.registry);
+      authorizer.learn(target.registry, chosen.scheme);
+      onLearnt();
+      if (auth.value.value === null || !sameScheme(previous, chosen.scheme)) {
+        const next = await authorization(target, false, signal);
+        if (!next.ok) return next;
+        if (next.value.value === null || next.value.value === auth.value.value) return fail(unauthorized(target.registry, next.value.loggedIn));
+        auth = next;
+        continue;
+      }
+      if (auth.value.bearer && !refetched) {
+        // invalid_token / insufficient_scope / expired early: one fresh token, then fail.
+        refetched = true;
+        const next = await authorization(target, true, signal);
+        if (!next.ok) return next;
+        auth = next;
+        continue;
+      }
+      return fail(unauthorized(target.registry, auth.value.loggedIn, chosen.error));
+    }
   }
 
   function statusError(target: Target, response: HttpResponse, what: string, loggedIn: boolean): RegistryError {
