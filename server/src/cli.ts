@@ -1,9 +1,14 @@
-// digest-pin command line: `check`, later `pin` and `lsp --stdio`. The work is in cli/; this only binds process.
+// digest-pin command line: `check`, `pin`, later `lsp --stdio`. The work is in cli/; this only binds process.
 import { run, type ExitCode } from './cli/main';
 
-function main(): ExitCode {
+async function main(): Promise<ExitCode> {
   try {
-    return run(process.argv.slice(2), { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr });
+    return await run(process.argv.slice(2), {
+      cwd: process.cwd(),
+      env: process.env,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
   } catch (error) {
     // A bug outside any one file's check: say so, and exit 2 rather than node's 1, which would read as "findings".
     process.stderr.write(`digest-pin: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
@@ -18,4 +23,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 // exitCode, not exit(): a large report written to a pipe must drain before the process ends.
-process.exitCode = main();
+void main().then((code) => {
+  process.exitCode = code;
+});

@@ -1,4 +1,5 @@
 // argv → what to do. Pure: a usage error is a value with the words to print, never an exception.
+import { formatPlatform, parsePlatform } from '../registry/index';
 import { PRODUCT_NAME } from './product';
 
 export type Format = 'text' | 'json' | 'sarif';
@@ -7,16 +8,34 @@ export type FailOn = 'error' | 'warning' | 'information' | 'never';
 export const FORMATS: readonly Format[] = ['text', 'json', 'sarif'];
 export const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'information', 'never'];
 
-export interface CheckArgs {
-  command: 'check';
-  /**
-   * `--offline` as given. Resolution does not exist yet, so every check is static whatever this says; the registry
-   * work makes `false` mean "ask the registry".
-   */
+/** How `check` and `pin` talk to registries (cli.md options). */
+export interface RegistryArgs {
+  /** No request at all: answers come from the cache only, and a miss is simply not known. */
   offline: boolean;
+  /** `os/arch[/variant]`, normalised: pin that platform's image instead of the index. */
+  platform: string | null;
+  /** `--insecure-registry`, as given (repeatable). */
+  insecureRegistries: string[];
+  /** `--cache-dir`; `null` for `--no-cache`; `undefined` for the user's cache directory. */
+  cacheDir: string | null | undefined;
+  concurrency: number | undefined;
+  timeoutMs: number | undefined;
+}
+
+export interface CheckArgs extends RegistryArgs {
+  command: 'check';
   format: Format;
   failOn: FailOn;
   /** As written; `['.']` when none were given. */
+  paths: string[];
+}
+
+export interface PinArgs extends RegistryArgs {
+  command: 'pin';
+  /** Also replace digests whose tag has moved (and digests the registry no longer has). */
+  update: boolean;
+  /** Print a unified diff; write nothing. */
+  dryRun: boolean;
   paths: string[];
 }
 
@@ -24,15 +43,15 @@ export type Invocation =
   | { command: 'help' }
   | { command: 'version' }
   | CheckArgs
-  /** Commands of the contract that this version does not have yet. */
-  | { command: 'pin' | 'lsp' };
+  | PinArgs
+  /** A command of the contract that this version does not have yet. */
+  | { command: 'lsp' };
 
 export type ArgsResult = { ok: true; value: Invocation } | { ok: false; error: string };
 
-/** Options of cli.md that need the registry or the writer; named so the error says "not yet", not "unknown". */
-const NOT_YET = new Set(['--update', '--dry-run', '--platform', '--insecure-registry', '--cache-dir', '--no-cache', '--concurrency', '--timeout']);
-
 const usage = (error: string): ArgsResult => ({ ok: false, error });
+
+export const MAX_CONCURRENCY = 64;
 
 export function parseArgs(argv: readonly string[]): ArgsResult {
   const [first, ...rest] = argv;
@@ -46,8 +65,8 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
     case '--version':
       return { ok: true, value: { command: 'version' } };
     case 'check':
-      return parseCheck(rest);
     case 'pin':
+      return parseCommand(first, rest);
     case 'lsp':
       return { ok: true, value: { command: first } };
     default:
@@ -55,16 +74,43 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
   }
 }
 
-function parseCheck(argv: readonly string[]): ArgsResult {
-  const result: CheckArgs = { command: 'check', offline: false, format: 'text', failOn: 'warning', paths: [] };
+const registryDefaults = (): RegistryArgs => ({
+  offline: false,
+  platform: null,
+  insecureRegistries: [],
+  cacheDir: undefined,
+  concurrency: undefined,
+  timeoutMs: undefined,
+});
+
+/** Options that belong to one command only: named so the error says where they belong. */
+const ONLY_FOR: Readonly<Record<string, 'check' | 'pin'>> = {
+  '--format': 'check',
+  '--fail-on': 'check',
+  '--update': 'pin',
+  '--dry-run': 'pin',
+};
+
+/** `HOST[:PORT]` (or `https://HOST[:PORT]` for HTTPS without certificate checks). */
+const REGISTRY_HOST = /^(?:https?:\/\/)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+function parseCommand(command: 'check' | 'pin', argv: readonly string[]): ArgsResult {
+  const registry = registryDefaults();
+  const paths: string[] = [];
+  let format: Format = 'text';
+  let failOn: FailOn = 'warning';
+  let update = false;
+  let dryRun = false;
+  let cacheChoice: 'dir' | 'none' | undefined;
+
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--') {
-      result.paths.push(...argv.slice(i + 1));
+      paths.push(...argv.slice(i + 1));
       break;
     }
     if (!arg.startsWith('-') || arg === '-') {
-      result.paths.push(arg);
+      paths.push(arg);
       continue;
     }
     const eq = arg.indexOf('=');
@@ -77,55 +123,124 @@ function parseCheck(argv: readonly string[]): ArgsResult {
       i++;
       return next;
     };
+    const flag = (): string | null => (inline !== undefined ? `'${option}' takes no value` : null);
+    const owner = ONLY_FOR[option];
+    if (owner !== undefined && owner !== command) return usage(`'${option}' is an option of '${PRODUCT_NAME} ${owner}', not of '${command}'`);
+
     switch (option) {
       case '-h':
       case '--help':
         return { ok: true, value: { command: 'help' } };
       case '--offline':
-        if (inline !== undefined) return usage(`'--offline' takes no value`);
-        result.offline = true;
+      case '--update':
+      case '--dry-run':
+      case '--no-cache': {
+        const problem = flag();
+        if (problem !== null) return usage(problem);
+        if (option === '--offline') registry.offline = true;
+        else if (option === '--update') update = true;
+        else if (option === '--dry-run') dryRun = true;
+        else {
+          if (cacheChoice === 'dir') return usage(`'--no-cache' and '--cache-dir' exclude each other`);
+          cacheChoice = 'none';
+          registry.cacheDir = null;
+        }
         break;
+      }
       case '--format': {
-        const format = oneOf(value(), FORMATS);
-        if (format === null) return usage(`'--format' needs one of ${FORMATS.join(', ')}`);
-        result.format = format;
+        const chosen = oneOf(value(), FORMATS);
+        if (chosen === null) return usage(`'--format' needs one of ${FORMATS.join(', ')}`);
+        format = chosen;
         break;
       }
       case '--fail-on': {
-        const failOn = oneOf(value(), FAIL_ON);
-        if (failOn === null) return usage(`'--fail-on' needs one of ${FAIL_ON.join(', ')}`);
-        result.failOn = failOn;
+        const chosen = oneOf(value(), FAIL_ON);
+        if (chosen === null) return usage(`'--fail-on' needs one of ${FAIL_ON.join(', ')}`);
+        failOn = chosen;
+        break;
+      }
+      case '--platform': {
+        const text = value();
+        const platform = text === undefined ? null : parsePlatform(text);
+        if (platform === null) return usage(`'--platform' needs os/arch[/variant], e.g. linux/arm64`);
+        registry.platform = formatPlatform(platform);
+        break;
+      }
+      case '--insecure-registry': {
+        const host = value();
+        if (host === undefined || !REGISTRY_HOST.test(host)) return usage(`'--insecure-registry' needs HOST[:PORT], e.g. registry.internal:5000`);
+        registry.insecureRegistries.push(host);
+        break;
+      }
+      case '--cache-dir': {
+        const dir = value();
+        if (dir === undefined || dir === '') return usage(`'--cache-dir' needs a directory`);
+        if (cacheChoice === 'none') return usage(`'--no-cache' and '--cache-dir' exclude each other`);
+        cacheChoice = 'dir';
+        registry.cacheDir = dir;
+        break;
+      }
+      case '--concurrency': {
+        const n = integer(value(), 1, MAX_CONCURRENCY);
+        if (n === null) return usage(`'--concurrency' needs a whole number from 1 to ${MAX_CONCURRENCY}`);
+        registry.concurrency = n;
+        break;
+      }
+      case '--timeout': {
+        const n = integer(value(), 1, 600_000);
+        if (n === null) return usage(`'--timeout' needs milliseconds, a whole number from 1 to 600000`);
+        registry.timeoutMs = n;
         break;
       }
       default:
-        if (NOT_YET.has(option)) return usage(`'${option}' is not available yet: this version of ${PRODUCT_NAME} checks offline only`);
         return usage(`unknown option '${option}'`);
     }
   }
-  if (result.paths.length === 0) result.paths.push('.');
-  return { ok: true, value: result };
+  if (paths.length === 0) paths.push('.');
+  if (command === 'check') return { ok: true, value: { command, ...registry, format, failOn, paths } };
+  return { ok: true, value: { command, ...registry, update, dryRun, paths } };
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[]): T | null {
   return allowed.find((candidate) => candidate === value) ?? null;
 }
 
+function integer(text: string | undefined, min: number, max: number): number | null {
+  if (text === undefined || !/^\d+$/.test(text)) return null;
+  const n = Number(text);
+  return n >= min && n <= max ? n : null;
+}
+
 export const HELP = `Usage: ${PRODUCT_NAME} <command> [options] [PATH…]
 
-Find container image references in Dockerfiles, compose files, Kubernetes manifests and CI pipelines, and flag
-mutable tags that should be pinned to digests.
+Find container image references in Dockerfiles, compose files, Kubernetes manifests and CI pipelines, flag
+mutable tags, and pin them to digests.
 
 Commands:
   check [PATH…]   report image references and findings; PATH is a file or a directory (default: .)
-  pin [PATH…]     write @sha256 digests into files (not available yet)
+  pin [PATH…]     write @sha256 digests after the tags of unpinned references (the tag stays)
   lsp --stdio     run the language server over stdio (not available yet)
 
 Options of check:
   --format text|json|sarif                   output: text for people, json (version 1), sarif 2.1.0 for code scanning
-  --offline                                  no network: static findings only (this version always works offline)
   --fail-on error|warning|information|never  exit 1 when a finding is at or above this severity (default: warning)
+
+Options of pin:
+  --update                                   also replace digests whose tag has moved, or that the registry lost
+  --dry-run                                  print a unified diff of the changes; write nothing
+
+Registry options (check and pin):
+  --offline                                  no network: static findings, plus what the cache already knows
+  --platform os/arch[/variant]               use that platform's image digest instead of the multi-platform index
+  --insecure-registry HOST[:PORT]            plain HTTP for that registry (repeatable); loopback needs none
+  --cache-dir DIR | --no-cache               where answers are cached (default: the user cache directory) / no cache
+  --concurrency N                            requests in flight per registry (default 8)
+  --timeout MS                               per-request timeout in milliseconds (default 10000)
+
   -h, --help                                 show this help
   --version                                  print the version
 
-Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or fatal error.
+Credentials come from the Docker CLI config ($DOCKER_CONFIG/config.json or ~/.docker/config.json).
+Exit status: check: 0 nothing at or above --fail-on, 1 findings at or above it; pin: 0 everything pinned,
+1 some references could not be resolved or written (the others are); 2 usage or fatal error.
 `;

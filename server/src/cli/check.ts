@@ -1,7 +1,7 @@
 // Files → references → findings: the report every output format prints.
 // One file's trouble (unreadable, a bug in an extractor) is recorded for that file and the rest are still checked.
 import { readFileSync } from 'node:fs';
-import { atLeast, diagnose, SEVERITIES, type Finding, type Severity } from '../features/diagnostics';
+import { atLeast, diagnose, SEVERITIES, type DiagnoseOptions, type Finding, type Online, type Severity } from '../features/diagnostics';
 import { findReferences, MAX_FILE_BYTES, tooLargeNote } from '../references/index';
 import type { ExtractResult, FileNote, ImageReference, Position } from '../references/types';
 import type { FailOn } from './args';
@@ -11,6 +11,8 @@ export interface CheckedReference {
   file: string;
   reference: ImageReference;
   findings: Finding[];
+  /** What the registry (or the cache) said, when it was asked. */
+  online?: Online;
 }
 
 export interface ReportNote extends FileNote {
@@ -42,42 +44,78 @@ export const NOT_RECOGNISED =
 
 type Extract = (path: string, text: string) => ExtractResult;
 
-export interface CheckOptions {
+export interface ReadOptions {
   /** What the walk could not read: reported with the files' own failures. */
   problems?: readonly WalkProblem[];
   /** The engine; replaceable so tests can make it fail. */
   extract?: Extract;
+  /** Keep each file's bytes (pin rewrites them; check does not need them). */
+  keepBytes?: boolean;
 }
 
-/**
- * Online mode (registry work) adds a step between extraction and diagnose(): resolve each reference to a
- * `Resolution` (features/diagnostics.ts) and pass it on. Until then every check is static.
- */
-export function checkFiles(files: readonly WalkedFile[], options: CheckOptions = {}): Report {
-  const { problems = [], extract = findReferences } = options;
-  const report: Report = { files: 0, references: [], notes: [], failures: [...problems] };
+/** One file as the engine read it. */
+export interface ReadFile {
+  walked: WalkedFile;
+  /** In document order. */
+  references: ImageReference[];
+  notes: FileNote[];
+  /** The exact bytes the references were found in (with `keepBytes`). */
+  bytes?: Buffer;
+}
+
+export interface ReadResult {
+  files: ReadFile[];
+  failures: WalkProblem[];
+}
+
+/** Reads and extracts every file. One file's trouble (unreadable, a bug in an extractor) is recorded for that file. */
+export function readFiles(files: readonly WalkedFile[], options: ReadOptions = {}): ReadResult {
+  const { problems = [], extract = findReferences, keepBytes = false } = options;
+  const result: ReadResult = { files: [], failures: [...problems] };
   for (const walked of files) {
     try {
-      const { references, notes } = checkOne(walked, extract);
-      report.files++;
-      for (const reference of sortByPosition(references)) {
-        report.references.push({ file: walked.file, reference, findings: diagnose(reference) });
-      }
-      for (const note of notes) report.notes.push({ file: walked.file, ...note });
+      const { references, notes, bytes } = readOne(walked, extract);
+      result.files.push({ walked, references: sortByPosition(references), notes, ...(keepBytes && bytes ? { bytes } : {}) });
     } catch (error) {
-      report.failures.push({ file: walked.file, message: describeFailure(error) });
+      result.failures.push({ file: walked.file, message: describeFailure(error) });
     }
+  }
+  return result;
+}
+
+/** Every reference of a read, in file order then document order. */
+export const allReferences = (read: ReadResult): ImageReference[] => read.files.flatMap((file) => file.references);
+
+/** Findings for every reference, with what the registry said about those it was asked about. */
+export function diagnoseAll(read: ReadResult, online: ReadonlyMap<ImageReference, Online> = new Map(), options: DiagnoseOptions = {}): Report {
+  const report: Report = { files: read.files.length, references: [], notes: [], failures: read.failures };
+  for (const { walked, references, notes } of read.files) {
+    for (const reference of references) {
+      const answer = online.get(reference);
+      report.references.push({
+        file: walked.file,
+        reference,
+        findings: diagnose(reference, answer, options),
+        ...(answer !== undefined ? { online: answer } : {}),
+      });
+    }
+    for (const note of notes) report.notes.push({ file: walked.file, ...note });
   }
   return report;
 }
 
-function checkOne(walked: WalkedFile, extract: Extract): { references: ImageReference[]; notes: FileNote[] } {
+/** The offline check: files → findings, nothing asked of any registry. */
+export function checkFiles(files: readonly WalkedFile[], options: ReadOptions = {}): Report {
+  return diagnoseAll(readFiles(files, options));
+}
+
+function readOne(walked: WalkedFile, extract: Extract): { references: ImageReference[]; notes: FileNote[]; bytes?: Buffer } {
   // Decided before reading: a multi-gigabyte file would exhaust memory long before the engine could skip it.
   if (walked.size > MAX_FILE_BYTES) return { references: [], notes: [tooLargeNote(walked.size)] };
-  const text = readFileSync(walked.path, 'utf8');
-  const result = extract(walked.path, text);
-  if (result.kind === null) return { references: [], notes: [{ severity: 'information', message: NOT_RECOGNISED }] };
-  return result;
+  const bytes = readFileSync(walked.path);
+  const result = extract(walked.path, bytes.toString('utf8'));
+  if (result.kind === null) return { references: [], notes: [{ severity: 'information', message: NOT_RECOGNISED }], bytes };
+  return { references: result.references, notes: result.notes, bytes };
 }
 
 function describeFailure(error: unknown): string {

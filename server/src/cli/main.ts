@@ -1,23 +1,31 @@
 // The command line as a function of argv and an environment: everything but process itself, so tests run it in-process.
-import { parseArgs, HELP, type CheckArgs } from './args';
-import { checkFiles, exitStatus, summarise } from './check';
+import type { Online } from '../features/diagnostics';
+import type { ImageReference } from '../references/types';
+import { parseArgs, HELP, type CheckArgs, type PinArgs, type RegistryArgs } from './args';
+import { allReferences, diagnoseAll, exitStatus, readFiles, summarise, type ReadResult } from './check';
+import { lookUp, questionFor, type LookupOptions } from './lookup';
 import { formatJson } from './output/json';
 import { formatSarif } from './output/sarif';
 import { formatText } from './output/text';
+import { pinSummary, planPins, problemLine, writePins } from './pin';
 import { PRODUCT_NAME, PRODUCT_VERSION } from './product';
-import { collectFiles } from './walk';
+import { progressLine } from './progress';
+import { openRegistry } from './registry';
+import { collectFiles, type WalkResult } from './walk';
 
 export interface CliIo {
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
   stdout: { write(text: string): unknown; isTTY?: boolean };
-  stderr: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  /** Wall clock (ms since the epoch) for "built 5 days ago"; default Date.now. */
+  now?: () => number;
 }
 
 /** 0, 1 or 2, as cli.md defines them. */
 export type ExitCode = 0 | 1 | 2;
 
-export function run(argv: readonly string[], io: CliIo): ExitCode {
+export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     io.stderr.write(`${PRODUCT_NAME}: ${parsed.error}\nRun '${PRODUCT_NAME} --help' for usage.\n`);
@@ -31,22 +39,52 @@ export function run(argv: readonly string[], io: CliIo): ExitCode {
     case 'version':
       io.stdout.write(`${PRODUCT_VERSION}\n`);
       return 0;
-    case 'pin':
     case 'lsp':
       io.stderr.write(`${PRODUCT_NAME}: '${invocation.command}' is not available yet\n`);
       return 2;
     case 'check':
       return check(invocation, io);
+    case 'pin':
+      return pin(invocation, io);
   }
 }
 
-function check(args: CheckArgs, io: CliIo): ExitCode {
-  const walked = collectFiles(args.paths, io.cwd);
-  if (walked.missing.length > 0) {
-    for (const path of walked.missing) io.stderr.write(`${PRODUCT_NAME}: ${path}: no such file or directory\n`);
-    return 2;
+/** The walk, or null (after saying why on stderr) when a PATH does not exist: a usage error. */
+function walk(paths: readonly string[], io: CliIo): WalkResult | null {
+  const walked = collectFiles(paths, io.cwd);
+  if (walked.missing.length === 0) return walked;
+  for (const path of walked.missing) io.stderr.write(`${PRODUCT_NAME}: ${path}: no such file or directory\n`);
+  return null;
+}
+
+/**
+ * Asks the registries (offline: only the cache) about every reference that has a question, once per unique
+ * question. No client at all — so no cache read — when nothing needs asking.
+ */
+async function askRegistries(
+  read: ReadResult,
+  args: RegistryArgs,
+  io: CliIo,
+  options: Omit<LookupOptions, 'platform' | 'onProgress'>,
+): Promise<Map<ImageReference, Online>> {
+  const refs = allReferences(read);
+  if (!refs.some((ref) => questionFor(ref, { platform: args.platform, pins: options.pins }) !== null)) return new Map();
+  const client = openRegistry(args, io);
+  const progress = progressLine(io.stderr, args.offline ? 'reading the cache' : 'asking registries');
+  try {
+    return await lookUp(refs, client, { ...options, platform: args.platform, onProgress: (done, total) => progress.update(done, total) });
+  } finally {
+    progress.clear();
+    await client.close();
   }
-  const report = checkFiles(walked.files, { problems: walked.problems });
+}
+
+async function check(args: CheckArgs, io: CliIo): Promise<ExitCode> {
+  const walked = walk(args.paths, io);
+  if (walked === null) return 2;
+  const read = readFiles(walked.files, { problems: walked.problems });
+  const online = await askRegistries(read, args, io, { pins: true, dates: true });
+  const report = diagnoseAll(read, online, { now: (io.now ?? Date.now)(), offline: args.offline });
   for (const failure of report.failures) io.stderr.write(`${PRODUCT_NAME}: ${failure.file}: ${failure.message}\n`);
   const summary = summarise(report);
   switch (args.format) {
@@ -61,6 +99,27 @@ function check(args: CheckArgs, io: CliIo): ExitCode {
       break;
   }
   return exitStatus(summary, args.failOn);
+}
+
+async function pin(args: PinArgs, io: CliIo): Promise<ExitCode> {
+  const walked = walk(args.paths, io);
+  if (walked === null) return 2;
+  const read = readFiles(walked.files, { problems: walked.problems, keepBytes: true });
+  const online = await askRegistries(read, args, io, { pins: args.update, dates: false });
+  const plan = planPins(read, online, { update: args.update });
+  const output = writePins(plan, { dryRun: args.dryRun });
+  const errors = [
+    ...read.failures.map((failure) => `${failure.file}: ${failure.message}`),
+    ...plan.problems.map(problemLine),
+    ...output.failures,
+  ];
+  for (const line of errors) io.stderr.write(`${PRODUCT_NAME}: ${line}\n`);
+  io.stdout.write(output.out);
+  // A dry run's stdout is the diff alone (ready for `git apply`); its summary goes with the messages.
+  const summary = `${pinSummary(output.counts, args.dryRun)}\n`;
+  if (args.dryRun) io.stderr.write(summary);
+  else io.stdout.write(summary);
+  return errors.length > 0 ? 1 : 0;
 }
 
 /** Colour only for a terminal, and never when NO_COLOR is set and not empty (https://no-color.org). */

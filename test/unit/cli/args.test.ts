@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseArgs, type ArgsResult, type CheckArgs } from '../../../server/src/cli/args';
+import { parseArgs, type ArgsResult, type CheckArgs, type PinArgs, type RegistryArgs } from '../../../server/src/cli/args';
 
+const registry: RegistryArgs = { offline: false, platform: null, insecureRegistries: [], cacheDir: undefined, concurrency: undefined, timeoutMs: undefined };
 const check = (over: Partial<CheckArgs> = {}): ArgsResult => ({
   ok: true,
-  value: { command: 'check', offline: false, format: 'text', failOn: 'warning', paths: ['.'], ...over },
+  value: { command: 'check', ...registry, format: 'text', failOn: 'warning', paths: ['.'], ...over },
+});
+const pin = (over: Partial<PinArgs> = {}): ArgsResult => ({
+  ok: true,
+  value: { command: 'pin', ...registry, update: false, dryRun: false, paths: ['.'], ...over },
 });
 const usage = (error: string): ArgsResult => ({ ok: false, error });
 
@@ -15,6 +20,7 @@ describe('parseArgs', () => {
     [['-h'], { ok: true, value: { command: 'help' } }],
     [['help'], { ok: true, value: { command: 'help' } }],
     [['check', '--help'], { ok: true, value: { command: 'help' } }],
+    [['pin', '-h'], { ok: true, value: { command: 'help' } }],
     [['--version'], { ok: true, value: { command: 'version' } }],
     [['check'], check()],
     [['check', '--offline'], check({ offline: true })],
@@ -33,9 +39,42 @@ describe('parseArgs', () => {
     [['check', '--offline=yes'], usage("'--offline' takes no value")],
     [['check', '--verbose'], usage("unknown option '--verbose'")],
     [['check', '-q'], usage("unknown option '-q'")],
-    [['check', '--platform', 'linux/amd64'], usage("'--platform' is not available yet: this version of digest-pin checks offline only")],
-    [['check', '--no-cache'], usage("'--no-cache' is not available yet: this version of digest-pin checks offline only")],
-    [['pin', 'x'], { ok: true, value: { command: 'pin' } }],
+    // registry options, on both commands
+    [['check', '--platform', 'linux/arm64'], check({ platform: 'linux/arm64' })],
+    [['check', '--platform=linux/x86_64'], check({ platform: 'linux/amd64' })],
+    [['pin', '--platform', 'linux/arm/v7', 'Dockerfile'], pin({ platform: 'linux/arm/v7', paths: ['Dockerfile'] })],
+    [['pin', '--platform', 'linux/aarch64/v8'], pin({ platform: 'linux/arm64' })],
+    [['check', '--platform', 'arm64'], usage("'--platform' needs os/arch[/variant], e.g. linux/arm64")],
+    [['check', '--platform'], usage("'--platform' needs os/arch[/variant], e.g. linux/arm64")],
+    [['check', '--platform', 'linux/arm64/v8/x'], usage("'--platform' needs os/arch[/variant], e.g. linux/arm64")],
+    [['check', '--insecure-registry', 'reg.internal:5000', '--insecure-registry=10.0.0.7'], check({ insecureRegistries: ['reg.internal:5000', '10.0.0.7'] })],
+    [['check', '--insecure-registry', '[::1]:5000'], check({ insecureRegistries: ['[::1]:5000'] })],
+    [['check', '--insecure-registry', 'https://reg.internal'], check({ insecureRegistries: ['https://reg.internal'] })],
+    [['check', '--insecure-registry', 'reg.internal/path'], usage("'--insecure-registry' needs HOST[:PORT], e.g. registry.internal:5000")],
+    [['check', '--insecure-registry'], usage("'--insecure-registry' needs HOST[:PORT], e.g. registry.internal:5000")],
+    [['check', '--cache-dir', '/tmp/c'], check({ cacheDir: '/tmp/c' })],
+    [['check', '--cache-dir=rel/dir'], check({ cacheDir: 'rel/dir' })],
+    [['check', '--cache-dir'], usage("'--cache-dir' needs a directory")],
+    [['check', '--cache-dir='], usage("'--cache-dir' needs a directory")],
+    [['check', '--no-cache'], check({ cacheDir: null })],
+    [['check', '--no-cache', '--cache-dir', 'x'], usage("'--no-cache' and '--cache-dir' exclude each other")],
+    [['check', '--cache-dir', 'x', '--no-cache'], usage("'--no-cache' and '--cache-dir' exclude each other")],
+    [['check', '--no-cache=1'], usage("'--no-cache' takes no value")],
+    [['check', '--concurrency', '16', '--timeout', '2500'], check({ concurrency: 16, timeoutMs: 2500 })],
+    [['check', '--concurrency', '0'], usage("'--concurrency' needs a whole number from 1 to 64")],
+    [['check', '--concurrency', '65'], usage("'--concurrency' needs a whole number from 1 to 64")],
+    [['check', '--concurrency', '2.5'], usage("'--concurrency' needs a whole number from 1 to 64")],
+    [['check', '--timeout', '-1'], usage("'--timeout' needs milliseconds, a whole number from 1 to 600000")],
+    [['check', '--timeout', '10s'], usage("'--timeout' needs milliseconds, a whole number from 1 to 600000")],
+    // pin
+    [['pin'], pin()],
+    [['pin', 'x', '--update', '--dry-run'], pin({ update: true, dryRun: true, paths: ['x'] })],
+    [['pin', '--offline', '--no-cache'], pin({ offline: true, cacheDir: null })],
+    [['pin', '--update=yes'], usage("'--update' takes no value")],
+    [['pin', '--format', 'json'], usage("'--format' is an option of 'digest-pin check', not of 'pin'")],
+    [['pin', '--fail-on', 'never'], usage("'--fail-on' is an option of 'digest-pin check', not of 'pin'")],
+    [['check', '--update'], usage("'--update' is an option of 'digest-pin pin', not of 'check'")],
+    [['check', '--dry-run'], usage("'--dry-run' is an option of 'digest-pin pin', not of 'check'")],
     [['lsp', '--stdio'], { ok: true, value: { command: 'lsp' } }],
     [['lint'], usage("unknown command 'lint'")],
     [['--offline', 'check'], usage("unknown option '--offline' (options come after the command)")],

@@ -13,10 +13,10 @@ interface Outcome {
   stderr: string;
 }
 
-function runIn(cwd: string, argv: string[], env: Record<string, string | undefined> = {}, isTTY = false): Outcome {
+async function runIn(cwd: string, argv: string[], env: Record<string, string | undefined> = {}, isTTY = false): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
-  const status = run(argv, {
+  const status = await run(argv, {
     cwd,
     env,
     stdout: { write: (text: string) => (stdout += text), isTTY },
@@ -38,7 +38,13 @@ describe('run', () => {
     ['--version prints the version', ['--version'], { status: 0, stdout: `${PRODUCT_VERSION}\n`, stderr: '' }],
     ['no command is a usage error', [], { status: 2, stdout: '', stderr: "digest-pin: no command given\nRun 'digest-pin --help' for usage.\n" }],
     ['an unknown option is a usage error', ['check', '--nope'], { status: 2, stdout: '', stderr: "digest-pin: unknown option '--nope'\nRun 'digest-pin --help' for usage.\n" }],
-    ['pin is not available yet', ['pin', '.'], { status: 2, stdout: '', stderr: "digest-pin: 'pin' is not available yet\n" }],
+    ['pin with nothing to pin says so and exits 0', ['pin', '--no-cache', 'notes.txt'], { status: 0, stdout: 'nothing to pin\n', stderr: '' }],
+    [
+      'pin --dry-run keeps stdout for the diff alone',
+      ['pin', '--dry-run', '--no-cache', 'notes.txt'],
+      { status: 0, stdout: '', stderr: 'nothing to pin\n' },
+    ],
+    ['a usage error of pin', ['pin', '--format', 'json'], { status: 2, stdout: '', stderr: "digest-pin: '--format' is an option of 'digest-pin check', not of 'pin'\nRun 'digest-pin --help' for usage.\n" }],
     ['lsp is not available yet', ['lsp', '--stdio'], { status: 2, stdout: '', stderr: "digest-pin: 'lsp' is not available yet\n" }],
     [
       'a missing PATH is a usage error, reported as written, and nothing is printed on stdout',
@@ -46,7 +52,7 @@ describe('run', () => {
       { status: 2, stdout: '', stderr: 'digest-pin: gone: no such file or directory\ndigest-pin: gone/too.yaml: no such file or directory\n' },
     ],
   ];
-  for (const [name, argv, expected] of cases) it(name, () => assert.deepEqual(runIn(root, argv), expected));
+  for (const [name, argv, expected] of cases) it(name, async () => assert.deepEqual(await runIn(root, argv), expected));
 
   const notRecognised =
     'notes.txt information not recognised as a Dockerfile, compose file, Kubernetes manifest or CI configuration; nothing was checked\n1 file, 0 references: 0 errors, 0 warnings, 1 information\n';
@@ -57,18 +63,18 @@ describe('run', () => {
     ['never', 0],
   ];
   for (const [failOn, status] of thresholds) {
-    it(`an information note exits ${status} with --fail-on ${failOn}`, () => {
-      assert.deepEqual(runIn(root, ['check', '--offline', '--fail-on', failOn, 'notes.txt']), { status, stdout: notRecognised, stderr: '' });
+    it(`an information note exits ${status} with --fail-on ${failOn}`, async () => {
+      assert.deepEqual(await runIn(root, ['check', '--offline', '--fail-on', failOn, 'notes.txt']), { status, stdout: notRecognised, stderr: '' });
     });
   }
 
-  it('an unreadable file is reported on stderr, counted as an error (exit 1 at --fail-on error), and the run goes on', () => {
+  it('an unreadable file is reported on stderr, counted as an error (exit 1 at --fail-on error), and the run goes on', async () => {
     const dir = join(root, 'walk');
     mkdirSync(dir);
     writeFileSync(join(dir, 'notes.txt'), 'x');
     // A dangling symlink named like a YAML file: the walk would have read it.
     symlinkSync(join(dir, 'missing-target.yaml'), join(dir, 'link.yaml'));
-    assert.deepEqual(runIn(dir, ['check', '--offline', '--fail-on', 'error', '.', 'notes.txt']), {
+    assert.deepEqual(await runIn(dir, ['check', '--offline', '--fail-on', 'error', '.', 'notes.txt']), {
       status: 1,
       stdout: `${notRecognised.split('\n')[0]}\n1 file, 0 references: 1 error, 0 warnings, 1 information\n`,
       stderr: 'digest-pin: link.yaml: could not read: no such file or directory\n',

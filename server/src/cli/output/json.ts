@@ -1,7 +1,7 @@
 // `check --format json`: the public shape of /work/shared/design/cli.md, version 1.
 // Additive fields only: `context`, `platform`, `localBuild`, `ignored` on a reference; a top-level `notes` array.
-// No `current` key: it appears only when the registry was asked, and this version never asks.
-import type { DiagnosticCode, Severity } from '../../features/diagnostics';
+// `current` appears only when the registry was asked (or, offline, when the cache knew the answer).
+import { currentOf, type Current, type DiagnosticCode, type Severity } from '../../features/diagnostics';
 import type { Range, ReferenceContext, ReferenceSource, ReferenceStatus } from '../../references/types';
 import type { Report, Summary } from '../check';
 import { byCodeUnits } from '../walk';
@@ -19,6 +19,7 @@ export interface JsonReference {
   platform?: string;
   localBuild?: true;
   ignored?: true;
+  current?: Current;
   diagnostics: Array<{ code: DiagnosticCode; severity: Severity; message: string }>;
 }
 
@@ -37,8 +38,9 @@ export interface JsonReport {
 }
 
 export function toJsonReport(report: Report, summary: Summary): JsonReport {
-  const references = report.references.map(
-    ({ file, reference: ref, findings }): JsonReference => ({
+  const references = report.references.map(({ file, reference: ref, findings, online }): JsonReference => {
+    const current = currentOf(online);
+    return {
       file,
       range: ref.range,
       text: ref.text,
@@ -51,9 +53,10 @@ export function toJsonReport(report: Report, summary: Summary): JsonReport {
       ...(ref.platform !== undefined ? { platform: ref.platform } : {}),
       ...(ref.localBuild ? { localBuild: true as const } : {}),
       ...(ref.ignored ? { ignored: true as const } : {}),
+      ...(current !== undefined ? { current } : {}),
       diagnostics: findings.map(({ code, severity, message }) => ({ code, severity, message })),
-    }),
-  );
+    };
+  });
   const notes: JsonNote[] = [
     ...report.notes.map(({ file, severity, message, range }) => (range ? { file, severity, message, range } : { file, severity, message })),
     ...report.failures.map(({ file, message }): JsonNote => ({ file, severity: 'error', message })),

@@ -1,0 +1,102 @@
+// References → what the registry says about them (the `Online` input of diagnose()). Each unique question — a
+// name:tag for a platform, or a name:tag@digest pin — is asked once per run however many files repeat it; all of
+// them are asked at once and the registry client's per-registry limit (--concurrency) paces the requests.
+import { asksRegistry, type Online } from '../features/diagnostics';
+import { parseImageReference, type ParsedImageRef } from '../references/imageRef';
+import type { ImageReference } from '../references/types';
+import { formatPlatform, parsePlatform, type RegistryClient } from '../registry/index';
+
+export interface LookupOptions {
+  /** `--platform`, normalised; null asks for the multi-platform index (see platformFor). */
+  platform: string | null;
+  /** Compare pinned references with their tags (check: always; pin: with --update). */
+  pins: boolean;
+  /** Look up the build dates of both images of a drifted pin, for its message (check, not pin). */
+  dates: boolean;
+  /** Called after each unique question is answered. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The platform whose image a reference is resolved to. Without `--platform`: none — the index digest is right for
+ * every platform, including one a `FROM --platform=…` or compose `platform:` names. With `--platform`: the
+ * reference's own literal platform when it has one (pinning another platform's image there would break it), else
+ * the option's.
+ */
+export function platformFor(ref: ImageReference, option: string | null): string | undefined {
+  if (option === null) return undefined;
+  const literal = ref.platform === undefined ? null : parsePlatform(ref.platform);
+  return literal === null ? option : formatPlatform(literal);
+}
+
+interface Question {
+  key: string;
+  parsed: ParsedImageRef;
+  platform: string | undefined;
+  pin: boolean;
+}
+
+/** The question a reference asks, or null when it asks none (variable, invalid, ignored, local build, digest only). */
+export function questionFor(ref: ImageReference, options: Pick<LookupOptions, 'platform' | 'pins'>): Question | null {
+  if (!asksRegistry(ref)) return null;
+  const pin = ref.status === 'pinned';
+  if (pin && !options.pins) return null;
+  const parsed = parseImageReference(ref.text);
+  if (!parsed.ok) return null;
+  const { name, tag, digest } = parsed.value;
+  const platform = platformFor(ref, options.platform);
+  const key = `${pin ? `pin ${name}:${tag ?? ''}@${digest ?? ''}` : `tag ${name}:${tag ?? 'latest'}`} ${platform ?? ''}`;
+  return { key, parsed: parsed.value, platform, pin };
+}
+
+export async function lookUp(refs: readonly ImageReference[], client: RegistryClient, options: LookupOptions): Promise<Map<ImageReference, Online>> {
+  const questions = new Map<string, { question: Question; refs: ImageReference[] }>();
+  for (const ref of refs) {
+    const question = questionFor(ref, options);
+    if (question === null) continue;
+    const entry = questions.get(question.key);
+    if (entry) entry.refs.push(ref);
+    else questions.set(question.key, { question, refs: [ref] });
+  }
+  const answers = new Map<ImageReference, Online>();
+  let done = 0;
+  const total = questions.size;
+  options.onProgress?.(done, total);
+  await Promise.all(
+    [...questions.values()].map(async ({ question, refs: asking }) => {
+      const online = question.pin ? await askPin(client, question, options.dates) : await askTag(client, question);
+      for (const ref of asking) answers.set(ref, online);
+      options.onProgress?.(++done, total);
+    }),
+  );
+  return answers;
+}
+
+const withPlatform = (platform: string | undefined): { platform?: string } => (platform === undefined ? {} : { platform });
+
+async function askTag(client: RegistryClient, { parsed, platform }: Question): Promise<Online> {
+  const result = await client.resolve(parsed, withPlatform(platform));
+  if (!result.ok && result.error.kind === 'not-found' && platform !== undefined) {
+    // The tag or the platform? The tag's answer is cached by now, so asking again costs no request.
+    const tag = await client.resolve(parsed);
+    if (tag.ok) return { kind: 'tag', result, platform, platformMissing: true };
+  }
+  return { kind: 'tag', result, ...withPlatform(platform) };
+}
+
+async function askPin(client: RegistryClient, { parsed, platform }: Question, dates: boolean): Promise<Online> {
+  const status = await client.checkPin(parsed, withPlatform(platform));
+  if (status.status === 'gone') {
+    // Where the tag points now: what to pin instead (checkPin just asked, so this is answered from the cache).
+    const tag = await client.resolve({ ...parsed, digest: null }, withPlatform(platform));
+    return { kind: 'pin', status, ...(tag.ok ? { tag: tag.value } : {}) };
+  }
+  if (status.status === 'drifted' && dates) {
+    const [pinned, current] = await Promise.all([client.describe(parsed, status.pinned), client.describe(parsed, status.current)]);
+    const created: { pinned?: string; current?: string } = {};
+    if (pinned.ok && pinned.value.created !== undefined) created.pinned = pinned.value.created;
+    if (current.ok && current.value.created !== undefined) created.current = current.value.created;
+    return { kind: 'pin', status, created };
+  }
+  return { kind: 'pin', status };
+}

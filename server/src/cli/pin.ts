@@ -1,0 +1,215 @@
+// `digest-pin pin`: what the registry said → the edits to make (planPins, pure) → files rewritten atomically or a
+// unified diff (writePins). An edit only ever inserts `@digest` after a tag or replaces a digest: every other byte —
+// line endings, BOM, quotes, comments — stays as it was.
+import { shortDigest, type Online } from '../features/diagnostics';
+import { applyEdits, pinEdit, type TextEdit } from '../features/edits';
+import { BOM, stripBom } from '../references/positions';
+import type { ImageReference } from '../references/types';
+import { explain, type RegistryError } from '../registry/index';
+import type { ReadFile, ReadResult } from './check';
+import { unifiedDiff } from './diff';
+import { humanPosition } from './output/text';
+import { writeFileAtomic, type WriteResult } from './write';
+
+export interface PinChange {
+  reference: ImageReference;
+  /** `pinned`: a digest added after the tag; `updated`: a drifted or lost digest replaced. */
+  kind: 'pinned' | 'updated';
+  digest: string;
+}
+
+export interface PinProblem {
+  file: string;
+  reference: ImageReference;
+  message: string;
+}
+
+export interface FilePlan {
+  read: ReadFile;
+  edits: TextEdit[];
+  changes: PinChange[];
+}
+
+export interface PinPlan {
+  /** Files with at least one change, in walk order. */
+  files: FilePlan[];
+  /** References that should have been pinned (or updated) and could not be. */
+  problems: PinProblem[];
+  /** Left as written by design: built from variables, or not valid references. */
+  skipped: { variable: number; invalid: number };
+}
+
+export interface PinOptions {
+  /** Replace drifted and lost digests too (--update). */
+  update: boolean;
+}
+
+type Decision = { change: PinChange; edit: TextEdit } | { problem: string } | null;
+
+/** What pin does with one reference, given what the registry said about it. */
+export function decide(ref: ImageReference, online: Online | undefined, options: PinOptions): Decision {
+  if (ref.ignored || ref.localBuild) return null;
+  if (ref.status === 'unpinned') {
+    if (online?.kind !== 'tag') return { problem: `could not pin ${ref.text}: it was not looked up` };
+    if (!online.result.ok) return { problem: `could not pin ${ref.text}: ${reason(online.result.error)}` };
+    return edit(ref, 'pinned', online.result.value.digest);
+  }
+  if (ref.status !== 'pinned' || !options.update || ref.tag === null) return null;
+  if (online?.kind !== 'pin') return { problem: `could not update ${ref.text}: it was not looked up` };
+  const { status } = online;
+  switch (status.status) {
+    case 'current':
+      return null;
+    case 'drifted':
+      return edit(ref, 'updated', status.current);
+    case 'gone':
+      if (online.tag === undefined) return { problem: `could not update ${ref.text}: its digest is gone and where the tag points now is not known` };
+      return edit(ref, 'updated', online.tag.digest);
+    case 'unknown':
+      return { problem: `could not update ${ref.text}: ${reason(status.error)}` };
+  }
+}
+
+const reason = (error: RegistryError): string => `${explain(error)} (${error.kind})`;
+
+function edit(ref: ImageReference, kind: PinChange['kind'], digest: string): Decision {
+  const result = pinEdit(ref, digest);
+  if (result.ok) return { change: { reference: ref, kind, digest }, edit: result.edit };
+  switch (result.reason) {
+    case 'unchanged':
+      return null;
+    case 'multi-line':
+      return { problem: `could not pin ${ref.text}: the reference is split over lines; pin it by hand` };
+    default:
+      return { problem: `could not pin ${ref.text}: ${result.reason}` };
+  }
+}
+
+export function planPins(read: ReadResult, online: ReadonlyMap<ImageReference, Online>, options: PinOptions): PinPlan {
+  const plan: PinPlan = { files: [], problems: [], skipped: { variable: 0, invalid: 0 } };
+  for (const file of read.files) {
+    const filePlan: FilePlan = { read: file, edits: [], changes: [] };
+    for (const ref of file.references) {
+      if (!ref.ignored && (ref.status === 'variable' || ref.status === 'invalid')) {
+        plan.skipped[ref.status]++;
+        continue;
+      }
+      const decision = decide(ref, online.get(ref), options);
+      if (decision === null) continue;
+      if ('problem' in decision) {
+        plan.problems.push({ file: file.walked.file, reference: ref, message: decision.problem });
+        continue;
+      }
+      filePlan.edits.push(decision.edit);
+      filePlan.changes.push(decision.change);
+    }
+    if (filePlan.edits.length > 0) plan.files.push(filePlan);
+  }
+  return plan;
+}
+
+export type FileOutcome =
+  | { ok: true; file: FilePlan; before: string; after: string }
+  | { ok: false; file: FilePlan; message: string };
+
+/** The new content of a planned file, byte for byte the old one except for the edits. */
+export function rewrite(file: FilePlan): FileOutcome {
+  const bytes = file.read.bytes;
+  if (bytes === undefined) return { ok: false, file, message: 'internal error: the file was read without its bytes' };
+  const before = bytes.toString('utf8');
+  // Decoding must give back the same bytes, or writing the text would change bytes that are not ours to change.
+  if (!Buffer.from(before, 'utf8').equals(bytes)) return { ok: false, file, message: 'not valid UTF-8; left unchanged' };
+  const { text, hadBom } = stripBom(before);
+  const applied = applyEdits(text, file.edits);
+  if (!applied.ok) return { ok: false, file, message: 'internal error: overlapping edits; left unchanged' };
+  return { ok: true, file, before, after: (hadBom ? BOM : '') + applied.text };
+}
+
+/** The reference as it reads after the change. */
+export function changedText(change: PinChange): string {
+  const { text, digest: written } = change.reference;
+  return `${written === null ? text : text.slice(0, text.lastIndexOf('@'))}@${change.digest}`;
+}
+
+/** `Dockerfile:3:6 pinned python:3.12-slim@sha256:…` / `… updated redis:7@sha256:… (was sha256:0123456789ab…)`. */
+export function changeLine(file: string, change: PinChange): string {
+  const was = change.kind === 'updated' && change.reference.digest !== null ? ` (was ${shortDigest(change.reference.digest)})` : '';
+  return `${file}:${humanPosition(change.reference.range.start)} ${change.kind} ${changedText(change)}${was}`;
+}
+
+export function problemLine(problem: PinProblem): string {
+  return `${problem.file}:${humanPosition(problem.reference.range.start)}: ${problem.message}`;
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export interface PinCounts {
+  files: number;
+  pinned: number;
+  updated: number;
+  problems: number;
+  skipped: { variable: number; invalid: number };
+}
+
+/**
+ * "2 files changed: 3 references pinned, 1 updated; 1 could not be resolved; 2 left as written (1 variable, 1 invalid)",
+ * or "nothing to pin" / "no file changed" when no file was (or, for a dry run, would be) changed.
+ */
+export function pinSummary(counts: PinCounts, dryRun: boolean): string {
+  const { files, pinned, updated, problems, skipped } = counts;
+  const changed = dryRun ? `${plural(files, 'file')} would change` : `${plural(files, 'file')} changed`;
+  const parts = [
+    files > 0 ? `${changed}: ${plural(pinned, 'reference')} pinned${updated > 0 ? `, ${updated} updated` : ''}` : problems > 0 ? 'no file changed' : 'nothing to pin',
+  ];
+  if (problems > 0) parts.push(`${problems} could not be resolved`);
+  const left = skipped.variable + skipped.invalid;
+  if (left > 0) {
+    const kinds = [skipped.variable > 0 ? `${skipped.variable} variable` : '', skipped.invalid > 0 ? `${skipped.invalid} invalid` : ''].filter(Boolean);
+    parts.push(`${left} left as written (${kinds.join(', ')})`);
+  }
+  return parts.join('; ') + (dryRun && files > 0 ? '; nothing was written' : '');
+}
+
+export interface WriteOptions {
+  dryRun: boolean;
+  /** Replaceable in tests. */
+  write?: (path: string, content: Buffer, expected: Buffer) => WriteResult;
+}
+
+export interface PinOutput {
+  /** stdout: what changed (or, for a dry run, the diff). */
+  out: string;
+  /** stderr lines: files that could not be rewritten. */
+  failures: string[];
+  /** Counts of what was (or would be) done. */
+  counts: PinCounts;
+}
+
+/** Rewrites (or diffs) every planned file; a file that cannot be written is reported and the others still are. */
+export function writePins(plan: PinPlan, options: WriteOptions): PinOutput {
+  const write = options.write ?? writeFileAtomic;
+  const counts: PinCounts = { files: 0, pinned: 0, updated: 0, problems: plan.problems.length, skipped: plan.skipped };
+  let out = '';
+  const failures: string[] = [];
+  for (const file of plan.files) {
+    const name = file.read.walked.file;
+    const outcome = rewrite(file);
+    if (!outcome.ok) {
+      failures.push(`${name}: ${outcome.message}`);
+      continue;
+    }
+    if (options.dryRun) {
+      out += unifiedDiff(name, outcome.before, outcome.after);
+    } else {
+      const written = write(file.read.walked.path, Buffer.from(outcome.after, 'utf8'), file.read.bytes!);
+      if (!written.ok) {
+        failures.push(`${name}: ${written.message}`);
+        continue;
+      }
+      for (const change of file.changes) out += `${changeLine(name, change)}\n`;
+    }
+    counts.files++;
+    for (const change of file.changes) counts[change.kind]++;
+  }
+  return { out, failures, counts };
+}
