@@ -1,0 +1,201 @@
+// Runner B: the extension-host suite inside the real VS Code 1.100.3 that code-server's npm tarball carries — VS
+// Code's own server plus Debian's chromium — so it runs where VS Code desktop cannot be downloaded (here, CI).
+// The workbench gets the development extension and the suite through its `payload` query, runs the suite in the
+// (server-side, Node) extension host, forwards its console to codeAutomationLog and ends with codeAutomationExit.
+//
+//   node scripts/bundle.mjs --vscode-suite && node --import tsx test/vscode/runCodeServer.ts [options]
+//     --untrusted        workspace trust enabled: the folder opens restricted (test mode refuses the trust dialog)
+//     --grep <pattern>   run only the tests whose full title matches
+//     --timeout <s>      hard limit for server + browser + suite (default 300)
+//     --verbose          also print the server's output and the browser console
+//     --keep             keep the temp dir (workspace copy, user data, logs) even when the suite passes
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { format, parseArgs } from 'node:util';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
+import { ensureCodeServer } from '../support/codeServer';
+import { startVSCodeServer, type VSCodeServer } from '../support/vscodeServer';
+import type { SuiteTrust } from './env';
+import { missingBuild, prepareRunDirs, REPO_ROOT, SUITE_INDEX, suiteEnv } from './prepare';
+
+export interface CodeServerRunOptions {
+  trust: SuiteTrust;
+  /** The suite's entry (extensionTestsPath); default out/test/vscode/index.js. */
+  testsPath?: string;
+  grep?: string;
+  timeoutMs?: number;
+  verbose?: boolean;
+  keep?: boolean;
+}
+
+export interface CodeServerRunResult {
+  /** The suite's exit code (0 passed, 1 failed), or 1 when it never finished. */
+  exitCode: number;
+  /** From the suite's `suite result:` line; undefined when it did not get that far. */
+  counts?: { passed: number; failed: number; pending: number };
+  /** Why the run ended without the suite's verdict (timeout, crash…). */
+  problem?: string;
+}
+
+const RESULT_LINE = /suite result: (\d+) passed, (\d+) failed, (\d+) pending/;
+
+/** Workbench chatter that says nothing about the suite (printed with --verbose). */
+const HARMLESS = [
+  /^Resolv(ing|ed) connection token/,
+  /^Creating a socket \(renderer-/,
+  /^Updating additional builtin extensions cache$/,
+  /^Ignoring fetching additional builtin extensions from gallery as it is disabled\.$/,
+  /^ChatSessionStore: /,
+  /Failed to register a ServiceWorker/, // code-server serves no service worker at this path; webviews still work
+];
+
+type Outcome = { kind: 'exit'; code: number } | { kind: 'problem'; message: string };
+
+interface WebLog {
+  relativePath: string;
+  contents: string;
+}
+
+export async function runCodeServerSuite(options: CodeServerRunOptions): Promise<CodeServerRunResult> {
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const testsPath = options.testsPath ?? SUITE_INDEX;
+  const install = await ensureCodeServer();
+  const dirs = prepareRunDirs(options.trust);
+  const say = (line: string) => console.log(`[vscode] ${line}`);
+  let counts: CodeServerRunResult['counts'];
+  let server: VSCodeServer | undefined;
+  let browser: Browser | undefined;
+  let outcome: Outcome = { kind: 'problem', message: 'not started' };
+  let hardTimer: NodeJS.Timeout | undefined;
+
+  try {
+    const finished = new Promise<Outcome>((resolve) => {
+      hardTimer = setTimeout(() => resolve({
+        kind: 'problem',
+        message: `timed out after ${timeoutMs / 1000} s (the suite did not call back; see the log above)`,
+      }), timeoutMs);
+      void (async () => {
+        server = await startVSCodeServer({
+          install,
+          userDataDir: dirs.userDataDir,
+          extensionsDir: dirs.extensionsDir,
+          // No extension gallery: nothing to look up offline (code-server reads this variable).
+          env: { ...suiteEnv(options.trust, options.grep), EXTENSIONS_GALLERY: '{}' },
+          ...(options.verbose ? { onOutput: (line: string) => console.log(`[server] ${line}`) } : {}),
+        });
+        say(`VS Code server on ${server.url} (code-server ${install.root})`);
+        void server.exited.then((how) => resolve({ kind: 'problem', message: `the VS Code server stopped (${how})` }));
+
+        browser = await launchChromium();
+        browser.on('disconnected', () => resolve({ kind: 'problem', message: 'the browser closed' }));
+        const page = await browser.newPage();
+        page.on('crash', () => resolve({ kind: 'problem', message: 'the page crashed' }));
+        if (options.verbose) page.on('console', (message) => console.log(`[browser] ${message.type()}: ${message.text()}`));
+        page.on('pageerror', (error) => console.log(`[browser] page error: ${error.message}`));
+
+        // Both before goto: the workbench looks for them once, at startup.
+        // The workbench's log, the extension host's console among it: (level, console.log-style arguments).
+        await page.exposeFunction('codeAutomationLog', (level: string, args: unknown) => {
+          const message = Array.isArray(args) ? format(...(args as unknown[])) : String(args);
+          const match = RESULT_LINE.exec(message);
+          if (match) counts = { passed: Number(match[1]), failed: Number(match[2]), pending: Number(match[3]) };
+          if (!options.verbose && HARMLESS.some((pattern) => pattern.test(message))) return;
+          console.log(level === 'info' ? message : `[${level}] ${message}`);
+        });
+        await page.exposeFunction('codeAutomationExit', (code: number, logs: WebLog[] = []) => {
+          saveWebLogs(join(dirs.root, 'web-logs'), logs);
+          resolve({ kind: 'exit', code });
+        });
+
+        const payload = [
+          ['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)],
+          ['extensionTestsPath', server.remoteUri(testsPath)],
+        ];
+        const url = `${server.url}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+        say(`suite ${testsPath} in ${dirs.workspace} (${options.trust})`);
+        await page.goto(url);
+      })().catch((error: unknown) => resolve({ kind: 'problem', message: error instanceof Error ? error.message : String(error) }));
+    });
+    outcome = await finished;
+  } finally {
+    clearTimeout(hardTimer);
+    await closeQuietly(browser);
+    const serverTail = server?.outputTail() ?? '';
+    await server?.stop();
+    if (outcome.kind === 'problem' && !options.verbose && serverTail) console.log(`--- VS Code server output (tail) ---\n${serverTail}`);
+    const passed = outcome.kind === 'exit' && outcome.code === 0;
+    if (passed && !options.keep) dirs.remove();
+    else say(`kept ${dirs.root} (workspace, user-data/logs: server and extension host, web-logs: workbench)`);
+  }
+
+  if (outcome.kind === 'problem') return { exitCode: 1, problem: outcome.message, ...(counts ? { counts } : {}) };
+  return { exitCode: outcome.code, ...(counts ? { counts } : {}) };
+}
+
+function saveWebLogs(dir: string, logs: WebLog[]): void {
+  for (const log of logs) {
+    const path = join(dir, log.relativePath);
+    if (!path.startsWith(dir + '/')) continue;
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, log.contents);
+  }
+}
+
+async function closeQuietly(browser: Browser | undefined): Promise<void> {
+  try {
+    await browser?.close();
+  } catch {
+    // Already gone.
+  }
+}
+
+/** The closing line `npm test` ends with: the suite's counts, or why there are none. */
+export function summaryLine(result: CodeServerRunResult): string {
+  if (result.problem !== undefined) return `vscode: did not finish — ${result.problem}`;
+  if (!result.counts) return `vscode: the suite exited with ${result.exitCode} before reporting results (see the log above)`;
+  const { passed, failed, pending } = result.counts;
+  return `vscode: ${passed} passed, ${failed} failed${pending ? `, ${pending} pending` : ''}`;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      untrusted: { type: 'boolean', default: false },
+      grep: { type: 'string' },
+      timeout: { type: 'string', default: '300' },
+      verbose: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  const timeoutSeconds = Number(values.timeout);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
+    console.error(`--timeout: expected seconds, got ${values.timeout}`);
+    return 2;
+  }
+  const notBuilt = missingBuild();
+  if (notBuilt) {
+    console.error(notBuilt);
+    return 2;
+  }
+  const result = await runCodeServerSuite({
+    trust: values.untrusted ? 'untrusted' : 'trusted',
+    timeoutMs: timeoutSeconds * 1000,
+    verbose: values.verbose,
+    keep: values.keep,
+    ...(values.grep ? { grep: values.grep } : {}),
+  });
+  console.log(summaryLine(result));
+  return result.exitCode;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      console.log('vscode: did not finish — the runner failed (see the error above)');
+      process.exit(1);
+    },
+  );
+}
