@@ -9,7 +9,7 @@
 //     --timeout <s>      hard limit for server + browser + suite (default 300)
 //     --verbose          also print the server's output and the browser console
 //     --keep             keep the temp dir (workspace copy, user data, logs) even when the suite passes
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { format, parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
@@ -68,6 +68,8 @@ export async function runCodeServerSuite(options: CodeServerRunOptions): Promise
   let browser: Browser | undefined;
   let outcome: Outcome = { kind: 'problem', message: 'not started' };
   let hardTimer: NodeJS.Timeout | undefined;
+  // Set once the run is decided: a server or browser that finishes starting after that is stopped at once.
+  let closing = false;
 
   try {
     const finished = new Promise<Outcome>((resolve) => {
@@ -84,18 +86,20 @@ export async function runCodeServerSuite(options: CodeServerRunOptions): Promise
           env: { ...suiteEnv(options.trust, options.grep), EXTENSIONS_GALLERY: '{}' },
           ...(options.verbose ? { onOutput: (line: string) => console.log(`[server] ${line}`) } : {}),
         });
+        if (closing) return server.stop();
         say(`VS Code server on ${server.url} (code-server ${install.root})`);
         void server.exited.then((how) => resolve({ kind: 'problem', message: `the VS Code server stopped (${how})` }));
 
         browser = await launchChromium();
+        if (closing) return closeQuietly(browser);
         browser.on('disconnected', () => resolve({ kind: 'problem', message: 'the browser closed' }));
         const page = await browser.newPage();
         page.on('crash', () => resolve({ kind: 'problem', message: 'the page crashed' }));
         if (options.verbose) page.on('console', (message) => console.log(`[browser] ${message.type()}: ${message.text()}`));
         page.on('pageerror', (error) => console.log(`[browser] page error: ${error.message}`));
 
-        // Both before goto: the workbench looks for them once, at startup.
-        // The workbench's log, the extension host's console among it: (level, console.log-style arguments).
+        // Both before goto: the workbench looks for them once, at startup. codeAutomationLog gets the workbench's
+        // log, the extension host's console among it, as (level, console.log-style arguments).
         await page.exposeFunction('codeAutomationLog', (level: string, args: unknown) => {
           const message = Array.isArray(args) ? format(...(args as unknown[])) : String(args);
           const match = RESULT_LINE.exec(message);
@@ -119,12 +123,14 @@ export async function runCodeServerSuite(options: CodeServerRunOptions): Promise
     });
     outcome = await finished;
   } finally {
+    closing = true;
     clearTimeout(hardTimer);
     await closeQuietly(browser);
     const serverTail = server?.outputTail() ?? '';
     await server?.stop();
     if (outcome.kind === 'problem' && !options.verbose && serverTail) console.log(`--- VS Code server output (tail) ---\n${serverTail}`);
     const passed = outcome.kind === 'exit' && outcome.code === 0;
+    if (!passed || options.verbose) printExtensionLogs(dirs.userDataDir);
     if (passed && !options.keep) dirs.remove();
     else say(`kept ${dirs.root} (workspace, user-data/logs: server and extension host, web-logs: workbench)`);
   }
@@ -140,6 +146,15 @@ function saveWebLogs(dir: string, logs: WebLog[]): void {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, log.contents);
   }
+}
+
+/** The extension's own log channels (logs/…/exthost1/digest-pin.digest-pin/…): what it said while the suite ran. */
+function printExtensionLogs(userDataDir: string): void {
+  const logs = join(userDataDir, 'logs');
+  const files = existsSync(logs)
+    ? readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((file) => /(^|\/)digest-pin\.digest-pin\/[^/]+\.log$/.test(file)).sort()
+    : [];
+  for (const file of files) console.log(`--- ${file} ---\n${readFileSync(join(logs, file), 'utf8').trimEnd()}`);
 }
 
 async function closeQuietly(browser: Browser | undefined): Promise<void> {
