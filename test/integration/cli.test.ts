@@ -31,8 +31,12 @@ interface Run {
   stderr: string;
 }
 
+/** No run may read or write the user's own registry cache: every run gets an empty cache home of its own. */
+const CACHE_HOME = mkdtempSync(join(tmpdir(), 'digest-pin-cli-cache-'));
+after(() => rmSync(CACHE_HOME, { recursive: true, force: true }));
+
 function cli(cwd: string, ...args: string[]): Run {
-  const env = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: CACHE_HOME };
   delete env.NO_COLOR;
   const { status, stdout, stderr } = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env, timeout: 60_000 });
   return { status, stdout, stderr };
@@ -261,7 +265,7 @@ describe('digest-pin check (built CLI)', () => {
     ['an unknown option', ['check', '--frobnicate'], 2, /^digest-pin: unknown option '--frobnicate'\nRun 'digest-pin --help' for usage\.\n$/, 'stderr'],
     ['a bad --format', ['check', '--format', 'xml'], 2, /^digest-pin: '--format' needs one of text, json, sarif\n/, 'stderr'],
     ['a missing PATH', ['check', '--offline', 'nope.yaml'], 2, /^digest-pin: nope\.yaml: no such file or directory\n$/, 'stderr'],
-    ['pin (not yet)', ['pin'], 2, /^digest-pin: 'pin' is not available yet\n$/, 'stderr'],
+    ['pin with check options', ['pin', '--fail-on', 'never'], 2, /^digest-pin: '--fail-on' is an option of 'digest-pin check', not of 'pin'\n/, 'stderr'],
     ['lsp --stdio (not yet)', ['lsp', '--stdio'], 2, /^digest-pin: 'lsp' is not available yet\n$/, 'stderr'],
   ];
   for (const [name, args, status, pattern, stream] of usage) {

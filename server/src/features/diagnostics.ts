@@ -204,7 +204,7 @@ export function diagnose(ref: ImageReference, online?: Online, options: Diagnose
   if (online === undefined || !asksRegistry(ref)) return fallback;
   const now = options.now ?? Date.now();
   if (online.kind === 'tag' && ref.status === 'unpinned') return tagFindings(ref, online, now, options.offline === true) ?? fallback;
-  if (online.kind === 'pin' && ref.status === 'pinned') return pinFindings(ref, online, now);
+  if (online.kind === 'pin' && ref.status === 'pinned') return pinFindings(ref, online, now, options.offline === true);
   return fallback;
 }
 
@@ -246,7 +246,7 @@ function tagFindings(ref: ImageReference, online: Extract<Online, { kind: 'tag' 
   const { result, platform } = online;
   if (result.ok) {
     const r = result.value;
-    const from = offline || r.stale ? ` (from the cache, checked ${formatAge(now - r.checkedAt)} ago)` : '';
+    const from = offline || r.stale ? fromCache(now - r.checkedAt) : '';
     const short = shortDigest(r.digest);
     const hint = {
       unpinned: `its current ${platform ? `${platform} ` : ''}digest ${short}${from}`,
@@ -263,17 +263,22 @@ function tagFindings(ref: ImageReference, online: Extract<Online, { kind: 'tag' 
   return [unpinnedFinding(ref), registryError(ref, error, advice)];
 }
 
-function pinFindings(ref: ImageReference, online: Extract<Online, { kind: 'pin' }>, now: number): Finding[] {
+const fromCache = (age: number): string => ` (from the cache, checked ${formatAge(age)} ago)`;
+
+function pinFindings(ref: ImageReference, online: Extract<Online, { kind: 'pin' }>, now: number, offline: boolean): Finding[] {
   const { status } = online;
   const written = ref.text.slice(0, ref.text.lastIndexOf('@'));
   switch (status.status) {
     case 'current':
       return [];
-    case 'drifted':
-      return [finding(ref, 'tag-drift', driftMessage(written, status.pinned, status.current, online.created ?? {}, now))];
+    case 'drifted': {
+      const from = offline ? fromCache(now - status.checkedAt) : '';
+      return [finding(ref, 'tag-drift', driftMessage(written, status.pinned, status.current, online.created ?? {}, now) + from)];
+    }
     case 'gone': {
       const next = online.tag ? `; the tag now points to ${shortDigest(online.tag.digest)}, pin that` : '; pin the digest the tag points to now';
-      return [finding(ref, 'digest-not-found', `${written}@${shortDigest(status.pinned)} cannot be pulled: the registry no longer has this digest (deleted, or never pushed to this repository)${next}`)];
+      const from = offline ? fromCache(now - status.checkedAt) : '';
+      return [finding(ref, 'digest-not-found', `${written}@${shortDigest(status.pinned)} cannot be pulled: the registry no longer has this digest (deleted, or never pushed to this repository)${next}${from}`)];
     }
     case 'unknown': {
       const { error } = status;

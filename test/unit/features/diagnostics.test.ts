@@ -480,6 +480,32 @@ describe('diagnose with what the registry said', () => {
       ],
     },
     {
+      name: 'offline drift (decided from the cache) says how old the answer is',
+      needle: `${H}/a:1@${P}`,
+      online: { kind: 'pin', status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: NOW - 26 * HOUR }, created: {} },
+      offline: true,
+      expected: [
+        {
+          code: 'tag-drift',
+          severity: 'information',
+          message: `${H}/a:1 has moved on: the tag now points to sha256:cccccccccccc…; build dates are unknown, so how far your pin sha256:111111111111… is behind is not known (from the cache, checked 26 hours ago)`,
+        },
+      ],
+    },
+    {
+      name: 'offline lost digest, from the cache',
+      needle: `${H}/a:1@${P}`,
+      online: { kind: 'pin', status: { status: 'gone', pinned: P, checkedAt: NOW - 90_000 } },
+      offline: true,
+      expected: [
+        {
+          code: 'digest-not-found',
+          severity: 'error',
+          message: `${H}/a:1@sha256:111111111111… cannot be pulled: the registry no longer has this digest (deleted, or never pushed to this repository); pin the digest the tag points to now (from the cache, checked 1 minute ago)`,
+        },
+      ],
+    },
+    {
       name: 'a lost digest: digest-not-found, and where the tag points now',
       needle: `${H}/a:1@${P}`,
       online: { kind: 'pin', status: { status: 'gone', pinned: P, checkedAt: NOW }, tag: resolution(T) },
