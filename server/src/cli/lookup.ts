@@ -29,7 +29,7 @@ export function platformFor(ref: ImageReference, option: string | null): string 
   return literal === null ? option : formatPlatform(literal);
 }
 
-interface Question {
+export interface Question {
   key: string;
   parsed: ParsedImageRef;
   platform: string | undefined;
@@ -72,27 +72,39 @@ export async function lookUp(refs: readonly ImageReference[], client: RegistryCl
   return answers;
 }
 
-const withPlatform = (platform: string | undefined): { platform?: string } => (platform === undefined ? {} : { platform });
+/**
+ * One question on its own, cancellable: the language server asks as documents open and change, and drops what a
+ * closed or edited document no longer needs.
+ */
+export function ask(client: RegistryClient, question: Question, options: { dates: boolean; signal?: AbortSignal }): Promise<Online> {
+  return question.pin ? askPin(client, question, options.dates, options.signal) : askTag(client, question, options.signal);
+}
 
-async function askTag(client: RegistryClient, { parsed, platform }: Question): Promise<Online> {
-  const result = await client.resolve(parsed, withPlatform(platform));
+const withPlatform = (platform: string | undefined, signal?: AbortSignal): { platform?: string; signal?: AbortSignal } => ({
+  ...(platform === undefined ? {} : { platform }),
+  ...(signal === undefined ? {} : { signal }),
+});
+
+async function askTag(client: RegistryClient, { parsed, platform }: Question, signal?: AbortSignal): Promise<Online> {
+  const result = await client.resolve(parsed, withPlatform(platform, signal));
   if (!result.ok && result.error.kind === 'not-found' && platform !== undefined) {
     // The tag or the platform? The tag's answer is cached by now, so asking again costs no request.
-    const tag = await client.resolve(parsed);
+    const tag = await client.resolve(parsed, withPlatform(undefined, signal));
     if (tag.ok) return { kind: 'tag', result, platform, platformMissing: true };
   }
   return { kind: 'tag', result, ...withPlatform(platform) };
 }
 
-async function askPin(client: RegistryClient, { parsed, platform }: Question, dates: boolean): Promise<Online> {
-  const status = await client.checkPin(parsed, withPlatform(platform));
+async function askPin(client: RegistryClient, { parsed, platform }: Question, dates: boolean, signal?: AbortSignal): Promise<Online> {
+  const status = await client.checkPin(parsed, withPlatform(platform, signal));
   if (status.status === 'gone') {
     // Where the tag points now: what to pin instead (checkPin just asked, so this is answered from the cache).
-    const tag = await client.resolve({ ...parsed, digest: null }, withPlatform(platform));
+    const tag = await client.resolve({ ...parsed, digest: null }, withPlatform(platform, signal));
     return { kind: 'pin', status, ...(tag.ok ? { tag: tag.value } : {}) };
   }
   if (status.status === 'drifted' && dates) {
-    const [pinned, current] = await Promise.all([client.describe(parsed, status.pinned), client.describe(parsed, status.current)]);
+    const options = signal === undefined ? {} : { signal };
+    const [pinned, current] = await Promise.all([client.describe(parsed, status.pinned, options), client.describe(parsed, status.current, options)]);
     const created: { pinned?: string; current?: string } = {};
     if (pinned.ok && pinned.value.created !== undefined) created.pinned = pinned.value.created;
     if (current.ok && current.value.created !== undefined) created.current = current.value.created;
