@@ -5,14 +5,22 @@ import type { Position, Range } from './types';
 
 export class LineIndex {
   private readonly doc: TextDocument;
-  constructor(text: string) {
+  /**
+   * `firstLine`: the line number of the text's first line, when the text is a part of a larger document that starts
+   * at a line boundary (one YAML document of a stream, re-read alone by the language server).
+   */
+  constructor(
+    text: string,
+    readonly firstLine = 0,
+  ) {
     this.doc = TextDocument.create('digest-pin:text', 'plaintext', 0, text);
   }
   positionAt(offset: number): Position {
-    return this.doc.positionAt(offset);
+    const position = this.doc.positionAt(offset);
+    return this.firstLine === 0 ? position : { line: position.line + this.firstLine, character: position.character };
   }
   offsetAt(position: Position): number {
-    return this.doc.offsetAt(position);
+    return this.doc.offsetAt(this.firstLine === 0 ? position : { line: position.line - this.firstLine, character: position.character });
   }
   rangeOf(start: number, end: number): Range {
     return { start: this.positionAt(start), end: this.positionAt(end) };

@@ -36,9 +36,17 @@ export const MAX_ERROR_NOTES = 5;
 
 type DocumentKind = 'compose' | 'github-actions' | 'gitlab-ci' | 'kubernetes' | 'generic';
 
-export function extractYaml(text: string, hint: FileKind): ExtractResult {
+export interface ExtractYamlOptions {
+  /**
+   * Line number of the text's first line when the text is one part of a larger file, cut at a document marker
+   * (the language server re-reads only the document that changed): ranges and messages then count from there.
+   */
+  firstLine?: number;
+}
+
+export function extractYaml(text: string, hint: FileKind, options: ExtractYamlOptions = {}): ExtractResult {
   const notes: FileNote[] = [];
-  const index = new LineIndex(text);
+  const index = new LineIndex(text, options.firstLine ?? 0);
   const sink = new ReferenceSink(text, index);
   let kind: FileKind = hint;
   try {
@@ -466,7 +474,7 @@ class ReferenceSink {
       platform: options.platform,
       localBuild: options.localBuild,
       variable: options.variable,
-      ignored: isIgnoredAt(this.lines, range.start.line),
+      ignored: isIgnoredAt(this.lines, range.start.line - this.index.firstLine),
     });
     if (ref.status !== 'variable' && written.problem !== undefined) ref = asInvalid(ref, written.problem);
     this.reported.set(node, ref);
