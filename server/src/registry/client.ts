@@ -276,32 +276,42 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return { ok: true, value: { value: result.value, bearer: result.bearer, loggedIn: credential !== null } };
   }
 
-  /** A request with authentication: answers a 401 challenge, refetches a rejected token once, then gives up. */
-  async function send(target: Target, request: RegistryRequest, signal: AbortSignal | undefined): Promise<Result<HttpResponse>> {
-    const semaphore = semaphores.get(target.registry) ?? new Semaphore(concurrency);
-    semaphores.set(target.registry, semaphore);
-    return semaphore.run(async () => {
-      // The first request to a registry goes alone; the others wait for its answer, so they learn the scheme (HTTPS
-      // or HTTP) and the auth challenge from it instead of each paying a failed round trip of their own.
-      let answered: (() => void) | undefined;
-      const contacted = firstContact.get(target.registry);
-      if (contacted === undefined) firstContact.set(target.registry, new Promise<void>((resolve) => (answered = resolve)));
-      else await contacted;
-      try {
-        // Released as soon as the challenge is learnt, or when this request ends, whichever is first.
-        return await authorized(target, request, signal, () => {
-          answered?.();
-          answered = undefined;
-        });
-      } finally {
-        answered?.();
-      }
-    });
+  function semaphoreFor(key: string): Semaphore {
+    const existing = semaphores.get(key);
+    if (existing) return existing;
+    const created = new Semaphore(concurrency);
+    semaphores.set(key, created);
+    return created;
   }
 
-  async function authorized(target: Target, request: RegistryRequest, signal: AbortSignal | undefined, onLearnt: () => void): Promise<Result<HttpResponse>> {
-    let auth = await authorization(target, false, signal);
-    if (!auth.ok) return auth;
+  /** A request with authentication: answers a 401 challenge, refetches a rejected token once, then gives up. */
+  async function send(target: Target, request: RegistryRequest, signal: AbortSignal | undefined): Promise<Result<HttpResponse>> {
+    // The first request to a registry goes alone; the others wait for its answer, so they learn the scheme (HTTPS
+    // or HTTP) and the auth challenge from it instead of each paying a failed round trip of their own.
+    let answered: (() => void) | undefined;
+    const contacted = firstContact.get(target.registry);
+    if (contacted === undefined) firstContact.set(target.registry, new Promise<void>((resolve) => (answered = resolve)));
+    else await contacted;
+    try {
+      // The token first, outside the registry's slots: it comes from another origin (the realm), with its own
+      // limit, and waiting for it must not hold a slot another request could use meanwhile.
+      const auth = await semaphoreFor(`${target.registry} tokens`).run(() => authorization(target, false, signal));
+      if (!auth.ok) return auth;
+      // Released as soon as the challenge is learnt, or when this request ends, whichever is first.
+      return await semaphoreFor(target.registry).run(() => authorized(target, request, auth.value, signal, () => {
+        answered?.();
+        answered = undefined;
+      }));
+    } finally {
+      answered?.();
+    }
+  }
+
+  async function authorized(
+    target: Target, request: RegistryRequest, first: { value: string | null; bearer: boolean; loggedIn: boolean },
+    signal: AbortSignal | undefined, onLearnt: () => void,
+  ): Promise<Result<HttpResponse>> {
+    let auth: { ok: true; value: typeof first } = { ok: true, value: first };
     let refetched = false;
     for (;;) {
       const result = await call(target, request, auth.value.value, signal);
