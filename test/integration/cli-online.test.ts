@@ -343,6 +343,25 @@ describe('check against the seeded registry', () => {
     assert.deepEqual((JSON.parse(run.stdout) as JsonReport).references[0]!.current?.digest, f.ociImage.digest);
   });
 
+  it('a registry that never answers: the first request times out, the others fail with it instead of each waiting', async () => {
+    const dir = workspace('hang', { Dockerfile: ['a', 'b', 'c', 'd', 'e'].map((repo) => `FROM ${H}/hang/${repo}:1\n`).join('') });
+    proxy.inject({ kind: 'hang' });
+    const run = await check(dir, ['--format', 'json', '--no-cache', '--timeout', '300']);
+    proxy.clearFaults();
+    const report = json(run);
+    assert.deepEqual(
+      report.references.map((r) => r.current),
+      Array(5).fill({ digest: null, created: null, error: 'timeout' }),
+    );
+    assert.deepEqual(report.references[4]!.diagnostics[1], {
+      code: 'registry-error',
+      severity: 'warning',
+      message: `could not check ${H}/hang/e:1 (timeout): ${H} did not answer within 1 s; check the network or raise the timeout`,
+    });
+    // Only one reference's request (with its retries) ever went out.
+    assert.deepEqual([...new Set(proxy.requests().map((r) => r.path))], [proxy.requests()[0]!.path]);
+  });
+
   it('--insecure-registry HOST:PORT: the registry is asked over plain HTTP', async () => {
     const f = setup.fixtures;
     const dir = workspace('insecure', { Dockerfile: `FROM ${f.dockerList.ref}\n` });

@@ -84,6 +84,8 @@ export interface RegistryClient {
 }
 
 const DOCKER_HUB = 'docker.io';
+/** Failures of a request that got no HTTP answer at all: the registry itself could not be reached. */
+const UNREACHABLE: ReadonlySet<RegistryError['kind']> = new Set(['network', 'timeout', 'tls']);
 const DOCKER_HUB_API = 'registry-1.docker.io';
 const PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
@@ -166,7 +168,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const authorizer = new Authorizer({ http, now, tokens: new TokenCache(now) });
   const inflight = new Inflight();
   const semaphores = new Map<string, Semaphore>();
-  const firstContact = new Map<string, Promise<void>>();
+  const firstContact = new Map<string, Promise<RegistryError | null>>();
   const schemes = new Map<string, 'https' | 'http'>();
   const credentialCache = new Map<string, { at: number; result: Promise<CredentialResult> }>();
   const rateLimits = new Map<string, { limit?: number; remaining?: number }>();
@@ -287,23 +289,35 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   /** A request with authentication: answers a 401 challenge, refetches a rejected token once, then gives up. */
   async function send(target: Target, request: RegistryRequest, signal: AbortSignal | undefined): Promise<Result<HttpResponse>> {
     // The first request to a registry goes alone; the others wait for its answer, so they learn the scheme (HTTPS
-    // or HTTP) and the auth challenge from it instead of each paying a failed round trip of their own.
-    let answered: (() => void) | undefined;
+    // or HTTP) and the auth challenge from it instead of each paying a failed round trip of their own. When it
+    // could not reach the registry at all, they fail with it at once rather than each waiting out its own timeout;
+    // the next request after that is a first contact again.
+    let answered: ((unreachable: RegistryError | null) => void) | undefined;
     const contacted = firstContact.get(target.registry);
-    if (contacted === undefined) firstContact.set(target.registry, new Promise<void>((resolve) => (answered = resolve)));
-    else await contacted;
+    if (contacted === undefined) {
+      firstContact.set(target.registry, new Promise<RegistryError | null>((resolve) => (answered = resolve)));
+    } else {
+      const unreachable = await contacted;
+      if (unreachable !== null) return fail(unreachable);
+    }
+    let unreachable: RegistryError | null = null;
     try {
       // The token first, outside the registry's slots: it comes from another origin (the realm), with its own
       // limit, and waiting for it must not hold a slot another request could use meanwhile.
       const auth = await semaphoreFor(`${target.registry} tokens`).run(() => authorization(target, false, signal));
       if (!auth.ok) return auth;
       // Released as soon as the challenge is learnt, or when this request ends, whichever is first.
-      return await semaphoreFor(target.registry).run(() => authorized(target, request, auth.value, signal, () => {
-        answered?.();
+      const result = await semaphoreFor(target.registry).run(() => authorized(target, request, auth.value, signal, () => {
+        answered?.(null);
         answered = undefined;
       }));
+      if (!result.ok && result.error.status === undefined && UNREACHABLE.has(result.error.kind)) unreachable = result.error;
+      return result;
     } finally {
-      answered?.();
+      if (answered !== undefined) {
+        if (unreachable !== null) firstContact.delete(target.registry);
+        answered(unreachable);
+      }
     }
   }
 
