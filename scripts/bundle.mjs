@@ -19,6 +19,8 @@ const common = {
 const builds = [
   build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
+  // The language server alone (the VS Code client starts it over IPC; any editor over --stdio).
+  build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
 ];
 
 if (process.argv.includes('--vscode-suite')) {

@@ -1,5 +1,6 @@
 // digest-pin command line: `check`, `pin`, later `lsp --stdio`. The work is in cli/; this only binds process.
 import { run, type ExitCode } from './cli/main';
+import { main as startLanguageServer } from './server';
 
 async function main(): Promise<ExitCode> {
   try {
@@ -22,7 +23,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit();
 });
 
+// `digest-pin lsp [--stdio]`: the language server takes the process over (stdin/stdout carry the protocol).
+if (process.argv[2] === 'lsp') startLanguageServer(process.argv.slice(3));
 // exitCode, not exit(): a large report written to a pipe must drain before the process ends.
-void main().then((code) => {
-  process.exitCode = code;
-});
+else {
+  void main().then((code) => {
+    process.exitCode = code;
+  });
+}

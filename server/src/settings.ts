@@ -172,8 +172,6 @@ export function configurationContribution(): { title: string; properties: Record
   return { title: 'digest-pin', properties };
 }
 
-export const DEFAULT_SETTINGS: Settings = readSettings(undefined);
-
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The value at a dotted key of a nested section object (`severity.unpinned`), or one written flat (`"severity.unpinned"`). */
@@ -229,6 +227,9 @@ export function readSettings(section: unknown): Settings {
     trace: { server: get<TraceSetting>('trace.server') },
   };
 }
+
+/** Every setting at its default (what a client that sends none gets). */
+export const DEFAULT_SETTINGS: Settings = readSettings(undefined);
 
 /** Settings that change how the registry is asked; a change to any of them needs a new registry client. */
 export function registryKey(settings: Settings): string {

@@ -1,0 +1,17 @@
+// What the language server knows about one image reference from its registry: the input of hovers and code
+// actions (diagnostics read `online` alone). Gathered by the server (lsp/resolver.ts); features only read it.
+import type { Online } from './diagnostics';
+import type { Description, RegistryError, Resolution, Result } from '../registry/index';
+
+export interface ImageFacts {
+  /** What diagnose() reads: the tag's resolution, or the pin compared with its tag. Absent until answered. */
+  online?: Online;
+  /** The tag's current target with platforms and build date (hover; code actions' platform list). */
+  current?: Result<Resolution>;
+  /** The tag's current target described: for an index, each platform's image digest. */
+  currentDescription?: Result<Description>;
+  /** A pin's own image: its build date (the pin's age) and platforms. */
+  pinned?: Result<Description>;
+  /** Why nothing is known when the registry was not asked at all (offline with nothing cached, untrusted). */
+  skipped?: RegistryError;
+}

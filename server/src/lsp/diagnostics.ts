@@ -1,0 +1,131 @@
+// Findings (features/diagnostics.ts) → LSP diagnostics: the configured severity per code, a link to the code's
+// README section, source "digest-pin", and the staleness rule for drifted pins. Pure; memoised per reference, so a
+// 10,000-reference document costs little to publish again after an edit.
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import { atLeast, diagnose, ruleFor, ruleHelpUri, type DiagnosticCode, type Finding, type Online, type Severity } from '../features/diagnostics';
+import { familiarName } from '../references/imageRef';
+import type { FileNote, ImageReference } from '../references/types';
+import { isIgnoredName, type Settings } from '../settings';
+
+export const SOURCE = 'digest-pin';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** What a diagnostic carries for code actions: the code is enough to find the reference again by range. */
+export interface DiagnosticData {
+  /** The question key of the reference's registry look-up, when it has one. */
+  key?: string;
+}
+
+export interface DiagnosticsContext {
+  settings: Settings;
+  now: number;
+  /** Answers come from the cache only (offline setting). */
+  offline: boolean;
+  /** What the registry said, per reference (absent: not asked or not answered yet). */
+  online(ref: ImageReference): Online | undefined;
+}
+
+/** True when the settings leave this reference alone (an ignore glob matches its name). */
+export function ignoredBySettings(ref: ImageReference, settings: Settings): boolean {
+  return ref.name !== null && settings.ignore.length > 0 && isIgnoredName(ref.name, familiarName(ref.name), settings.ignore);
+}
+
+/**
+ * The severity a finding is shown with, or null when its code is turned off. A drifted pin whose image is older
+ * than `stalenessDays` is at least a warning: a pin must not silently mean missing the fixes published since.
+ */
+export function severityOf(finding: Finding, online: Online | undefined, settings: Settings, now: number): Severity | null {
+  const setting = settings.severity[finding.code];
+  if (setting === 'off') return null;
+  // Left at the code's default, the finding keeps its own severity (a local build's `unpinned` is information).
+  const configured = setting === ruleFor(finding.code).severity ? finding.severity : setting;
+  if (finding.code === 'tag-drift' && settings.stalenessDays > 0 && online?.kind === 'pin') {
+    const built = online.created?.pinned === undefined ? NaN : Date.parse(online.created.pinned);
+    if (!Number.isNaN(built) && now - built > settings.stalenessDays * DAY_MS && !atLeast(configured, 'warning')) return 'warning';
+  }
+  return configured;
+}
+
+export function toDiagnostic(finding: Finding, severity: Severity, extra = ''): Diagnostic {
+  return {
+    range: finding.range,
+    severity: SEVERITY[severity],
+    code: finding.code,
+    codeDescription: { href: ruleHelpUri(finding.code) },
+    source: SOURCE,
+    message: finding.message + extra,
+  };
+}
+
+function stalenessNote(finding: Finding, online: Online | undefined, settings: Settings, now: number): string {
+  if (finding.code !== 'tag-drift' || settings.stalenessDays <= 0 || online?.kind !== 'pin') return '';
+  const built = online.created?.pinned === undefined ? NaN : Date.parse(online.created.pinned);
+  if (Number.isNaN(built) || now - built <= settings.stalenessDays * DAY_MS) return '';
+  return ` (older than ${settings.stalenessDays} days: review the update for security fixes)`;
+}
+
+/** Diagnostics of one reference (none when ignored by a comment or a setting, or every code is off). */
+export function referenceDiagnostics(ref: ImageReference, context: DiagnosticsContext): Diagnostic[] {
+  if (ignoredBySettings(ref, context.settings)) return [];
+  const online = context.online(ref);
+  const out: Diagnostic[] = [];
+  for (const finding of diagnose(ref, online, { now: context.now, offline: context.offline })) {
+    const severity = severityOf(finding, online, context.settings, context.now);
+    if (severity !== null) out.push(toDiagnostic(finding, severity, stalenessNote(finding, online, context.settings, context.now)));
+  }
+  return out;
+}
+
+/**
+ * A file note (unreadable YAML, a skipped binary or huge file) as a diagnostic at its place, or the top of the file.
+ * YAML syntax errors are hints: the editor's YAML support reports them already, this only says why references
+ * after that point may be missing.
+ */
+export function noteDiagnostic(note: FileNote): Diagnostic {
+  const syntax = note.message.startsWith('YAML syntax error') || /more YAML errors not shown$/.test(note.message);
+  const start = { line: 0, character: 0 };
+  return {
+    range: note.range ?? { start, end: start },
+    severity: syntax ? DiagnosticSeverity.Hint : SEVERITY[note.severity],
+    source: SOURCE,
+    message: note.message,
+  };
+}
+
+export type Codes = ReadonlySet<DiagnosticCode>;
+
+/**
+ * Memoises diagnostics per reference object: unchanged references (the incremental extractor keeps their objects)
+ * cost a lookup. Cleared whenever what diagnostics depend on changes (settings, registry answers, the clock).
+ */
+export class DiagnosticsMemo {
+  private memo = new WeakMap<ImageReference, Diagnostic[]>();
+
+  clear(): void {
+    this.memo = new WeakMap();
+  }
+
+  of(ref: ImageReference, context: DiagnosticsContext): Diagnostic[] {
+    let found = this.memo.get(ref);
+    if (found === undefined) {
+      found = referenceDiagnostics(ref, context);
+      this.memo.set(ref, found);
+    }
+    return found;
+  }
+
+  all(references: readonly ImageReference[], notes: readonly FileNote[], context: DiagnosticsContext): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    for (const ref of references) for (const diagnostic of this.of(ref, context)) out.push(diagnostic);
+    for (const note of notes) out.push(noteDiagnostic(note));
+    return out;
+  }
+}

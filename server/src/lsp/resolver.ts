@@ -1,0 +1,243 @@
+// What the registries say about the references of the open documents. Each question (a name:tag for a platform,
+// or a name:tag@digest pin) is asked once, whatever number of documents and lines repeat it; answers are kept for
+// the session (the registry client keeps them across sessions). A question no open document needs any more is
+// cancelled. Knows nothing of LSP: the server wires answers to diagnostics and the status bar.
+import { ask, questionFor, type Question } from '../cli/lookup';
+import type { Online } from '../features/diagnostics';
+import type { ImageFacts } from '../features/facts';
+import { isIndexType } from '../registry/manifest';
+import type { Logger, RegistryClient, RegistryError } from '../registry/index';
+import type { ImageReference } from '../references/types';
+
+export interface ResolverEvents {
+  /** A question was answered (its key); documents asking it have new online findings. */
+  answered(key: string): void;
+  /** The number of outstanding questions changed, or a registry said it is rate-limiting. */
+  progress(state: ResolverState): void;
+}
+
+export interface ResolverState {
+  pending: number;
+  answered: number;
+  /** The last rate-limit answer, while questions are still pending or it is recent. */
+  rateLimited?: { registry: string; retryAfter?: number };
+}
+
+interface Entry {
+  question: Question;
+  online?: Online;
+  pending?: { controller: AbortController; promise: Promise<void> };
+  /** Documents that need it. */
+  users: Set<string>;
+  details?: Promise<ImageFacts>;
+}
+
+/** Kept answers nobody asks for any more, beyond which the oldest are dropped (memory stays flat). */
+const MAX_UNUSED = 20_000;
+
+export class Resolver {
+  private readonly entries = new Map<string, Entry>();
+  private readonly wanted = new Map<string, Set<string>>();
+  private answered = 0;
+  private rateLimited: ResolverState['rateLimited'];
+
+  constructor(
+    private client: RegistryClient | null,
+    private readonly events: ResolverEvents,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Untrusted or disabled: no client, nothing is asked, every question is dropped. */
+  get active(): boolean {
+    return this.client !== null;
+  }
+
+  /** The key of the question a reference asks (null: none — variable, invalid, ignored, digest only…). */
+  keyOf(ref: ImageReference, platform: string | null): string | null {
+    return questionFor(ref, { platform, pins: true })?.key ?? null;
+  }
+
+  /** What the registry said for this reference, if answered. */
+  online(key: string | null): Online | undefined {
+    return key === null ? undefined : this.entries.get(key)?.online;
+  }
+
+  /** Asks the questions of a document's references (once each); drops what the document no longer needs. */
+  want(uri: string, refs: readonly ImageReference[], platform: string | null): void {
+    const keys = new Set<string>();
+    if (this.client !== null) {
+      for (const ref of refs) {
+        const question = questionFor(ref, { platform, pins: true });
+        if (question === null) continue;
+        keys.add(question.key);
+        let entry = this.entries.get(question.key);
+        if (entry === undefined) {
+          entry = { question, users: new Set() };
+          this.entries.set(question.key, entry);
+        }
+        entry.users.add(uri);
+        if (entry.online === undefined && entry.pending === undefined) this.start(entry);
+      }
+    }
+    this.release(uri, keys);
+    this.report();
+  }
+
+  /** A closed document: its questions are cancelled unless another document asks them too. */
+  forget(uri: string): void {
+    this.release(uri, new Set());
+    this.report();
+  }
+
+  private release(uri: string, keep: Set<string>): void {
+    const before = this.wanted.get(uri);
+    if (before) {
+      for (const key of before) {
+        if (keep.has(key)) continue;
+        const entry = this.entries.get(key);
+        if (!entry) continue;
+        entry.users.delete(uri);
+        if (entry.users.size === 0 && entry.pending) {
+          entry.pending.controller.abort();
+          this.entries.delete(key);
+        }
+      }
+    }
+    if (keep.size > 0) this.wanted.set(uri, keep);
+    else this.wanted.delete(uri);
+    this.trim();
+  }
+
+  private trim(): void {
+    if (this.entries.size <= MAX_UNUSED) return;
+    for (const [key, entry] of this.entries) {
+      if (this.entries.size <= MAX_UNUSED) break;
+      if (entry.users.size === 0 && entry.pending === undefined) this.entries.delete(key);
+    }
+  }
+
+  private start(entry: Entry): void {
+    const client = this.client;
+    if (client === null) return;
+    const controller = new AbortController();
+    const promise = ask(client, entry.question, { dates: true, signal: controller.signal })
+      .then((online) => {
+        if (this.entries.get(entry.question.key) !== entry || controller.signal.aborted) return;
+        entry.pending = undefined;
+        const error = errorOf(online);
+        if (error?.kind === 'cancelled') {
+          this.entries.delete(entry.question.key);
+          return;
+        }
+        if (error?.kind === 'rate-limited') {
+          this.rateLimited = { registry: error.registry ?? 'the registry', ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}) };
+        }
+        entry.online = online;
+        this.answered++;
+        this.events.answered(entry.question.key);
+      })
+      .catch((error: unknown) => {
+        // ask() returns errors as values; anything thrown is a bug: keep the static findings, say so in the log.
+        this.logger.warn(`looking up ${entry.question.key} failed: ${error instanceof Error ? error.message : String(error)}`);
+        if (this.entries.get(entry.question.key) === entry) this.entries.delete(entry.question.key);
+      })
+      .finally(() => this.report());
+    entry.pending = { controller, promise };
+  }
+
+  /** Platforms, build dates and the pin's own image, for hovers and platform code actions (asked on demand, kept). */
+  details(key: string, signal?: AbortSignal): Promise<ImageFacts> {
+    const entry = this.entries.get(key);
+    const client = this.client;
+    if (entry === undefined || client === null) return Promise.resolve({});
+    entry.details ??= this.describe(client, entry).catch((error: unknown) => {
+      this.logger.warn(`describing ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
+      entry.details = undefined;
+      return {};
+    });
+    return abortable(entry.details, signal);
+  }
+
+  private async describe(client: RegistryClient, entry: Entry): Promise<ImageFacts> {
+    await entry.pending?.promise;
+    const { parsed, platform, pin } = entry.question;
+    const options = platform === undefined ? { details: true } : { details: true, platform };
+    const current = await client.resolve({ ...parsed, digest: null }, options);
+    const facts: ImageFacts = { current };
+    if (entry.online) facts.online = entry.online;
+    if (current.ok) {
+      // The index (even when a platform's image is pinned): its children are the platform code actions.
+      const indexDigest = current.value.indexDigest ?? (isIndexType(current.value.mediaType) ? current.value.digest : undefined);
+      if (indexDigest !== undefined) facts.currentDescription = await client.describe(parsed, indexDigest);
+    }
+    if (pin && parsed.digest !== null) facts.pinned = await client.describe(parsed, parsed.digest);
+    return facts;
+  }
+
+  /** Asks one reference's question outside any document (workspace-wide edits) and waits for the answer. */
+  async ask(ref: ImageReference, platform: string | null, signal?: AbortSignal): Promise<Online | undefined> {
+    const question = questionFor(ref, { platform, pins: true });
+    if (question === null || this.client === null) return undefined;
+    let entry = this.entries.get(question.key);
+    if (entry === undefined) {
+      entry = { question, users: new Set() };
+      this.entries.set(question.key, entry);
+    }
+    if (entry.online === undefined && entry.pending === undefined) this.start(entry);
+    this.report();
+    return this.answer(question.key, signal);
+  }
+
+  /** Waits for a question's answer (code actions need the digest), or until the signal fires. */
+  async answer(key: string, signal?: AbortSignal): Promise<Online | undefined> {
+    const entry = this.entries.get(key);
+    if (entry?.pending) await abortable(entry.pending.promise, signal).catch(() => undefined);
+    return this.entries.get(key)?.online;
+  }
+
+  /** Forget every answer and cancel every question (refresh, trust revoked, registry settings changed). */
+  reset(client: RegistryClient | null): void {
+    for (const entry of this.entries.values()) entry.pending?.controller.abort();
+    this.entries.clear();
+    this.wanted.clear();
+    this.answered = 0;
+    this.rateLimited = undefined;
+    this.client = client;
+    this.report();
+  }
+
+  get state(): ResolverState {
+    let pending = 0;
+    for (const entry of this.entries.values()) if (entry.pending) pending++;
+    return { pending, answered: this.answered, ...(this.rateLimited ? { rateLimited: this.rateLimited } : {}) };
+  }
+
+  private report(): void {
+    this.events.progress(this.state);
+  }
+}
+
+function errorOf(online: Online): RegistryError | undefined {
+  if (online.kind === 'tag') return online.result.ok ? undefined : online.result.error;
+  return online.status.status === 'unknown' ? online.status.error : undefined;
+}
+
+/** The promise, or a rejection as soon as the signal fires (the work itself goes on for whoever else waits). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(new Error('cancelled'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error('cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
