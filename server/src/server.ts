@@ -103,6 +103,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let lastStatus = '';
   /** Until the settings are read (after `initialized`), documents are only recorded: enable/offline are unknown. */
   let settingsLoaded = false;
+  let markReady: () => void = () => undefined;
+  /** Requests that need settings and the registry client wait for this. */
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
 
   const logger: Logger = {
     warn: (message) => connection.console.warn(message),
@@ -170,6 +175,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (before === undefined ? JSON.stringify(next) !== JSON.stringify(globalSettings) : JSON.stringify(before) !== JSON.stringify(next)) {
       memos.get(uri)?.clear();
       refreshDocument(uri);
+      if (pull) scheduleRefresh();
     }
   }
 
@@ -242,12 +248,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     publish(tracked, diagnosticsOf(tracked));
   }
 
+  /** Push clients get the diagnostics; pull clients ask on open and change themselves (see refreshAll, answered). */
   function publish(tracked: TrackedDocument, diagnostics: Diagnostic[]): void {
-    if (pull) {
-      scheduleRefresh();
-      return;
-    }
-    void connection.sendDiagnostics({ uri: tracked.uri, version: tracked.version, diagnostics });
+    if (!pull) void connection.sendDiagnostics({ uri: tracked.uri, version: tracked.version, diagnostics });
   }
 
   /** Pull clients re-ask for every open document on refresh: batched, at most one per batch delay. */
@@ -285,12 +288,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }), options.answerBatchMs ?? ANSWER_BATCH_MS);
   }
 
+  /** Everything again (settings, trust, refresh): pull clients are told to ask again. */
   function refreshAll(clearMemos: boolean): void {
     for (const tracked of documents.all()) {
       if (clearMemos) memos.get(tracked.uri)?.clear();
       debouncer.cancel(tracked.uri);
       refreshDocument(tracked.uri);
     }
+    if (pull && documents.all().length > 0) scheduleRefresh();
   }
 
   // --- status for the client's status bar ------------------------------------------------------------------------------
@@ -300,11 +305,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     let status: StatusParams;
     if (!trusted) status = { state: 'untrusted', pending: 0, message: 'Workspace not trusted: static checks only, no registry requests' };
     else if (!anyEnabled) status = { state: 'disabled', pending: 0, message: 'digest-pin is disabled for the open files' };
-    else if (state.pending > 0 && state.rateLimited) {
+    else if (state.rateLimited) {
       const { registry, retryAfter } = state.rateLimited;
       status = {
         state: 'rate-limited', pending: state.pending, registry,
-        message: `Rate-limited by ${registry}${retryAfter !== undefined ? `; retrying in ${Math.ceil(retryAfter)} s` : ''} (${state.pending} images waiting)`,
+        message: `Rate-limited by ${registry}${retryAfter !== undefined ? ` (retry after ${Math.ceil(retryAfter)} s)` : ''}${state.pending > 0 ? `; ${state.pending} images waiting` : ''}`,
         ...(retryAfter !== undefined ? { retryAfter } : {}),
       };
     } else if (state.pending > 0) status = { state: 'resolving', pending: state.pending, message: `Resolving ${state.pending} image${state.pending === 1 ? '' : 's'}` };
@@ -344,6 +349,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     await loadSettings().catch((error: unknown) => logger.warn(`reading settings failed, using defaults: ${String(error)}`));
     settingsLoaded = true;
+    markReady();
     updateClient();
     refreshAll(true);
     sendStatus();
@@ -457,6 +463,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   connection.onHover(guard('hover', null, async (params, token): Promise<Hover | null> => {
+    await ready;
     const found = current(params.textDocument.uri);
     if (found === undefined) return null;
     const ref = found.references.find((r) => contains(r, params.position));
@@ -485,6 +492,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const versionedEdits = (): boolean => capabilities.workspace?.workspaceEdit?.documentChanges === true;
 
   connection.onCodeAction(guard('codeAction', [] as CodeAction[], async (params, token) => {
+    await ready;
     const found = current(params.textDocument.uri);
     if (found === undefined) return [];
     const { tracked, references, settings, kind } = found;
@@ -514,6 +522,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // --- digest-pin requests ----------------------------------------------------------------------------------------------------
 
   onRequest(Refresh, 'refresh', { references: 0 }, async (): Promise<RefreshResult> => {
+    await ready;
     debouncer.dispose();
     const old = client;
     client = null;
@@ -534,6 +543,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   async function workspaceEdits(params: WorkspaceEditParams, token: CancellationToken, action: 'pin' | 'update'): Promise<WorkspaceEditResult> {
+    await ready;
     const result = emptyWorkspaceResult();
     const uris = Array.isArray(params?.uris) ? params.uris.filter((u): u is string => typeof u === 'string') : [];
     const progress = connection.window.attachWorkDoneProgress(params?.workDoneToken);
@@ -543,8 +553,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const plain: NonNullable<WorkspaceEdit['changes']> = {};
     try {
       if (client === null) {
-        result.summary.failures.push({ uri: '', line: 0, text: '', reason: trusted ? 'digest-pin is not ready' : 'the workspace is not trusted: no registry requests' });
-        return result;
+        result.summary.failures.push({ uri: '', line: 0, text: '', reason: 'the workspace is not trusted: no registry requests' });
+        uris.length = 0;
       }
       let done = 0;
       for (const uri of uris) {

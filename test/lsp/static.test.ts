@@ -216,15 +216,15 @@ describe('robustness: the server survives anything it is sent', () => {
     client.open(broken, 'yaml', 'services:\n  web:\n    image: nginx:1\n  bad: [unclosed\n: : :\n');
     const brokenDiagnostics = (await client.diagnostics(broken)).diagnostics;
     assert.ok(brokenDiagnostics.some((d) => d.code === 'unpinned'), JSON.stringify(brokenDiagnostics));
-    assert.ok(brokenDiagnostics.some((d) => d.severity === DiagnosticSeverity.Hint && d.message.startsWith('YAML syntax error')));
+    assert.ok(brokenDiagnostics.some((d) => d.severity === DiagnosticSeverity.Hint && String(d.message).startsWith('YAML syntax error')));
 
     const binary = fileUri('/work/robust/Dockerfile.bin');
     client.open(binary, 'dockerfile', 'FROM a:1\u0000\u0001\u0002\uFFFD');
-    assert.deepEqual((await client.diagnostics(binary)).diagnostics.map((d) => d.message), ['skipped: binary file (contains NUL bytes)']);
+    assert.deepEqual((await client.diagnostics(binary)).diagnostics.map((d) => String(d.message)), ['skipped: binary file (contains NUL bytes)']);
 
     const huge = fileUri('/work/robust/huge.yaml');
     client.open(huge, 'yaml', `image: a:1\n${'x: y\n'.repeat(2_200_000)}`);
-    assert.match((await client.diagnostics(huge, () => true, 30_000)).diagnostics[0]!.message, /^skipped: file is 10\.5 MB/);
+    assert.match(String((await client.diagnostics(huge, () => true, 30_000)).diagnostics[0]!.message), /^skipped: file is 10\.5 MB/);
 
     const deep = fileUri('/work/robust/deep.yaml');
     client.open(deep, 'yaml', `${'['.repeat(200_000)}\n`);

@@ -19,7 +19,7 @@ export interface ResolverEvents {
 export interface ResolverState {
   pending: number;
   answered: number;
-  /** The last rate-limit answer, while questions are still pending or it is recent. */
+  /** A registry's last answer was "rate-limited" (cleared when it answers again, or on refresh). */
   rateLimited?: { registry: string; retryAfter?: number };
 }
 
@@ -131,6 +131,9 @@ export class Resolver {
         }
         if (error?.kind === 'rate-limited') {
           this.rateLimited = { registry: error.registry ?? 'the registry', ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}) };
+        } else if (error === undefined && this.rateLimited?.registry === entry.question.parsed.domain.toLowerCase()) {
+          // That registry answers again.
+          this.rateLimited = undefined;
         }
         entry.online = online;
         this.answered++;

@@ -8,8 +8,10 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   StreamMessageReader, StreamMessageWriter, createProtocolConnection,
-  type ClientCapabilities, type Diagnostic, type ProtocolConnection, type PublishDiagnosticsParams, type TextDocumentContentChangeEvent,
+  type ClientCapabilities, type CodeAction, type Diagnostic, type Hover, type Position, type ProtocolConnection, type PublishDiagnosticsParams,
+  type Range, type TextDocumentContentChangeEvent, type TextEdit, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
+import { applyEdits } from '../../../server/src/features/edits';
 import type { InitializationOptions, StatusParams } from '../../../server/src/protocol';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
@@ -198,4 +200,41 @@ export async function startClient(options: ClientOptions = {}): Promise<TestClie
 export function changeSettings(client: TestClient, settings: Record<string, unknown>): void {
   client.settings = settings;
   void client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { digestPin: settings } });
+}
+
+/** The text edits a WorkspaceEdit makes to one document (documentChanges or changes). */
+export function editsFor(edit: WorkspaceEdit | undefined, uri: string): TextEdit[] {
+  if (edit === undefined) return [];
+  const out: TextEdit[] = [];
+  for (const change of edit.documentChanges ?? []) {
+    if ('textDocument' in change && change.textDocument.uri === uri) out.push(...(change.edits as TextEdit[]));
+  }
+  out.push(...(edit.changes?.[uri] ?? []));
+  return out;
+}
+
+/** Applies a WorkspaceEdit's edits of one document to its text (features/edits.ts applyEdits). */
+export function applyWorkspaceEdit(text: string, edit: WorkspaceEdit | undefined, uri: string): string {
+  const applied = applyEdits(text, editsFor(edit, uri));
+  if (!applied.ok) throw new Error(`edits overlap: ${JSON.stringify(edit)}`);
+  return applied.text;
+}
+
+/** Code actions at a range, sent with the diagnostics last published there (as an editor does). */
+export async function codeActionsAt(client: TestClient, uri: string, range: Range, only?: string[]): Promise<CodeAction[]> {
+  const published = [...client.published].reverse().find((p) => p.uri === uri)?.diagnostics ?? [];
+  const overlapping = published.filter((d) => !(d.range.end.line < range.start.line || d.range.start.line > range.end.line));
+  const result = (await client.connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri },
+    range,
+    context: { diagnostics: overlapping, ...(only ? { only } : {}) },
+  })) as CodeAction[] | null;
+  return result ?? [];
+}
+
+export async function hoverAt(client: TestClient, uri: string, position: Position): Promise<string | null> {
+  const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position })) as Hover | null;
+  if (hover === null) return null;
+  const contents = hover.contents;
+  return typeof contents === 'object' && 'value' in contents ? contents.value : JSON.stringify(contents);
 }
