@@ -1,4 +1,4 @@
-// digest-pin command line: `check`, `pin`, later `lsp --stdio`. The work is in cli/; this only binds process.
+// digest-pin command line: `check`, `pin` and `lsp --stdio`. The work is in cli/ and server.ts; this only binds process.
 import { run, type ExitCode } from './cli/main';
 import { main as startLanguageServer } from './server';
 

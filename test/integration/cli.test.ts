@@ -266,7 +266,6 @@ describe('digest-pin check (built CLI)', () => {
     ['a bad --format', ['check', '--format', 'xml'], 2, /^digest-pin: '--format' needs one of text, json, sarif\n/, 'stderr'],
     ['a missing PATH', ['check', '--offline', 'nope.yaml'], 2, /^digest-pin: nope\.yaml: no such file or directory\n$/, 'stderr'],
     ['pin with check options', ['pin', '--fail-on', 'never'], 2, /^digest-pin: '--fail-on' is an option of 'digest-pin check', not of 'pin'\n/, 'stderr'],
-    ['lsp --stdio (not yet)', ['lsp', '--stdio'], 2, /^digest-pin: 'lsp' is not available yet\n$/, 'stderr'],
   ];
   for (const [name, args, status, pattern, stream] of usage) {
     it(`${name}: exit ${status}`, () => {

@@ -44,7 +44,7 @@ export type Invocation =
   | { command: 'version' }
   | CheckArgs
   | PinArgs
-  /** A command of the contract that this version does not have yet. */
+  /** The language server: the entry point (cli.ts) hands the process to it before argv reaches run(). */
   | { command: 'lsp' };
 
 export type ArgsResult = { ok: true; value: Invocation } | { ok: false; error: string };
@@ -219,7 +219,7 @@ mutable tags, and pin them to digests.
 Commands:
   check [PATH…]   report image references and findings; PATH is a file or a directory (default: .)
   pin [PATH…]     write @sha256 digests after the tags of unpinned references (the tag stays)
-  lsp --stdio     run the language server over stdio (not available yet)
+  lsp --stdio     run the language server over stdio (for any LSP client)
 
 Options of check:
   --format text|json|sarif                   output: text for people, json (version 1), sarif 2.1.0 for code scanning

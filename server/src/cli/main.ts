@@ -40,7 +40,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
       io.stdout.write(`${PRODUCT_VERSION}\n`);
       return 0;
     case 'lsp':
-      io.stderr.write(`${PRODUCT_NAME}: '${invocation.command}' is not available yet\n`);
+      // Only reached in-process: the command's entry point starts the server itself, which owns stdin and stdout.
+      io.stderr.write(`${PRODUCT_NAME}: 'lsp' takes over the process; run it as '${PRODUCT_NAME} lsp --stdio'\n`);
       return 2;
     case 'check':
       return check(invocation, io);

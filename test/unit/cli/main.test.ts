@@ -45,7 +45,11 @@ describe('run', () => {
       { status: 0, stdout: '', stderr: 'nothing to pin\n' },
     ],
     ['a usage error of pin', ['pin', '--format', 'json'], { status: 2, stdout: '', stderr: "digest-pin: '--format' is an option of 'digest-pin check', not of 'pin'\nRun 'digest-pin --help' for usage.\n" }],
-    ['lsp is not available yet', ['lsp', '--stdio'], { status: 2, stdout: '', stderr: "digest-pin: 'lsp' is not available yet\n" }],
+    [
+      'lsp in-process says how to start it (the command itself hands the process to the server)',
+      ['lsp', '--stdio'],
+      { status: 2, stdout: '', stderr: "digest-pin: 'lsp' takes over the process; run it as 'digest-pin lsp --stdio'\n" },
+    ],
     [
       'a missing PATH is a usage error, reported as written, and nothing is printed on stdout',
       ['check', '--offline', 'notes.txt', 'gone', 'gone/too.yaml'],
