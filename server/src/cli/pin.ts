@@ -159,7 +159,11 @@ export function pinSummary(counts: PinCounts, dryRun: boolean): string {
   const { files, pinned, updated, problems, skipped } = counts;
   const changed = dryRun ? `${plural(files, 'file')} would change` : `${plural(files, 'file')} changed`;
   const parts = [
-    files > 0 ? `${changed}: ${plural(pinned, 'reference')} pinned${updated > 0 ? `, ${updated} updated` : ''}` : problems > 0 ? 'no file changed' : 'nothing to pin',
+    files > 0
+      ? `${changed}: ${plural(pinned, 'reference')} pinned${updated > 0 ? `, ${updated} updated` : ''}`
+      : problems > 0
+        ? `no file ${dryRun ? 'would change' : 'changed'}`
+        : 'nothing to pin',
   ];
   if (problems > 0) parts.push(`${problems} could not be resolved`);
   const left = skipped.variable + skipped.invalid;

@@ -158,6 +158,7 @@ describe('changeLine and pinSummary', () => {
     [counts({ files: 2, pinned: 3, updated: 1 }), false, '2 files changed: 3 references pinned, 1 updated'],
     [counts({ files: 2, pinned: 3 }), true, '2 files would change: 3 references pinned; nothing was written'],
     [counts({ problems: 2 }), false, 'no file changed; 2 could not be resolved'],
+    [counts({ problems: 1 }), true, 'no file would change; 1 could not be resolved'],
     [
       counts({ files: 1, pinned: 1, problems: 1, skipped: { variable: 2, invalid: 1 } }),
       false,
