@@ -27,7 +27,7 @@ export interface HoverInput {
 /** Backslash-escapes Markdown syntax and HTML, and folds line breaks: the text shows as written, never as markup. */
 export function escapeMarkdown(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/[\\`*_{}[\]()<>#!|~&]/g, '\\$&');
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/[\\`*_[\]()<>#!|~&]/g, '\\$&');
 }
 
 /** A code span that holds any text: a fence longer than the longest run of backticks inside it. */
