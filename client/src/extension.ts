@@ -1,14 +1,42 @@
-// VS Code client. The language server it starts arrives with the server (issue 4); for now it only owns the log.
+// VS Code entry point: wires the output channel, the language client, the status bar, commands and trust.
 import * as vscode from 'vscode';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
+import { Status, type StatusParams } from '../../server/src/protocol';
+import { registerCommands } from './commands';
+import { createLanguageClient } from './languageClient';
+import { StatusBar } from './statusBar';
+import { forwardTrust } from './trust';
 
-let output: vscode.LogOutputChannel | undefined;
+let client: LanguageClient | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
-  output = vscode.window.createOutputChannel('digest-pin', { log: true });
-  context.subscriptions.push(output);
-  output.info('digest-pin activated');
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('digest-pin', { log: true });
+  const statusBar = new StatusBar();
+  context.subscriptions.push(output, statusBar);
+
+  const languageClient = createLanguageClient(context, output);
+  client = languageClient;
+  languageClient.onNotification(Status.method, (params: StatusParams) => statusBar.update(params));
+  let stopping = false;
+  context.subscriptions.push(languageClient.onDidChangeState(({ newState }) => {
+    if (newState === State.Stopped && !stopping) statusBar.stopped();
+  }), { dispose: () => (stopping = true) });
+
+  // Commands exist from the start; they wait for the server (or explain that it did not start).
+  const ready = languageClient.start().then(
+    () => true,
+    (error: unknown) => {
+      output.error(`the language server did not start: ${error instanceof Error ? error.message : String(error)}`);
+      statusBar.stopped();
+      return false;
+    },
+  );
+  context.subscriptions.push(...registerCommands({ client: languageClient, ready, output }), forwardTrust(languageClient, output));
+  await ready;
 }
 
-export function deactivate(): void {
-  output = undefined;
+export async function deactivate(): Promise<void> {
+  const running = client;
+  client = undefined;
+  if (running?.isRunning()) await running.stop();
 }

@@ -1,0 +1,195 @@
+// The four commands. "Pin all" and "Update drifted" run in a cancellable progress notification: find the files,
+// ask the server for one WorkspaceEdit (it reports progress through a work-done token), apply it, and sum up.
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { LSPErrorCodes, ResponseError, WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
+import {
+  PinWorkspace, Refresh, UpdateWorkspace, type RefreshParams, type RefreshResult, type WorkspaceEditParams,
+  type WorkspaceEditResult, type WorkspaceEditSummary,
+} from '../../server/src/protocol';
+import { excludeGlob, isWorkspaceFile, LANGUAGES, WORKSPACE_FILES_GLOB } from './documents';
+import { COMMANDS } from './ids';
+import { failureLines, progressIncrement, progressTitle, summaryMessage, type WorkspaceAction } from './summary';
+import { explainUntrusted, isTrusted } from './trust';
+
+/** More files than this and the search stops (the output says so). */
+const MAX_FILES = 20_000;
+
+export interface Services {
+  client: LanguageClient;
+  /** Resolves true once the server is running, false when it could not start. */
+  ready: Promise<boolean>;
+  output: vscode.LogOutputChannel;
+}
+
+/** What a workspace command did; also its return value, for scripts and tests (`executeCommand` gets it). */
+export interface WorkspaceCommandResult {
+  /** Files handed to the server. */
+  searched: number;
+  summary?: WorkspaceEditSummary;
+  /** Whether the edit was applied (false when nothing to apply, refused, or the files changed meanwhile). */
+  applied: boolean;
+  /** The sentence shown to the user. */
+  message: string;
+}
+
+export function registerCommands(services: Services): vscode.Disposable[] {
+  let running: WorkspaceAction | undefined;
+  const workspaceCommand = (action: WorkspaceAction) => async (): Promise<WorkspaceCommandResult | undefined> => {
+    if (running) {
+      void vscode.window.showInformationMessage(`digest-pin is already ${running === 'pin' ? 'pinning images' : 'updating digests'}; wait for it or cancel it.`);
+      return undefined;
+    }
+    running = action;
+    try {
+      return await runWorkspaceAction(services, action);
+    } finally {
+      running = undefined;
+    }
+  };
+  return [
+    vscode.commands.registerCommand(COMMANDS.pinWorkspace, workspaceCommand('pin')),
+    vscode.commands.registerCommand(COMMANDS.updateWorkspace, workspaceCommand('update')),
+    vscode.commands.registerCommand(COMMANDS.refresh, () => refresh(services)),
+    vscode.commands.registerCommand(COMMANDS.showOutput, () => services.output.show()),
+  ];
+}
+
+async function serverReady(services: Services): Promise<boolean> {
+  if (await services.ready) return true;
+  const show = 'Show Output';
+  void vscode.window.showErrorMessage('The digest-pin language server is not running.', show).then((choice) => {
+    if (choice === show) services.output.show();
+  });
+  return false;
+}
+
+async function refresh(services: Services): Promise<RefreshResult | undefined> {
+  if (!isTrusted()) {
+    void explainUntrusted('refresh digests');
+    return undefined;
+  }
+  if (!(await serverReady(services))) return undefined;
+  const params: RefreshParams = {};
+  const result = await services.client.sendRequest<RefreshResult>(Refresh.method, params);
+  services.output.info(`refresh: asking registries again for ${result.references} reference(s)`);
+  vscode.window.setStatusBarMessage(`digest-pin: asking registries again for ${result.references} image${result.references === 1 ? '' : 's'}`, 5000);
+  return result;
+}
+
+async function runWorkspaceAction(services: Services, action: WorkspaceAction): Promise<WorkspaceCommandResult | undefined> {
+  if (!isTrusted()) {
+    void explainUntrusted(action === 'pin' ? 'pin images' : 'update digests');
+    return undefined;
+  }
+  if (!vscode.workspace.workspaceFolders?.length) {
+    void vscode.window.showInformationMessage('Open a folder first: digest-pin pins the images of the files in your workspace.');
+    return undefined;
+  }
+  if (!(await serverReady(services))) return undefined;
+
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: progressTitle(action), cancellable: true },
+    (progress, token) => askServer(services, action, progress, token),
+  );
+  if (!result) return undefined;
+  const { summary, uris } = result;
+  const applied = await applyEdit(services, result.edit);
+  let message = summaryMessage(action, summary, uris.length);
+  if (!applied.ok) message = `${applied.reason} ${message}`;
+  const failures = failureLines(summary, (uri) => vscode.workspace.asRelativePath(vscode.Uri.parse(uri)));
+  services.output.info(`${action === 'pin' ? 'pin all' : 'update drifted'}: ${message}`);
+  failures.forEach((line) => services.output.warn(line));
+  showSummary(services, message, failures.length > 0 || !applied.ok ? 'warning' : 'information');
+  return { searched: uris.length, summary, applied: applied.ok && applied.changed, message };
+}
+
+interface ServerAnswer {
+  uris: string[];
+  edit: WorkspaceEditResult['edit'];
+  summary: WorkspaceEditSummary;
+}
+
+async function askServer(
+  services: Services,
+  action: WorkspaceAction,
+  progress: vscode.Progress<{ message?: string; increment?: number }>,
+  token: vscode.CancellationToken,
+): Promise<ServerAnswer | undefined> {
+  progress.report({ message: 'finding files…' });
+  const uris = await workspaceFiles(services.output, token);
+  if (token.isCancellationRequested) return undefined;
+  if (uris.length === 0) {
+    void vscode.window.showInformationMessage('No Dockerfiles, compose files or YAML files in this workspace.');
+    return undefined;
+  }
+  progress.report({ message: `${uris.length} file${uris.length === 1 ? '' : 's'}…` });
+
+  const workDoneToken = randomUUID();
+  let reported = 0;
+  const listener = services.client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
+    if (value.kind === 'end') return;
+    const increment = progressIncrement(reported, value.percentage);
+    if (increment !== undefined) reported += increment;
+    progress.report({ ...(value.message ? { message: value.message } : {}), ...(increment !== undefined ? { increment } : {}) });
+  });
+  const params: WorkspaceEditParams = { uris, workDoneToken };
+  try {
+    const answer = await services.client.sendRequest<WorkspaceEditResult>(action === 'pin' ? PinWorkspace.method : UpdateWorkspace.method, params, token);
+    return { uris, edit: answer.edit, summary: answer.summary };
+  } catch (error) {
+    // A server that answers a cancellation with an error instead of a partial result: nothing was done.
+    if (error instanceof ResponseError && error.code === LSPErrorCodes.RequestCancelled) {
+      return { uris, edit: {}, summary: { files: 0, edited: 0, failures: [], cancelled: true } };
+    }
+    throw error;
+  } finally {
+    listener.dispose();
+  }
+}
+
+/** Every file of the workspace the engine reads, plus open documents in our languages that their name hides. */
+async function workspaceFiles(output: vscode.LogOutputChannel, token: vscode.CancellationToken): Promise<string[]> {
+  const exclude = excludeGlob(vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude'));
+  const found = await vscode.workspace.findFiles(WORKSPACE_FILES_GLOB, exclude, MAX_FILES, token);
+  if (found.length >= MAX_FILES) output.warn(`pin: the workspace has more than ${MAX_FILES} candidate files; only the first ${MAX_FILES} were read`);
+  const uris = new Set(found.filter((uri) => isWorkspaceFile(uri.path)).map((uri) => uri.toString()));
+  for (const document of vscode.workspace.textDocuments) {
+    if (document.uri.scheme === 'file' && (LANGUAGES as readonly string[]).includes(document.languageId) && vscode.workspace.getWorkspaceFolder(document.uri)) {
+      uris.add(document.uri.toString());
+    }
+  }
+  return [...uris].sort();
+}
+
+type Applied = { ok: true; changed: boolean } | { ok: false; reason: string };
+
+/**
+ * Applies the server's edit as a refactoring (one undo step). Like VS Code's own refactorings, edited files that
+ * were clean before are saved when files.refactoring.autoSave is on (its default) — for one file as for many.
+ */
+async function applyEdit(services: Services, lspEdit: WorkspaceEditResult['edit']): Promise<Applied> {
+  const edit = await services.client.protocol2CodeConverter.asWorkspaceEdit(lspEdit);
+  const entries = edit.entries();
+  if (entries.length === 0) return { ok: true, changed: false };
+  const dirtyBefore = new Set(vscode.workspace.textDocuments.filter((d) => d.isDirty).map((d) => d.uri.toString()));
+  if (!(await vscode.workspace.applyEdit(edit, { isRefactoring: true }))) {
+    return { ok: false, reason: 'Nothing was changed: files were edited while digest-pin was working; run the command again.' };
+  }
+  if (vscode.workspace.getConfiguration('files').get<boolean>('refactoring.autoSave', true)) {
+    const edited = new Set(entries.map(([uri]) => uri.toString()));
+    const toSave = vscode.workspace.textDocuments.filter((d) => edited.has(d.uri.toString()) && d.isDirty && !dirtyBefore.has(d.uri.toString()));
+    const saved = await Promise.all(toSave.map((d) => d.save()));
+    const failed = toSave.filter((_, i) => !saved[i]).map((d) => vscode.workspace.asRelativePath(d.uri));
+    if (failed.length > 0) services.output.warn(`could not save ${failed.join(', ')}: the changes are in the editor, unsaved`);
+  }
+  return { ok: true, changed: true };
+}
+
+function showSummary(services: Services, message: string, level: 'information' | 'warning'): void {
+  const show = 'Show Output';
+  const shown = level === 'warning' ? vscode.window.showWarningMessage(message, show) : vscode.window.showInformationMessage(message);
+  void shown.then((choice) => {
+    if (choice === show) services.output.show();
+  });
+}

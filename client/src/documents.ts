@@ -1,0 +1,50 @@
+// Which documents the language server sees, and which workspace files "Pin all" / "Update drifted" hand it.
+// Pure (no `vscode`): the unit tests check these globs against the engine's own idea of a file's kind.
+import { kindFromName } from '../../server/src/references/fileKind';
+
+/** The language ids the extension activates on (package.json activationEvents, onLanguage:…). */
+export const LANGUAGES = ['dockerfile', 'dockercompose', 'yaml', 'github-actions-workflow'] as const;
+
+/**
+ * Dockerfiles by name, whatever language VS Code gave them (`Dockerfile-dev`, `api-dockerfile` are plain text to
+ * VS Code but Dockerfiles to the engine, which decides by name first: server/src/references/fileKind.ts).
+ */
+export const DOCKERFILE_NAMES_GLOB = `**/{${['[dD]ockerfile', '[cC]ontainerfile']
+  .flatMap((name) => [name, `${name}.*`, `${name}-*`, `${name}_*`, `*.${name}`, `*-${name}`, `*_${name}`])
+  .join(',')}}`;
+
+/** A vscode-languageclient DocumentFilter, spelled out so this module needs neither `vscode` nor the client library. */
+export type DocumentFilter = { language: string; scheme?: string; pattern?: string } | { scheme: string; pattern: string };
+
+/**
+ * The four languages in any scheme a text document can have (files, unsaved `untitled:` buffers, remote files),
+ * plus Dockerfiles recognised by name on disk.
+ */
+export const DOCUMENT_SELECTOR: readonly DocumentFilter[] = [
+  ...LANGUAGES.map((language) => ({ language })),
+  { scheme: 'file', pattern: DOCKERFILE_NAMES_GLOB },
+];
+
+/**
+ * What `workspace.findFiles` looks for before `isWorkspaceFile` decides: a superset of every name the engine reads
+ * (Dockerfiles by name, compose and CI files, any YAML, devcontainer.json). Dot-files are spelled out: VS Code's `*`
+ * matches a leading dot, other glob engines' does not.
+ */
+export const WORKSPACE_FILES_GLOB = '**/{*[dD]ockerfile*,*[cC]ontainerfile*,*.yml,*.yaml,.*.yml,.*.yaml,*devcontainer.json,.devcontainer.json}';
+
+/** Folders never searched, whatever files.exclude says (the CLI's walk skips the same). */
+export const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**'];
+
+/** The exclude glob for findFiles: ALWAYS_EXCLUDED plus the patterns files.exclude turns on unconditionally. */
+export function excludeGlob(filesExclude: Record<string, unknown> | undefined): string {
+  const fromSetting = Object.entries(filesExclude ?? {})
+    .filter(([pattern, on]) => on === true && !pattern.includes('{') && !pattern.includes(','))
+    .map(([pattern]) => pattern);
+  const patterns = [...new Set([...ALWAYS_EXCLUDED, ...fromSetting])];
+  return `{${patterns.join(',')}}`;
+}
+
+/** True when the engine reads a file of this path (the same decision as `digest-pin check`'s directory walk). */
+export function isWorkspaceFile(path: string): boolean {
+  return kindFromName(path) !== null;
+}
