@@ -42,6 +42,9 @@ export async function startVSCodeServer(options: VSCodeServerOptions): Promise<V
     '--without-connection-token', '--accept-server-license-terms',
     '--user-data-dir', options.userDataDir, '--extensions-dir', options.extensionsDir,
     '--disable-telemetry',
+    // The extension host gets exactly this process's environment: without this flag VS Code replaces it with a
+    // login shell's (whose profile may reset PATH and drop what a test put there).
+    '--force-disable-user-env',
   ];
   const [command, ...args] = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : argv;
   // Own process group: stop() signals the server and everything it forked (extension host, pty host, watchers).

@@ -1,6 +1,6 @@
 // What both runners set up before VS Code starts: the built extension and suite, a throw-away copy of the fixture
 // workspace, and user settings in a fresh user-data dir.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SUITE_ENV, type SuiteTrust } from './env';
@@ -43,16 +43,33 @@ export function userSettings(trust: SuiteTrust): Record<string, unknown> {
   };
 }
 
-export function prepareRunDirs(trust: SuiteTrust): RunDirs {
-  const root = mkdtempSync(join(tmpdir(), 'digest-pin-vscode-'));
+/**
+ * A fresh temp root with a copy of the fixture workspace (placeholders such as `__REGISTRY__` replaced: see
+ * workspaceSubstitutions in env.ts), user settings and an empty extensions dir.
+ */
+export function prepareRunDirs(trust: SuiteTrust, substitutions: Record<string, string> = {}, parent = tmpdir()): RunDirs {
+  const root = mkdtempSync(join(parent, `digest-pin-vscode-${trust}-`));
   const workspace = join(root, 'workspace');
   cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
+  substitute(workspace, substitutions);
   const userDataDir = join(root, 'user-data');
   const extensionsDir = join(root, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir);
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(userSettings(trust), null, 2) + '\n');
   return { root, workspace, userDataDir, extensionsDir, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+function substitute(dir: string, substitutions: Record<string, string>): void {
+  const entries = Object.entries(substitutions);
+  if (entries.length === 0) return;
+  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    const path = join(dir, name);
+    if (!statSync(path).isFile()) continue;
+    const text = readFileSync(path, 'utf8');
+    const replaced = entries.reduce((t, [from, to]) => t.replaceAll(from, to), text);
+    if (replaced !== text) writeFileSync(path, replaced);
+  }
 }
 
 /** The extension host's environment additions: what the suite reads (see env.ts). */

@@ -3,21 +3,28 @@
 // The workbench gets the development extension and the suite through its `payload` query, runs the suite in the
 // (server-side, Node) extension host, forwards its console to codeAutomationLog and ends with codeAutomationExit.
 //
+// Before VS Code starts, the runner starts the seeded registry the fixture workspace names (registry.ts) and runs the
+// suite twice: trusted (trust disabled in the user settings), then untrusted (trust enabled: test mode refuses the
+// trust dialog, so the folder opens restricted).
+//
 //   node scripts/bundle.mjs --vscode-suite && node --import tsx test/vscode/runCodeServer.ts [options]
-//     --untrusted        workspace trust enabled: the folder opens restricted (test mode refuses the trust dialog)
+//     --trust <mode>     trusted, untrusted or both (default)
+//     --untrusted        the same as --trust untrusted
 //     --grep <pattern>   run only the tests whose full title matches
 //     --timeout <s>      hard limit for server + browser + suite (default 300)
 //     --verbose          also print the server's output and the browser console
 //     --keep             keep the temp dir (workspace copy, user data, logs) even when the suite passes
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { format, parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
 import { ensureCodeServer } from '../support/codeServer';
 import { startVSCodeServer, type VSCodeServer } from '../support/vscodeServer';
-import type { SuiteTrust } from './env';
+import { workspaceSubstitutions, type SuiteTrust } from './env';
 import { missingBuild, prepareRunDirs, REPO_ROOT, SUITE_INDEX, suiteEnv } from './prepare';
+import { startSuiteRegistry } from './registry';
 
 export interface CodeServerRunOptions {
   trust: SuiteTrust;
@@ -27,9 +34,16 @@ export interface CodeServerRunOptions {
   timeoutMs?: number;
   verbose?: boolean;
   keep?: boolean;
+  /** More environment for the VS Code server (the extension host and the language server inherit it). */
+  env?: Record<string, string>;
+  /** Placeholders to replace in the fixture workspace copy. */
+  substitutions?: Record<string, string>;
+  /** Where the run's temp dir goes (default: the OS temp dir). */
+  parentDir?: string;
 }
 
 export interface CodeServerRunResult {
+  trust: SuiteTrust;
   /** The suite's exit code (0 passed, 1 failed), or 1 when it never finished. */
   exitCode: number;
   /** From the suite's `suite result:` line; undefined when it did not get that far. */
@@ -48,6 +62,7 @@ const HARMLESS = [
   /^Ignoring fetching additional builtin extensions from gallery as it is disabled\.$/,
   /^ChatSessionStore: /,
   /Failed to register a ServiceWorker/, // code-server serves no service worker at this path; webviews still work
+  /DialogService: refused to show dialog in tests\. Contents: Do you trust the authors/, // the untrusted run: expected
 ];
 
 type Outcome = { kind: 'exit'; code: number } | { kind: 'problem'; message: string };
@@ -61,7 +76,7 @@ export async function runCodeServerSuite(options: CodeServerRunOptions): Promise
   const timeoutMs = options.timeoutMs ?? 300_000;
   const testsPath = options.testsPath ?? SUITE_INDEX;
   const install = await ensureCodeServer();
-  const dirs = prepareRunDirs(options.trust);
+  const dirs = prepareRunDirs(options.trust, options.substitutions, options.parentDir);
   const say = (line: string) => console.log(`[vscode] ${line}`);
   let counts: CodeServerRunResult['counts'];
   let server: VSCodeServer | undefined;
@@ -83,7 +98,7 @@ export async function runCodeServerSuite(options: CodeServerRunOptions): Promise
           userDataDir: dirs.userDataDir,
           extensionsDir: dirs.extensionsDir,
           // No extension gallery: nothing to look up offline (code-server reads this variable).
-          env: { ...suiteEnv(options.trust, options.grep), EXTENSIONS_GALLERY: '{}' },
+          env: { ...options.env, ...suiteEnv(options.trust, options.grep), EXTENSIONS_GALLERY: '{}' },
           ...(options.verbose ? { onOutput: (line: string) => console.log(`[server] ${line}`) } : {}),
         });
         if (closing) return server.stop();
@@ -135,8 +150,9 @@ export async function runCodeServerSuite(options: CodeServerRunOptions): Promise
     else say(`kept ${dirs.root} (workspace, user-data/logs: server and extension host, web-logs: workbench)`);
   }
 
-  if (outcome.kind === 'problem') return { exitCode: 1, problem: outcome.message, ...(counts ? { counts } : {}) };
-  return { exitCode: outcome.code, ...(counts ? { counts } : {}) };
+  const trust = options.trust;
+  if (outcome.kind === 'problem') return { trust, exitCode: 1, problem: outcome.message, ...(counts ? { counts } : {}) };
+  return { trust, exitCode: outcome.code, ...(counts ? { counts } : {}) };
 }
 
 function saveWebLogs(dir: string, logs: WebLog[]): void {
@@ -165,17 +181,44 @@ async function closeQuietly(browser: Browser | undefined): Promise<void> {
   }
 }
 
-/** The closing line `npm test` ends with: the suite's counts, or why there are none. */
+/** The closing line of one run (`npm test` ends with these): the suite's counts, or why there are none. */
 export function summaryLine(result: CodeServerRunResult): string {
-  if (result.problem !== undefined) return `vscode: did not finish — ${result.problem}`;
-  if (!result.counts) return `vscode: the suite exited with ${result.exitCode} before reporting results (see the log above)`;
+  const what = `vscode (${result.trust})`;
+  if (result.problem !== undefined) return `${what}: did not finish — ${result.problem}`;
+  if (!result.counts) return `${what}: the suite exited with ${result.exitCode} before reporting results (see the log above)`;
   const { passed, failed, pending } = result.counts;
-  return `vscode: ${passed} passed, ${failed} failed${pending ? `, ${pending} pending` : ''}`;
+  return `${what}: ${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`;
+}
+
+/** Trusted, untrusted or both, against one seeded registry (counts and the helper log start afresh for each). */
+export async function runModes(modes: SuiteTrust[], options: Omit<CodeServerRunOptions, 'trust' | 'env' | 'substitutions' | 'parentDir'>): Promise<CodeServerRunResult[]> {
+  const root = mkdtempSync(join(tmpdir(), 'digest-pin-vscode-'));
+  const started = Date.now();
+  const registry = await startSuiteRegistry(root);
+  console.log(`[vscode] registry ${registry.registry.host} (token auth, fault proxy), control ${registry.registry.control} (${Date.now() - started} ms)`);
+  const results: CodeServerRunResult[] = [];
+  try {
+    for (const trust of modes) {
+      registry.reset();
+      const runStarted = Date.now();
+      const result = await runCodeServerSuite({
+        ...options, trust, env: registry.env, substitutions: workspaceSubstitutions(registry.registry), parentDir: root,
+      });
+      const { registry: requests, token } = registry.counts();
+      console.log(`[vscode] ${trust}: ${((Date.now() - runStarted) / 1000).toFixed(1)} s, ${requests} registry and ${token} token requests`);
+      results.push(result);
+    }
+  } finally {
+    await registry.stop();
+    if (results.length === modes.length && results.every((r) => r.exitCode === 0) && !options.keep) rmSync(root, { recursive: true, force: true });
+  }
+  return results;
 }
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
+      trust: { type: 'string', default: 'both' },
       untrusted: { type: 'boolean', default: false },
       grep: { type: 'string' },
       timeout: { type: 'string', default: '300' },
@@ -193,15 +236,20 @@ async function main(): Promise<number> {
     console.error(notBuilt);
     return 2;
   }
-  const result = await runCodeServerSuite({
-    trust: values.untrusted ? 'untrusted' : 'trusted',
+  const trust = values.untrusted ? 'untrusted' : values.trust;
+  const modes: SuiteTrust[] | undefined = trust === 'both' ? ['trusted', 'untrusted'] : trust === 'trusted' || trust === 'untrusted' ? [trust] : undefined;
+  if (!modes) {
+    console.error(`--trust: expected trusted, untrusted or both, got ${trust}`);
+    return 2;
+  }
+  const results = await runModes(modes, {
     timeoutMs: timeoutSeconds * 1000,
     verbose: values.verbose,
     keep: values.keep,
     ...(values.grep ? { grep: values.grep } : {}),
   });
-  console.log(summaryLine(result));
-  return result.exitCode;
+  results.forEach((result) => console.log(summaryLine(result)));
+  return results.every((result) => result.exitCode === 0) ? 0 : 1;
 }
 
 if (require.main === module) {

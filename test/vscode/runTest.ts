@@ -8,8 +8,13 @@
 //     --timeout <s>        hard limit for the test run once VS Code is there (default 300)
 //   VSCODE_EXECUTABLE_PATH=<path to code>  use an installed VS Code instead of downloading one
 import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { workspaceSubstitutions } from './env';
 import { missingBuild, prepareRunDirs, REPO_ROOT, SUITE_INDEX, suiteEnv } from './prepare';
+import { startSuiteRegistry } from './registry';
 
 /** Idle limit for the download (no bytes for this long), and the limit for the whole download. */
 const DOWNLOAD_IDLE_MS = 20_000;
@@ -59,21 +64,27 @@ async function main(): Promise<number> {
     }
   }
 
-  // test-electron always adds --disable-workspace-trust, so this runner covers the trusted case only.
-  const dirs = prepareRunDirs('trusted');
+  // test-electron always adds --disable-workspace-trust, so this runner covers the trusted case only (the untrusted
+  // tests are skipped); runCodeServer.ts runs both.
+  const root = mkdtempSync(join(tmpdir(), 'digest-pin-vscode-'));
+  const registry = await startSuiteRegistry(root);
+  const dirs = prepareRunDirs('trusted', workspaceSubstitutions(registry.registry), root);
   try {
     const code = await withTimeout(runTests({
       vscodeExecutablePath: executable,
       extensionDevelopmentPath: REPO_ROOT,
       extensionTestsPath: SUITE_INDEX,
-      extensionTestsEnv: suiteEnv('trusted', values.grep),
+      extensionTestsEnv: { ...registry.env, ...suiteEnv('trusted', values.grep) },
       launchArgs: [dirs.workspace, '--user-data-dir', dirs.userDataDir, '--extensions-dir', dirs.extensionsDir],
     }), timeoutSeconds * 1000, 'the test run');
-    dirs.remove();
+    if (code === 0) rmSync(root, { recursive: true, force: true });
+    else console.error(`[vscode] kept ${root}`);
     return code;
   } catch (error) {
-    console.error(`[vscode] ${message(error)} (kept ${dirs.root})`);
+    console.error(`[vscode] ${message(error)} (kept ${root})`);
     return 1;
+  } finally {
+    await registry.stop();
   }
 }
 
