@@ -7,7 +7,7 @@ import { arch, cpus, platform } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measurePair, type PairResult } from './measure';
-import type { Workload } from './workload';
+import { formatBytes, type QuantityPrepared, type Workload } from './workload';
 import { workloads } from './workloads/index';
 
 interface Outcome {
@@ -17,6 +17,8 @@ interface Outcome {
   baselineLabel: string;
   subjectLabel: string;
   measured: PairResult;
+  /** `ms` for timed workloads; a quantity workload's unit otherwise (its "samples" are the one value). */
+  unit: 'ms' | QuantityPrepared['unit'];
   target: number | null;
   /** null when the subject did its whole job. */
   checkProblem: string | null;
@@ -58,7 +60,7 @@ async function runWorkload(workload: Workload, iterations: number, warmup: numbe
   const prepared = await workload.setup();
   try {
     const checkProblem = await prepared.check();
-    const measured = await measurePair(prepared.baseline.run, prepared.subject.run, { iterations, warmup });
+    const measured = 'unit' in prepared ? quantityPair(prepared) : await measurePair(prepared.baseline.run, prepared.subject.run, { iterations, warmup });
     const target = workload.target ?? null;
     const status = checkProblem !== null ? 'check failed' : target !== null && measured.ratio > target ? 'over target' : 'ok';
     return {
@@ -68,6 +70,7 @@ async function runWorkload(workload: Workload, iterations: number, warmup: numbe
       baselineLabel: prepared.baseline.label,
       subjectLabel: prepared.subject.label,
       measured,
+      unit: 'unit' in prepared ? prepared.unit : 'ms',
       target,
       checkProblem,
       status,
@@ -78,14 +81,21 @@ async function runWorkload(workload: Workload, iterations: number, warmup: numbe
 }
 
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
+const amount = (value: number, unit: Outcome['unit']): string => (unit === 'ms' ? ms(value) : formatBytes(value));
+
+/** A quantity workload in the shape of a timed one: one "sample" per side, no runs. */
+function quantityPair(prepared: QuantityPrepared): PairResult {
+  const one = (value: number) => ({ samples: [value], medianMs: value, minMs: value });
+  return { baseline: one(prepared.baseline.value), subject: one(prepared.subject.value), runsPerSample: 0, ratio: prepared.subject.value / prepared.baseline.value };
+}
 
 function table(outcomes: readonly Outcome[]): string {
   const header = ['workload', 'input', 'baseline (median)', 'subject (median)', 'ratio', 'target', 'status'];
   const rows = outcomes.map((o) => [
     o.name,
     o.size,
-    `${ms(o.measured.baseline.medianMs)} ${o.baselineLabel}`,
-    `${ms(o.measured.subject.medianMs)} ${o.subjectLabel}`,
+    `${amount(o.measured.baseline.medianMs, o.unit)} ${o.baselineLabel}`,
+    `${amount(o.measured.subject.medianMs, o.unit)} ${o.subjectLabel}`,
     `${o.measured.ratio.toFixed(2)}×`,
     o.target === null ? '—' : `≤ ${o.target.toFixed(2)}×`,
     o.checkProblem === null ? o.status : `${o.status}: ${o.checkProblem}`,
@@ -124,8 +134,16 @@ async function main(): Promise<number> {
       name: o.name,
       title: o.title,
       input: o.size,
-      baseline: { label: o.baselineLabel, medianMs: o.measured.baseline.medianMs, minMs: o.measured.baseline.minMs, samplesMs: o.measured.baseline.samples },
-      subject: { label: o.subjectLabel, medianMs: o.measured.subject.medianMs, minMs: o.measured.subject.minMs, samplesMs: o.measured.subject.samples },
+      ...(o.unit === 'ms'
+        ? {
+          baseline: { label: o.baselineLabel, medianMs: o.measured.baseline.medianMs, minMs: o.measured.baseline.minMs, samplesMs: o.measured.baseline.samples },
+          subject: { label: o.subjectLabel, medianMs: o.measured.subject.medianMs, minMs: o.measured.subject.minMs, samplesMs: o.measured.subject.samples },
+        }
+        : {
+          unit: o.unit,
+          baseline: { label: o.baselineLabel, value: o.measured.baseline.medianMs },
+          subject: { label: o.subjectLabel, value: o.measured.subject.medianMs },
+        }),
       runsPerSample: o.measured.runsPerSample,
       ratio: o.measured.ratio,
       target: o.target,

@@ -9,7 +9,7 @@ export interface Workload {
   /** Highest acceptable median(subject) / median(baseline); absent = report only. */
   target?: number;
   /** Builds inputs (and starts servers) outside the timed region. */
-  setup(): Prepared | Promise<Prepared>;
+  setup(): Prepared | QuantityPrepared | Promise<Prepared | QuantityPrepared>;
 }
 
 export interface Prepared {
@@ -21,6 +21,19 @@ export interface Prepared {
    * Correctness gate run once before timing: null when the subject did the full job, else what is wrong
    * (e.g. `expected 10,000 references, found 0`). A fast subject that does nothing must not look like a win.
    */
+  check(): string | null | Promise<string | null>;
+  teardown?(): void | Promise<void>;
+}
+
+/**
+ * A comparison of a quantity that is not time (the bytes of a package against its budget): measured once in setup,
+ * nothing is timed, and the ratio is subject.value / baseline.value.
+ */
+export interface QuantityPrepared {
+  size: string;
+  unit: 'bytes';
+  baseline: { label: string; value: number };
+  subject: { label: string; value: number };
   check(): string | null | Promise<string | null>;
   teardown?(): void | Promise<void>;
 }
