@@ -89,6 +89,31 @@ describe('package.json', () => {
   });
 });
 
+describe('README: the extension section', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## VS Code extension'), readme.indexOf('\n## ', readme.indexOf('## VS Code extension') + 1));
+
+  it('the settings table has every setting, with its default', () => {
+    const rows = new Map([...section.matchAll(/^\| `(digestPin\.[^`]+)` \| `([^`]*)` \|/gm)].map((m) => [m[1]!, m[2]!]));
+    const expected = Object.entries(contributes.configuration.properties).map(([name, p]) => {
+      const value = p['default'];
+      return [name, typeof value === 'string' ? (value === '' ? '""' : value) : JSON.stringify(value)] as const;
+    });
+    assert.deepEqual([...rows.entries()], expected);
+  });
+
+  it('names every command by its title', () => {
+    for (const { title } of contributes.commands) assert.ok(section.includes(`| ${title} |`), title);
+  });
+
+  it('the development commands include both VS Code runners and packaging', () => {
+    for (const script of ['test:vscode:code-server', 'test:vscode', 'package']) {
+      assert.ok(readme.includes(`npm run ${script} `), script);
+      assert.ok(script in pkg.scripts, script);
+    }
+  });
+});
+
 /** Names and uncompressed sizes of the entries of a zip file, from its central directory. */
 function zipEntries(zip: Buffer): Array<{ name: string; size: number }> {
   const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
