@@ -14,6 +14,9 @@
 //     --timeout <s>      hard limit for server + browser + suite (default 300)
 //     --verbose          also print the server's output and the browser console
 //     --keep             keep the temp dir (workspace copy, user data, logs) even when the suite passes
+//     --packaged         test the .vsix `npm run package` made (digest-pin-<version>.vsix), installed by VS Code's own
+//                        installer, instead of the repository (npm run test:vscode:packaged)
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,6 +43,8 @@ export interface CodeServerRunOptions {
   substitutions?: Record<string, string>;
   /** Where the run's temp dir goes (default: the OS temp dir). */
   parentDir?: string;
+  /** The extension under test (extensionDevelopmentPath): default the repository. */
+  extensionPath?: string;
 }
 
 export interface CodeServerRunResult {
@@ -128,11 +133,11 @@ export async function runCodeServerSuite(options: CodeServerRunOptions): Promise
         });
 
         const payload = [
-          ['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)],
+          ['extensionDevelopmentPath', server.remoteUri(options.extensionPath ?? REPO_ROOT)],
           ['extensionTestsPath', server.remoteUri(testsPath)],
         ];
         const url = `${server.url}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-        say(`suite ${testsPath} in ${dirs.workspace} (${options.trust})`);
+        say(`suite ${testsPath} in ${dirs.workspace} (${options.trust}${options.extensionPath ? `, extension ${options.extensionPath}` : ''})`);
         await page.goto(url);
       })().catch((error: unknown) => resolve({ kind: 'problem', message: error instanceof Error ? error.message : String(error) }));
     });
@@ -190,9 +195,30 @@ export function summaryLine(result: CodeServerRunResult): string {
   return `${what}: ${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`;
 }
 
+/**
+ * Installs a .vsix with code-server's CLI (VS Code's own installer) into a scratch extensions dir under `root` and
+ * returns the installed extension's folder.
+ */
+export async function installVsix(vsix: string, root: string): Promise<string> {
+  const install = await ensureCodeServer();
+  const extensionsDir = join(root, 'vsix', 'extensions');
+  mkdirSync(extensionsDir, { recursive: true });
+  mkdirSync(join(root, 'vsix', 'user-data'), { recursive: true });
+  const result = spawnSync(process.execPath, [install.entry, '--install-extension', vsix, '--extensions-dir', extensionsDir,
+    '--user-data-dir', join(root, 'vsix', 'user-data')], { encoding: 'utf8' });
+  const folder = existsSync(extensionsDir) ? readdirSync(extensionsDir).find((name) => name.startsWith('digest-pin.digest-pin-')) : undefined;
+  if (result.status !== 0 || !folder) throw new Error(`could not install ${vsix}: ${result.stdout}${result.stderr}`);
+  return join(extensionsDir, folder);
+}
+
 /** Trusted, untrusted or both, against one seeded registry (counts and the helper log start afresh for each). */
-export async function runModes(modes: SuiteTrust[], options: Omit<CodeServerRunOptions, 'trust' | 'env' | 'substitutions' | 'parentDir'>): Promise<CodeServerRunResult[]> {
+export async function runModes(
+  modes: SuiteTrust[],
+  options: Omit<CodeServerRunOptions, 'trust' | 'env' | 'substitutions' | 'parentDir' | 'extensionPath'> & { vsix?: string },
+): Promise<CodeServerRunResult[]> {
   const root = mkdtempSync(join(tmpdir(), 'digest-pin-vscode-'));
+  const extensionPath = options.vsix ? await installVsix(options.vsix, root) : undefined;
+  if (extensionPath) console.log(`[vscode] installed ${options.vsix} at ${extensionPath}`);
   const started = Date.now();
   const registry = await startSuiteRegistry(root);
   console.log(`[vscode] registry ${registry.registry.host} (token auth, fault proxy), control ${registry.registry.control} (${Date.now() - started} ms)`);
@@ -203,6 +229,7 @@ export async function runModes(modes: SuiteTrust[], options: Omit<CodeServerRunO
       const runStarted = Date.now();
       const result = await runCodeServerSuite({
         ...options, trust, env: registry.env, substitutions: workspaceSubstitutions(registry.registry), parentDir: root,
+        ...(extensionPath ? { extensionPath } : {}),
       });
       const { registry: requests, token } = registry.counts();
       console.log(`[vscode] ${trust}: ${((Date.now() - runStarted) / 1000).toFixed(1)} s, ${requests} registry and ${token} token requests`);
@@ -224,6 +251,7 @@ async function main(): Promise<number> {
       timeout: { type: 'string', default: '300' },
       verbose: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
+      packaged: { type: 'boolean', default: false },
     },
   });
   const timeoutSeconds = Number(values.timeout);
@@ -242,7 +270,17 @@ async function main(): Promise<number> {
     console.error(`--trust: expected trusted, untrusted or both, got ${trust}`);
     return 2;
   }
+  let vsix: string | undefined;
+  if (values.packaged) {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    vsix = join(REPO_ROOT, `digest-pin-${version}.vsix`);
+    if (!existsSync(vsix)) {
+      console.error(`${vsix} does not exist: run npm run package first`);
+      return 2;
+    }
+  }
   const results = await runModes(modes, {
+    ...(vsix ? { vsix } : {}),
     timeoutMs: timeoutSeconds * 1000,
     verbose: values.verbose,
     keep: values.keep,
