@@ -8,8 +8,11 @@ import { StatusBar } from './statusBar';
 import { forwardTrust } from './trust';
 
 let client: LanguageClient | undefined;
+/** Set by deactivate(): the server stopping then is expected, not a failure to show. */
+let deactivating = false;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  deactivating = false;
   const output = vscode.window.createOutputChannel('digest-pin', { log: true });
   const statusBar = new StatusBar();
   context.subscriptions.push(output, statusBar);
@@ -17,10 +20,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const languageClient = createLanguageClient(context, output);
   client = languageClient;
   languageClient.onNotification(Status.method, (params: StatusParams) => statusBar.update(params));
-  let stopping = false;
+  // Stopped for good (the client restarts a crashed server a few times first): say so where the user looks.
   context.subscriptions.push(languageClient.onDidChangeState(({ newState }) => {
-    if (newState === State.Stopped && !stopping) statusBar.stopped();
-  }), { dispose: () => (stopping = true) });
+    if (newState === State.Stopped && !deactivating) statusBar.stopped();
+  }));
 
   // Commands exist from the start; they wait for the server (or explain that it did not start).
   const ready = languageClient.start().then(
@@ -31,11 +34,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       return false;
     },
   );
-  context.subscriptions.push(...registerCommands({ client: languageClient, ready, output }), forwardTrust(languageClient, output));
+  context.subscriptions.push(...registerCommands({ client: languageClient, ready, output }), forwardTrust(languageClient, ready, output));
   await ready;
 }
 
 export async function deactivate(): Promise<void> {
+  deactivating = true;
   const running = client;
   client = undefined;
   if (running?.isRunning()) await running.stop();

@@ -15,11 +15,12 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc },
   };
-  const initializationOptions: InitializationOptions = {
+  // A function: read again when the client restarts a crashed server, so trust granted meanwhile counts.
+  const initializationOptions = (): InitializationOptions => ({
     trusted: isTrusted(),
     // The persistent registry cache lives with the extension, not in the CLI's cache directory.
     cacheDir: context.globalStorageUri.fsPath,
-  };
+  });
   const clientOptions: LanguageClientOptions = {
     documentSelector: [...DOCUMENT_SELECTOR],
     diagnosticCollectionName: 'digest-pin',

@@ -1,5 +1,6 @@
-// Workspace trust, as the server needs it: the state at start (initializationOptions.trusted) and the moment it is
-// granted (`digestPin/trust`). VS Code reloads the window when trust is taken away, so there is no revoke event.
+// Workspace trust, as the server needs it: the state at start (initializationOptions.trusted, read at every
+// (re)start) and the moment it is granted (`digestPin/trust`). VS Code reloads the window when trust is taken away,
+// so there is no revoke event.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { Trust, type TrustParams } from '../../server/src/protocol';
@@ -8,11 +9,14 @@ export function isTrusted(): boolean {
   return vscode.workspace.isTrusted;
 }
 
-export function forwardTrust(client: LanguageClient, output: vscode.LogOutputChannel): vscode.Disposable {
+export function forwardTrust(client: LanguageClient, ready: Promise<boolean>, output: vscode.LogOutputChannel): vscode.Disposable {
   return vscode.workspace.onDidGrantWorkspaceTrust(() => {
     output.info('workspace trusted: registry checks start');
     const params: TrustParams = { trusted: true };
-    client.sendNotification(Trust.method, params).catch((error: unknown) => output.error(`could not tell the server about trust: ${String(error)}`));
+    // Granted while the server is still starting: tell it once it listens (it started with trusted: false).
+    void ready.then(async (running) => {
+      if (running) await client.sendNotification(Trust.method, params);
+    }).catch((error: unknown) => output.error(`could not tell the server about trust: ${String(error)}`));
   });
 }
 
