@@ -12,6 +12,22 @@ async function hoverText(document: vscode.TextDocument, needle: string): Promise
   return { text: texts[0]!, range: hovers[0]!.range };
 }
 
+const short = (digest: string) => `${digest.slice(0, 'sha256:'.length + 12)}…`;
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Ages are relative to today's clock ("2 years ago"): the dates next to them are exact. */
+const AGO = '[^()]+ ago';
+const CHECKED = /^\*Checked (just now|.+ ago)\.\*$/;
+
+/** The hover's paragraphs, each exactly as given (or matching the pattern). */
+function assertParagraphs(text: string, expected: Array<string | RegExp>): void {
+  const paragraphs = text.split('\n\n');
+  assert.equal(paragraphs.length, expected.length, text);
+  expected.forEach((want, i) => {
+    if (typeof want === 'string') assert.equal(paragraphs[i], want);
+    else assert.match(paragraphs[i]!, want);
+  });
+}
+
 suite('hover', () => {
   trustedTest('an unpinned tag: the digest it points to now', async () => {
     const { host, digests } = suiteRegistry();
@@ -19,20 +35,40 @@ suite('hover', () => {
     await waitForCodes(document.uri, ['unpinned', 'unpinned', 'tag-drift', 'digest-not-found', 'tag-not-found']);
     const { text, range } = await hoverText(document, `${host}/fixtures/docker-image:1.0`);
     assert.deepEqual(range, rangeOf(document, `${host}/fixtures/docker-image:1.0`));
-    assert.ok(text.includes(digests.dockerImage), text);
+    assertParagraphs(text, [
+      `**${host}/fixtures/docker-image:1.0**`,
+      `\`${host}/fixtures/docker-image\` on ${host} · tag \`1.0\``,
+      new RegExp(`^Points to \`${escape(short(digests.dockerImage))}\` now, published ${AGO} \\(2024-01-15\\)\\.$`),
+      `Digest: \`${digests.dockerImage}\``,
+      'Platforms: linux/amd64',
+      CHECKED,
+    ]);
   });
 
   trustedTest('a drifted pin: both digests', async () => {
     const { host, digests } = suiteRegistry();
     const document = await openFile('Dockerfile');
     const { text } = await hoverText(document, `${host}/fixtures/drift:latest@${digests.driftOld}`);
-    assert.ok(text.includes(digests.driftNew), text);
+    assertParagraphs(text, [
+      `**${host}/fixtures/drift:latest@${digests.driftOld}**`,
+      `\`${host}/fixtures/drift\` on ${host} · tag \`latest\``,
+      new RegExp(`^Pinned to \`${escape(short(digests.driftOld))}\`, built ${AGO} \\(2024-01-01\\)\\.$`),
+      new RegExp(`^\\*\\*The tag has moved\\*\\* to \`${escape(short(digests.driftNew))}\` \\(built ${AGO} \\(2024-02-01\\)\\); your pin is 31 days older\\.$`),
+      `Current digest: \`${digests.driftNew}\``,
+      `Pinned digest: \`${digests.driftOld}\``,
+      'Platforms: linux/amd64',
+      CHECKED,
+    ]);
   });
 
   untrustedTest('untrusted: says why there is nothing from the registry', async () => {
     const { host } = suiteRegistry();
     const document = await openFile('Dockerfile');
     const { text } = await hoverText(document, `${host}/fixtures/docker-image:1.0`);
-    assert.ok(text.includes('Registry checks are off: this workspace is not trusted.'), text);
+    assertParagraphs(text, [
+      `**${host}/fixtures/docker-image:1.0**`,
+      `\`${host}/fixtures/docker-image\` on ${host} · tag \`1.0\``,
+      'Registry checks are off: this workspace is not trusted.',
+    ]);
   });
 });
