@@ -37,10 +37,15 @@ suite('settings', () => {
     await waitForCodes(document.uri, baseline);
   });
 
-  trustedTest('offline, then Refresh digests: static findings only and no request; online again: the registry is asked', async () => {
+  trustedTest('offline: cached answers only; Refresh digests forgets them (static findings, no request); online again: asked again', async () => {
     const document = await openFile('Dockerfile');
     await waitForCodes(document.uri, ONLINE);
+    const asked = (await requestCounts()).registry;
     await set('offline', true);
+    // A new (offline) registry client: what the registry said comes from the persistent cache now.
+    await sleep(1000);
+    assert.deepEqual(diagnosticsOf(document.uri).map((d) => d.code), ONLINE);
+    assert.equal((await requestCounts()).registry, asked);
     // Refresh forgets every answer, the persistent cache too; offline, nothing may be asked again.
     await vscode.commands.executeCommand('digestPin.refresh');
     await waitForCodes(document.uri, STATIC);
