@@ -43,6 +43,9 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     running = action;
     try {
       return await runWorkspaceAction(services, action);
+    } catch (error) {
+      failed(services, action === 'pin' ? 'Pinning the workspace' : 'Updating drifted digests', error);
+      return undefined;
     } finally {
       running = undefined;
     }
@@ -50,13 +53,27 @@ export function registerCommands(services: Services): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(COMMANDS.pinWorkspace, workspaceCommand('pin')),
     vscode.commands.registerCommand(COMMANDS.updateWorkspace, workspaceCommand('update')),
-    vscode.commands.registerCommand(COMMANDS.refresh, () => refresh(services)),
+    vscode.commands.registerCommand(COMMANDS.refresh, () => refresh(services).catch((error: unknown) => {
+      failed(services, 'Refreshing digests', error);
+      return undefined;
+    })),
     vscode.commands.registerCommand(COMMANDS.showOutput, () => services.output.show()),
   ];
 }
 
+/** A request that failed (the server crashed, answered with an error…): logged, and said in one line. */
+function failed(services: Services, what: string, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  services.output.error(`${what} failed: ${message}`);
+  const show = 'Show Output';
+  void vscode.window.showErrorMessage(`digest-pin: ${what.toLowerCase()} failed: ${message}`, show).then((choice) => {
+    if (choice === show) services.output.show();
+  });
+}
+
 async function serverReady(services: Services): Promise<boolean> {
-  if (await services.ready) return true;
+  // Started once, and still running (the client gives up on a server that keeps crashing).
+  if ((await services.ready) && services.client.isRunning()) return true;
   const show = 'Show Output';
   void vscode.window.showErrorMessage('The digest-pin language server is not running.', show).then((choice) => {
     if (choice === show) services.output.show();
