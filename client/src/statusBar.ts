@@ -6,15 +6,12 @@ import { statusView, stoppedView, type StatusView } from './status';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('digestPin.status', vscode.StatusBarAlignment.Left, 10);
-  /** The last status the server sent; tests and commands read it. */
-  last: StatusParams | undefined;
 
   constructor() {
     this.item.name = 'digest-pin';
   }
 
   update(status: StatusParams): void {
-    this.last = status;
     this.show(statusView(status));
   }
 
