@@ -2,6 +2,7 @@
 import type { Workload } from '../workload';
 import { clientActivation, vsixSize } from './client';
 import { kubernetesManifest, largeDockerfile } from './extraction';
+import { lspEncode10k, lspKeystroke10k, lspKeystroke300, lspNewline10k } from './lsp';
 import { registryResolution } from './registry';
 
-export const workloads: readonly Workload[] = [kubernetesManifest, largeDockerfile, registryResolution, clientActivation, vsixSize];
+export const workloads: readonly Workload[] = [kubernetesManifest, largeDockerfile, registryResolution, lspKeystroke10k, lspNewline10k, lspKeystroke300, lspEncode10k, clientActivation, vsixSize];

@@ -228,7 +228,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const settings = settingsFor(tracked.uri);
     if (!settings.enable) return [];
     const { result } = tracked.analyse();
-    return memoOf(tracked.uri).all(result.references, result.notes, contextFor(tracked.uri, settings));
+    return memoOf(tracked.uri).all(tracked.extractor.groups, result.notes, contextFor(tracked.uri, settings));
   }
 
   /** Reads a document, asks the registry about its references, and publishes (or has the client pull) diagnostics. */
@@ -244,7 +244,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const analysis = tracked.analyse();
     // $/logTrace, sent only while the client has tracing on ($/setTrace; VS Code: digestPin.trace.server).
     connection.tracer.log(`analysed ${uri} v${analysis.version}: ${analysis.result.references.length} references in ${analysis.ms.toFixed(1)} ms (${tracked.extractor.stats.parsed} parts read)`);
-    resolver.want(uri, analysis.result.references.filter((ref) => !ignoredBySettings(ref, settings)), platformOption(settings));
+    resolver.want(uri, tracked.extractor.groups, platformOption(settings), (ref) => ignoredBySettings(ref, settings), JSON.stringify([settings.defaultPlatform, settings.ignore]));
     publish(tracked, diagnosticsOf(tracked));
   }
 
@@ -267,12 +267,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const dirty = new Set<string>();
   let answerTimer: unknown;
   function answered(key: string): void {
-    for (const tracked of documents.all()) {
-      const settings = settingsFor(tracked.uri);
-      const platform = platformOption(settings);
-      const last = tracked.last;
-      if (last?.result.references.some((ref) => resolver.keyOf(ref, platform) === key)) dirty.add(tracked.uri);
-    }
+    for (const uri of resolver.usersOf(key)) dirty.add(uri);
     if (answerTimer !== undefined || dirty.size === 0) return;
     answerTimer = timers.setTimeout(guardSync('publishing answers', () => {
       answerTimer = undefined;

@@ -1,10 +1,11 @@
 // Findings (features/diagnostics.ts) → LSP diagnostics: the configured severity per code, a link to the code's
-// README section, source "digest-pin", and the staleness rule for drifted pins. Pure; memoised per reference, so a
-// 10,000-reference document costs little to publish again after an edit.
+// README section, source "digest-pin", and the staleness rule for drifted pins. Pure; memoised per YAML document
+// (references/incremental.ts groups), so a 10,000-reference document costs little to publish again after an edit.
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import { atLeast, diagnose, ruleFor, ruleHelpUri, type DiagnosticCode, type Finding, type Online, type Severity } from '../features/diagnostics';
+import { atLeast, diagnose, ruleFor, ruleHelpUri, type Finding, type Online, type Severity } from '../features/diagnostics';
 import { familiarName } from '../references/imageRef';
-import type { FileNote, ImageReference } from '../references/types';
+import type { ReferenceGroup } from '../references/incremental';
+import type { FileNote, ImageReference, Range } from '../references/types';
 import { isIgnoredName, type Settings } from '../settings';
 
 export const SOURCE = 'digest-pin';
@@ -17,12 +18,6 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** What a diagnostic carries for code actions: the code is enough to find the reference again by range. */
-export interface DiagnosticData {
-  /** The question key of the reference's registry look-up, when it has one. */
-  key?: string;
-}
 
 export interface DiagnosticsContext {
   settings: Settings;
@@ -100,32 +95,44 @@ export function noteDiagnostic(note: FileNote): Diagnostic {
   };
 }
 
-export type Codes = ReadonlySet<DiagnosticCode>;
-
 /**
- * Memoises diagnostics per reference object: unchanged references (the incremental extractor keeps their objects)
- * cost a lookup. Cleared whenever what diagnostics depend on changes (settings, registry answers, the clock).
+ * Memoises diagnostics per group of references (one YAML document, or a whole Dockerfile): a group unchanged since
+ * the last call costs one lookup, a group an edit above only moved costs moving its diagnostics' ranges. Cleared
+ * whenever what diagnostics depend on changes (settings, registry answers).
  */
 export class DiagnosticsMemo {
-  private memo = new WeakMap<ImageReference, Diagnostic[]>();
+  private memo = new WeakMap<readonly ImageReference[], Diagnostic[]>();
 
   clear(): void {
     this.memo = new WeakMap();
   }
 
-  of(ref: ImageReference, context: DiagnosticsContext): Diagnostic[] {
-    let found = this.memo.get(ref);
-    if (found === undefined) {
-      found = referenceDiagnostics(ref, context);
-      this.memo.set(ref, found);
+  private group(group: ReferenceGroup, context: DiagnosticsContext): Diagnostic[] {
+    let found = this.memo.get(group.references);
+    if (found !== undefined) return found;
+    let read = this.memo.get(group.read);
+    if (read === undefined) {
+      read = [];
+      for (const ref of group.read) for (const diagnostic of referenceDiagnostics(ref, context)) read.push(diagnostic);
+      this.memo.set(group.read, read);
     }
+    found = group.lines === 0 ? read : read.map((diagnostic) => ({ ...diagnostic, range: moveRange(diagnostic.range, group.lines) }));
+    this.memo.set(group.references, found);
     return found;
   }
 
-  all(references: readonly ImageReference[], notes: readonly FileNote[], context: DiagnosticsContext): Diagnostic[] {
+  all(groups: readonly ReferenceGroup[], notes: readonly FileNote[], context: DiagnosticsContext): Diagnostic[] {
     const out: Diagnostic[] = [];
-    for (const ref of references) for (const diagnostic of this.of(ref, context)) out.push(diagnostic);
+    for (const group of groups) for (const diagnostic of this.group(group, context)) out.push(diagnostic);
     for (const note of notes) out.push(noteDiagnostic(note));
     return out;
   }
 }
+
+const moveRange = (range: Range, lines: number): Range => ({
+  start: { line: range.start.line + lines, character: range.start.character },
+  end: { line: range.end.line + lines, character: range.end.character },
+});
+
+/** Groups for references that were not read by parts (tests, workspace edits): one group. */
+export const oneGroup = (references: readonly ImageReference[]): ReferenceGroup[] => [{ references, read: references, lines: 0 }];

@@ -7,6 +7,7 @@ import type { Online } from '../features/diagnostics';
 import type { ImageFacts } from '../features/facts';
 import { isIndexType } from '../registry/manifest';
 import type { Logger, RegistryClient, RegistryError } from '../registry/index';
+import type { ReferenceGroup } from '../references/incremental';
 import type { ImageReference } from '../references/types';
 
 export interface ResolverEvents {
@@ -32,12 +33,23 @@ interface Entry {
   details?: Promise<ImageFacts>;
 }
 
+interface DocumentWants {
+  scope: string;
+  /** Each group's references as read → the keys they ask (with repeats). */
+  groups: Map<readonly ImageReference[], string[]>;
+  /** Key → how many references of the document ask it. */
+  counts: Map<string, number>;
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
 /** Kept answers nobody asks for any more, beyond which the oldest are dropped (memory stays flat). */
 const MAX_UNUSED = 20_000;
 
 export class Resolver {
   private readonly entries = new Map<string, Entry>();
-  private readonly wanted = new Map<string, Set<string>>();
+  private readonly wanted = new Map<string, DocumentWants>();
+  private readonly keys = new Map<string, WeakMap<ImageReference, string | null>>();
   private answered = 0;
   private rateLimited: ResolverState['rateLimited'];
 
@@ -52,9 +64,17 @@ export class Resolver {
     return this.client !== null;
   }
 
-  /** The key of the question a reference asks (null: none — variable, invalid, ignored, digest only…). */
+  /** The key of the question a reference asks (null: none — variable, invalid, ignored, digest only…); cached per object. */
   keyOf(ref: ImageReference, platform: string | null): string | null {
-    return questionFor(ref, { platform, pins: true })?.key ?? null;
+    const slot = platform ?? '';
+    let keys = this.keys.get(slot);
+    if (keys === undefined) this.keys.set(slot, (keys = new WeakMap()));
+    let key = keys.get(ref);
+    if (key === undefined) {
+      key = questionFor(ref, { platform, pins: true })?.key ?? null;
+      keys.set(ref, key);
+    }
+    return key;
   }
 
   /** What the registry said for this reference, if answered. */
@@ -62,50 +82,96 @@ export class Resolver {
     return key === null ? undefined : this.entries.get(key)?.online;
   }
 
-  /** Asks the questions of a document's references (once each); drops what the document no longer needs. */
-  want(uri: string, refs: readonly ImageReference[], platform: string | null): void {
-    const keys = new Set<string>();
-    if (this.client !== null) {
-      for (const ref of refs) {
-        const question = questionFor(ref, { platform, pins: true });
-        if (question === null) continue;
-        keys.add(question.key);
-        let entry = this.entries.get(question.key);
-        if (entry === undefined) {
-          entry = { question, users: new Set() };
-          this.entries.set(question.key, entry);
-        }
-        entry.users.add(uri);
-        if (entry.online === undefined && entry.pending === undefined) this.start(entry);
-      }
+  /** The documents that ask a question. */
+  usersOf(key: string): ReadonlySet<string> {
+    return this.entries.get(key)?.users ?? EMPTY;
+  }
+
+  /**
+   * Asks the questions of a document's references (once each) and drops what it no longer asks. Work is per group
+   * (one YAML document of the file): only groups that are new since the last call are looked at, so an edit of a
+   * 10,000-reference stream costs the references of the document that changed. `scope` names what `platform` and
+   * `skip` depend on (the settings); when it changes, every group is looked at again.
+   */
+  want(uri: string, groups: readonly ReferenceGroup[], platform: string | null, skip: (ref: ImageReference) => boolean, scope = ''): void {
+    let wants = this.wanted.get(uri);
+    if (wants !== undefined && (wants.scope !== scope || this.client === null)) {
+      this.release(uri);
+      wants = undefined;
     }
-    this.release(uri, keys);
+    if (this.client === null) {
+      this.report();
+      return;
+    }
+    if (wants === undefined) this.wanted.set(uri, (wants = { scope, groups: new Map(), counts: new Map() }));
+    const current = new Set(groups.map((group) => group.read));
+    const gone = [...wants.groups].filter(([read]) => !current.has(read));
+    // New groups first: a key both in a new and a gone group is never dropped (nor its question cancelled) on the way.
+    for (const group of groups) {
+      if (wants.groups.has(group.read)) continue;
+      const keys: string[] = [];
+      for (const ref of group.read) {
+        if (skip(ref)) continue;
+        const key = this.keyOf(ref, platform);
+        if (key === null) continue;
+        keys.push(key);
+        const count = wants.counts.get(key) ?? 0;
+        wants.counts.set(key, count + 1);
+        if (count === 0) this.use(uri, ref, platform, key);
+      }
+      wants.groups.set(group.read, keys);
+    }
+    for (const [read, keys] of gone) {
+      wants.groups.delete(read);
+      for (const key of keys) this.drop(uri, wants, key);
+    }
+    this.trim();
     this.report();
+  }
+
+  private use(uri: string, ref: ImageReference, platform: string | null, key: string): void {
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      const question = questionFor(ref, { platform, pins: true });
+      if (question === null) return;
+      entry = { question, users: new Set() };
+      this.entries.set(key, entry);
+    }
+    entry.users.add(uri);
+    if (entry.online === undefined && entry.pending === undefined) this.start(entry);
+  }
+
+  private drop(uri: string, wants: DocumentWants, key: string): void {
+    const count = (wants.counts.get(key) ?? 1) - 1;
+    if (count > 0) {
+      wants.counts.set(key, count);
+      return;
+    }
+    wants.counts.delete(key);
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    entry.users.delete(uri);
+    if (entry.users.size === 0 && entry.pending) {
+      // Nobody needs it any more: stop asking (a later want asks again).
+      entry.pending.controller.abort();
+      this.entries.delete(key);
+    }
   }
 
   /** A closed document: its questions are cancelled unless another document asks them too. */
   forget(uri: string): void {
-    this.release(uri, new Set());
+    this.release(uri);
     this.report();
   }
 
-  private release(uri: string, keep: Set<string>): void {
-    const before = this.wanted.get(uri);
-    if (before) {
-      for (const key of before) {
-        if (keep.has(key)) continue;
-        const entry = this.entries.get(key);
-        if (!entry) continue;
-        entry.users.delete(uri);
-        if (entry.users.size === 0 && entry.pending) {
-          entry.pending.controller.abort();
-          this.entries.delete(key);
-        }
-      }
+  private release(uri: string): void {
+    const wants = this.wanted.get(uri);
+    if (wants === undefined) return;
+    this.wanted.delete(uri);
+    for (const key of [...wants.counts.keys()]) {
+      wants.counts.set(key, 1);
+      this.drop(uri, wants, key);
     }
-    if (keep.size > 0) this.wanted.set(uri, keep);
-    else this.wanted.delete(uri);
-    this.trim();
   }
 
   private trim(): void {

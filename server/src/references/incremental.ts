@@ -22,6 +22,8 @@ interface Part {
   /** Line breaks in `text`: the next part starts this many lines further down. */
   breaks: number;
   result: ExtractResult;
+  /** What extractYaml returned for this text, and at which first line: shifts start from it. */
+  read: { firstLine: number; references: readonly ImageReference[] };
   /** Messages quote line numbers (notes, "set by X (line 12)"): shifting ranges alone would leave them wrong. */
   quotesLines: boolean;
   /**
@@ -52,6 +54,14 @@ export interface IncrementalOptions extends FindOptions {
   unchanged?: { prefix: number; suffix: number };
 }
 
+/** The references of one part: as they are now, as they were read, and how many lines they moved since. */
+export interface ReferenceGroup {
+  references: readonly ImageReference[];
+  /** The same references as first read: `references` differ from them only in ranges, `lines` further down. */
+  read: readonly ImageReference[];
+  lines: number;
+}
+
 const MORE_ERRORS = /^(\d+) more YAML errors not shown$/;
 const QUOTES_LINE = /\bline \d/;
 
@@ -64,6 +74,7 @@ export class IncrementalExtractor {
   /** Length of the text the parts were cut from. */
   private length = 0;
   stats: IncrementalStats = { parsed: 0, reused: 0, shifted: 0, whole: false };
+  private current: ReferenceGroup[] = [];
 
   /** Same contract as findReferences(path, text, options). */
   extract(path: string, text: string, options: IncrementalOptions = {}): ExtractResult {
@@ -81,7 +92,9 @@ export class IncrementalExtractor {
     if (parts === null) return this.whole(path, text, find);
     this.parts = parts;
     this.length = body.length;
-    return combine(kind, parts);
+    const result = combine(kind, parts);
+    this.current = parts.map((part) => ({ references: part.result.references, read: part.read.references, lines: part.firstLine - part.read.firstLine }));
+    return result;
   }
 
   /** Forget everything (settings that change extraction, or a closed document). */
@@ -94,7 +107,17 @@ export class IncrementalExtractor {
   private whole(path: string, text: string, options: FindOptions): ExtractResult {
     this.reset();
     this.stats = { parsed: 0, reused: 0, shifted: 0, whole: true };
-    return findReferences(path, text, options);
+    const result = findReferences(path, text, options);
+    this.current = [{ references: result.references, read: result.references, lines: 0 }];
+    return result;
+  }
+
+  /**
+   * The references of the last call, part by part (one group for a text read whole). A group's arrays keep their
+   * identity while its part is unchanged, so a consumer can keep per-group work (diagnostics) between calls.
+   */
+  get groups(): readonly ReferenceGroup[] {
+    return this.current;
   }
 
   private update(body: string, kind: FileKind, unchanged: { prefix: number; suffix: number }): Part[] | null {
@@ -231,16 +254,16 @@ function countBreaks(text: string): number {
 function readPart(text: string, firstLine: number, kind: FileKind, lookahead: string): Part {
   const result = extractYaml(text + lookahead, kind, { firstLine });
   const quotesLines = result.notes.length > 0 || result.references.some((ref) => QUOTES_LINE.test(ref.variable ?? '') || QUOTES_LINE.test(ref.error ?? ''));
-  return { text, firstLine, breaks: countBreaks(text), result, quotesLines, lookahead };
+  return { text, firstLine, breaks: countBreaks(text), result, read: { firstLine, references: result.references }, quotesLines, lookahead };
 }
 
 const movePosition = (p: Position, delta: number): Position => ({ line: p.line + delta, character: p.character });
 const moveRange = (r: Range, delta: number): Range => ({ start: movePosition(r.start, delta), end: movePosition(r.end, delta) });
 
 function shiftPart(part: Part, firstLine: number): Part {
-  const delta = firstLine - part.firstLine;
-  const references: ImageReference[] = part.result.references.map((ref) => ({ ...ref, range: moveRange(ref.range, delta) }));
-  return { ...part, firstLine, result: { ...part.result, references } };
+  const delta = firstLine - part.read.firstLine;
+  const references = delta === 0 ? part.read.references : part.read.references.map((ref) => ({ ...ref, range: moveRange(ref.range, delta) }));
+  return { ...part, firstLine, result: { ...part.result, references: references as ImageReference[] } };
 }
 
 /** One result as extractYaml gives for the whole stream: file kind, references in order, the error cap across parts. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { Online } from '../../../server/src/features/diagnostics';
-import { DiagnosticsMemo, noteDiagnostic, referenceDiagnostics, severityOf, type DiagnosticsContext } from '../../../server/src/lsp/diagnostics';
+import { DiagnosticsMemo, noteDiagnostic, oneGroup, referenceDiagnostics, severityOf, type DiagnosticsContext } from '../../../server/src/lsp/diagnostics';
 import { findReferences } from '../../../server/src/references/index';
 import { readSettings } from '../../../server/src/settings';
 
@@ -60,13 +60,22 @@ describe('notes and the memo', () => {
     });
   });
 
-  it('the memo answers an unchanged reference with the same objects until cleared', () => {
+  it('the memo answers an unchanged group with the same objects until cleared', () => {
     const memo = new DiagnosticsMemo();
-    const refs = findReferences('Dockerfile', 'FROM a:1\nFROM b:2\n').references;
+    const refs = oneGroup(findReferences('Dockerfile', 'FROM a:1\nFROM b:2\n').references);
     const first = memo.all(refs, [], context({}));
     const second = memo.all(refs, [], context({ severity: { unpinned: 'error' } }));
     assert.ok(first.every((d, i) => d === second[i]));
     memo.clear();
     assert.equal(memo.all(refs, [], context({ severity: { unpinned: 'error' } }))[0]!.severity, DiagnosticSeverity.Error);
+  });
+
+  it('a group an edit above moved gets the diagnostics of the group as read, moved by as many lines', () => {
+    const memo = new DiagnosticsMemo();
+    const read = findReferences('Dockerfile', 'FROM a:1\nFROM b:2\n').references;
+    const before = memo.all(oneGroup(read), [], context({}));
+    const moved = read.map((ref) => ({ ...ref, range: { start: { ...ref.range.start, line: ref.range.start.line + 3 }, end: { ...ref.range.end, line: ref.range.end.line + 3 } } }));
+    const after = memo.all([{ references: moved, read, lines: 3 }], [], context({}));
+    assert.deepEqual(after, moved.map((ref, i) => ({ ...before[i], range: ref.range })));
   });
 });
