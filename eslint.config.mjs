@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'out/**', '.vscode-test/**', 'test/e2e/artifacts/**', 'examples/**'] },
+  { ignores: ['dist/**', '.scratch/**', 'node_modules/**', 'out/**', '.vscode-test/**', 'test/e2e/artifacts/**', 'examples/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
