@@ -20,6 +20,7 @@ import { ensureCodeServer } from '../support/codeServer';
 import { startE2ERegistry, type E2ERegistry } from './registry';
 import { scenarios, type DocsShot, type Scenario } from './scenarios';
 import { openSession, VIEWPORT, type Session, type Trust } from './session';
+import { packageVsix } from './vsix';
 import { waitUntil, Workbench } from './workbench';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -65,10 +66,7 @@ async function main(options: Options): Promise<Outcome[]> {
   let browser: Browser | undefined;
   try {
     const install = await time('code-server', () => ensureCodeServer());
-    const vsix = options.vsix ?? (await time('package', async () => {
-      const { packageVsix } = await import('./vsix');
-      return packageVsix(REPO_ROOT, root);
-    }));
+    const vsix = options.vsix ?? (await time('package', () => packageVsix(REPO_ROOT, root)));
     registry = await time('registry', () => startE2ERegistry());
     browser = await time('chromium', () => launchChromium());
     console.log(`[e2e] ${vsix} into code-server ${install.root}; registry ${registry.host}`);

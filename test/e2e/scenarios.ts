@@ -3,6 +3,7 @@
 // scenario 6 opens its own window on an untrusted folder.
 import assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
+import { faults } from '../integration/support/faultProxy';
 import type { E2ERegistry } from './registry';
 import type { Session, Trust } from './session';
 import { replaceOnce, type Workspace } from './workspace';
@@ -144,7 +145,7 @@ export function scenarios(): Scenario[] {
 
         // The extension asked the registry (through the proxy): the zero of the untrusted scenario means something.
         const { proxy } = await registry.requests();
-        assert.ok(proxy.includes('HEAD /v2/fixtures/docker-image/manifests/1.0'), `the registry was asked about docker-image:1.0: ${JSON.stringify(proxy)}`);
+        assert.ok(proxy.some((request) => / \/v2\/fixtures\/docker-image\/manifests\/1\.0$/.test(request)), `the registry was asked about docker-image:1.0: ${JSON.stringify(proxy)}`);
       },
     },
     {
@@ -254,7 +255,7 @@ export function scenarios(): Scenario[] {
         await wb.openFile('stack/compose.prod.yaml');
         await wb.waitForSquiggleUnder(pins(registry).prodWorker.text, 'warning');
         // Slow manifests: the progress notification stays up long enough to be seen (and photographed).
-        const restore = registry.injectManifestFault({ kind: 'latency', ms: 2500 });
+        const restore = registry.injectManifestFault(faults.latency(2500));
         try {
           await wb.runCommand('digest-pin: Pin all images in workspace');
           const progress = await wb.waitForToast('digest-pin: pinning images in the workspace', 10_000);

@@ -87,7 +87,8 @@ export class Workbench {
     const row = this.page.locator('.quick-input-list .monaco-list-row.focused');
     await waitUntil(`the command palette to offer "${title}"`, async () => {
       const label = (await row.getAttribute('aria-label', { timeout: 500 })) ?? '';
-      return label === title || label.startsWith(`${title},`) || label.endsWith(`: ${title}`) || label.includes(`: ${title},`) ? true : undefined;
+      // `digest-pin: Pin all images in workspace` or `…, recently used`
+      return label === title || label.startsWith(`${title},`) ? true : undefined;
     }, { seen: async () => `focused entry ${JSON.stringify(await row.getAttribute('aria-label', { timeout: 500 }).catch(() => null))}` });
     await this.page.keyboard.press('Enter');
     await waitUntil('the command palette to close', async () => ((await this.page.locator('.quick-input-widget').isVisible()) ? undefined : true));
@@ -304,13 +305,6 @@ export class Workbench {
       seen: async () => JSON.stringify(await this.notifications()),
     });
     return toast.first();
-  }
-
-  /** A status bar item's text, by its id (e.g. `digestPin.status` for the extension's own item). */
-  async statusItem(id: string): Promise<string | undefined> {
-    const item = this.page.locator(`[id="${id}"]`);
-    if ((await item.count()) === 0 || !(await item.isVisible())) return undefined;
-    return nbsp(await item.innerText()).trim();
   }
 }
 
