@@ -308,7 +308,7 @@ describe('hover', () => {
       `**${drift.ref}@${drift.oldDigest}**`,
       `\`${host}/fixtures/drift\` on ${host} · tag \`latest\``,
       `Pinned to \`${short(drift.oldDigest)}\`, built ${formatAge(now - Date.parse('2024-01-01T00:00:00Z'))} ago (2024-01-01).`,
-      `**The tag has moved** to \`${short(drift.newDigest)}\` (built ${formatAge(now - Date.parse('2024-02-01T00:00:00Z'))} ago (2024-02-01)); your pin is ${formatAge(Date.parse('2024-02-01T00:00:00Z') - Date.parse('2024-01-01T00:00:00Z'))} older.`,
+      `**The tag has moved** to \`${short(drift.newDigest)}\`, built ${formatAge(now - Date.parse('2024-02-01T00:00:00Z'))} ago (2024-02-01); your pin is ${formatAge(Date.parse('2024-02-01T00:00:00Z') - Date.parse('2024-01-01T00:00:00Z'))} older.`,
       `Current digest: \`${drift.newDigest}\``,
       `Pinned digest: \`${drift.oldDigest}\``,
       'Platforms: linux/amd64',

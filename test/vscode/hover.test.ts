@@ -53,7 +53,7 @@ suite('hover', () => {
       `**${host}/fixtures/drift:latest@${digests.driftOld}**`,
       `\`${host}/fixtures/drift\` on ${host} · tag \`latest\``,
       new RegExp(`^Pinned to \`${escape(short(digests.driftOld))}\`, built ${AGO} \\(2024-01-01\\)\\.$`),
-      new RegExp(`^\\*\\*The tag has moved\\*\\* to \`${escape(short(digests.driftNew))}\` \\(built ${AGO} \\(2024-02-01\\)\\); your pin is 31 days older\\.$`),
+      new RegExp(`^\\*\\*The tag has moved\\*\\* to \`${escape(short(digests.driftNew))}\`, built ${AGO} \\(2024-02-01\\); your pin is 31 days older\\.$`),
       `Current digest: \`${digests.driftNew}\``,
       `Pinned digest: \`${digests.driftOld}\``,
       'Platforms: linux/amd64',

@@ -138,7 +138,7 @@ function registryLines(ref: ImageReference, facts: ImageFacts | undefined, now: 
           const pinnedAt = Date.parse(online.created?.pinned ?? '');
           const currentAt = Date.parse(online.created?.current ?? '');
           const behind = !Number.isNaN(pinnedAt) && !Number.isNaN(currentAt) && currentAt > pinnedAt ? `; your pin is ${formatAge(currentAt - pinnedAt)} older` : '';
-          out.push(`**The tag has moved** to ${codeSpan(shortOf(status.current))}${movedBuilt ? ` (built ${movedBuilt})` : ''}${behind}.`);
+          out.push(`**The tag has moved** to ${codeSpan(shortOf(status.current))}${movedBuilt ? `, built ${movedBuilt}` : ''}${behind}.`);
           out.push(`Current digest: ${codeSpan(status.current)}`);
           break;
         }

@@ -102,7 +102,7 @@ describe('hoverMarkdown', () => {
       `**quay.io/org/app:1.2@${D1}**`,
       '`quay.io/org/app` on quay.io · tag `1.2`',
       'Pinned to `sha256:111111111111…`, built 60 days ago (2024-01-01).',
-      '**The tag has moved** to `sha256:222222222222…` (built 5 days ago (2024-02-25)); your pin is 55 days older.',
+      '**The tag has moved** to `sha256:222222222222…`, built 5 days ago (2024-02-25); your pin is 55 days older.',
       `Current digest: \`${D2}\``,
       `Pinned digest: \`${D1}\``,
       'Platforms: linux/amd64',
