@@ -597,7 +597,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       view = { uri, version: null, format: formatOf({ path }, kind, text), eol: eolOf(text), lineAt: (line) => lines[line] ?? '' };
     }
     const platform = platformOption(settings);
-    const wanted = references.filter((ref) => !ignoredBySettings(ref, settings) && !ref.ignored && (action === 'pin' ? ref.status === 'unpinned' : ref.status === 'pinned' && ref.tag !== null));
+    const wanted = references.filter((ref) => !ignoredBySettings(ref, settings) && !ref.ignored && !ref.localBuild && (action === 'pin' ? ref.status === 'unpinned' : ref.status === 'pinned' && ref.tag !== null));
     const facts = new Map<ImageReference, ImageFacts>();
     for (const ref of wanted) {
       const key = resolver.keyOf(ref, platform);

@@ -238,11 +238,6 @@ export function scenarios(): Scenario[] {
       title: 'the command "Pin all images in workspace" with its progress and summary',
       trust: 'trusted',
       template: 'trusted',
-      skip: 'product bug: "Pin all images in workspace" counts the image of a compose service that builds it (`build:` + ' +
-        '`image: example/app:dev`) as a failure — the summary ends "1 reference could not be pinned: see the output." and the ' +
-        'output says "compose.yaml:9: example/app:dev — not looked up (cancelled or offline)"; such an image is nothing to pin ' +
-        '(the diagnostic says so, and `digest-pin pin` skips it). server/src/server.ts editOne(): `wanted` lacks `!ref.localBuild`; ' +
-        'with it, this scenario passes ("Pinned 6 images in 5 files." when run alone). `--only 5` runs it.',
       async run(context) {
         const { wb, registry, session } = context;
         const all = Object.values(pins(registry));
