@@ -3,6 +3,7 @@ import type { Workload } from '../workload';
 import { clientActivation, vsixSize } from './client';
 import { kubernetesManifest, largeDockerfile } from './extraction';
 import { lspEncode10k, lspKeystroke10k, lspKeystroke300, lspNewline10k } from './lsp';
+import { lspServer10k } from './lspServer';
 import { registryResolution } from './registry';
 
-export const workloads: readonly Workload[] = [kubernetesManifest, largeDockerfile, registryResolution, lspKeystroke10k, lspNewline10k, lspKeystroke300, lspEncode10k, clientActivation, vsixSize];
+export const workloads: readonly Workload[] = [kubernetesManifest, largeDockerfile, registryResolution, lspKeystroke10k, lspNewline10k, lspKeystroke300, lspEncode10k, lspServer10k, clientActivation, vsixSize];

@@ -46,6 +46,10 @@ export interface ServerOptions {
 
 const DEBOUNCE_MS = 200;
 const ANSWER_BATCH_MS = 100;
+/** With more questions than this outstanding, answers are published (and the status sent) at most once a second. */
+const BUSY_PENDING = 100;
+const BUSY_BATCH_MS = 1000;
+const STATUS_MS = 250;
 
 /** `FROM`-style platform option from the settings: null pins the multi-platform index. */
 function platformOption(settings: Settings): string | null {
@@ -269,19 +273,25 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   function answered(key: string): void {
     for (const uri of resolver.usersOf(key)) dirty.add(uri);
     if (answerTimer !== undefined || dirty.size === 0) return;
-    answerTimer = timers.setTimeout(guardSync('publishing answers', () => {
-      answerTimer = undefined;
-      const uris = [...dirty];
-      dirty.clear();
-      for (const uri of uris) {
-        memos.get(uri)?.clear();
-        const tracked = documents.get(uri);
-        if (tracked === undefined) continue;
-        if (pull) scheduleRefresh();
-        else if (!debouncer.isPending(uri)) publish(tracked, diagnosticsOf(tracked));
-      }
-    }), options.answerBatchMs ?? ANSWER_BATCH_MS);
+    // While many answers are still to come, batch them by the second: each update re-sends every diagnostic of
+    // the document, and a 10,000-reference file would otherwise be re-sent ten times a second for minutes.
+    const batchMs = options.answerBatchMs ?? ANSWER_BATCH_MS;
+    answerTimer = timers.setTimeout(publishAnswers, resolver.state.pending > BUSY_PENDING ? Math.max(batchMs, BUSY_BATCH_MS) : batchMs);
   }
+
+  const publishAnswers = guardSync('publishing answers', () => {
+    if (answerTimer !== undefined) timers.clearTimeout(answerTimer);
+    answerTimer = undefined;
+    const uris = [...dirty];
+    dirty.clear();
+    for (const uri of uris) {
+      memos.get(uri)?.clear();
+      const tracked = documents.get(uri);
+      if (tracked === undefined) continue;
+      if (pull) scheduleRefresh();
+      else if (!debouncer.isPending(uri)) publish(tracked, diagnosticsOf(tracked));
+    }
+  });
 
   /** Everything again (settings, trust, refresh): pull clients are told to ask again. */
   function refreshAll(clearMemos: boolean): void {
@@ -312,9 +322,29 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     else status = { state: 'idle', pending: 0, message: `${state.answered} image${state.answered === 1 ? '' : 's'} checked` };
     const text = JSON.stringify(status);
     if (text === lastStatus) return;
+    // A new state goes out at once; a new count of the same state at most every STATUS_MS (answers come in thousands).
+    const sameState = lastStatusState === status.state;
+    if (sameState && now() - lastStatusAt < STATUS_MS) {
+      if (statusTimer === undefined) {
+        statusTimer = timers.setTimeout(() => {
+          statusTimer = undefined;
+          sendStatus();
+        }, STATUS_MS);
+      }
+      return;
+    }
+    if (statusTimer !== undefined) timers.clearTimeout(statusTimer);
+    statusTimer = undefined;
     lastStatus = text;
+    lastStatusState = status.state;
+    lastStatusAt = now();
     void connection.sendNotification(Status.method, status);
+    // The last answers are in: publish what they changed now rather than at the end of a one-second batch.
+    if (status.state !== 'resolving' && dirty.size > 0 && answerTimer !== undefined) publishAnswers();
   }
+  let lastStatusState = '';
+  let lastStatusAt = 0;
+  let statusTimer: unknown;
 
   // --- lifecycle ------------------------------------------------------------------------------------------------------------
 

@@ -27,7 +27,8 @@ export interface ResolverState {
 interface Entry {
   question: Question;
   online?: Online;
-  pending?: { controller: AbortController; promise: Promise<void> };
+  /** Queued or being asked; `promise` settles when that ends. */
+  pending?: { controller: AbortController; promise: Promise<void>; settle: () => void };
   /** Documents that need it. */
   users: Set<string>;
   details?: Promise<ImageFacts>;
@@ -52,11 +53,20 @@ export class Resolver {
   private readonly keys = new Map<string, WeakMap<ImageReference, string | null>>();
   private answered = 0;
   private rateLimited: ResolverState['rateLimited'];
+  /** Questions waiting their turn, from `head` on. */
+  private queue: Entry[] = [];
+  private head = 0;
+  private running = 0;
+  private pendingCount = 0;
+  /** Bumped by reset(): work started before it does not count against the new limit. */
+  private generation = 0;
 
   constructor(
     private client: RegistryClient | null,
     private readonly events: ResolverEvents,
     private readonly logger: Logger,
+    /** Questions asked at once (the registry client paces requests per registry within that). */
+    private readonly maxInFlight = 64,
   ) {}
 
   /** Untrusted or disabled: no client, nothing is asked, every question is dropped. */
@@ -134,7 +144,8 @@ export class Resolver {
     if (entry === undefined) {
       const question = questionFor(ref, { platform, pins: true });
       if (question === null) return;
-      entry = { question, users: new Set() };
+      // The key string already held (keyOf's) rather than the question's equal copy: one string per question.
+      entry = { question: { ...question, key }, users: new Set() };
       this.entries.set(key, entry);
     }
     entry.users.add(uri);
@@ -153,7 +164,9 @@ export class Resolver {
     entry.users.delete(uri);
     if (entry.users.size === 0 && entry.pending) {
       // Nobody needs it any more: stop asking (a later want asks again).
-      entry.pending.controller.abort();
+      const { pending } = entry;
+      pending.controller.abort();
+      this.settled(entry, pending);
       this.entries.delete(key);
     }
   }
@@ -182,17 +195,51 @@ export class Resolver {
     }
   }
 
+  /** Queues a question; at most `maxInFlight` are asked at once (10,000 at once would hold 10,000 requests' state). */
   private start(entry: Entry): void {
+    if (this.client === null) return;
+    let settle: () => void = () => undefined;
+    const promise = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    entry.pending = { controller: new AbortController(), promise, settle };
+    this.pendingCount++;
+    this.queue.push(entry);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < this.maxInFlight && this.head < this.queue.length) {
+      const entry = this.queue[this.head++]!;
+      if (entry.pending !== undefined && !entry.pending.controller.signal.aborted) this.run(entry, entry.pending);
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /** The end of a question's wait, whatever ended it (an answer, a failure, a cancellation). */
+  private settled(entry: Entry, pending: NonNullable<Entry['pending']>): void {
+    if (entry.pending !== pending) return;
+    entry.pending = undefined;
+    this.pendingCount--;
+    pending.settle();
+  }
+
+  private run(entry: Entry, pending: NonNullable<Entry['pending']>): void {
     const client = this.client;
     if (client === null) return;
-    const controller = new AbortController();
-    const promise = ask(client, entry.question, { dates: true, signal: controller.signal })
+    const generation = this.generation;
+    this.running++;
+    const { controller } = pending;
+    ask(client, entry.question, { dates: true, signal: controller.signal })
       .then((online) => {
         if (this.entries.get(entry.question.key) !== entry || controller.signal.aborted) return;
-        entry.pending = undefined;
         const error = errorOf(online);
         if (error?.kind === 'cancelled') {
           this.entries.delete(entry.question.key);
+          this.settled(entry, pending);
           return;
         }
         if (error?.kind === 'rate-limited') {
@@ -203,6 +250,7 @@ export class Resolver {
         }
         entry.online = online;
         this.answered++;
+        this.settled(entry, pending);
         this.events.answered(entry.question.key);
       })
       .catch((error: unknown) => {
@@ -210,8 +258,13 @@ export class Resolver {
         this.logger.warn(`looking up ${entry.question.key} failed: ${error instanceof Error ? error.message : String(error)}`);
         if (this.entries.get(entry.question.key) === entry) this.entries.delete(entry.question.key);
       })
-      .finally(() => this.report());
-    entry.pending = { controller, promise };
+      .finally(() => {
+        this.settled(entry, pending);
+        if (generation !== this.generation) return;
+        this.running--;
+        this.pump();
+        this.report();
+      });
   }
 
   /** Platforms, build dates and the pin's own image, for hovers and platform code actions (asked on demand, kept). */
@@ -266,7 +319,17 @@ export class Resolver {
 
   /** Forget every answer and cancel every question (refresh, trust revoked, registry settings changed). */
   reset(client: RegistryClient | null): void {
-    for (const entry of this.entries.values()) entry.pending?.controller.abort();
+    for (const entry of this.entries.values()) {
+      const { pending } = entry;
+      if (pending === undefined) continue;
+      pending.controller.abort();
+      this.settled(entry, pending);
+    }
+    this.generation++;
+    this.queue = [];
+    this.head = 0;
+    this.running = 0;
+    this.pendingCount = 0;
     this.entries.clear();
     this.wanted.clear();
     this.answered = 0;
@@ -276,9 +339,7 @@ export class Resolver {
   }
 
   get state(): ResolverState {
-    let pending = 0;
-    for (const entry of this.entries.values()) if (entry.pending) pending++;
-    return { pending, answered: this.answered, ...(this.rateLimited ? { rateLimited: this.rateLimited } : {}) };
+    return { pending: this.pendingCount, answered: this.answered, ...(this.rateLimited ? { rateLimited: this.rateLimited } : {}) };
   }
 
   private report(): void {

@@ -251,8 +251,12 @@ function countBreaks(text: string): number {
   return n;
 }
 
-function readPart(text: string, firstLine: number, kind: FileKind, lookahead: string): Part {
-  const result = extractYaml(text + lookahead, kind, { firstLine });
+function readPart(cut: string, firstLine: number, kind: FileKind, lookahead: string): Part {
+  // The part keeps its own copy of its characters (the parser's input, which its references' texts point into):
+  // a slice of the whole text would keep that whole version of the document alive for as long as the part lives.
+  const input = `${lookahead === '' ? ' ' : ''}${cut}${lookahead}`;
+  const result = extractYaml(lookahead === '' ? input.slice(1) : input, kind, { firstLine });
+  const text = lookahead === '' ? input.slice(1) : input.slice(0, cut.length);
   const quotesLines = result.notes.length > 0 || result.references.some((ref) => QUOTES_LINE.test(ref.variable ?? '') || QUOTES_LINE.test(ref.error ?? ''));
   return { text, firstLine, breaks: countBreaks(text), result, read: { firstLine, references: result.references }, quotesLines, lookahead };
 }

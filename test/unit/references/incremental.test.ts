@@ -5,6 +5,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Lexer } from 'yaml';
 import { generateManifest } from '../../../bench/generate/kubernetes';
 import { IncrementalExtractor, splitParts } from '../../../server/src/references/incremental';
@@ -205,6 +207,26 @@ describe('IncrementalExtractor: reads only what changed', () => {
     const extractor = new IncrementalExtractor();
     extractor.extract('Dockerfile', 'FROM a:1\n---\nFROM b:1\n');
     assert.equal(extractor.stats.whole, true);
+  });
+});
+
+describe('IncrementalExtractor: memory', () => {
+  it('parts do not keep earlier versions of the text alive', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const extractor = new IncrementalExtractor();
+    const docs = Array.from({ length: 40 }, (_, i) => `kind: Pod\nspec:\n  containers:\n    - image: app:${i}\n${'# padding\n'.repeat(5_000)}`);
+    extractor.extract('all.yaml', docs.join('---\n'));
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // Each edit touches another document, so each re-read part was cut from another version of the 2 MB text.
+    for (let i = 0; i < 30; i++) {
+      docs[i] = docs[i]!.replace('app:', 'app2:');
+      extractor.extract('all.yaml', docs.join('---\n'));
+    }
+    gc();
+    const grown = (process.memoryUsage().heapUsed - before) / (1024 * 1024);
+    assert.ok(grown < 8, `heap grew by ${grown.toFixed(1)} MB over 30 edits of a ${(docs.join('---\n').length / 1e6).toFixed(1)} MB text`);
   });
 });
 
