@@ -494,6 +494,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const ref = found.references.find((r) => contains(r, params.position));
     if (ref === undefined) return null;
     const facts = ref.ignored || ignoredBySettings(ref, found.settings) ? undefined : await factsFor(ref, found.settings, signalOf(token), true);
+    // Cancelled while the registry was being asked (the cursor moved on): the client no longer wants this hover.
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     const markdown = hoverMarkdown({ ref, facts, mode: hoverMode(found.settings), now: now(), ignoredBySettings: ignoredBySettings(ref, found.settings) });
     const plain = capabilities.textDocument?.hover?.contentFormat?.includes(MarkupKind.Markdown) === false;
     return { contents: { kind: plain ? MarkupKind.PlainText : MarkupKind.Markdown, value: markdown }, range: ref.range };

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
+import { CancellationTokenSource, DiagnosticSeverity, LSPErrorCodes, type Diagnostic } from 'vscode-languageserver/node';
 import { formatAge, shortDigest } from '../../server/src/features/diagnostics';
 import type { StatusParams, WorkspaceEditResult } from '../../server/src/protocol';
 import { pushImage, pushIndex } from '../integration/support/seed';
@@ -325,6 +325,28 @@ describe('hover', () => {
     assert.ok(markdown.includes('Platforms: linux/\\<img src=x onerror=alert\\(1\\)\\>\\[click\\]\\(javascript:alert\\(1\\)\\)'), markdown);
     // Nothing unescaped: no HTML tag, no link target.
     assert.ok(!/(^|[^\\])<img|[^\\]\]\(javascript/.test(markdown), markdown);
+  });
+});
+
+describe('cancellation', () => {
+  it('a hover waiting on a registry that does not answer ends as soon as the client cancels it', async () => {
+    const fault = setup.proxy!.inject({ kind: 'hang' }, { path: /fixtures\/hanging\/manifests/ });
+    const client = await online();
+    try {
+      const uri = fileUri(join(tmp, 'cancel', 'Dockerfile'));
+      client.open(uri, 'dockerfile', `FROM ${host}/fixtures/hanging:1.0\n`);
+      await client.diagnostics(uri);
+      await client.waitFor('the question to be asked', () => fault.hits() > 0);
+      const source = new CancellationTokenSource();
+      const started = Date.now();
+      const hover = client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 10 } }, source.token);
+      setTimeout(() => source.cancel(), 200);
+      await assert.rejects(hover, (error: { code?: number }) => error.code === LSPErrorCodes.RequestCancelled);
+      assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+    } finally {
+      fault.remove();
+      await client.stop();
+    }
   });
 });
 

@@ -67,7 +67,7 @@ export interface TestClient {
   close(uri: string): void;
   /** The next publishDiagnostics for `uri` (after those already received) that satisfies `until`. */
   diagnostics(uri: string, until?: (params: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
-  /** Resolves when `condition` holds, checked on every message from the server. */
+  /** Resolves when `condition` holds, checked on every message from the server and every 50 ms. */
   waitFor<T>(what: string, condition: () => T | undefined | false, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
 }
@@ -123,10 +123,14 @@ export async function startClient(options: ClientOptions = {}): Promise<TestClie
           if (value !== undefined && value !== false) {
             waiters.delete(check);
             clearTimeout(timer);
+            clearInterval(poll);
             resolvePromise(value);
           }
         };
+        // Conditions may depend on more than the server's messages (a proxy's request count).
+        const poll = setInterval(check, 50);
         const timer = setTimeout(() => {
+          clearInterval(poll);
           waiters.delete(check);
           reject(new Error(`timed out waiting for ${what}; server log:\n${client.logs.slice(-20).join('\n')}\nstderr:\n${stderr.join('').slice(-2000)}`));
         }, timeoutMs);
