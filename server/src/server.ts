@@ -166,7 +166,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       globalSettings = readSettings(pushedSettings);
       resourceSettings.clear();
     }
-    updateClient();
   }
 
   async function loadDocumentSettings(uri: string): Promise<void> {
@@ -183,28 +182,44 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
   }
 
-  /** The registry client for the current settings and trust; a new one (and no answers) when they change. */
-  function updateClient(force = false): boolean {
-    const wanted = trusted ? registryKey(globalSettings) : 'untrusted';
-    if (!force && wanted === clientKey) return false;
-    const old = client;
-    client = trusted
-      ? createRegistry({
-          ...(cacheDir !== undefined ? { cacheDir } : {}),
-          offline: globalSettings.offline,
-          tagTtlMs: globalSettings.cacheTtlMinutes * 60_000,
-          insecureRegistries: globalSettings.insecureRegistries,
-          concurrency: globalSettings.concurrency,
-          timeoutMs: globalSettings.timeoutMs,
-          ...(platformOption(globalSettings) !== null ? { defaultPlatform: platformOption(globalSettings)! } : {}),
-          logger,
-          env,
-        })
-      : null;
-    clientKey = wanted;
-    resolver.reset(client);
-    if (old !== null) void old.close().catch((error: unknown) => logger.warn(`closing the registry client failed: ${String(error)}`));
-    return true;
+  /** Client changes run one after another: a new client reads the persistent cache after the old one wrote it. */
+  let clientChange: Promise<unknown> = Promise.resolve();
+
+  /**
+   * The registry client for the current settings and trust; a new one (and no answers) when they change, or when
+   * forced. The old client is closed (its cache written) first; `clearCache` then deletes the cache file (refresh).
+   */
+  function updateClient(options: { force?: boolean; clearCache?: boolean } = {}): Promise<boolean> {
+    const change = async (): Promise<boolean> => {
+      const wanted = trusted ? registryKey(globalSettings) : 'untrusted';
+      if (!options.force && wanted === clientKey) return false;
+      const old = client;
+      client = null;
+      clientKey = wanted;
+      resolver.reset(null);
+      if (old !== null) await old.close().catch((error: unknown) => logger.warn(`closing the registry client failed: ${String(error)}`));
+      if (options.clearCache && cacheDir !== undefined) {
+        await rm(join(cacheDir, CACHE_FILE), { force: true }).catch((error: unknown) => logger.warn(`clearing the cache failed: ${String(error)}`));
+      }
+      client = trusted
+        ? createRegistry({
+            ...(cacheDir !== undefined ? { cacheDir } : {}),
+            offline: globalSettings.offline,
+            tagTtlMs: globalSettings.cacheTtlMinutes * 60_000,
+            insecureRegistries: globalSettings.insecureRegistries,
+            concurrency: globalSettings.concurrency,
+            timeoutMs: globalSettings.timeoutMs,
+            ...(platformOption(globalSettings) !== null ? { defaultPlatform: platformOption(globalSettings)! } : {}),
+            logger,
+            env,
+          })
+        : null;
+      resolver.reset(client);
+      return true;
+    };
+    const next = clientChange.then(change);
+    clientChange = next.catch(() => undefined);
+    return next;
   }
 
   // --- reading documents and publishing diagnostics ----------------------------------------------------------------
@@ -373,9 +388,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       await connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION });
     }
     await loadSettings().catch((error: unknown) => logger.warn(`reading settings failed, using defaults: ${String(error)}`));
+    await updateClient();
     settingsLoaded = true;
     markReady();
-    updateClient();
     refreshAll(true);
     sendStatus();
   }));
@@ -391,16 +406,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const sent = (params.settings as Record<string, unknown> | null | undefined)?.[SECTION];
     if (sent !== undefined) pushedSettings = sent;
     await loadSettings();
+    await updateClient();
     for (const tracked of documents.all()) tracked.invalidate();
     refreshAll(true);
     sendStatus();
   }));
 
-  connection.onNotification(Trust.method, guardSync('trust', (params: ParamsOf<typeof Trust>) => {
+  connection.onNotification(Trust.method, guard('trust', undefined, async (params: ParamsOf<typeof Trust>) => {
     const next = params?.trusted === true;
     if (next === trusted) return;
     trusted = next;
-    updateClient(true);
+    await updateClient({ force: true });
     refreshAll(true);
     sendStatus();
   }));
@@ -551,13 +567,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   onRequest(Refresh, 'refresh', { references: 0 }, async (): Promise<RefreshResult> => {
     await ready;
     debouncer.dispose();
-    const old = client;
-    client = null;
-    resolver.reset(null);
-    if (old !== null) await old.close().catch(() => undefined);
-    if (cacheDir !== undefined) await rm(join(cacheDir, CACHE_FILE), { force: true }).catch((error: unknown) => logger.warn(`clearing the cache failed: ${String(error)}`));
-    clientKey = '';
-    updateClient(true);
+    await updateClient({ force: true, clearCache: true });
     refreshAll(true);
     return { references: resolver.state.pending + resolver.state.answered };
   });
@@ -571,6 +581,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   async function workspaceEdits(params: WorkspaceEditParams, token: CancellationToken, action: 'pin' | 'update'): Promise<WorkspaceEditResult> {
     await ready;
+    await clientChange;
     const result = emptyWorkspaceResult();
     const uris = Array.isArray(params?.uris) ? params.uris.filter((u): u is string => typeof u === 'string') : [];
     const progress = connection.window.attachWorkDoneProgress(params?.workDoneToken);
