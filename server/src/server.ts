@@ -444,6 +444,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     documents.close(uri);
     memos.delete(uri);
     resourceSettings.delete(uri);
+    resultIds.delete(uri);
     dirty.delete(uri);
     resolver.forget(uri);
     if (!pull) void connection.sendDiagnostics({ uri, diagnostics: [] });
