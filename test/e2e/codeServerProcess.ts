@@ -2,10 +2,9 @@
 // port, with its own user-data and extensions dirs; plus its `--install-extension` for the packaged .vsix.
 // (test/support/vscodeServer.ts starts VS Code's bare server for the extension-host suite; this is the product a
 // user opens in a browser.)
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { onProcessExit } from '../integration/support/exitHooks';
+import { spawn } from 'node:child_process';
 import type { CodeServerInstall } from '../support/codeServer';
+import { startListening } from '../support/listeningProcess';
 
 export interface CodeServerDirs {
   userDataDir: string;
@@ -34,9 +33,6 @@ export interface CodeServer {
 }
 
 const LISTENING = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)/;
-const TAIL_CHARS = 8000;
-/** util-linux's setpriv: code-server dies with us even when we are SIGKILLed and no exit hook runs. */
-const SETPRIV = '/usr/bin/setpriv';
 
 /** Environment for every code-server process: nothing is looked up on the internet or in the user's own config. */
 export function quietEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -64,73 +60,12 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     ...dirArgs(options),
     options.workspace,
   ];
-  const [command, ...args] = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : argv;
   // Own process group: stop() signals code-server and everything it forked (extension host, language server, pty host).
-  const child = spawn(command!, args, { cwd: options.install.root, env: quietEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const removeHook = onProcessExit(() => killGroup(child, 'SIGKILL'));
-
-  let tail = '';
-  let resolveUrl: (url: string) => void = () => {};
-  const urlSeen = new Promise<string>((resolve) => (resolveUrl = resolve));
-  for (const stream of [child.stdout, child.stderr]) {
-    let partial = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      tail = (tail + chunk).slice(-TAIL_CHARS);
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        const match = LISTENING.exec(line);
-        if (match) resolveUrl(match[1]!);
-        options.onOutput?.(line);
-      }
-    });
-  }
-  const exited = new Promise<string>((resolve) => {
-    child.once('error', (error) => resolve(`could not start: ${error.message}`));
-    child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`));
+  const server = await startListening({
+    name: 'code-server', argv, cwd: options.install.root, env: quietEnv(options.env), listening: LISTENING,
+    onOutput: options.onOutput, startTimeoutMs: options.startTimeoutMs ?? 30_000,
   });
-  let running = true;
-  void exited.then(() => {
-    running = false;
-    removeHook();
-  });
-
-  const stop = async () => {
-    if (running) {
-      killGroup(child, 'SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000)))]);
-      clearTimeout(timer);
-      if (!stopped) killGroup(child, 'SIGKILL');
-    }
-    // Children that outlived code-server (extension host, language server) share its group.
-    killGroup(child, 'SIGKILL');
-    await exited;
-  };
-
-  const timeoutMs = options.startTimeoutMs ?? 30_000;
-  let timer: NodeJS.Timeout | undefined;
-  const started = await Promise.race([
-    urlSeen.then((url) => ({ url })),
-    exited.then((how) => `code-server stopped before listening (${how})`),
-    new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`code-server did not listen within ${timeoutMs / 1000} s`), timeoutMs))),
-  ]);
-  clearTimeout(timer);
-  if (typeof started === 'string') {
-    await stop();
-    throw new Error(`${started}\n--- code-server output ---\n${tail}`);
-  }
-  return { url: started.url, exited, outputTail: () => tail, stop };
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
-  }
+  return { url: server.match[1]!, exited: server.exited, outputTail: server.outputTail, stop: server.stop };
 }
 
 function runToEnd(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
