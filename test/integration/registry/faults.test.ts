@@ -3,38 +3,23 @@
 // redirects (cross-origin: Authorization must not follow; link-local: refused). Exact error kinds, messages and
 // request counts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { anonymousCredentials, createRegistryClient, explain, staticCredentials, type RegistryClientOptions } from '../../../server/src/registry';
 import { faults, MiB } from '../support/faultProxy';
 import { DEFAULT_CREATED } from '../support/seed';
-import { SETUP_USER, startSeededSetup, type SeededSetup } from '../support/setup';
-import { FAST, error, recordingLogger, ref, value } from './support';
+import { SETUP_USER } from '../support/setup';
+import { FAST, error, recordingLogger, ref, value, useSeededProxy } from './support';
 
-let setup: SeededSetup;
-let tmp: string;
+const seeded = useSeededProxy('digest-pin-faults-');
 
-before(async () => {
-  setup = await startSeededSetup({ proxy: true });
-  tmp = mkdtempSync(join(tmpdir(), 'digest-pin-faults-'));
-});
-after(async () => {
-  await setup?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
-beforeEach(() => {
-  setup.proxy!.clearFaults();
-  setup.proxy!.clearLog();
-});
-
-const proxy = () => setup.proxy!;
+const proxy = () => seeded.setup.proxy!;
 const client = (options: RegistryClientOptions = {}) =>
   createRegistryClient({ credentials: anonymousCredentials, logger: recordingLogger(), ...FAST, ...options });
-const image = () => setup.fixtures.ociImage;
+const image = () => seeded.setup.fixtures.ociImage;
 const tagPath = () => `/v2/${image().repo}/manifests/1.0`;
-const host = () => setup.host;
+const host = () => seeded.setup.host;
 
 describe('transport faults', () => {
   it('latency: still resolves', async () => {
@@ -134,7 +119,7 @@ describe('digest header faults', () => {
   for (const [name, fault] of cases) {
     it(`${name}: GET and hash the exact bytes; only the true digest is kept`, async () => {
       proxy().inject(fault(), { method: 'HEAD', path: tagPath() });
-      const cacheDir = join(tmp, name.replace(/\W+/g, '-'));
+      const cacheDir = join(seeded.tmp, name.replace(/\W+/g, '-'));
       const c = client({ cacheDir });
       const r = value(await c.resolve(ref(image().ref)));
       assert.deepEqual([r.digest, r.mediaType], [image().digest, 'application/vnd.oci.image.manifest.v1+json']);
@@ -162,7 +147,7 @@ describe('digest header faults', () => {
   });
 
   it('GET by digest whose body does not hash to the digest: invalid-response, nothing cached', async () => {
-    const index = setup.fixtures.ociIndex;
+    const index = seeded.setup.fixtures.ociIndex;
     proxy().inject(faults.corruptBody(), { method: 'GET', path: `/v2/${index.repo}/manifests/${index.digest}`, times: 1 });
     const c = client();
     const e = error(await c.describe(ref(index.ref), index.digest));
