@@ -6,6 +6,7 @@ import { atLeast, diagnose, ruleFor, ruleHelpUri, type Finding, type Online, typ
 import { familiarName } from '../references/imageRef';
 import type { ReferenceGroup } from '../references/incremental';
 import type { FileNote, ImageReference, Range } from '../references/types';
+import { ownCopy } from '../references/strings';
 import { isIgnoredName, type Settings } from '../settings';
 
 export const SOURCE = 'digest-pin';
@@ -64,15 +65,10 @@ export function toDiagnostic(finding: Finding, severity: Severity, extra = ''): 
     code: finding.code,
     codeDescription: linkOf(finding.code),
     source: SOURCE,
-    message: flat(finding.message + extra),
+    // Built from pieces, kept as long as the diagnostic: one flat string (strings.ts).
+    message: ownCopy(finding.message + extra),
   };
 }
-
-/**
- * The same text as one flat string: messages are built from pieces, and kept as such (a rope of a dozen nodes per
- * message) they cost 10,000 diagnostics several MB for as long as the diagnostics are kept.
- */
-const flat = (text: string): string => ` ${text}`.slice(1);
 
 function stalenessNote(finding: Finding, online: Online | undefined, settings: Settings, now: number): string {
   if (finding.code !== 'tag-drift' || settings.stalenessDays <= 0 || online?.kind !== 'pin') return '';
@@ -114,20 +110,24 @@ export function noteDiagnostic(note: FileNote): Diagnostic {
  * the last call costs one lookup, a group an edit above only moved costs moving its diagnostics' ranges. Cleared
  * whenever what diagnostics depend on changes (settings, registry answers).
  */
+const NONE: readonly Diagnostic[] = Object.freeze([]);
+
 export class DiagnosticsMemo {
-  private memo = new WeakMap<readonly ImageReference[], Diagnostic[]>();
+  private memo = new WeakMap<readonly ImageReference[], readonly Diagnostic[]>();
 
   clear(): void {
     this.memo = new WeakMap();
   }
 
-  private group(group: ReferenceGroup, context: DiagnosticsContext): Diagnostic[] {
+  private group(group: ReferenceGroup, context: DiagnosticsContext): readonly Diagnostic[] {
     let found = this.memo.get(group.references);
     if (found !== undefined) return found;
     let read = this.memo.get(group.read);
     if (read === undefined) {
-      read = [];
-      for (const ref of group.read) for (const diagnostic of referenceDiagnostics(ref, context)) read.push(diagnostic);
+      const found: Diagnostic[] = [];
+      for (const ref of group.read) for (const diagnostic of referenceDiagnostics(ref, context)) found.push(diagnostic);
+      // Kept until the group changes: an array of its own length (one grown by push holds 17 slots or more).
+      read = found.length === 0 ? NONE : found.slice();
       this.memo.set(group.read, read);
     }
     found = group.lines === 0 ? read : read.map((diagnostic) => ({ ...diagnostic, range: moveRange(diagnostic.range, group.lines) }));

@@ -8,6 +8,7 @@ import type { ImageFacts } from '../features/facts';
 import { isIndexType } from '../registry/manifest';
 import type { Logger, RegistryClient, RegistryError } from '../registry/index';
 import type { ReferenceGroup } from '../references/incremental';
+import { ownCopy } from '../references/strings';
 import type { ImageReference } from '../references/types';
 
 export interface ResolverEvents {
@@ -24,25 +25,38 @@ export interface ResolverState {
   rateLimited?: { registry: string; retryAfter?: number };
 }
 
+// Kept for every question of every open document (10,000 in one manifest is a real case): what is held per entry is
+// what its answer needs, and the question itself is derived again from a reference that asks it when it is asked.
 interface Entry {
-  question: Question;
+  key: string;
+  /** A reference that asks this question (kept by its document anyway). */
+  ref: ImageReference;
+  platform: string | null;
   online?: Online;
   /** Queued or being asked; `promise` settles when that ends. */
   pending?: { controller: AbortController; promise: Promise<void>; settle: () => void };
-  /** Documents that need it. */
-  users: Set<string>;
+  /** Documents that need it (one, nearly always: an array of its own length costs less than a Set). */
+  users: readonly string[];
   details?: Promise<ImageFacts>;
 }
 
 interface DocumentWants {
   scope: string;
-  /** Each group's references as read → the keys they ask (with repeats). */
-  groups: Map<readonly ImageReference[], string[]>;
+  /**
+   * The groups whose questions are counted, by their references as read. Their keys are found again (keyOf is
+   * memoised per reference) when a group goes: `scope` guarantees the same platform and skip rule as when it came.
+   */
+  groups: Set<readonly ImageReference[]>;
   /** Key → how many references of the document ask it. */
   counts: Map<string, number>;
 }
 
-const EMPTY: ReadonlySet<string> = new Set();
+const NOBODY: readonly string[] = Object.freeze([]);
+
+function questionOf(entry: Entry): Question | null {
+  const question = questionFor(entry.ref, { platform: entry.platform, pins: true });
+  return question && { ...question, key: entry.key };
+}
 
 /** Kept answers nobody asks for any more, beyond which the oldest are dropped (memory stays flat). */
 const MAX_UNUSED = 20_000;
@@ -81,7 +95,9 @@ export class Resolver {
     if (keys === undefined) this.keys.set(slot, (keys = new WeakMap()));
     let key = keys.get(ref);
     if (key === undefined) {
-      key = questionFor(ref, { platform, pins: true })?.key ?? null;
+      const question = questionFor(ref, { platform, pins: true });
+      // Flat (strings.ts): a key built from pieces is a rope of a dozen small strings.
+      key = question === null ? null : ownCopy(question.key);
       keys.set(ref, key);
     }
     return key;
@@ -93,8 +109,8 @@ export class Resolver {
   }
 
   /** The documents that ask a question. */
-  usersOf(key: string): ReadonlySet<string> {
-    return this.entries.get(key)?.users ?? EMPTY;
+  usersOf(key: string): readonly string[] {
+    return this.entries.get(key)?.users ?? NOBODY;
   }
 
   /**
@@ -113,27 +129,29 @@ export class Resolver {
       this.report();
       return;
     }
-    if (wants === undefined) this.wanted.set(uri, (wants = { scope, groups: new Map(), counts: new Map() }));
+    if (wants === undefined) this.wanted.set(uri, (wants = { scope, groups: new Set(), counts: new Map() }));
     const current = new Set(groups.map((group) => group.read));
-    const gone = [...wants.groups].filter(([read]) => !current.has(read));
+    const gone = [...wants.groups].filter((read) => !current.has(read));
     // New groups first: a key both in a new and a gone group is never dropped (nor its question cancelled) on the way.
     for (const group of groups) {
       if (wants.groups.has(group.read)) continue;
-      const keys: string[] = [];
       for (const ref of group.read) {
         if (skip(ref)) continue;
         const key = this.keyOf(ref, platform);
         if (key === null) continue;
-        keys.push(key);
         const count = wants.counts.get(key) ?? 0;
         wants.counts.set(key, count + 1);
         if (count === 0) this.use(uri, ref, platform, key);
       }
-      wants.groups.set(group.read, keys);
+      wants.groups.add(group.read);
     }
-    for (const [read, keys] of gone) {
+    for (const read of gone) {
       wants.groups.delete(read);
-      for (const key of keys) this.drop(uri, wants, key);
+      for (const ref of read) {
+        if (skip(ref)) continue;
+        const key = this.keyOf(ref, platform);
+        if (key !== null) this.drop(uri, wants, key);
+      }
     }
     this.trim();
     this.report();
@@ -142,13 +160,10 @@ export class Resolver {
   private use(uri: string, ref: ImageReference, platform: string | null, key: string): void {
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      const question = questionFor(ref, { platform, pins: true });
-      if (question === null) return;
-      // The key string already held (keyOf's) rather than the question's equal copy: one string per question.
-      entry = { question: { ...question, key }, users: new Set() };
+      entry = { key, ref, platform, users: NOBODY };
       this.entries.set(key, entry);
     }
-    entry.users.add(uri);
+    if (!entry.users.includes(uri)) entry.users = entry.users.concat(uri); // exact length (spread reserves 17)
     if (entry.online === undefined && entry.pending === undefined) this.start(entry);
   }
 
@@ -161,8 +176,8 @@ export class Resolver {
     wants.counts.delete(key);
     const entry = this.entries.get(key);
     if (entry === undefined) return;
-    entry.users.delete(uri);
-    if (entry.users.size === 0 && entry.pending) {
+    entry.users = entry.users.filter((user) => user !== uri);
+    if (entry.users.length === 0 && entry.pending) {
       // Nobody needs it any more: stop asking (a later want asks again).
       const { pending } = entry;
       pending.controller.abort();
@@ -191,7 +206,7 @@ export class Resolver {
     if (this.entries.size <= MAX_UNUSED) return;
     for (const [key, entry] of this.entries) {
       if (this.entries.size <= MAX_UNUSED) break;
-      if (entry.users.size === 0 && entry.pending === undefined) this.entries.delete(key);
+      if (entry.users.length === 0 && entry.pending === undefined) this.entries.delete(key);
     }
   }
 
@@ -230,33 +245,40 @@ export class Resolver {
   private run(entry: Entry, pending: NonNullable<Entry['pending']>): void {
     const client = this.client;
     if (client === null) return;
+    const question = questionOf(entry);
+    if (question === null) {
+      // Cannot happen (the key came from this reference's question); never leave a wait hanging if it does.
+      this.entries.delete(entry.key);
+      this.settled(entry, pending);
+      return;
+    }
     const generation = this.generation;
     this.running++;
     const { controller } = pending;
-    ask(client, entry.question, { dates: true, signal: controller.signal })
+    ask(client, question, { dates: true, signal: controller.signal })
       .then((online) => {
-        if (this.entries.get(entry.question.key) !== entry || controller.signal.aborted) return;
+        if (this.entries.get(entry.key) !== entry || controller.signal.aborted) return;
         const error = errorOf(online);
         if (error?.kind === 'cancelled') {
-          this.entries.delete(entry.question.key);
+          this.entries.delete(entry.key);
           this.settled(entry, pending);
           return;
         }
         if (error?.kind === 'rate-limited') {
           this.rateLimited = { registry: error.registry ?? 'the registry', ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}) };
-        } else if (error === undefined && this.rateLimited?.registry === entry.question.parsed.domain.toLowerCase()) {
+        } else if (error === undefined && this.rateLimited?.registry === question.parsed.domain.toLowerCase()) {
           // That registry answers again.
           this.rateLimited = undefined;
         }
         entry.online = online;
         this.answered++;
         this.settled(entry, pending);
-        this.events.answered(entry.question.key);
+        this.events.answered(entry.key);
       })
       .catch((error: unknown) => {
         // ask() returns errors as values; anything thrown is a bug: keep the static findings, say so in the log.
-        this.logger.warn(`looking up ${entry.question.key} failed: ${error instanceof Error ? error.message : String(error)}`);
-        if (this.entries.get(entry.question.key) === entry) this.entries.delete(entry.question.key);
+        this.logger.warn(`looking up ${entry.key} failed: ${error instanceof Error ? error.message : String(error)}`);
+        if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
       })
       .finally(() => {
         this.settled(entry, pending);
@@ -282,7 +304,9 @@ export class Resolver {
 
   private async describe(client: RegistryClient, entry: Entry): Promise<ImageFacts> {
     await entry.pending?.promise;
-    const { parsed, platform, pin } = entry.question;
+    const question = questionOf(entry);
+    if (question === null) return {};
+    const { parsed, platform, pin } = question;
     const options = platform === undefined ? { details: true } : { details: true, platform };
     const current = await client.resolve({ ...parsed, digest: null }, options);
     const facts: ImageFacts = { current };
@@ -302,7 +326,7 @@ export class Resolver {
     if (question === null || this.client === null) return undefined;
     let entry = this.entries.get(question.key);
     if (entry === undefined) {
-      entry = { question, users: new Set() };
+      entry = { key: question.key, ref, platform, users: NOBODY };
       this.entries.set(question.key, entry);
     }
     if (entry.online === undefined && entry.pending === undefined) this.start(entry);

@@ -11,19 +11,25 @@
 import { detectKind } from './fileKind';
 import { findReferences, MAX_FILE_BYTES, type FindOptions } from './index';
 import { stripBom } from './positions';
+import { movedReference } from './reference';
 import type { ExtractResult, FileKind, FileNote, ImageReference, Position, Range } from './types';
 import { extractYaml, MAX_DOCUMENTS, MAX_ERROR_NOTES } from './yaml';
 
-interface Part {
-  /** The characters of this part: from the start of its `---` line (or the stream) to the next part. */
-  text: string;
+/**
+ * One document of the stream as last read; it is also the group the language server keys its per-document work on.
+ * It holds no characters of its own: `start` and `length` place it in the text of the last call, so a reused part
+ * costs neither a copy of its text nor a view that would keep an old version of the document alive.
+ */
+interface Part extends ReferenceGroup {
+  /** Its characters in the text of the last call: from the start of its `---` line (or the stream) to the next part. */
+  start: number;
+  length: number;
   /** Line number of its first line in the whole text. */
   firstLine: number;
-  /** Line breaks in `text`: the next part starts this many lines further down. */
+  /** Line breaks in its text: the next part starts this many lines further down. */
   breaks: number;
-  result: ExtractResult;
-  /** What extractYaml returned for this text, and at which first line: shifts start from it. */
-  read: { firstLine: number; references: readonly ImageReference[] };
+  kind: FileKind | null;
+  notes: readonly FileNote[];
   /** Messages quote line numbers (notes, "set by X (line 12)"): shifting ranges alone would leave them wrong. */
   quotesLines: boolean;
   /**
@@ -71,10 +77,10 @@ const QUOTES_LINE = /\bline \d/;
 export class IncrementalExtractor {
   private parts: Part[] = [];
   private hint: FileKind | null = null;
-  /** Length of the text the parts were cut from. */
-  private length = 0;
+  /** The text (without BOM) the parts were cut from. */
+  private source = '';
   stats: IncrementalStats = { parsed: 0, reused: 0, shifted: 0, whole: false };
-  private current: ReferenceGroup[] = [];
+  private current: readonly ReferenceGroup[] = [];
 
   /** Same contract as findReferences(path, text, options). */
   extract(path: string, text: string, options: IncrementalOptions = {}): ExtractResult {
@@ -87,21 +93,20 @@ export class IncrementalExtractor {
       this.hint = kind;
     }
     const known = unchanged && { prefix: Math.max(0, unchanged.prefix - (hadBom ? 1 : 0)), suffix: unchanged.suffix };
-    const trusted = known && known.prefix + known.suffix <= Math.min(body.length, this.length) ? known : { prefix: 0, suffix: 0 };
+    const trusted = known && known.prefix + known.suffix <= Math.min(body.length, this.source.length) ? known : { prefix: 0, suffix: 0 };
     const parts = this.update(body, kind, trusted);
     if (parts === null) return this.whole(path, text, find);
     this.parts = parts;
-    this.length = body.length;
-    const result = combine(kind, parts);
-    this.current = parts.map((part) => ({ references: part.result.references, read: part.read.references, lines: part.firstLine - part.read.firstLine }));
-    return result;
+    this.source = body;
+    this.current = parts;
+    return combine(kind, parts);
   }
 
   /** Forget everything (settings that change extraction, or a closed document). */
   reset(): void {
     this.parts = [];
     this.hint = null;
-    this.length = 0;
+    this.source = '';
   }
 
   private whole(path: string, text: string, options: FindOptions): ExtractResult {
@@ -127,25 +132,26 @@ export class IncrementalExtractor {
     const ahead = (end: number): string => lookahead(body, end, last);
     // A part reads the same wherever it is, as long as it starts the stream or at a `---` line and the next part (if
     // any) starts at one too. Unchanged parts at the start: same text at the same offset, followed by a boundary.
+    const textOf = (part: Part): string => this.source.slice(part.start, part.start + part.length);
     const head: Part[] = [];
     let start = 0;
     for (const part of old) {
-      const end = start + part.text.length;
-      const same = end <= unchanged.prefix || (end <= body.length && body.startsWith(part.text, start));
+      const end = start + part.length;
+      const same = end <= unchanged.prefix || (end <= body.length && body.startsWith(textOf(part), start));
       if (!same || ahead(end) !== part.lookahead) break;
       head.push(part);
       start = end;
     }
     // Unchanged parts at the end: same text ending at the same distance from the end, each starting at a boundary.
-    const tail: Part[] = [];
+    const tail: Array<{ part: Part; from: number }> = [];
     let stop = body.length;
     for (let i = old.length - 1; i >= head.length; i--) {
       const part = old[i]!;
-      const from = stop - part.text.length;
+      const from = stop - part.length;
       if (from < start) break;
-      const same = from >= body.length - unchanged.suffix || body.endsWith(part.text, stop);
+      const same = from >= body.length - unchanged.suffix || body.endsWith(textOf(part), stop);
       if (!same || (from > 0 && !isMarkerLine(body, from)) || ahead(stop) !== part.lookahead) break;
-      tail.push(part);
+      tail.push({ part, from });
       stop = from;
     }
     tail.reverse();
@@ -159,21 +165,23 @@ export class IncrementalExtractor {
     let line = head.length > 0 ? head[head.length - 1]!.firstLine + head[head.length - 1]!.breaks : 0;
     let at = start;
     for (const text of middle) {
+      const part = readPart(text, at, line, kind, ahead(at + text.length));
       at += text.length;
-      const part = readPart(text, line, kind, ahead(at));
       stats.parsed++;
       parts.push(part);
       line += part.breaks;
     }
-    for (const part of tail) {
+    for (const { part, from } of tail) {
       if (part.firstLine === line) {
+        // Same lines, new place in the new text (the parts array it came from is dropped).
+        part.start = from;
         parts.push(part);
         stats.reused++;
       } else if (part.quotesLines) {
-        parts.push(readPart(part.text, line, kind, part.lookahead));
+        parts.push(readPart(textOf(part), from, line, kind, part.lookahead));
         stats.parsed++;
       } else {
-        parts.push(shiftPart(part, line));
+        parts.push(shiftPart(part, from, line));
         stats.shifted++;
       }
       line += part.breaks;
@@ -251,23 +259,36 @@ function countBreaks(text: string): number {
   return n;
 }
 
-function readPart(cut: string, firstLine: number, kind: FileKind, lookahead: string): Part {
-  // The part keeps its own copy of its characters (the parser's input, which its references' texts point into):
-  // a slice of the whole text would keep that whole version of the document alive for as long as the part lives.
-  const input = `${lookahead === '' ? ' ' : ''}${cut}${lookahead}`;
-  const result = extractYaml(lookahead === '' ? input.slice(1) : input, kind, { firstLine });
-  const text = lookahead === '' ? input.slice(1) : input.slice(0, cut.length);
+const NO_NOTES: readonly FileNote[] = Object.freeze([]);
+
+function readPart(cut: string, start: number, firstLine: number, kind: FileKind, lookahead: string): Part {
+  // The parser reads the part with what follows it; the references it returns own their strings (strings.ts), so
+  // nothing of this input outlives the call.
+  const input = lookahead === '' ? cut : `${cut}${lookahead}`;
+  const result = extractYaml(input, kind, { firstLine });
   const quotesLines = result.notes.length > 0 || result.references.some((ref) => QUOTES_LINE.test(ref.variable ?? '') || QUOTES_LINE.test(ref.error ?? ''));
-  return { text, firstLine, breaks: countBreaks(text), result, read: { firstLine, references: result.references }, quotesLines, lookahead };
+  return {
+    start, length: cut.length, firstLine, breaks: countBreaks(cut), kind: result.kind, notes: result.notes.length === 0 ? NO_NOTES : result.notes,
+    references: result.references, read: result.references, lines: 0, quotesLines, lookahead: shared(lookahead),
+  };
+}
+
+/** The few lookahead strings there are, one copy each (10,000 parts, a handful of distinct values). */
+const LOOKAHEADS = new Map<string, string>();
+function shared(text: string): string {
+  const known = LOOKAHEADS.get(text);
+  if (known !== undefined) return known;
+  if (LOOKAHEADS.size < 64) LOOKAHEADS.set(text, text);
+  return text;
 }
 
 const movePosition = (p: Position, delta: number): Position => ({ line: p.line + delta, character: p.character });
 const moveRange = (r: Range, delta: number): Range => ({ start: movePosition(r.start, delta), end: movePosition(r.end, delta) });
 
-function shiftPart(part: Part, firstLine: number): Part {
-  const delta = firstLine - part.read.firstLine;
-  const references = delta === 0 ? part.read.references : part.read.references.map((ref) => ({ ...ref, range: moveRange(ref.range, delta) }));
-  return { ...part, firstLine, result: { ...part.result, references: references as ImageReference[] } };
+function shiftPart(part: Part, start: number, firstLine: number): Part {
+  const lines = part.lines + firstLine - part.firstLine;
+  const references = lines === 0 ? part.read : part.read.map((ref) => movedReference(ref, moveRange(ref.range, lines)));
+  return { ...part, start, firstLine, lines, references };
 }
 
 /** One result as extractYaml gives for the whole stream: file kind, references in order, the error cap across parts. */
@@ -276,10 +297,10 @@ function combine(hint: FileKind, parts: readonly Part[]): ExtractResult {
   const references: ImageReference[] = [];
   const notes: FileNote[] = [];
   let errors = 0;
-  for (const { result } of parts) {
-    if (kind === hint && result.kind !== null && result.kind !== hint) kind = result.kind;
-    for (const ref of result.references) references.push(ref);
-    for (const note of result.notes) {
+  for (const part of parts) {
+    if (kind === hint && part.kind !== null && part.kind !== hint) kind = part.kind;
+    for (const ref of part.references) references.push(ref);
+    for (const note of part.notes) {
       const more = MORE_ERRORS.exec(note.message);
       if (more) errors += Number(more[1]);
       else if (note.severity === 'error' && note.message.startsWith('YAML syntax error')) {

@@ -16,6 +16,7 @@ import { extractKubernetes, isBuiltInKind, isKubernetes } from './kinds/kubernet
 import { extractTekton, isTekton } from './kinds/tekton';
 import { LineIndex } from './positions';
 import { buildReference, isIgnoredAt, splitLines } from './reference';
+import { ownCopy } from './strings';
 import type { ExtractResult, FileKind, FileNote, ImageReference, ReferenceContext, ReferenceSource } from './types';
 
 /** Deeper than this, composing a document would recurse near the stack limit; no real manifest comes close. */
@@ -482,8 +483,9 @@ class ReferenceSink {
     return ref;
   }
 
+  /** The references in file order, in an array of their own length (one grown by push holds 17 slots or more). */
   sorted(): ImageReference[] {
-    return this.references.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    return this.references.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character).slice();
   }
 
   /** Where the value is written, without quotes; for a block scalar, its content line. */
@@ -541,5 +543,5 @@ function spansLines(raw: string): string {
 /** Restates a reference's status when the text alone cannot tell (escapes, values folded over lines). */
 function asInvalid(ref: ImageReference, reason: string): ImageReference {
   const { error: _error, variable: _variable, ...rest } = ref;
-  return { ...rest, name: null, tag: null, digest: null, status: 'invalid', error: reason };
+  return { ...rest, name: null, tag: null, digest: null, status: 'invalid', error: ownCopy(reason) };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { isValidDigest } from '../references/imageRef';
 import { silentLogger, type Logger } from './http';
-import { isTimestamp, normalizePlatform, type Platform } from './manifest';
+import { isTimestamp, normalizePlatform, sharedMediaType, type Platform } from './manifest';
 
 export interface TagEntry {
   digest: string;
@@ -92,7 +92,7 @@ function readPlatform(v: unknown): Platform | undefined {
 
 function readTag(v: unknown): TagEntry | undefined {
   if (!isRecord(v) || typeof v.digest !== 'string' || !isValidDigest(v.digest) || !isMediaType(v.mediaType) || !isTime(v.checkedAt)) return undefined;
-  return { digest: v.digest, mediaType: v.mediaType, checkedAt: v.checkedAt };
+  return { digest: v.digest, mediaType: sharedMediaType(v.mediaType), checkedAt: v.checkedAt };
 }
 
 function readMissing(v: unknown): MissingEntry | undefined {
@@ -102,7 +102,7 @@ function readMissing(v: unknown): MissingEntry | undefined {
 
 function readManifest(v: unknown): ManifestInfo | undefined {
   if (!isRecord(v) || (v.kind !== 'index' && v.kind !== 'manifest') || !isMediaType(v.mediaType)) return undefined;
-  const out: ManifestInfo = { kind: v.kind, mediaType: v.mediaType };
+  const out: ManifestInfo = { kind: v.kind, mediaType: sharedMediaType(v.mediaType) };
   if (v.kind === 'index') {
     if (!Array.isArray(v.children)) return undefined;
     const children: ChildInfo[] = [];

@@ -53,6 +53,11 @@ export interface RegistryClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Docker Hub pulls left below which optional manifest GETs (details) are skipped. Default 10. */
   hubPullReserve?: number;
+  /**
+   * The cache file is written this long after the first answer that changed it (and on flush/close), not after every
+   * answer: resolving 10,000 tags would otherwise read, merge and rewrite the whole file thousands of times. Default 2000.
+   */
+  cacheWriteDelayMs?: number;
   /** Transport override (tests). */
   http?: HttpTransport;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -189,8 +194,21 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       .finally(() => background.delete(tracked));
     background.add(tracked);
   };
+  const writeDelayMs = Math.max(0, options.cacheWriteDelayMs ?? 2000);
+  let writeTimer: ReturnType<typeof setTimeout> | undefined;
   const persist = (): void => {
-    if (options.cacheDir !== undefined) track(cache.flush());
+    if (options.cacheDir === undefined || writeTimer !== undefined) return;
+    writeTimer = setTimeout(() => {
+      writeTimer = undefined;
+      track(cache.flush());
+    }, writeDelayMs);
+    // A pending write never keeps a CLI run alive: close() writes what is left.
+    writeTimer.unref?.();
+  };
+  const writeNow = (): Promise<void> => {
+    if (writeTimer !== undefined) clearTimeout(writeTimer);
+    writeTimer = undefined;
+    return cache.flush();
   };
 
   // --- targets -------------------------------------------------------------------------------------------------
@@ -762,11 +780,11 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     rateLimit: (registry) => rateLimits.get(registry.toLowerCase()),
     async flush() {
       await Promise.allSettled([...background]);
-      await cache.flush();
+      await writeNow();
     },
     async close() {
       while (background.size > 0) await Promise.allSettled([...background]);
-      await cache.flush();
+      await writeNow();
       http.close();
     },
   };

@@ -26,8 +26,14 @@ export const isSchema1Type = (mediaType: string | undefined): boolean =>
 export function baseMediaType(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const base = value.split(';')[0]?.trim().toLowerCase();
-  return base === '' ? undefined : base;
+  if (base === '' || base === undefined) return undefined;
+  return sharedMediaType(base);
 }
+
+/** A known media type as the one constant string: answers are kept by the thousand, a copy each would add up. */
+export const sharedMediaType = (type: string): string => KNOWN_TYPES.get(type) ?? type;
+
+const KNOWN_TYPES = new Map([OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST, DOCKER_SCHEMA1, DOCKER_SCHEMA1_SIGNED].map((type) => [type, type]));
 
 export interface Platform {
   os: string;

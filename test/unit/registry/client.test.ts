@@ -3,8 +3,12 @@
 // Docker Hub specifics, the per-registry concurrency limit, input validation.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { createRegistryClient, staticCredentials, type RegistryClientOptions } from '../../../server/src/registry';
+import { CACHE_FILE } from '../../../server/src/registry/cache';
 import { parseImageReference, type ParsedImageRef } from '../../../server/src/references/imageRef';
 import { tlsError } from '../../../server/src/registry/errors';
 import type { HttpRequest, HttpResult, HttpTransport } from '../../../server/src/registry/http';
@@ -169,5 +173,36 @@ describe('limits and validation', () => {
     const http = transport(() => ({ status: 200, headers: { 'content-type': OCI_INDEX }, body }));
     const d = await make(http).describe(ref('ghcr.io/org/app'), sha512);
     assert.deepEqual(d.ok && [d.value.digest, d.value.platforms], [sha512, []]);
+  });
+});
+
+describe('cache file writes', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'digest-pin-client-'));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+  const tagsIn = (dir: string): string[] => Object.keys((JSON.parse(readFileSync(join(dir, CACHE_FILE), 'utf8')) as { tags: object }).tags).sort();
+  const waitFor = async (condition: () => boolean): Promise<void> => {
+    for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('answers are written together once the delay has passed, not one write per answer', async () => {
+    const dir = join(tmp, 'delayed');
+    const c = make(transport(() => ok()), { cacheDir: dir, cacheWriteDelayMs: 150 });
+    await c.resolve(ref('ghcr.io/org/app:1'));
+    await c.resolve(ref('ghcr.io/org/app:2'));
+    await c.resolve(ref('ghcr.io/org/app:3'));
+    assert.equal(existsSync(join(dir, CACHE_FILE)), false);
+    await waitFor(() => existsSync(join(dir, CACHE_FILE)));
+    assert.deepEqual(tagsIn(dir), ['ghcr.io/org/app:1', 'ghcr.io/org/app:2', 'ghcr.io/org/app:3']);
+    await c.close();
+  });
+  it('flush() and close() write at once, whatever the delay', async () => {
+    const dir = join(tmp, 'flush');
+    const c = make(transport(() => ok()), { cacheDir: dir, cacheWriteDelayMs: 60_000 });
+    await c.resolve(ref('ghcr.io/org/app:1'));
+    await c.flush();
+    assert.deepEqual(tagsIn(dir), ['ghcr.io/org/app:1']);
+    await c.resolve(ref('ghcr.io/org/app:2'));
+    await c.close();
+    assert.deepEqual(tagsIn(dir), ['ghcr.io/org/app:1', 'ghcr.io/org/app:2']);
   });
 });
