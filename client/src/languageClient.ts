@@ -1,7 +1,7 @@
 // The LanguageClient: the bundled server (dist/server.js) in a Node process of its own, over IPC.
 import * as vscode from 'vscode';
 import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import type { InitializationOptions } from '../../server/src/protocol';
+import { SERVER_NODE_OPTIONS, type InitializationOptions } from '../../server/src/protocol';
 import { DOCUMENT_SELECTOR } from './documents';
 import { isTrusted } from './trust';
 
@@ -11,9 +11,10 @@ export const CLIENT_ID = 'digestPin';
 export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   // The same process options for `debug`: the extension host's own debug flags must not reach the server.
+  const options = { execArgv: [...SERVER_NODE_OPTIONS] };
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc },
+    run: { module, transport: TransportKind.ipc, options },
+    debug: { module, transport: TransportKind.ipc, options },
   };
   // A function: read again when the client restarts a crashed server, so trust granted meanwhile counts.
   const initializationOptions = (): InitializationOptions => ({

@@ -35,8 +35,8 @@ interface Entry {
   online?: Online;
   /** Queued or being asked; `promise` settles when that ends. */
   pending?: { controller: AbortController; promise: Promise<void>; settle: () => void };
-  /** Documents that need it (one, nearly always: an array of its own length costs less than a Set). */
-  users: readonly string[];
+  /** Documents that need it: the URI itself when one (nearly always), else an array. */
+  users: Users;
   details?: Promise<ImageFacts>;
 }
 
@@ -51,7 +51,18 @@ interface DocumentWants {
   counts: Map<string, number>;
 }
 
+type Users = string | readonly string[];
 const NOBODY: readonly string[] = Object.freeze([]);
+const isNobody = (users: Users): boolean => typeof users !== 'string' && users.length === 0;
+const listOf = (users: Users): readonly string[] => (typeof users === 'string' ? [users] : users);
+function withUser(users: Users, uri: string): Users {
+  const list = listOf(users);
+  return list.includes(uri) ? users : list.length === 0 ? uri : list.concat(uri);
+}
+function withoutUser(users: Users, uri: string): Users {
+  const rest = listOf(users).filter((user) => user !== uri);
+  return rest.length === 1 ? rest[0]! : rest;
+}
 
 function questionOf(entry: Entry): Question | null {
   const question = questionFor(entry.ref, { platform: entry.platform, pins: true });
@@ -110,7 +121,8 @@ export class Resolver {
 
   /** The documents that ask a question. */
   usersOf(key: string): readonly string[] {
-    return this.entries.get(key)?.users ?? NOBODY;
+    const entry = this.entries.get(key);
+    return entry === undefined ? NOBODY : listOf(entry.users);
   }
 
   /**
@@ -163,7 +175,7 @@ export class Resolver {
       entry = { key, ref, platform, users: NOBODY };
       this.entries.set(key, entry);
     }
-    if (!entry.users.includes(uri)) entry.users = entry.users.concat(uri); // exact length (spread reserves 17)
+    entry.users = withUser(entry.users, uri);
     if (entry.online === undefined && entry.pending === undefined) this.start(entry);
   }
 
@@ -176,8 +188,8 @@ export class Resolver {
     wants.counts.delete(key);
     const entry = this.entries.get(key);
     if (entry === undefined) return;
-    entry.users = entry.users.filter((user) => user !== uri);
-    if (entry.users.length === 0 && entry.pending) {
+    entry.users = withoutUser(entry.users, uri);
+    if (isNobody(entry.users) && entry.pending) {
       // Nobody needs it any more: stop asking (a later want asks again).
       const { pending } = entry;
       pending.controller.abort();
@@ -206,7 +218,7 @@ export class Resolver {
     if (this.entries.size <= MAX_UNUSED) return;
     for (const [key, entry] of this.entries) {
       if (this.entries.size <= MAX_UNUSED) break;
-      if (entry.users.length === 0 && entry.pending === undefined) this.entries.delete(key);
+      if (isNobody(entry.users) && entry.pending === undefined) this.entries.delete(key);
     }
   }
 
