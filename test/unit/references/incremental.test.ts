@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Lexer } from 'yaml';
 import { generateManifest } from '../../../bench/generate/kubernetes';
-import { IncrementalExtractor, splitParts } from '../../../server/src/references/incremental';
+import { IncrementalExtractor, MIN_PART_CHARS, splitParts } from '../../../server/src/references/incremental';
 import { findReferences } from '../../../server/src/references/index';
 import type { ExtractResult } from '../../../server/src/references/types';
 
@@ -87,7 +87,7 @@ function randomEdit(text: string, next: () => number): string {
   return text.slice(0, lineStart) + '---\n' + text.slice(lineStart);
 }
 
-describe('IncrementalExtractor: same result as findReferences', () => {
+for (const min of [MIN_PART_CHARS, 0]) describe(`IncrementalExtractor, parts of at least ${min} characters: same result as findReferences`, () => {
   after(() => {
     // The quirk is rare even under random edits; if it were common, the comparison would be weak.
     assert.ok(quirks < 20, `${quirks} texts hit the lexer's unclosed-quote quirk`);
@@ -96,7 +96,7 @@ describe('IncrementalExtractor: same result as findReferences', () => {
   it('on every YAML and JSON file of the corpus, read once', () => {
     const files = corpusFiles();
     assert.ok(files.length > 300, `corpus has ${files.length} YAML/JSON files`);
-    for (const path of files) assertSame(new IncrementalExtractor(), relative(CORPUS, path), readFileSync(path, 'utf8'), path);
+    for (const path of files) assertSame(new IncrementalExtractor(min), relative(CORPUS, path), readFileSync(path, 'utf8'), path);
   });
 
   it('on every multi-document corpus file after random edits (seeded)', () => {
@@ -104,7 +104,7 @@ describe('IncrementalExtractor: same result as findReferences', () => {
     for (const path of corpusFiles()) {
       const text = readFileSync(path, 'utf8');
       if (!/(^|\n)---/.test(text)) continue;
-      const extractor = new IncrementalExtractor();
+      const extractor = new IncrementalExtractor(min);
       const next = random(checked + 1);
       let current = text;
       assertSame(extractor, path, current);
@@ -118,7 +118,7 @@ describe('IncrementalExtractor: same result as findReferences', () => {
   });
 
   it('on a generated Kubernetes stream after 200 random edits', () => {
-    const extractor = new IncrementalExtractor();
+    const extractor = new IncrementalExtractor(min);
     let text = generateManifest(20).text;
     const next = random(42);
     for (let step = 0; step < 200; step++) {
@@ -127,11 +127,14 @@ describe('IncrementalExtractor: same result as findReferences', () => {
     }
   });
 
-  it('an unclosed quote never closed: each document read as the grammar says (the whole-text read loses the rest)', () => {
-    const text = 'image: "a:1\n---\nimage: b:1\n';
+  it('an unclosed quote never closed: a part reads as the whole text, later parts as the grammar says', () => {
+    const small = 'image: "a:1\n---\nimage: b:1\n';
+    assert.deepEqual(new IncrementalExtractor().extract('k.yaml', small).references, findReferences('k.yaml', small).references);
+    // The first document fills a part of its own, so the second is read alone.
+    const text = `# ${'x'.repeat(MIN_PART_CHARS)}\nimage: "a:1\n---\nimage: b:1\n`;
     assert.deepEqual(findReferences('k.yaml', text).references.map((r) => r.text), []);
     const got = new IncrementalExtractor().extract('k.yaml', text);
-    assert.deepEqual(got.references.map((r) => [r.text, r.range.start.line]), [['b:1', 2]]);
+    assert.deepEqual(got.references.map((r) => [r.text, r.range.start.line]), [['b:1', 3]]);
     assert.equal(quotedAcrossMarker(text), true);
   });
 
@@ -159,7 +162,7 @@ describe('IncrementalExtractor: same result as findReferences', () => {
   for (const { name, before, after } of cases) {
     it(name, () => {
       const path = name.startsWith('devcontainer') ? '.devcontainer/devcontainer.json' : name.startsWith('GitLab') ? '.gitlab-ci.yml' : 'k8s/app.yaml';
-      const extractor = new IncrementalExtractor();
+      const extractor = new IncrementalExtractor(min);
       assertSame(extractor, path, before);
       assertSame(extractor, path, after);
       assertSame(extractor, path, before);
@@ -172,33 +175,36 @@ describe('IncrementalExtractor: reads only what changed', () => {
   const lines = manifest.text.split('\n');
   const middle = lines.findIndex((line, i) => i > lines.length / 2 && line.includes('image: '));
 
-  it('reads every document the first time, none when nothing changed', () => {
+  const parts = splitParts(manifest.text, 0, manifest.text.length, MIN_PART_CHARS).length;
+
+  it('reads every part the first time, none when nothing changed; small documents share parts', () => {
     const extractor = new IncrementalExtractor();
     extractor.extract('all.yaml', manifest.text);
-    assert.equal(extractor.stats.parsed, splitParts(manifest.text, 0, manifest.text.length).length);
+    assert.equal(extractor.stats.parsed, parts);
+    assert.ok(parts > 20 && parts < splitParts(manifest.text, 0, manifest.text.length).length, `${parts} parts`);
     extractor.extract('all.yaml', manifest.text);
-    assert.deepEqual(extractor.stats, { parsed: 0, reused: splitParts(manifest.text, 0, manifest.text.length).length, shifted: 0, whole: false });
+    assert.deepEqual(extractor.stats, { parsed: 0, reused: parts, shifted: 0, whole: false });
   });
 
-  it('one edited line: one document read, the rest reused in place', () => {
+  it('one edited line: one part read, the rest reused in place', () => {
     const extractor = new IncrementalExtractor();
     extractor.extract('all.yaml', manifest.text);
     const edited = [...lines];
     edited[middle] = edited[middle]!.replace('image: ', 'image:  ');
     const result = assertSame(extractor, 'all.yaml', edited.join('\n'));
-    assert.equal(extractor.stats.parsed, 1);
-    assert.equal(extractor.stats.shifted, 0);
+    assert.deepEqual(extractor.stats, { parsed: 1, reused: parts - 1, shifted: 0, whole: false });
     assert.equal(result.references.length, manifest.references);
   });
 
-  it('one inserted line: one document read, the documents below shifted, not read', () => {
+  it('one inserted line: one part read, the parts below shifted, not read', () => {
     const extractor = new IncrementalExtractor();
     const before = extractor.extract('all.yaml', manifest.text);
     const edited = [...lines];
     edited.splice(middle, 0, '      # a new comment');
     const after = assertSame(extractor, 'all.yaml', edited.join('\n'));
     assert.equal(extractor.stats.parsed, 1);
-    assert.ok(extractor.stats.shifted > 100, `shifted ${extractor.stats.shifted}`);
+    assert.equal(extractor.stats.parsed + extractor.stats.reused + extractor.stats.shifted, parts);
+    assert.ok(extractor.stats.shifted > parts / 3 && extractor.stats.reused > parts / 3, JSON.stringify(extractor.stats));
     const last = (r: ExtractResult) => r.references[r.references.length - 1]!.range.start.line;
     assert.equal(last(after), last(before) + 1);
   });
@@ -242,5 +248,17 @@ describe('splitParts', () => {
   ];
   for (const [text, parts] of table) {
     it(JSON.stringify(text), () => assert.deepEqual(splitParts(text, 0, text.length), parts));
+  }
+  const small = 'a: 1\n---\nb: 2\n---\nc: 3\n---\nd: 4\n';
+  const atLeast: Array<[number, number, string[]]> = [
+    [5, 0, ['a: 1\n', '---\nb: 2\n', '---\nc: 3\n', '---\nd: 4\n']],
+    [6, 0, ['a: 1\n---\nb: 2\n', '---\nc: 3\n', '---\nd: 4\n']],
+    [10, 0, ['a: 1\n---\nb: 2\n', '---\nc: 3\n---\nd: 4\n']],
+    [20, 0, ['a: 1\n---\nb: 2\n---\nc: 3\n', '---\nd: 4\n']],
+    [100, 0, [small]],
+    [10, 5, ['---\nb: 2\n---\nc: 3\n', '---\nd: 4\n']],
+  ];
+  for (const [min, start, parts] of atLeast) {
+    it(`at least ${min} characters from ${start}`, () => assert.deepEqual(splitParts(small, start, small.length, min), parts));
   }
 });
