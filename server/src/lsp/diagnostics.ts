@@ -105,13 +105,13 @@ export function noteDiagnostic(note: FileNote): Diagnostic {
   };
 }
 
+const NONE: readonly Diagnostic[] = Object.freeze([]);
+
 /**
- * Memoises diagnostics per group of references (one YAML document, or a whole Dockerfile): a group unchanged since
+ * Memoises diagnostics per group of references (a part of a YAML stream, or a whole Dockerfile): a group unchanged since
  * the last call costs one lookup, a group an edit above only moved costs moving its diagnostics' ranges. Cleared
  * whenever what diagnostics depend on changes (settings, registry answers).
  */
-const NONE: readonly Diagnostic[] = Object.freeze([]);
-
 export class DiagnosticsMemo {
   private memo = new WeakMap<readonly ImageReference[], readonly Diagnostic[]>();
 
@@ -124,10 +124,10 @@ export class DiagnosticsMemo {
     if (found !== undefined) return found;
     let read = this.memo.get(group.read);
     if (read === undefined) {
-      const found: Diagnostic[] = [];
-      for (const ref of group.read) for (const diagnostic of referenceDiagnostics(ref, context)) found.push(diagnostic);
+      const built: Diagnostic[] = [];
+      for (const ref of group.read) for (const diagnostic of referenceDiagnostics(ref, context)) built.push(diagnostic);
       // Kept until the group changes: an array of its own length (one grown by push holds 17 slots or more).
-      read = found.length === 0 ? NONE : found.slice();
+      read = built.length === 0 ? NONE : built.slice();
       this.memo.set(group.read, read);
     }
     found = group.lines === 0 ? read : read.map((diagnostic) => ({ ...diagnostic, range: moveRange(diagnostic.range, group.lines) }));

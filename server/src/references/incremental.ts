@@ -16,7 +16,8 @@ import type { ExtractResult, FileKind, FileNote, ImageReference, Position, Range
 import { extractYaml, MAX_DOCUMENTS, MAX_ERROR_NOTES } from './yaml';
 
 /**
- * One document of the stream as last read; it is also the group the language server keys its per-document work on.
+ * One document of the stream, or a run of small ones (MIN_PART_CHARS), as last read; it is also the group the language
+ * server keys its per-part work on.
  * It holds no characters of its own: `start` and `length` place it in the text of the last call, so a reused part
  * costs neither a copy of its text nor a view that would keep an old version of the document alive.
  */
