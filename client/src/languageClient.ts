@@ -1,7 +1,7 @@
 // The LanguageClient: the bundled server (dist/server.js) in a Node process of its own, over IPC.
 import * as vscode from 'vscode';
 import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { SERVER_NODE_OPTIONS, type InitializationOptions } from '../../server/src/protocol';
+import { SERVER_ENV, SERVER_NODE_OPTIONS, type InitializationOptions } from '../../server/src/protocol';
 import { DOCUMENT_SELECTOR } from './documents';
 import { isTrusted } from './trust';
 
@@ -10,8 +10,9 @@ export const CLIENT_ID = 'digestPin';
 
 export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
-  // The same process options for `debug`: the extension host's own debug flags must not reach the server.
-  const options = { execArgv: [...SERVER_NODE_OPTIONS] };
+  // The same process options for `debug`: the extension host's own debug flags must not reach the server. The
+  // environment is the extension host's plus SERVER_ENV.
+  const options = { execArgv: [...SERVER_NODE_OPTIONS], env: { ...SERVER_ENV } };
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc, options },
     debug: { module, transport: TransportKind.ipc, options },

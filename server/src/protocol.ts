@@ -125,3 +125,12 @@ export const FIX_ALL_KIND = 'source.fixAll.digestPin';
  * run (bench lsp-server-10k). Optimising on the main thread instead costs pauses of a few ms while warming up.
  */
 export const SERVER_NODE_OPTIONS: readonly string[] = ['--no-concurrent-recompilation'];
+
+/**
+ * Environment added to the language server process's (the VS Code client's). glibc's malloc otherwise keeps freed
+ * memory: one arena per thread that ever allocated, and a threshold for returning large blocks to the system that
+ * rises to the largest block freed — a 3 MB diagnostics message or a 1 MB document then stays resident after each
+ * use. One arena and a fixed 128 kB threshold: 2–4 MB less steady RSS in bench lsp-server-10k, keystroke time
+ * unchanged. Other C libraries ignore these names.
+ */
+export const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '131072' };

@@ -27,18 +27,23 @@ export interface ResolverState {
 
 // Kept for every question of every open document (10,000 in one manifest is a real case): what is held per entry is
 // what its answer needs, and the question itself is derived again from a reference that asks it when it is asked.
-interface Entry {
-  key: string;
-  /** A reference that asks this question (kept by its document anyway). */
-  ref: ImageReference;
-  platform: string | null;
+// A class whose fields all exist from the start: an object literal given `pending` and `answer` later grows a
+// separate property array (40 bytes more per entry).
+class Entry {
   /** The answer (see kept()). */
-  answer?: Online | PlainTag;
+  answer: Online | PlainTag | undefined = undefined;
   /** Queued or being asked; `promise` settles when that ends. */
-  pending?: { controller: AbortController; promise: Promise<void>; settle: () => void };
-  /** Documents that need it: the URI itself when one (nearly always), else an array. */
-  users: Users;
-  details?: Promise<ImageFacts>;
+  pending: { controller: AbortController; promise: Promise<void>; settle: () => void } | undefined = undefined;
+  details: Promise<ImageFacts> | undefined = undefined;
+
+  constructor(
+    readonly key: string,
+    /** A reference that asks this question (kept by its document anyway). */
+    readonly ref: ImageReference,
+    readonly platform: string | null,
+    /** Documents that need it: the URI itself when one (nearly always), else an array. */
+    public users: Users,
+  ) {}
 }
 
 interface DocumentWants {
@@ -48,8 +53,11 @@ interface DocumentWants {
    * memoised per reference) when a group goes: `scope` guarantees the same platform and skip rule as when it came.
    */
   groups: Set<readonly ImageReference[]>;
-  /** Key → how many references of the document ask it. */
-  counts: Map<string, number>;
+  /**
+   * Key → how many more references of the document ask it, for keys asked more than once. That the document asks a
+   * key at all is its URI in the entry's users: a Map of every key would cost ≈ 46 bytes per reference.
+   */
+  repeats: Map<string, number>;
 }
 
 /**
@@ -87,9 +95,10 @@ type Users = string | readonly string[];
 const NOBODY: readonly string[] = Object.freeze([]);
 const isNobody = (users: Users): boolean => typeof users !== 'string' && users.length === 0;
 const listOf = (users: Users): readonly string[] => (typeof users === 'string' ? [users] : users);
+const hasUser = (users: Users, uri: string): boolean => users === uri || (typeof users !== 'string' && users.includes(uri));
 function withUser(users: Users, uri: string): Users {
-  const list = listOf(users);
-  return list.includes(uri) ? users : list.length === 0 ? uri : list.concat(uri);
+  if (hasUser(users, uri)) return users;
+  return isNobody(users) ? uri : listOf(users).concat(uri);
 }
 function withoutUser(users: Users, uri: string): Users {
   const rest = listOf(users).filter((user) => user !== uri);
@@ -173,7 +182,7 @@ export class Resolver {
       this.report();
       return;
     }
-    if (wants === undefined) this.wanted.set(uri, (wants = { scope, groups: new Set(), counts: new Map() }));
+    if (wants === undefined) this.wanted.set(uri, (wants = { scope, groups: new Set(), repeats: new Map() }));
     const current = new Set(groups.map((group) => group.read));
     const gone = [...wants.groups].filter((read) => !current.has(read));
     // New groups first: a key both in a new and a gone group is never dropped (nor its question cancelled) on the way.
@@ -183,9 +192,8 @@ export class Resolver {
         if (skip(ref)) continue;
         const key = this.keyOf(ref, platform);
         if (key === null) continue;
-        const count = wants.counts.get(key) ?? 0;
-        wants.counts.set(key, count + 1);
-        if (count === 0) this.use(uri, ref, platform, key);
+        if (this.asks(uri, key)) wants.repeats.set(key, (wants.repeats.get(key) ?? 0) + 1);
+        else this.use(uri, ref, platform, key);
       }
       wants.groups.add(group.read);
     }
@@ -204,22 +212,33 @@ export class Resolver {
   private use(uri: string, ref: ImageReference, platform: string | null, key: string): void {
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      entry = { key, ref, platform, users: NOBODY };
+      entry = new Entry(key, ref, platform, NOBODY);
       this.entries.set(key, entry);
     }
     entry.users = withUser(entry.users, uri);
     if (entry.answer === undefined && entry.pending === undefined) this.start(entry);
   }
 
+  /** True when the document already asks this key (through another of its references). */
+  private asks(uri: string, key: string): boolean {
+    const entry = this.entries.get(key);
+    return entry !== undefined && hasUser(entry.users, uri);
+  }
+
   private drop(uri: string, wants: DocumentWants, key: string): void {
-    const count = (wants.counts.get(key) ?? 1) - 1;
-    if (count > 0) {
-      wants.counts.set(key, count);
+    const repeats = wants.repeats.get(key);
+    if (repeats !== undefined) {
+      if (repeats > 1) wants.repeats.set(key, repeats - 1);
+      else wants.repeats.delete(key);
       return;
     }
-    wants.counts.delete(key);
     const entry = this.entries.get(key);
-    if (entry === undefined) return;
+    if (entry !== undefined) this.leave(entry, uri);
+  }
+
+  /** The document no longer asks the entry's question: cancelled when nobody else does. */
+  private leave(entry: Entry, uri: string): void {
+    const { key } = entry;
     entry.users = withoutUser(entry.users, uri);
     if (isNobody(entry.users) && entry.pending) {
       // Nobody needs it any more: stop asking (a later want asks again).
@@ -240,10 +259,7 @@ export class Resolver {
     const wants = this.wanted.get(uri);
     if (wants === undefined) return;
     this.wanted.delete(uri);
-    for (const key of [...wants.counts.keys()]) {
-      wants.counts.set(key, 1);
-      this.drop(uri, wants, key);
-    }
+    for (const entry of [...this.entries.values()]) if (hasUser(entry.users, uri)) this.leave(entry, uri);
   }
 
   private trim(): void {
@@ -371,7 +387,7 @@ export class Resolver {
     if (question === null || this.client === null) return undefined;
     let entry = this.entries.get(question.key);
     if (entry === undefined) {
-      entry = { key: question.key, ref, platform, users: NOBODY };
+      entry = new Entry(question.key, ref, platform, NOBODY);
       this.entries.set(question.key, entry);
     }
     if (entry.answer === undefined && entry.pending === undefined) this.start(entry);

@@ -12,7 +12,7 @@ import {
   type Range, type TextDocumentContentChangeEvent, type TextEdit, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { applyEdits } from '../../../server/src/features/edits';
-import { SERVER_NODE_OPTIONS, type InitializationOptions, type StatusParams } from '../../../server/src/protocol';
+import { SERVER_ENV, SERVER_NODE_OPTIONS, type InitializationOptions, type StatusParams } from '../../../server/src/protocol';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const SERVER = join(ROOT, 'dist/server.js');
@@ -45,7 +45,10 @@ export interface ClientOptions {
   /** `cli`: start `dist/cli.js lsp --stdio` instead of `dist/server.js --stdio`. */
   via?: 'server' | 'cli';
   env?: Record<string, string>;
-  /** Node options before the script. Default: the VS Code client's (SERVER_NODE_OPTIONS) for dist/server.js, none for the CLI. */
+  /**
+   * Node options before the script. Default: the VS Code client's (SERVER_NODE_OPTIONS) for dist/server.js, none for
+   * the CLI. dist/server.js also gets the client's SERVER_ENV (before `env`).
+   */
   nodeArgs?: readonly string[];
   /** Trace level sent with $/setTrace after initialisation. */
   trace?: 'off' | 'messages' | 'verbose';
@@ -86,7 +89,7 @@ export async function startClient(options: ClientOptions = {}): Promise<TestClie
   const args = options.via === 'cli' ? [CLI, 'lsp', '--stdio'] : [SERVER, '--stdio'];
   const nodeArgs = options.nodeArgs ?? (options.via === 'cli' ? [] : SERVER_NODE_OPTIONS);
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CACHE_HOME: join(home, 'cache'), DOCKER_CONFIG: join(home, 'docker'), ...options.env },
+    env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CACHE_HOME: join(home, 'cache'), DOCKER_CONFIG: join(home, 'docker'), ...(options.via === 'cli' ? {} : SERVER_ENV), ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const stderr: string[] = [];

@@ -78,3 +78,52 @@ describe('Resolver: the documents that ask a question', () => {
     assert.equal(asked, 1);
   });
 });
+
+describe('Resolver: one document asking a question from several references', () => {
+  it('keeps asking while any of them is left, and cancels when the last goes', () => {
+    const signals: AbortSignal[] = [];
+    const client = clientAnswering({});
+    client.resolve = (_parsed, options) => {
+      signals.push(options!.signal!);
+      return new Promise(() => undefined); // never answers: the question stays pending
+    };
+    const resolver = new Resolver(client, { answered: () => undefined, progress: () => undefined }, { warn: () => undefined });
+    const uri = 'file:///a.yaml';
+    const [a, b, c] = [ref('ghcr.io/o/a:1', 0), ref('ghcr.io/o/a:1', 3), ref('ghcr.io/o/a:1', 6)];
+    const group = (...refs: ImageReference[]) => ({ references: refs, read: refs, lines: 0 });
+    const [one, two, three] = [group(a), group(b, c), group(a)];
+    resolver.want(uri, [one, two], null, () => false);
+    const key = resolver.keyOf(a, null)!;
+    assert.equal(signals.length, 1, 'asked once for three references');
+    assert.equal(resolver.state.pending, 1);
+    resolver.want(uri, [two], null, () => false); // a gone: b and c still ask
+    assert.equal(signals[0]!.aborted, false);
+    assert.deepEqual(resolver.usersOf(key), [uri]);
+    resolver.want(uri, [three], null, () => false); // b and c gone, a is back in a new group
+    assert.equal(signals[0]!.aborted, false);
+    assert.equal(resolver.state.pending, 1);
+    resolver.want(uri, [], null, () => false); // none left
+    assert.equal(signals[0]!.aborted, true);
+    assert.equal(resolver.state.pending, 0);
+    assert.deepEqual(resolver.usersOf(key), []);
+  });
+
+  it('a closed document releases every question it asked, however many references asked it', () => {
+    const signals: AbortSignal[] = [];
+    const client = clientAnswering({});
+    client.resolve = (_parsed, options) => {
+      signals.push(options!.signal!);
+      return new Promise(() => undefined);
+    };
+    const resolver = new Resolver(client, { answered: () => undefined, progress: () => undefined }, { warn: () => undefined });
+    const refs = [ref('ghcr.io/o/a:1', 0), ref('ghcr.io/o/a:1', 1), ref('ghcr.io/o/b:1', 2)];
+    resolver.want('file:///a.yaml', [{ references: refs, read: refs, lines: 0 }], null, () => false);
+    const other = ref('ghcr.io/o/b:1', 0);
+    resolver.want('file:///b.yaml', [{ references: [other], read: [other], lines: 0 }], null, () => false);
+    assert.equal(signals.length, 2);
+    resolver.forget('file:///a.yaml');
+    assert.deepEqual(signals.map((s) => s.aborted), [true, false], 'a.yaml alone asked o/a; b.yaml still asks o/b');
+    assert.deepEqual(resolver.usersOf(resolver.keyOf(other, null)!), ['file:///b.yaml']);
+    assert.equal(resolver.state.pending, 1);
+  });
+});
