@@ -4,7 +4,7 @@
 import { parseImageReference } from '../references/imageRef';
 import type { ImageReference } from '../references/types';
 import { explain, formatPlatform, type Platform, type RegistryError } from '../registry/index';
-import { formatAge, ruleFor } from './diagnostics';
+import { formatAge, ruleFor, shortDigest } from './diagnostics';
 import type { ImageFacts } from './facts';
 
 export type HoverMode =
@@ -39,8 +39,6 @@ export function codeSpan(text: string): string {
   const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${clean}${pad}${fence}`;
 }
-
-const shortOf = (digest: string): string => `${digest.slice(0, digest.indexOf(':') + 13)}…`;
 
 /** A registry date as `23 days ago (2024-01-15)`, or null when it is not a date (never shown as given). */
 export function describeDate(value: string | undefined, now: number): string | null {
@@ -124,7 +122,7 @@ function registryLines(ref: ImageReference, facts: ImageFacts | undefined, now: 
     const pinned = ref.digest!;
     const pinnedInfo = facts?.pinned?.ok ? facts.pinned.value : undefined;
     const built = describeDate(pinnedInfo?.created, now);
-    out.push(`Pinned to ${codeSpan(shortOf(pinned))}${built ? `, built ${built}` : ''}.`);
+    out.push(`Pinned to ${codeSpan(shortDigest(pinned))}${built ? `, built ${built}` : ''}.`);
     if (online?.kind === 'pin') {
       const { status } = online;
       switch (status.status) {
@@ -138,13 +136,13 @@ function registryLines(ref: ImageReference, facts: ImageFacts | undefined, now: 
           const pinnedAt = Date.parse(online.created?.pinned ?? '');
           const currentAt = Date.parse(online.created?.current ?? '');
           const behind = !Number.isNaN(pinnedAt) && !Number.isNaN(currentAt) && currentAt > pinnedAt ? `; your pin is ${formatAge(currentAt - pinnedAt)} older` : '';
-          out.push(`**The tag has moved** to ${codeSpan(shortOf(status.current))}${movedBuilt ? `, built ${movedBuilt}` : ''}${behind}.`);
+          out.push(`**The tag has moved** to ${codeSpan(shortDigest(status.current))}${movedBuilt ? `, built ${movedBuilt}` : ''}${behind}.`);
           out.push(`Current digest: ${codeSpan(status.current)}`);
           break;
         }
         case 'gone':
           checkedAt = status.checkedAt;
-          out.push(`**The registry no longer has this digest**: pulling it fails.${online.tag ? ` The tag points to ${codeSpan(shortOf(online.tag.digest))} now.` : ''}`);
+          out.push(`**The registry no longer has this digest**: pulling it fails.${online.tag ? ` The tag points to ${codeSpan(shortDigest(online.tag.digest))} now.` : ''}`);
           break;
         case 'unknown':
           out.push(...errorLines(status.error));
@@ -163,7 +161,7 @@ function registryLines(ref: ImageReference, facts: ImageFacts | undefined, now: 
       checkedAt = resolution.checkedAt;
       const published = describeDate(resolution.created, now);
       const platform = online?.kind === 'tag' && online.platform ? ` for ${codeSpan(online.platform)}` : '';
-      out.push(`Points to ${codeSpan(shortOf(result.value.digest))}${platform} now${published ? `, published ${published}` : ''}.`);
+      out.push(`Points to ${codeSpan(shortDigest(result.value.digest))}${platform} now${published ? `, published ${published}` : ''}.`);
       out.push(`Digest: ${codeSpan(result.value.digest)}`);
       const platforms = platformList(resolution.platforms);
       if (platforms) out.push(`Platforms: ${platforms}`);
