@@ -27,6 +27,7 @@ describe('bundles: what loading them builds', () => {
   before(() => {
     ensureBuilt();
     writeFileSync(probe, PROBE);
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM python:3.12-slim\n');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -38,7 +39,6 @@ describe('bundles: what loading them builds', () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      writeFileSync(join(dir, 'Dockerfile'), 'FROM python:3.12-slim\n');
       const out = join(dir, `${c.name.replace(/\W+/g, '-')}.json`);
       const env = { ...process.env, INTL_PROBE_OUT: out, XDG_CACHE_HOME: join(dir, 'cache'), DOCKER_CONFIG: join(dir, 'docker') };
       const run = spawnSync(process.execPath, ['--require', probe, ...c.args], { cwd: dir, env, input: '', encoding: 'utf8', timeout: 30_000 });
