@@ -1,9 +1,9 @@
 // Issue 4: the language server as a process started as the VS Code client starts it (SERVER_NODE_OPTIONS and
 // SERVER_ENV, through the LSP test client), with a 10,000-reference document open and its 10,000 registry answers in
 // memory: its resident memory must stay ≤ 80 MB (the correctness gate reads /proc/<pid>/status), and the timed pair
-// is what an editor waits for after a
-// keystroke in that document when it pulls diagnostics (no debounce): didChange + textDocument/diagnostic over stdio,
-// 10,000 diagnostics encoded, sent and decoded — against the yaml parse of the same document as yardstick.
+// is what an editor waits for after a keystroke in that document when it pulls diagnostics (no debounce): didChange
+// + textDocument/diagnostic over stdio, 10,000 diagnostics encoded, sent and decoded — against the yaml parse of the
+// same document as yardstick.
 // Setup pushes one image under 10,000 tags to a real local registry and lets the server resolve them all.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
