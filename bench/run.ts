@@ -60,9 +60,13 @@ async function runWorkload(workload: Workload, iterations: number, warmup: numbe
   const prepared = await workload.setup();
   try {
     const checkProblem = await prepared.check();
-    const measured = 'unit' in prepared ? quantityPair(prepared) : await measurePair(prepared.baseline.run, prepared.subject.run, { iterations, warmup });
+    const measured =
+      'unit' in prepared
+        ? quantityPair(prepared)
+        : await measurePair(prepared.baseline.run, prepared.subject.run, { iterations, warmup });
     const target = workload.target ?? null;
-    const status = checkProblem !== null ? 'check failed' : target !== null && measured.ratio > target ? 'over target' : 'ok';
+    const status =
+      checkProblem !== null ? 'check failed' : target !== null && measured.ratio > target ? 'over target' : 'ok';
     return {
       name: workload.name,
       title: workload.title,
@@ -86,7 +90,12 @@ const amount = (value: number, unit: Outcome['unit']): string => (unit === 'ms' 
 /** A quantity workload in the shape of a timed one: one "sample" per side, no runs. */
 function quantityPair(prepared: QuantityPrepared): PairResult {
   const one = (value: number) => ({ samples: [value], medianMs: value, minMs: value });
-  return { baseline: one(prepared.baseline.value), subject: one(prepared.subject.value), runsPerSample: 0, ratio: prepared.subject.value / prepared.baseline.value };
+  return {
+    baseline: one(prepared.baseline.value),
+    subject: one(prepared.subject.value),
+    runsPerSample: 0,
+    ratio: prepared.subject.value / prepared.baseline.value,
+  };
 }
 
 function table(outcomes: readonly Outcome[]): string {
@@ -101,7 +110,11 @@ function table(outcomes: readonly Outcome[]): string {
     o.checkProblem === null ? o.status : `${o.status}: ${o.checkProblem}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -112,7 +125,9 @@ async function main(): Promise<number> {
     console.error(`no workload matches ${filters.join(', ')}; have: ${workloads.map((w) => w.name).join(', ')}`);
     return 2;
   }
-  console.log(`digest-pin bench: ${selected.length} workload(s), ${warmup} warm-up + ${iterations} timed samples each (median)\n`);
+  console.log(
+    `digest-pin bench: ${selected.length} workload(s), ${warmup} warm-up + ${iterations} timed samples each (median)\n`,
+  );
   const outcomes: Outcome[] = [];
   for (const workload of selected) {
     process.stdout.write(`  ${workload.name}: ${workload.title} … `);
@@ -136,14 +151,24 @@ async function main(): Promise<number> {
       input: o.size,
       ...(o.unit === 'ms'
         ? {
-          baseline: { label: o.baselineLabel, medianMs: o.measured.baseline.medianMs, minMs: o.measured.baseline.minMs, samplesMs: o.measured.baseline.samples },
-          subject: { label: o.subjectLabel, medianMs: o.measured.subject.medianMs, minMs: o.measured.subject.minMs, samplesMs: o.measured.subject.samples },
-        }
+            baseline: {
+              label: o.baselineLabel,
+              medianMs: o.measured.baseline.medianMs,
+              minMs: o.measured.baseline.minMs,
+              samplesMs: o.measured.baseline.samples,
+            },
+            subject: {
+              label: o.subjectLabel,
+              medianMs: o.measured.subject.medianMs,
+              minMs: o.measured.subject.minMs,
+              samplesMs: o.measured.subject.samples,
+            },
+          }
         : {
-          unit: o.unit,
-          baseline: { label: o.baselineLabel, value: o.measured.baseline.medianMs },
-          subject: { label: o.subjectLabel, value: o.measured.subject.medianMs },
-        }),
+            unit: o.unit,
+            baseline: { label: o.baselineLabel, value: o.measured.baseline.medianMs },
+            subject: { label: o.subjectLabel, value: o.measured.subject.medianMs },
+          }),
       runsPerSample: o.measured.runsPerSample,
       ratio: o.measured.ratio,
       target: o.target,
@@ -155,7 +180,8 @@ async function main(): Promise<number> {
   console.log(`\nwrote ${out}`);
 
   const failed = outcomes.filter((o) => o.status !== 'ok');
-  for (const o of failed) console.error(`FAIL ${o.name}: ${o.checkProblem ?? `ratio ${o.measured.ratio.toFixed(2)}× is above ${o.target}×`}`);
+  for (const o of failed)
+    console.error(`FAIL ${o.name}: ${o.checkProblem ?? `ratio ${o.measured.ratio.toFixed(2)}× is above ${o.target}×`}`);
   return failed.length === 0 ? 0 : 1;
 }
 

@@ -21,8 +21,12 @@ const lazyListFormat = {
         found++;
         return `const ${name} = lazyListFormat(() => new Intl.ListFormat(${options}));`;
       });
-      if (found === 0) throw new Error(`${args.path}: no eager Intl.ListFormat left to defer; update scripts/bundle.mjs (lazyListFormat)`);
-      const helper = 'function lazyListFormat(create) { let made; return { format: (list) => (made ??= create()).format(list) }; }';
+      if (found === 0)
+        throw new Error(
+          `${args.path}: no eager Intl.ListFormat left to defer; update scripts/bundle.mjs (lazyListFormat)`,
+        );
+      const helper =
+        'function lazyListFormat(create) { let made; return { format: (list) => (made ??= create()).format(list) }; }';
       return { contents: `${patched}\n${helper}\n`, loader: 'js' };
     });
   },
@@ -41,7 +45,12 @@ const common = {
 };
 
 const builds = [
-  build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({
+    ...common,
+    entryPoints: ['server/src/cli.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
   // The language server alone (the VS Code client starts it over IPC; any editor over --stdio).
   build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
@@ -54,14 +63,16 @@ if (process.argv.includes('--vscode-suite')) {
     .map((file) => join(suiteDir, file));
   // Start clean: a stale *.test.js whose source is gone would still run.
   rmSync('out/test/vscode', { recursive: true, force: true });
-  builds.push(build({
-    ...common,
-    entryPoints: [join(suiteDir, 'index.ts'), ...tests],
-    outdir: 'out/test/vscode',
-    outbase: suiteDir,
-    external: ['vscode', 'mocha'],
-    minify: false, // readable stack traces in test failures
-  }));
+  builds.push(
+    build({
+      ...common,
+      entryPoints: [join(suiteDir, 'index.ts'), ...tests],
+      outdir: 'out/test/vscode',
+      outbase: suiteDir,
+      external: ['vscode', 'mocha'],
+      minify: false, // readable stack traces in test failures
+    }),
+  );
 }
 
 await Promise.all(builds);

@@ -15,7 +15,9 @@ const current = pkg.contributes?.['configuration'];
 if (isDeepStrictEqual(current, wanted)) {
   console.log('package.json: contributes.configuration is up to date');
 } else if (process.argv.includes('--check')) {
-  console.error('package.json: contributes.configuration differs from server/src/settings.ts; run node --import tsx scripts/sync-configuration.ts');
+  console.error(
+    'package.json: contributes.configuration differs from server/src/settings.ts; run node --import tsx scripts/sync-configuration.ts',
+  );
   process.exitCode = 1;
 } else {
   pkg.contributes = { ...pkg.contributes, configuration: wanted };

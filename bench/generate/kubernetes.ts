@@ -82,7 +82,13 @@ const metadata = (i: number, kind: string): string =>
 
 function workloadDocument(i: number): string {
   const selector = ['  selector:', '    matchLabels:', `      app.kubernetes.io/name: svc-${i}`].join('\n');
-  const templateMeta = ['  template:', '    metadata:', '      labels:', `        app.kubernetes.io/name: svc-${i}`, '    spec:'].join('\n');
+  const templateMeta = [
+    '  template:',
+    '    metadata:',
+    '      labels:',
+    `        app.kubernetes.io/name: svc-${i}`,
+    '    spec:',
+  ].join('\n');
   switch (i % 10) {
     case 6:
     case 7:
@@ -112,9 +118,15 @@ function workloadDocument(i: number): string {
         podSpec(i, 3, 1, '          '),
       ].join('\n');
     case 9:
-      return ['apiVersion: apps/v1', 'kind: DaemonSet', metadata(i, 'DaemonSet'), 'spec:', selector, templateMeta, podSpec(i, 4, 0, '      ')].join(
-        '\n',
-      );
+      return [
+        'apiVersion: apps/v1',
+        'kind: DaemonSet',
+        metadata(i, 'DaemonSet'),
+        'spec:',
+        selector,
+        templateMeta,
+        podSpec(i, 4, 0, '      '),
+      ].join('\n');
     default:
       return [
         'apiVersion: apps/v1',

@@ -42,7 +42,15 @@ interface Extension {
 }
 
 /** Our bundles' esbuild options (scripts/bundle.mjs), for the bare pair. */
-const BUNDLE = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning' } as const;
+const BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+} as const;
 
 /** Children of this process still running a language server bundle (none after a clean deactivate). */
 function serverChildren(): string[] {
@@ -61,7 +69,8 @@ function loadFresh(file: string): Extension {
 
 export const clientActivation: Workload = {
   name: 'client-activation',
-  title: 'VS Code extension activate() until its server has initialized, then deactivate() vs a bare LanguageClient start/stop',
+  title:
+    'VS Code extension activate() until its server has initialized, then deactivate() vs a bare LanguageClient start/stop',
   // At most twice what any language-server extension pays (measured 1.2–1.4× here; samples vary by ±20 %).
   target: 2,
   async setup() {
@@ -75,8 +84,19 @@ export const clientActivation: Workload = {
     writeFileSync(join(dir, 'client.ts'), BARE_CLIENT);
     // Resolved from this repository's node_modules, like our own bundles.
     await Promise.all([
-      build({ ...BUNDLE, entryPoints: [join(dir, 'server.ts')], outfile: join(bare, 'dist', 'server.js'), nodePaths: [join(ROOT, 'node_modules')] }),
-      build({ ...BUNDLE, entryPoints: [join(dir, 'client.ts')], outfile: join(bare, 'dist', 'client.js'), external: ['vscode'], nodePaths: [join(ROOT, 'node_modules')] }),
+      build({
+        ...BUNDLE,
+        entryPoints: [join(dir, 'server.ts')],
+        outfile: join(bare, 'dist', 'server.js'),
+        nodePaths: [join(ROOT, 'node_modules')],
+      }),
+      build({
+        ...BUNDLE,
+        entryPoints: [join(dir, 'client.ts')],
+        outfile: join(bare, 'dist', 'client.js'),
+        external: ['vscode'],
+        nodePaths: [join(ROOT, 'node_modules')],
+      }),
     ]);
 
     let storage = 0;
@@ -120,7 +140,11 @@ export const clientActivation: Workload = {
   },
 };
 
-interface VsceOptions { cwd: string; packagePath: string; dependencies: boolean }
+interface VsceOptions {
+  cwd: string;
+  packagePath: string;
+  dependencies: boolean;
+}
 type Pack = (options: VsceOptions) => Promise<{ packagePath: string; files: Array<{ path: string }> }>;
 
 export const vsixSize: Workload = {

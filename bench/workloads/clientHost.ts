@@ -60,7 +60,10 @@ class EventEmitter<T> {
 }
 
 class Uri {
-  private constructor(readonly scheme: string, readonly path: string) {}
+  private constructor(
+    readonly scheme: string,
+    readonly path: string,
+  ) {}
   static file(path: string): Uri {
     return new Uri('file', path);
   }
@@ -122,7 +125,8 @@ const statusBarItem = () => {
  * Every name of the API the bundled client reads (vscode-languageclient included). Bundlers copy the module's own
  * properties once (`__importStar`), so a name must exist up front; its value may be a universal.
  */
-const API_NAMES = `CallHierarchyIncomingCall CallHierarchyItem CallHierarchyOutgoingCall CancellationError CodeAction CodeActionKind
+const API_NAMES =
+  `CallHierarchyIncomingCall CallHierarchyItem CallHierarchyOutgoingCall CancellationError CodeAction CodeActionKind
   CodeActionTriggerKind CodeLens Color ColorInformation ColorPresentation CompletionItem CompletionItemKind CompletionItemTag
   CompletionList CompletionTriggerKind ConfigurationTarget Diagnostic DiagnosticRelatedInformation DiagnosticSeverity DiagnosticTag
   DocumentHighlight DocumentHighlightKind DocumentLink DocumentSymbol FileType FoldingRange FoldingRangeKind Hover InlayHint
@@ -142,30 +146,47 @@ function createModule(): Record<string, unknown> {
     EventEmitter,
     Uri,
     CancellationTokenSource,
-    workspace: new Proxy({
-      isTrusted: true,
-      workspaceFolders: undefined,
-      textDocuments: [],
-      notebookDocuments: [],
-      getConfiguration: () => ({ get: <T>(_key: string, fallback?: T) => fallback, has: () => false, inspect: () => undefined, update: async () => undefined }),
-      onDidGrantWorkspaceTrust: eventOf(),
-      onDidChangeConfiguration: eventOf(),
-      onDidOpenTextDocument: eventOf(),
-      onDidChangeTextDocument: eventOf(),
-      onDidCloseTextDocument: eventOf(),
-      onDidSaveTextDocument: eventOf(),
-      onWillSaveTextDocument: eventOf(),
-      onDidChangeWorkspaceFolders: eventOf(),
-    }, { get: (target, property) => (property in target ? Reflect.get(target, property) : universal(`workspace.${String(property)}`)) }),
-    window: new Proxy({
-      createOutputChannel: noopChannel,
-      createStatusBarItem: statusBarItem,
-      visibleTextEditors: [],
-      activeTextEditor: undefined,
-      onDidChangeVisibleTextEditors: eventOf(),
-      onDidChangeActiveTextEditor: eventOf(),
-      tabGroups: { all: [], onDidChangeTabs: eventOf(), onDidChangeTabGroups: eventOf() },
-    }, { get: (target, property) => (property in target ? Reflect.get(target, property) : universal(`window.${String(property)}`)) }),
+    workspace: new Proxy(
+      {
+        isTrusted: true,
+        workspaceFolders: undefined,
+        textDocuments: [],
+        notebookDocuments: [],
+        getConfiguration: () => ({
+          get: <T>(_key: string, fallback?: T) => fallback,
+          has: () => false,
+          inspect: () => undefined,
+          update: async () => undefined,
+        }),
+        onDidGrantWorkspaceTrust: eventOf(),
+        onDidChangeConfiguration: eventOf(),
+        onDidOpenTextDocument: eventOf(),
+        onDidChangeTextDocument: eventOf(),
+        onDidCloseTextDocument: eventOf(),
+        onDidSaveTextDocument: eventOf(),
+        onWillSaveTextDocument: eventOf(),
+        onDidChangeWorkspaceFolders: eventOf(),
+      },
+      {
+        get: (target, property) =>
+          property in target ? Reflect.get(target, property) : universal(`workspace.${String(property)}`),
+      },
+    ),
+    window: new Proxy(
+      {
+        createOutputChannel: noopChannel,
+        createStatusBarItem: statusBarItem,
+        visibleTextEditors: [],
+        activeTextEditor: undefined,
+        onDidChangeVisibleTextEditors: eventOf(),
+        onDidChangeActiveTextEditor: eventOf(),
+        tabGroups: { all: [], onDidChangeTabs: eventOf(), onDidChangeTabGroups: eventOf() },
+      },
+      {
+        get: (target, property) =>
+          property in target ? Reflect.get(target, property) : universal(`window.${String(property)}`),
+      },
+    ),
   };
   for (const name of API_NAMES) if (!(name in overrides)) overrides[name] = universal(name);
   return overrides;
@@ -193,15 +214,24 @@ export function installFakeVscode(): void {
 }
 
 /** An ExtensionContext with what activate() reads: subscriptions, paths, global storage. */
-export function extensionContext(extensionPath: string, globalStorage: string): { subscriptions: Array<{ dispose(): unknown }>; context: unknown } {
+export function extensionContext(
+  extensionPath: string,
+  globalStorage: string,
+): { subscriptions: Array<{ dispose(): unknown }>; context: unknown } {
   const subscriptions: Array<{ dispose(): unknown }> = [];
-  const context = new Proxy({
-    subscriptions,
-    extensionPath,
-    extensionUri: Uri.file(extensionPath),
-    globalStorageUri: Uri.file(globalStorage),
-    asAbsolutePath: (relative: string) => `${extensionPath}/${relative}`,
-    extensionMode: 1,
-  }, { get: (target, property) => (property in target ? Reflect.get(target, property) : universal(`context.${String(property)}`)) });
+  const context = new Proxy(
+    {
+      subscriptions,
+      extensionPath,
+      extensionUri: Uri.file(extensionPath),
+      globalStorageUri: Uri.file(globalStorage),
+      asAbsolutePath: (relative: string) => `${extensionPath}/${relative}`,
+      extensionMode: 1,
+    },
+    {
+      get: (target, property) =>
+        property in target ? Reflect.get(target, property) : universal(`context.${String(property)}`),
+    },
+  );
   return { subscriptions, context };
 }

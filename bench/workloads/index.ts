@@ -6,4 +6,15 @@ import { lspEncode10k, lspKeystroke10k, lspKeystroke300, lspNewline10k } from '.
 import { lspServer10k } from './lspServer';
 import { registryResolution } from './registry';
 
-export const workloads: readonly Workload[] = [kubernetesManifest, largeDockerfile, registryResolution, lspKeystroke10k, lspNewline10k, lspKeystroke300, lspEncode10k, lspServer10k, clientActivation, vsixSize];
+export const workloads: readonly Workload[] = [
+  kubernetesManifest,
+  largeDockerfile,
+  registryResolution,
+  lspKeystroke10k,
+  lspNewline10k,
+  lspKeystroke300,
+  lspEncode10k,
+  lspServer10k,
+  clientActivation,
+  vsixSize,
+];

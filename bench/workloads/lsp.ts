@@ -47,7 +47,17 @@ function image(n: number): string {
 export function denseManifest(references: number): { text: string; references: number; lines: number } {
   const docs: string[] = [];
   for (let d = 0; d * 4 < references; d++) {
-    const lines = ['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', `  name: svc-${d}`, `  namespace: team-${d % 20}`, 'spec:', '  template:', '    spec:', '      containers:'];
+    const lines = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      `  name: svc-${d}`,
+      `  namespace: team-${d % 20}`,
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+    ];
     for (let c = 0; c < 4 && d * 4 + c < references; c++) {
       lines.push(
         `        - name: c${c}`,
@@ -80,11 +90,27 @@ function session(text: string, edits: TextDocumentContentChangeEvent[]): Session
   const uri = 'file:///bench/rendered.yaml';
   const document = new TrackedDocument(uri, 'yaml', TextDocument.create(uri, 'yaml', 1, text));
   const memo = new DiagnosticsMemo();
-  const context: DiagnosticsContext = { settings: DEFAULT_SETTINGS, now: Date.now(), offline: false, online: () => undefined };
+  const context: DiagnosticsContext = {
+    settings: DEFAULT_SETTINGS,
+    now: Date.now(),
+    offline: false,
+    online: () => undefined,
+  };
   // A registry that never answers: every question stays pending, as while the first answers are on their way.
   const never = new Promise<never>(() => undefined);
-  const registry: RegistryClient = { resolve: () => never, describe: () => never, checkPin: () => never, rateLimit: () => undefined, flush: async () => undefined, close: async () => undefined };
-  const resolver = new Resolver(registry, { answered: () => undefined, progress: () => undefined }, { warn: () => undefined });
+  const registry: RegistryClient = {
+    resolve: () => never,
+    describe: () => never,
+    checkPin: () => never,
+    rateLimit: () => undefined,
+    flush: async () => undefined,
+    close: async () => undefined,
+  };
+  const resolver = new Resolver(
+    registry,
+    { answered: () => undefined, progress: () => undefined },
+    { warn: () => undefined },
+  );
   const analysis = document.analyse();
   resolver.want(uri, document.extractor.groups, null, () => false);
   memo.all(document.extractor.groups, analysis.result.notes, context);
@@ -122,7 +148,13 @@ function editsAt(text: string, kind: 'character' | 'line'): TextDocumentContentC
   ];
 }
 
-function editWorkload(name: string, title: string, target: number, references: number, kind: 'character' | 'line'): Workload {
+function editWorkload(
+  name: string,
+  title: string,
+  target: number,
+  references: number,
+  kind: 'character' | 'line',
+): Workload {
   return {
     name,
     title,
@@ -131,7 +163,9 @@ function editWorkload(name: string, title: string, target: number, references: n
       const yardstick = denseManifest(10_000);
       const manifest = references === 10_000 ? yardstick : denseManifest(references);
       const s = session(manifest.text, editsAt(manifest.text, kind));
-      const expected = findReferences('rendered.yaml', manifest.text).references.filter((ref) => !ref.ignored && ref.status !== 'pinned').length;
+      const expected = findReferences('rendered.yaml', manifest.text).references.filter(
+        (ref) => !ref.ignored && ref.status !== 'pinned',
+      ).length;
       return {
         size: `${formatCount(manifest.lines)} lines, ${formatCount(manifest.references)} refs, ${formatBytes(manifest.text.length)}; yardstick ${formatCount(yardstick.lines)} lines`,
         baseline: { label: 'yaml parseAllDocuments (100k lines)', run: () => parseAllDocuments(yardstick.text) },
@@ -147,10 +181,18 @@ function editWorkload(name: string, title: string, target: number, references: n
           editOnce(s);
           editOnce(s);
           if (s.document.extractor.stats.whole) return 'the document was read whole, not incrementally';
-          if (s.document.extractor.stats.parsed > 1) return `an edit re-read ${s.document.extractor.stats.parsed} YAML documents, expected 1`;
-          const questions = new Set(findReferences('rendered.yaml', manifest.text).references.map((ref) => s.resolver.keyOf(ref, null)).filter((key) => key !== null)).size;
-          if (s.resolver.state.pending !== questions) return `${s.resolver.state.pending} registry questions pending, expected ${questions}`;
-          return s.lastDiagnostics === expected ? null : `expected ${formatCount(expected)} diagnostics, found ${formatCount(s.lastDiagnostics)}`;
+          if (s.document.extractor.stats.parsed > 1)
+            return `an edit re-read ${s.document.extractor.stats.parsed} YAML documents, expected 1`;
+          const questions = new Set(
+            findReferences('rendered.yaml', manifest.text)
+              .references.map((ref) => s.resolver.keyOf(ref, null))
+              .filter((key) => key !== null),
+          ).size;
+          if (s.resolver.state.pending !== questions)
+            return `${s.resolver.state.pending} registry questions pending, expected ${questions}`;
+          return s.lastDiagnostics === expected
+            ? null
+            : `expected ${formatCount(expected)} diagnostics, found ${formatCount(s.lastDiagnostics)}`;
         },
       };
     },
@@ -183,12 +225,17 @@ export const lspKeystroke300 = editWorkload(
 
 export const lspEncode10k: Workload = {
   name: 'lsp-encode-10k',
-  title: 'language server: JSON for publishDiagnostics with 10,000 diagnostics (report only: the transport\'s cost)',
+  title: "language server: JSON for publishDiagnostics with 10,000 diagnostics (report only: the transport's cost)",
   setup(): Prepared {
     const manifest = denseManifest(10_000);
     const s = session(manifest.text, editsAt(manifest.text, 'character'));
     const diagnostics = editOnce(s);
-    const message = () => JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: s.document.uri, version: s.version, diagnostics } });
+    const message = () =>
+      JSON.stringify({
+        jsonrpc: '2.0',
+        method: 'textDocument/publishDiagnostics',
+        params: { uri: s.document.uri, version: s.version, diagnostics },
+      });
     return {
       size: `${formatCount(diagnostics.length)} diagnostics, ${formatBytes(message().length)} of JSON`,
       baseline: { label: 'yaml parseAllDocuments (100k lines)', run: () => parseAllDocuments(manifest.text) },

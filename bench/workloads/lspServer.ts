@@ -24,9 +24,11 @@ function rssMb(pid: number): number {
 
 async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 export const lspServer10k: Workload = {
@@ -45,10 +47,24 @@ export const lspServer10k: Workload = {
       registry = await startRegistry();
       const target = { url: registry.url, host: registry.host };
       const image = await pushImage(target, 'bench/app', 't0', { format: 'oci' });
-      await pool(Array.from({ length: TAGS - 1 }, (_, i) => `t${i + 1}`), 16, (tag) => pushManifest(target, 'bench/app', tag, image.mediaType, image.bytes));
+      await pool(
+        Array.from({ length: TAGS - 1 }, (_, i) => `t${i + 1}`),
+        16,
+        (tag) => pushManifest(target, 'bench/app', tag, image.mediaType, image.bytes),
+      );
 
       const lines: string[] = [];
-      for (let i = 0; i < TAGS; i++) lines.push('---', 'apiVersion: v1', 'kind: Pod', `metadata: {name: p${i}}`, 'spec:', '  containers:', '    - name: app', `      image: ${registry.host}/bench/app:t${i}`);
+      for (let i = 0; i < TAGS; i++)
+        lines.push(
+          '---',
+          'apiVersion: v1',
+          'kind: Pod',
+          `metadata: {name: p${i}}`,
+          'spec:',
+          '  containers:',
+          '    - name: app',
+          `      image: ${registry.host}/bench/app:t${i}`,
+        );
       const text = `${lines.join('\n')}\n`;
       const uri = 'file:///bench/pods.yaml';
       client = await startClient({ capabilities: PULL_CAPABILITIES });
@@ -59,14 +75,27 @@ export const lspServer10k: Workload = {
       const sampler = setInterval(() => {
         peakRss = Math.max(peakRss, rssMb(pid));
       }, 250);
-      await c.waitFor('every tag resolved', () => c.statuses.some((s) => s.state === 'idle' && s.message === `${TAGS} images checked`), 600_000).finally(() => clearInterval(sampler));
+      await c
+        .waitFor(
+          'every tag resolved',
+          () => c.statuses.some((s) => s.state === 'idle' && s.message === `${TAGS} images checked`),
+          600_000,
+        )
+        .finally(() => clearInterval(sampler));
       const line = 7;
       let version = 1;
       const pull = async (): Promise<number> => {
         const character = `      image: ${registry!.host}/bench/app:t0`.length;
         const even = version % 2 === 1;
-        c.change(uri, ++version, [{ range: { start: { line, character }, end: { line, character: even ? character : character + 1 } }, text: even ? ' ' : '' }]);
-        const report = (await c.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items?: unknown[] };
+        c.change(uri, ++version, [
+          {
+            range: { start: { line, character }, end: { line, character: even ? character : character + 1 } },
+            text: even ? ' ' : '',
+          },
+        ]);
+        const report = (await c.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as {
+          items?: unknown[];
+        };
         return report.items?.length ?? 0;
       };
       return {
@@ -84,7 +113,9 @@ export const lspServer10k: Workload = {
             await new Promise((r) => setTimeout(r, 1000));
             rss = Math.min(rss, rssMb(pid));
           }
-          console.log(`\n    server RSS with ${formatCount(TAGS)} answers: ${rss.toFixed(1)} MB steady, ${peak.toFixed(1)} MB at most while resolving`);
+          console.log(
+            `\n    server RSS with ${formatCount(TAGS)} answers: ${rss.toFixed(1)} MB steady, ${peak.toFixed(1)} MB at most while resolving`,
+          );
           return rss <= RSS_LIMIT_MB ? null : `server RSS ${rss.toFixed(1)} MB (steady) is above ${RSS_LIMIT_MB} MB`;
         },
         teardown,

@@ -62,7 +62,9 @@ export const registryResolution: Workload = {
       // Token requests pay the latency too: they are round trips a real resolver makes.
       const tokenProxy: FaultProxy = await startFaultProxy({ target: tokens.url });
       stops.push(() => tokenProxy.stop());
-      const registry: Registry = await startRegistry({ auth: { token: { ...tokens.registryAuth, realm: `${tokenProxy.url}/token` } } });
+      const registry: Registry = await startRegistry({
+        auth: { token: { ...tokens.registryAuth, realm: `${tokenProxy.url}/token` } },
+      });
       stops.push(() => registry.stop());
       const proxy: FaultProxy = await startFaultProxy({ target: registry.url });
       stops.push(() => proxy.stop());
@@ -85,22 +87,39 @@ export const registryResolution: Workload = {
         const mine = refs.slice(f * 5, f * 5 + 5);
         const sub = join(workspace, `service-${f}`);
         mkdirSync(sub, { recursive: true });
-        if (f % 2 === 0) writeFileSync(join(sub, 'Dockerfile'), mine.map((ref, i) => `FROM ${ref} AS stage${i}\n`).join(''));
-        else writeFileSync(join(sub, 'compose.yaml'), `services:\n${mine.map((ref, i) => `  s${i}:\n    image: ${ref}\n`).join('')}`);
+        if (f % 2 === 0)
+          writeFileSync(join(sub, 'Dockerfile'), mine.map((ref, i) => `FROM ${ref} AS stage${i}\n`).join(''));
+        else
+          writeFileSync(
+            join(sub, 'compose.yaml'),
+            `services:\n${mine.map((ref, i) => `  s${i}:\n    image: ${ref}\n`).join('')}`,
+          );
       }
       const dockerConfig = join(dir, 'docker');
       mkdirSync(dockerConfig);
-      writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } } }));
-      const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: dockerConfig, XDG_CACHE_HOME: join(dir, 'cache-home') };
+      writeFileSync(
+        join(dockerConfig, 'config.json'),
+        JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } } }),
+      );
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        DOCKER_CONFIG: dockerConfig,
+        XDG_CACHE_HOME: join(dir, 'cache-home'),
+      };
       delete env.NO_COLOR;
 
       proxy.inject({ kind: 'latency', ms: LATENCY_MS });
       tokenProxy.inject({ kind: 'latency', ms: LATENCY_MS });
 
-      const check = (): Promise<Exec> => exec(process.execPath, [CLI, 'check', '--no-cache', '--format', 'json', '--fail-on', 'never', workspace], env);
+      const check = (): Promise<Exec> =>
+        exec(process.execPath, [CLI, 'check', '--no-cache', '--format', 'json', '--fail-on', 'never', workspace], env);
       const skopeoAll = async (): Promise<void> => {
         for (const ref of refs) {
-          const run = await exec('skopeo', ['inspect', '--tls-verify=false', '--raw', '--creds', `${USER}:${PASSWORD}`, `docker://${ref}`], env);
+          const run = await exec(
+            'skopeo',
+            ['inspect', '--tls-verify=false', '--raw', '--creds', `${USER}:${PASSWORD}`, `docker://${ref}`],
+            env,
+          );
           if (run.status !== 0) throw new Error(`skopeo inspect ${ref} failed: ${run.stderr.trim()}`);
         }
       };
@@ -121,7 +140,9 @@ export const registryResolution: Workload = {
           tokenProxy.clearLog();
           const run = await check();
           if (run.status !== 0) return `digest-pin check exited ${run.status}: ${run.stderr.trim()}`;
-          const report = JSON.parse(run.stdout) as { references: Array<{ text: string; current?: { digest: string | null } }> };
+          const report = JSON.parse(run.stdout) as {
+            references: Array<{ text: string; current?: { digest: string | null } }>;
+          };
           const wrong = report.references.filter((r) => r.current?.digest !== expected.get(r.text));
           if (report.references.length !== refs.length || wrong.length > 0) {
             return `expected ${refs.length} references resolved to their pushed digests; ${wrong.length} wrong, e.g. ${wrong[0]?.text ?? 'none'}`;
@@ -163,7 +184,8 @@ export const registryResolution: Workload = {
             `${(wall / bound).toFixed(2)}× (critical path ${criticalTrips} round trips: ${ms(critical)}, ${(wall / critical).toFixed(2)}×)`;
           console.log(`\n    ${requests}\n    ${timing}`);
 
-          if (heads !== ideal.heads || challenges !== 1 || others !== 0 || tokenRequests !== ideal.tokens) return `${requests}: above the ideal`;
+          if (heads !== ideal.heads || challenges !== 1 || others !== 0 || tokenRequests !== ideal.tokens)
+            return `${requests}: above the ideal`;
           if (wall > 1.2 * bound) return `${timing}: above 1.2× the bound`;
           return null;
         },

@@ -4,8 +4,14 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { LSPErrorCodes, ResponseError, WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
 import {
-  PinWorkspace, Refresh, UpdateWorkspace, type RefreshParams, type RefreshResult, type WorkspaceEditParams,
-  type WorkspaceEditResult, type WorkspaceEditSummary,
+  PinWorkspace,
+  Refresh,
+  UpdateWorkspace,
+  type RefreshParams,
+  type RefreshResult,
+  type WorkspaceEditParams,
+  type WorkspaceEditResult,
+  type WorkspaceEditSummary,
 } from '../../server/src/protocol';
 import { excludeGlob, isWorkspaceFile, LANGUAGES, WORKSPACE_FILES_GLOB } from './documents';
 import { COMMANDS } from './ids';
@@ -37,7 +43,9 @@ export function registerCommands(services: Services): vscode.Disposable[] {
   let running: WorkspaceAction | undefined;
   const workspaceCommand = (action: WorkspaceAction) => async (): Promise<WorkspaceCommandResult | undefined> => {
     if (running) {
-      void vscode.window.showInformationMessage(`digest-pin is already ${running === 'pin' ? 'pinning images' : 'updating digests'}; wait for it or cancel it.`);
+      void vscode.window.showInformationMessage(
+        `digest-pin is already ${running === 'pin' ? 'pinning images' : 'updating digests'}; wait for it or cancel it.`,
+      );
       return undefined;
     }
     running = action;
@@ -53,10 +61,12 @@ export function registerCommands(services: Services): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(COMMANDS.pinWorkspace, workspaceCommand('pin')),
     vscode.commands.registerCommand(COMMANDS.updateWorkspace, workspaceCommand('update')),
-    vscode.commands.registerCommand(COMMANDS.refresh, () => refresh(services).catch((error: unknown) => {
-      failed(services, 'Refreshing digests', error);
-      return undefined;
-    })),
+    vscode.commands.registerCommand(COMMANDS.refresh, () =>
+      refresh(services).catch((error: unknown) => {
+        failed(services, 'Refreshing digests', error);
+        return undefined;
+      }),
+    ),
     vscode.commands.registerCommand(COMMANDS.showOutput, () => services.output.show()),
   ];
 }
@@ -90,17 +100,25 @@ async function refresh(services: Services): Promise<RefreshResult | undefined> {
   const params: RefreshParams = {};
   const result = await services.client.sendRequest<RefreshResult>(Refresh.method, params);
   services.output.info(`refresh: asking registries again for ${result.references} reference(s)`);
-  vscode.window.setStatusBarMessage(`digest-pin: asking registries again for ${result.references} image${result.references === 1 ? '' : 's'}`, 5000);
+  vscode.window.setStatusBarMessage(
+    `digest-pin: asking registries again for ${result.references} image${result.references === 1 ? '' : 's'}`,
+    5000,
+  );
   return result;
 }
 
-async function runWorkspaceAction(services: Services, action: WorkspaceAction): Promise<WorkspaceCommandResult | undefined> {
+async function runWorkspaceAction(
+  services: Services,
+  action: WorkspaceAction,
+): Promise<WorkspaceCommandResult | undefined> {
   if (!isTrusted()) {
     void explainUntrusted(action === 'pin' ? 'pin images' : 'update digests');
     return undefined;
   }
   if (!vscode.workspace.workspaceFolders?.length) {
-    void vscode.window.showInformationMessage('Open a folder first: digest-pin pins the images of the files in your workspace.');
+    void vscode.window.showInformationMessage(
+      'Open a folder first: digest-pin pins the images of the files in your workspace.',
+    );
     return undefined;
   }
   if (!(await serverReady(services))) return undefined;
@@ -148,11 +166,18 @@ async function askServer(
     if (value.kind === 'end') return;
     const increment = progressIncrement(reported, value.percentage);
     if (increment !== undefined) reported += increment;
-    progress.report({ ...(value.message ? { message: value.message } : {}), ...(increment !== undefined ? { increment } : {}) });
+    progress.report({
+      ...(value.message ? { message: value.message } : {}),
+      ...(increment !== undefined ? { increment } : {}),
+    });
   });
   const params: WorkspaceEditParams = { uris, workDoneToken };
   try {
-    const answer = await services.client.sendRequest<WorkspaceEditResult>(action === 'pin' ? PinWorkspace.method : UpdateWorkspace.method, params, token);
+    const answer = await services.client.sendRequest<WorkspaceEditResult>(
+      action === 'pin' ? PinWorkspace.method : UpdateWorkspace.method,
+      params,
+      token,
+    );
     return { uris, edit: answer.edit, summary: answer.summary };
   } catch (error) {
     // A server that answers a cancellation with an error instead of a partial result: nothing was done.
@@ -169,10 +194,15 @@ async function askServer(
 async function workspaceFiles(output: vscode.LogOutputChannel, token: vscode.CancellationToken): Promise<string[]> {
   const exclude = excludeGlob(vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude'));
   const found = await vscode.workspace.findFiles(WORKSPACE_FILES_GLOB, exclude, MAX_FILES, token);
-  if (found.length >= MAX_FILES) output.warn(`pin: the workspace has more than ${MAX_FILES} candidate files; only the first ${MAX_FILES} were read`);
+  if (found.length >= MAX_FILES)
+    output.warn(`pin: the workspace has more than ${MAX_FILES} candidate files; only the first ${MAX_FILES} were read`);
   const uris = new Set(found.filter((uri) => isWorkspaceFile(uri.path)).map((uri) => uri.toString()));
   for (const document of vscode.workspace.textDocuments) {
-    if (document.uri.scheme === 'file' && (LANGUAGES as readonly string[]).includes(document.languageId) && vscode.workspace.getWorkspaceFolder(document.uri)) {
+    if (
+      document.uri.scheme === 'file' &&
+      (LANGUAGES as readonly string[]).includes(document.languageId) &&
+      vscode.workspace.getWorkspaceFolder(document.uri)
+    ) {
       uris.add(document.uri.toString());
     }
   }
@@ -191,21 +221,30 @@ async function applyEdit(services: Services, lspEdit: WorkspaceEditResult['edit'
   if (entries.length === 0) return { ok: true, changed: false };
   const dirtyBefore = new Set(vscode.workspace.textDocuments.filter((d) => d.isDirty).map((d) => d.uri.toString()));
   if (!(await vscode.workspace.applyEdit(edit, { isRefactoring: true }))) {
-    return { ok: false, reason: 'Nothing was changed: files were edited while digest-pin was working; run the command again.' };
+    return {
+      ok: false,
+      reason: 'Nothing was changed: files were edited while digest-pin was working; run the command again.',
+    };
   }
   if (vscode.workspace.getConfiguration('files').get<boolean>('refactoring.autoSave', true)) {
     const edited = new Set(entries.map(([uri]) => uri.toString()));
-    const toSave = vscode.workspace.textDocuments.filter((d) => edited.has(d.uri.toString()) && d.isDirty && !dirtyBefore.has(d.uri.toString()));
+    const toSave = vscode.workspace.textDocuments.filter(
+      (d) => edited.has(d.uri.toString()) && d.isDirty && !dirtyBefore.has(d.uri.toString()),
+    );
     const saved = await Promise.all(toSave.map((d) => d.save()));
     const failed = toSave.filter((_, i) => !saved[i]).map((d) => vscode.workspace.asRelativePath(d.uri));
-    if (failed.length > 0) services.output.warn(`could not save ${failed.join(', ')}: the changes are in the editor, unsaved`);
+    if (failed.length > 0)
+      services.output.warn(`could not save ${failed.join(', ')}: the changes are in the editor, unsaved`);
   }
   return { ok: true, changed: true };
 }
 
 function showSummary(services: Services, message: string, level: 'information' | 'warning'): void {
   const show = 'Show Output';
-  const shown = level === 'warning' ? vscode.window.showWarningMessage(message, show) : vscode.window.showInformationMessage(message);
+  const shown =
+    level === 'warning'
+      ? vscode.window.showWarningMessage(message, show)
+      : vscode.window.showInformationMessage(message);
   void shown.then((choice) => {
     if (choice === show) services.output.show();
   });

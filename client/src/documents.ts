@@ -14,7 +14,8 @@ export const DOCKERFILE_NAMES_GLOB = `**/{${['[dD]ockerfile', '[cC]ontainerfile'
   .join(',')}}`;
 
 /** A vscode-languageclient DocumentFilter, spelled out so this module needs neither `vscode` nor the client library. */
-export type DocumentFilter = { language: string; scheme?: string; pattern?: string } | { scheme: string; pattern: string };
+export type DocumentFilter =
+  { language: string; scheme?: string; pattern?: string } | { scheme: string; pattern: string };
 
 /**
  * The four languages in any scheme a text document can have (files, unsaved `untitled:` buffers, remote files),
@@ -30,7 +31,8 @@ export const DOCUMENT_SELECTOR: readonly DocumentFilter[] = [
  * (Dockerfiles by name, compose and CI files, any YAML, devcontainer.json). Dot-files are spelled out: VS Code's `*`
  * matches a leading dot, other glob engines' does not.
  */
-export const WORKSPACE_FILES_GLOB = '**/{*[dD]ockerfile*,*[cC]ontainerfile*,*.yml,*.yaml,.*.yml,.*.yaml,*devcontainer.json,.devcontainer.json}';
+export const WORKSPACE_FILES_GLOB =
+  '**/{*[dD]ockerfile*,*[cC]ontainerfile*,*.yml,*.yaml,.*.yml,.*.yaml,*devcontainer.json,.devcontainer.json}';
 
 /** Folders never searched, whatever files.exclude says (the CLI's walk skips the same). */
 export const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**'];

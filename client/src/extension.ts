@@ -21,9 +21,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = languageClient;
   languageClient.onNotification(Status.method, (params: StatusParams) => statusBar.update(params));
   // Stopped for good (the client restarts a crashed server a few times first): say so where the user looks.
-  context.subscriptions.push(languageClient.onDidChangeState(({ newState }) => {
-    if (newState === State.Stopped && !deactivating) statusBar.stopped();
-  }));
+  context.subscriptions.push(
+    languageClient.onDidChangeState(({ newState }) => {
+      if (newState === State.Stopped && !deactivating) statusBar.stopped();
+    }),
+  );
 
   // Commands exist from the start; they wait for the server (or explain that it did not start).
   const ready = languageClient.start().then(
@@ -34,7 +36,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       return false;
     },
   );
-  context.subscriptions.push(...registerCommands({ client: languageClient, ready, output }), forwardTrust(languageClient, ready, output));
+  context.subscriptions.push(
+    ...registerCommands({ client: languageClient, ready, output }),
+    forwardTrust(languageClient, ready, output),
+  );
   await ready;
 }
 

@@ -1,6 +1,12 @@
 // The LanguageClient: the bundled server (dist/server.js) in a Node process of its own, over IPC.
 import * as vscode from 'vscode';
-import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  RevealOutputChannelOn,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import { SERVER_ENV, SERVER_NODE_OPTIONS, type InitializationOptions } from '../../server/src/protocol';
 import { DOCUMENT_SELECTOR } from './documents';
 import { isTrusted } from './trust';
@@ -8,7 +14,10 @@ import { isTrusted } from './trust';
 /** The client id: VS Code reads `<id>.trace.server` for protocol tracing, so it is the settings section. */
 export const CLIENT_ID = 'digestPin';
 
-export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+export function createLanguageClient(
+  context: vscode.ExtensionContext,
+  output: vscode.LogOutputChannel,
+): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   // The same process options for `debug`: the extension host's own debug flags must not reach the server. The
   // environment is the extension host's plus SERVER_ENV.

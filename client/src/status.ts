@@ -30,11 +30,18 @@ export function statusView(status: StatusParams): StatusView | undefined {
       return {
         text: '$(debug-disconnect) digest-pin: offline',
         tooltip: `${detail || 'Registries are not contacted: only cached answers are used.'}\nClick to change digestPin.offline.`,
-        command: { command: 'workbench.action.openSettings', title: 'Open the offline setting', arguments: ['digestPin.offline'] },
+        command: {
+          command: 'workbench.action.openSettings',
+          title: 'Open the offline setting',
+          arguments: ['digestPin.offline'],
+        },
       };
     case 'rate-limited': {
       const where = status.registry ? ` by ${status.registry}` : '';
-      const when = status.retryAfter !== undefined && status.retryAfter > 0 ? `, retrying in ${formatSeconds(status.retryAfter)}` : '';
+      const when =
+        status.retryAfter !== undefined && status.retryAfter > 0
+          ? `, retrying in ${formatSeconds(status.retryAfter)}`
+          : '';
       return {
         text: `$(watch) digest-pin: rate-limited${where}`,
         tooltip: `${detail || `The registry${where} refuses more requests for now`}${when}.\nLog in (docker login) for a higher limit.`,

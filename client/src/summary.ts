@@ -7,7 +7,9 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 
 /** Title of the progress notification. */
 export function progressTitle(action: WorkspaceAction): string {
-  return action === 'pin' ? 'digest-pin: pinning images in the workspace' : 'digest-pin: updating drifted digests in the workspace';
+  return action === 'pin'
+    ? 'digest-pin: pinning images in the workspace'
+    : 'digest-pin: updating drifted digests in the workspace';
 }
 
 /**
@@ -19,10 +21,15 @@ export function summaryMessage(action: WorkspaceAction, summary: WorkspaceEditSu
   const verb = action === 'pin' ? 'Pinned' : 'Updated';
   const done = `${verb} ${what} in ${plural(summary.files, 'file')}`;
   const failed = summary.failures.length;
-  const failures = failed === 0 ? '' : ` ${plural(failed, 'reference')} could not be ${action === 'pin' ? 'pinned' : 'updated'}: see the output.`;
+  const failures =
+    failed === 0
+      ? ''
+      : ` ${plural(failed, 'reference')} could not be ${action === 'pin' ? 'pinned' : 'updated'}: see the output.`;
 
   if (summary.cancelled) {
-    return summary.edited === 0 ? `Cancelled before anything was ${action === 'pin' ? 'pinned' : 'updated'}.${failures}` : `Cancelled. ${done} before stopping.${failures}`;
+    return summary.edited === 0
+      ? `Cancelled before anything was ${action === 'pin' ? 'pinned' : 'updated'}.${failures}`
+      : `Cancelled. ${done} before stopping.${failures}`;
   }
   if (summary.edited === 0 && failed === 0) {
     return action === 'pin'

@@ -9,14 +9,20 @@ export function isTrusted(): boolean {
   return vscode.workspace.isTrusted;
 }
 
-export function forwardTrust(client: LanguageClient, ready: Promise<boolean>, output: vscode.LogOutputChannel): vscode.Disposable {
+export function forwardTrust(
+  client: LanguageClient,
+  ready: Promise<boolean>,
+  output: vscode.LogOutputChannel,
+): vscode.Disposable {
   return vscode.workspace.onDidGrantWorkspaceTrust(() => {
     output.info('workspace trusted: registry checks start');
     const params: TrustParams = { trusted: true };
     // Granted while the server is still starting: tell it once it listens (it started with trusted: false).
-    void ready.then(async (running) => {
-      if (running) await client.sendNotification(Trust.method, params);
-    }).catch((error: unknown) => output.error(`could not tell the server about trust: ${String(error)}`));
+    void ready
+      .then(async (running) => {
+        if (running) await client.sendNotification(Trust.method, params);
+      })
+      .catch((error: unknown) => output.error(`could not tell the server about trust: ${String(error)}`));
   });
 }
 
@@ -24,6 +30,8 @@ export function forwardTrust(client: LanguageClient, ready: Promise<boolean>, ou
 export async function explainUntrusted(what: string): Promise<void> {
   const manage = 'Manage Workspace Trust';
   const choice = await vscode.window.showWarningMessage(
-    `digest-pin asks registries only in a trusted workspace, so it cannot ${what} here.`, manage);
+    `digest-pin asks registries only in a trusted workspace, so it cannot ${what} here.`,
+    manage,
+  );
   if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
 }

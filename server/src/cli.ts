@@ -12,7 +12,9 @@ async function main(): Promise<ExitCode> {
     });
   } catch (error) {
     // A bug outside any one file's check: say so, and exit 2 rather than node's 1, which would read as "findings".
-    process.stderr.write(`digest-pin: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `digest-pin: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 2;
   }
 }

@@ -7,10 +7,25 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  CodeActionKind, DidChangeConfigurationNotification, LSPErrorCodes, MarkupKind, ProposedFeatures, ResponseError,
-  TextDocumentSyncKind, createConnection,
-  type CancellationToken, type ClientCapabilities, type CodeAction, type Connection, type Diagnostic, type DocumentDiagnosticReport,
-  type Hover, type InitializeParams, type InitializeResult, type TextDocumentEdit, type WorkspaceEdit,
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  LSPErrorCodes,
+  MarkupKind,
+  ProposedFeatures,
+  ResponseError,
+  TextDocumentSyncKind,
+  createConnection,
+  type CancellationToken,
+  type ClientCapabilities,
+  type CodeAction,
+  type Connection,
+  type Diagnostic,
+  type DocumentDiagnosticReport,
+  type Hover,
+  type InitializeParams,
+  type InitializeResult,
+  type TextDocumentEdit,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { defaultCacheDir } from './cli/registry';
 import { codeActions, pinAllEdits, type FileFormat, type FileView } from './features/codeActions';
@@ -22,13 +37,32 @@ import { DocumentStore, pathOf, type TrackedDocument } from './lsp/documents';
 import { Resolver, type ResolverState } from './lsp/resolver';
 import { Debouncer, realTimers, type Timers } from './lsp/scheduler';
 import {
-  PinWorkspace, Refresh, Status, Trust, UpdateWorkspace,
-  type InitializationOptions, type Message, type ParamsOf, type RefreshResult, type StatusParams, type WorkspaceEditParams, type WorkspaceEditResult,
+  PinWorkspace,
+  Refresh,
+  Status,
+  Trust,
+  UpdateWorkspace,
+  type InitializationOptions,
+  type Message,
+  type ParamsOf,
+  type RefreshResult,
+  type StatusParams,
+  type WorkspaceEditParams,
+  type WorkspaceEditResult,
 } from './protocol';
 import { findReferences } from './references/index';
 import type { ImageReference, Position } from './references/types';
 import { CACHE_FILE } from './registry/cache';
-import { createRegistryClient, explain, normalizePlatform, parsePlatform, formatPlatform, type Logger, type RegistryClient, type RegistryClientOptions } from './registry/index';
+import {
+  createRegistryClient,
+  explain,
+  normalizePlatform,
+  parsePlatform,
+  formatPlatform,
+  type Logger,
+  type RegistryClient,
+  type RegistryClientOptions,
+} from './registry/index';
 import { DEFAULT_SETTINGS, SECTION, readSettings, registryKey, type Settings } from './settings';
 
 export interface ServerOptions {
@@ -120,20 +154,30 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     },
   };
 
-  const resolver = new Resolver(null, {
-    answered: (key) => answered(key),
-    progress: (state) => sendStatus(state),
-  }, logger);
+  const resolver = new Resolver(
+    null,
+    {
+      answered: (key) => answered(key),
+      progress: (state) => sendStatus(state),
+    },
+    logger,
+  );
 
   // --- never crash: every handler's failure is logged and answered with nothing --------------------------------
 
-  function guard<A extends unknown[], R>(name: string, fallback: R, handler: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
+  function guard<A extends unknown[], R>(
+    name: string,
+    fallback: R,
+    handler: (...args: A) => R | Promise<R>,
+  ): (...args: A) => Promise<R> {
     return async (...args: A) => {
       try {
         return await handler(...args);
       } catch (error) {
         if (error instanceof ResponseError) throw error;
-        connection.console.error(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        connection.console.error(
+          `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
         return fallback;
       }
     };
@@ -144,7 +188,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       try {
         handler(...args);
       } catch (error) {
-        connection.console.error(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        connection.console.error(
+          `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
       }
     };
   }
@@ -158,7 +204,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   async function loadSettings(): Promise<void> {
     if (configurationRequests) {
       const uris = documents.all().map((d) => d.uri);
-      const answers = (await connection.workspace.getConfiguration([{ section: SECTION }, ...uris.map((scopeUri) => ({ section: SECTION, scopeUri }))])) as unknown[];
+      const answers = (await connection.workspace.getConfiguration([
+        { section: SECTION },
+        ...uris.map((scopeUri) => ({ section: SECTION, scopeUri })),
+      ])) as unknown[];
       globalSettings = readSettings(answers[0]);
       resourceSettings.clear();
       uris.forEach((uri, i) => resourceSettings.set(uri, readSettings(answers[i + 1])));
@@ -175,7 +224,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const next = readSettings(answer);
     const before = resourceSettings.get(uri);
     resourceSettings.set(uri, next);
-    if (before === undefined ? JSON.stringify(next) !== JSON.stringify(globalSettings) : JSON.stringify(before) !== JSON.stringify(next)) {
+    if (
+      before === undefined
+        ? JSON.stringify(next) !== JSON.stringify(globalSettings)
+        : JSON.stringify(before) !== JSON.stringify(next)
+    ) {
       memos.get(uri)?.clear();
       refreshDocument(uri);
       if (pull) scheduleRefresh();
@@ -197,9 +250,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       client = null;
       clientKey = wanted;
       resolver.reset(null);
-      if (old !== null) await old.close().catch((error: unknown) => logger.warn(`closing the registry client failed: ${String(error)}`));
+      if (old !== null)
+        await old
+          .close()
+          .catch((error: unknown) => logger.warn(`closing the registry client failed: ${String(error)}`));
       if (options.clearCache && cacheDir !== undefined) {
-        await rm(join(cacheDir, CACHE_FILE), { force: true }).catch((error: unknown) => logger.warn(`clearing the cache failed: ${String(error)}`));
+        await rm(join(cacheDir, CACHE_FILE), { force: true }).catch((error: unknown) =>
+          logger.warn(`clearing the cache failed: ${String(error)}`),
+        );
       }
       client = trusted
         ? createRegistry({
@@ -224,7 +282,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   // --- reading documents and publishing diagnostics ----------------------------------------------------------------
 
-  const debouncer = new Debouncer<string>(options.debounceMs ?? DEBOUNCE_MS, guardSync('analysis', (uri: string) => refreshDocument(uri)), timers);
+  const debouncer = new Debouncer<string>(
+    options.debounceMs ?? DEBOUNCE_MS,
+    guardSync('analysis', (uri: string) => refreshDocument(uri)),
+    timers,
+  );
 
   function memoOf(uri: string): DiagnosticsMemo {
     let memo = memos.get(uri);
@@ -262,8 +324,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     const analysis = tracked.analyse();
     // $/logTrace, sent only while the client has tracing on ($/setTrace; VS Code: digestPin.trace.server).
-    connection.tracer.log(`analysed ${uri} v${analysis.version}: ${analysis.result.references.length} references in ${analysis.ms.toFixed(1)} ms (${tracked.extractor.stats.parsed} parts read)`);
-    resolver.want(uri, tracked.extractor.groups, platformOption(settings), (ref) => ignoredBySettings(ref, settings), JSON.stringify([settings.defaultPlatform, settings.ignore]));
+    connection.tracer.log(
+      `analysed ${uri} v${analysis.version}: ${analysis.result.references.length} references in ${analysis.ms.toFixed(1)} ms (${tracked.extractor.stats.parsed} parts read)`,
+    );
+    resolver.want(
+      uri,
+      tracked.extractor.groups,
+      platformOption(settings),
+      (ref) => ignoredBySettings(ref, settings),
+      JSON.stringify([settings.defaultPlatform, settings.ignore]),
+    );
     publish(tracked, diagnosticsOf(tracked));
   }
 
@@ -278,7 +348,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (refreshTimer !== undefined) return;
     refreshTimer = timers.setTimeout(() => {
       refreshTimer = undefined;
-      connection.languages.diagnostics.refresh().catch((error: unknown) => logger.warn(`diagnostics refresh failed: ${String(error)}`));
+      connection.languages.diagnostics
+        .refresh()
+        .catch((error: unknown) => logger.warn(`diagnostics refresh failed: ${String(error)}`));
     }, options.answerBatchMs ?? ANSWER_BATCH_MS);
   }
 
@@ -291,7 +363,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     // While many answers are still to come, batch them by the second: each update re-sends every diagnostic of
     // the document, and a 10,000-reference file would otherwise be re-sent ten times a second for minutes.
     const batchMs = options.answerBatchMs ?? ANSWER_BATCH_MS;
-    answerTimer = timers.setTimeout(publishAnswers, resolver.state.pending > BUSY_PENDING ? Math.max(batchMs, BUSY_BATCH_MS) : batchMs);
+    answerTimer = timers.setTimeout(
+      publishAnswers,
+      resolver.state.pending > BUSY_PENDING ? Math.max(batchMs, BUSY_BATCH_MS) : batchMs,
+    );
   }
 
   const publishAnswers = guardSync('publishing answers', () => {
@@ -323,18 +398,36 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   function sendStatus(state: ResolverState = resolver.state): void {
     const anyEnabled = documents.all().length === 0 || documents.all().some((d) => settingsFor(d.uri).enable);
     let status: StatusParams;
-    if (!trusted) status = { state: 'untrusted', pending: 0, message: 'Workspace not trusted: static checks only, no registry requests' };
-    else if (!anyEnabled) status = { state: 'disabled', pending: 0, message: 'digest-pin is disabled for the open files' };
+    if (!trusted)
+      status = {
+        state: 'untrusted',
+        pending: 0,
+        message: 'Workspace not trusted: static checks only, no registry requests',
+      };
+    else if (!anyEnabled)
+      status = { state: 'disabled', pending: 0, message: 'digest-pin is disabled for the open files' };
     else if (state.rateLimited) {
       const { registry, retryAfter } = state.rateLimited;
       status = {
-        state: 'rate-limited', pending: state.pending, registry,
+        state: 'rate-limited',
+        pending: state.pending,
+        registry,
         message: `Rate-limited by ${registry}${retryAfter !== undefined ? ` (retry after ${Math.ceil(retryAfter)} s)` : ''}${state.pending > 0 ? `; ${state.pending} images waiting` : ''}`,
         ...(retryAfter !== undefined ? { retryAfter } : {}),
       };
-    } else if (state.pending > 0) status = { state: 'resolving', pending: state.pending, message: `Resolving ${state.pending} image${state.pending === 1 ? '' : 's'}` };
+    } else if (state.pending > 0)
+      status = {
+        state: 'resolving',
+        pending: state.pending,
+        message: `Resolving ${state.pending} image${state.pending === 1 ? '' : 's'}`,
+      };
     else if (globalSettings.offline) status = { state: 'offline', pending: 0, message: 'Offline: cached digests only' };
-    else status = { state: 'idle', pending: 0, message: `${state.answered} image${state.answered === 1 ? '' : 's'} checked` };
+    else
+      status = {
+        state: 'idle',
+        pending: 0,
+        message: `${state.answered} image${state.answered === 1 ? '' : 's'} checked`,
+      };
     const text = JSON.stringify(status);
     if (text === lastStatus) return;
     // A new state goes out at once; a new count of the same state at most every STATUS_MS (answers come in thousands).
@@ -367,89 +460,124 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     capabilities = params.capabilities;
     const init = (params.initializationOptions ?? {}) as InitializationOptions;
     trusted = init.trusted !== false;
-    cacheDir = typeof init.cacheDir === 'string' && init.cacheDir !== '' ? init.cacheDir : defaultCacheDir(process.platform, env, homedir());
+    cacheDir =
+      typeof init.cacheDir === 'string' && init.cacheDir !== ''
+        ? init.cacheDir
+        : defaultCacheDir(process.platform, env, homedir());
     pushedSettings = init.settings;
     globalSettings = readSettings(pushedSettings);
     configurationRequests = capabilities.workspace?.configuration === true;
-    pull = capabilities.textDocument?.diagnostic !== undefined && capabilities.workspace?.diagnostics?.refreshSupport === true;
+    pull =
+      capabilities.textDocument?.diagnostic !== undefined &&
+      capabilities.workspace?.diagnostics?.refreshSupport === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, 'source.fixAll.digestPin'], resolveProvider: false },
-        ...(pull ? { diagnosticProvider: { identifier: 'digest-pin', interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+        codeActionProvider: {
+          codeActionKinds: [CodeActionKind.QuickFix, 'source.fixAll.digestPin'],
+          resolveProvider: false,
+        },
+        ...(pull
+          ? {
+              diagnosticProvider: {
+                identifier: 'digest-pin',
+                interFileDependencies: false,
+                workspaceDiagnostics: false,
+              },
+            }
+          : {}),
       },
       serverInfo: { name: 'digest-pin' },
     };
   });
 
-  connection.onInitialized(guard('initialized', undefined, async () => {
-    if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
-      await connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION });
-    }
-    await loadSettings().catch((error: unknown) => logger.warn(`reading settings failed, using defaults: ${String(error)}`));
-    await updateClient();
-    settingsLoaded = true;
-    markReady();
-    refreshAll(true);
-    sendStatus();
-  }));
+  connection.onInitialized(
+    guard('initialized', undefined, async () => {
+      if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
+        await connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION });
+      }
+      await loadSettings().catch((error: unknown) =>
+        logger.warn(`reading settings failed, using defaults: ${String(error)}`),
+      );
+      await updateClient();
+      settingsLoaded = true;
+      markReady();
+      refreshAll(true);
+      sendStatus();
+    }),
+  );
 
-  connection.onShutdown(guard('shutdown', undefined, async () => {
-    debouncer.dispose();
-    resolver.reset(null);
-    await client?.close();
-    client = null;
-  }));
+  connection.onShutdown(
+    guard('shutdown', undefined, async () => {
+      debouncer.dispose();
+      resolver.reset(null);
+      await client?.close();
+      client = null;
+    }),
+  );
 
-  connection.onDidChangeConfiguration(guard('configuration', undefined, async (params) => {
-    const sent = (params.settings as Record<string, unknown> | null | undefined)?.[SECTION];
-    if (sent !== undefined) pushedSettings = sent;
-    await loadSettings();
-    await updateClient();
-    for (const tracked of documents.all()) tracked.invalidate();
-    refreshAll(true);
-    sendStatus();
-  }));
+  connection.onDidChangeConfiguration(
+    guard('configuration', undefined, async (params) => {
+      const sent = (params.settings as Record<string, unknown> | null | undefined)?.[SECTION];
+      if (sent !== undefined) pushedSettings = sent;
+      await loadSettings();
+      await updateClient();
+      for (const tracked of documents.all()) tracked.invalidate();
+      refreshAll(true);
+      sendStatus();
+    }),
+  );
 
-  connection.onNotification(Trust.method, guard('trust', undefined, async (params: ParamsOf<typeof Trust>) => {
-    const next = params?.trusted === true;
-    if (next === trusted) return;
-    trusted = next;
-    await updateClient({ force: true });
-    refreshAll(true);
-    sendStatus();
-  }));
+  connection.onNotification(
+    Trust.method,
+    guard('trust', undefined, async (params: ParamsOf<typeof Trust>) => {
+      const next = params?.trusted === true;
+      if (next === trusted) return;
+      trusted = next;
+      await updateClient({ force: true });
+      refreshAll(true);
+      sendStatus();
+    }),
+  );
 
   // --- documents ----------------------------------------------------------------------------------------------------------
 
-  connection.onDidOpenTextDocument(guardSync('didOpen', (params) => {
-    const { uri, languageId, version, text } = params.textDocument;
-    documents.open(uri, languageId, version, text);
-    if (!settingsLoaded) return;
-    refreshDocument(uri);
-    void loadDocumentSettings(uri).catch((error: unknown) => logger.warn(`reading settings for ${uri} failed: ${String(error)}`));
-  }));
+  connection.onDidOpenTextDocument(
+    guardSync('didOpen', (params) => {
+      const { uri, languageId, version, text } = params.textDocument;
+      documents.open(uri, languageId, version, text);
+      if (!settingsLoaded) return;
+      refreshDocument(uri);
+      void loadDocumentSettings(uri).catch((error: unknown) =>
+        logger.warn(`reading settings for ${uri} failed: ${String(error)}`),
+      );
+    }),
+  );
 
-  connection.onDidChangeTextDocument(guardSync('didChange', (params) => {
-    const { uri, version } = params.textDocument;
-    if (documents.change(uri, version, params.contentChanges) === undefined) return;
-    // Pull clients ask when they want diagnostics; the debounce then only keeps the registry questions current.
-    debouncer.schedule(uri);
-  }));
+  connection.onDidChangeTextDocument(
+    guardSync('didChange', (params) => {
+      const { uri, version } = params.textDocument;
+      if (documents.change(uri, version, params.contentChanges) === undefined) return;
+      // Pull clients ask when they want diagnostics; the debounce then only keeps the registry questions current.
+      debouncer.schedule(uri);
+    }),
+  );
 
-  connection.onDidCloseTextDocument(guardSync('didClose', (params) => {
-    const { uri } = params.textDocument;
-    debouncer.cancel(uri);
-    documents.close(uri);
-    memos.delete(uri);
-    resourceSettings.delete(uri);
-    resultIds.delete(uri);
-    dirty.delete(uri);
-    resolver.forget(uri);
-    if (!pull) void connection.sendDiagnostics({ uri, diagnostics: [] });
-    sendStatus();
-  }));
+  connection.onDidCloseTextDocument(
+    guardSync('didClose', (params) => {
+      const { uri } = params.textDocument;
+      debouncer.cancel(uri);
+      documents.close(uri);
+      memos.delete(uri);
+      resourceSettings.delete(uri);
+      resultIds.delete(uri);
+      dirty.delete(uri);
+      resolver.forget(uri);
+      if (!pull) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      sendStatus();
+    }),
+  );
 
   // --- pull diagnostics -----------------------------------------------------------------------------------------------------
 
@@ -457,7 +585,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let resultCounter = 0;
 
   connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagnosticReport> => {
-    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'cancelled', { retriggerRequest: true });
+    if (token.isCancellationRequested)
+      throw new ResponseError(LSPErrorCodes.ServerCancelled, 'cancelled', { retriggerRequest: true });
     try {
       const uri = params.textDocument.uri;
       const tracked = documents.get(uri);
@@ -465,14 +594,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (debouncer.cancel(uri) || tracked.stale) refreshDocument(uri);
       const items = diagnosticsOf(tracked);
       const previous = resultIds.get(uri);
-      if (previous !== undefined && previous.items.length === items.length && previous.items.every((d, i) => d === items[i])) {
-        return params.previousResultId === previous.id ? { kind: 'unchanged', resultId: previous.id } : { kind: 'full', resultId: previous.id, items };
+      if (
+        previous !== undefined &&
+        previous.items.length === items.length &&
+        previous.items.every((d, i) => d === items[i])
+      ) {
+        return params.previousResultId === previous.id
+          ? { kind: 'unchanged', resultId: previous.id }
+          : { kind: 'full', resultId: previous.id, items };
       }
       const id = String(++resultCounter);
       resultIds.set(uri, { id, items });
       return { kind: 'full', resultId: id, items };
     } catch (error) {
-      connection.console.error(`diagnostics failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      connection.console.error(
+        `diagnostics failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       return { kind: 'full', items: [] };
     }
   });
@@ -480,7 +617,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   // --- facts for hovers and code actions ------------------------------------------------------------------------------
 
   /** The current read of a document (hovers and code actions never wait for the debounce). */
-  function current(uri: string): { tracked: TrackedDocument; references: ImageReference[]; settings: Settings; kind: string | null } | undefined {
+  function current(
+    uri: string,
+  ): { tracked: TrackedDocument; references: ImageReference[]; settings: Settings; kind: string | null } | undefined {
     const tracked = documents.get(uri);
     if (tracked === undefined) return undefined;
     const settings = settingsFor(uri);
@@ -494,7 +633,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return settings.offline ? 'offline' : 'online';
   }
 
-  async function factsFor(ref: ImageReference, settings: Settings, signal: AbortSignal | undefined, details: boolean): Promise<ImageFacts | undefined> {
+  async function factsFor(
+    ref: ImageReference,
+    settings: Settings,
+    signal: AbortSignal | undefined,
+    details: boolean,
+  ): Promise<ImageFacts | undefined> {
     const key = resolver.keyOf(ref, platformOption(settings));
     if (key === null || !resolver.active) return undefined;
     const online = await resolver.answer(key, signal);
@@ -504,19 +648,33 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return { ...described, ...(latest !== undefined ? { online: latest } : {}) };
   }
 
-  connection.onHover(guard('hover', null, async (params, token): Promise<Hover | null> => {
-    await ready;
-    const found = current(params.textDocument.uri);
-    if (found === undefined) return null;
-    const ref = found.references.find((r) => contains(r, params.position));
-    if (ref === undefined) return null;
-    const facts = ref.ignored || ignoredBySettings(ref, found.settings) ? undefined : await factsFor(ref, found.settings, signalOf(token), true);
-    // Cancelled while the registry was being asked (the cursor moved on): the client no longer wants this hover.
-    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
-    const markdown = hoverMarkdown({ ref, facts, mode: hoverMode(found.settings), now: now(), ignoredBySettings: ignoredBySettings(ref, found.settings) });
-    const plain = capabilities.textDocument?.hover?.contentFormat?.includes(MarkupKind.Markdown) === false;
-    return { contents: { kind: plain ? MarkupKind.PlainText : MarkupKind.Markdown, value: markdown }, range: ref.range };
-  }));
+  connection.onHover(
+    guard('hover', null, async (params, token): Promise<Hover | null> => {
+      await ready;
+      const found = current(params.textDocument.uri);
+      if (found === undefined) return null;
+      const ref = found.references.find((r) => contains(r, params.position));
+      if (ref === undefined) return null;
+      const facts =
+        ref.ignored || ignoredBySettings(ref, found.settings)
+          ? undefined
+          : await factsFor(ref, found.settings, signalOf(token), true);
+      // Cancelled while the registry was being asked (the cursor moved on): the client no longer wants this hover.
+      if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+      const markdown = hoverMarkdown({
+        ref,
+        facts,
+        mode: hoverMode(found.settings),
+        now: now(),
+        ignoredBySettings: ignoredBySettings(ref, found.settings),
+      });
+      const plain = capabilities.textDocument?.hover?.contentFormat?.includes(MarkupKind.Markdown) === false;
+      return {
+        contents: { kind: plain ? MarkupKind.PlainText : MarkupKind.Markdown, value: markdown },
+        range: ref.range,
+      };
+    }),
+  );
 
   function fileView(tracked: TrackedDocument, kind: string | null, versioned: boolean): FileView {
     const text = tracked.document.getText();
@@ -535,33 +693,39 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   const versionedEdits = (): boolean => capabilities.workspace?.workspaceEdit?.documentChanges === true;
 
-  connection.onCodeAction(guard('codeAction', [] as CodeAction[], async (params, token) => {
-    await ready;
-    const found = current(params.textDocument.uri);
-    if (found === undefined) return [];
-    const { tracked, references, settings, kind } = found;
-    const signal = signalOf(token);
-    const fixAll = params.context.only?.some((k) => k === 'source' || k.startsWith('source.fixAll')) ?? false;
-    const inRange = references.filter((ref) => !(ref.range.end.line < params.range.start.line || ref.range.start.line > params.range.end.line));
-    const factMap = new Map<ImageReference, ImageFacts | undefined>();
-    // Every reference of the file for "pin all"; details (platforms) only for those under the cursor.
-    await Promise.all(references.map(async (ref) => {
-      const wanted = inRange.includes(ref);
-      if (!wanted && !fixAll && references.length > 500) return;
-      factMap.set(ref, await factsFor(ref, settings, signal, wanted).catch(() => undefined));
-    }));
-    if (signal?.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
-    return codeActions({
-      file: fileView(tracked, kind, versionedEdits()),
-      references,
-      range: params.range,
-      diagnostics: params.context.diagnostics,
-      ...(params.context.only ? { only: params.context.only } : {}),
-      facts: (ref) => factMap.get(ref),
-      settings,
-      skip: (ref) => ignoredBySettings(ref, settings),
-    });
-  }));
+  connection.onCodeAction(
+    guard('codeAction', [] as CodeAction[], async (params, token) => {
+      await ready;
+      const found = current(params.textDocument.uri);
+      if (found === undefined) return [];
+      const { tracked, references, settings, kind } = found;
+      const signal = signalOf(token);
+      const fixAll = params.context.only?.some((k) => k === 'source' || k.startsWith('source.fixAll')) ?? false;
+      const inRange = references.filter(
+        (ref) => !(ref.range.end.line < params.range.start.line || ref.range.start.line > params.range.end.line),
+      );
+      const factMap = new Map<ImageReference, ImageFacts | undefined>();
+      // Every reference of the file for "pin all"; details (platforms) only for those under the cursor.
+      await Promise.all(
+        references.map(async (ref) => {
+          const wanted = inRange.includes(ref);
+          if (!wanted && !fixAll && references.length > 500) return;
+          factMap.set(ref, await factsFor(ref, settings, signal, wanted).catch(() => undefined));
+        }),
+      );
+      if (signal?.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+      return codeActions({
+        file: fileView(tracked, kind, versionedEdits()),
+        references,
+        range: params.range,
+        diagnostics: params.context.diagnostics,
+        ...(params.context.only ? { only: params.context.only } : {}),
+        facts: (ref) => factMap.get(ref),
+        settings,
+        skip: (ref) => ignoredBySettings(ref, settings),
+      });
+    }),
+  );
 
   // --- digest-pin requests ----------------------------------------------------------------------------------------------------
 
@@ -573,14 +737,30 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return { references: resolver.state.pending + resolver.state.answered };
   });
 
-  onRequest(PinWorkspace, 'pinWorkspace', emptyWorkspaceResult(), (params, token) => workspaceEdits(params, token, 'pin'));
-  onRequest(UpdateWorkspace, 'updateWorkspace', emptyWorkspaceResult(), (params, token) => workspaceEdits(params, token, 'update'));
+  onRequest(PinWorkspace, 'pinWorkspace', emptyWorkspaceResult(), (params, token) =>
+    workspaceEdits(params, token, 'pin'),
+  );
+  onRequest(UpdateWorkspace, 'updateWorkspace', emptyWorkspaceResult(), (params, token) =>
+    workspaceEdits(params, token, 'update'),
+  );
 
-  function onRequest<P, R>(message: Message<P, R>, name: string, fallback: R, handler: (params: P, token: CancellationToken) => Promise<R>): void {
-    connection.onRequest(message.method, guard(name, fallback, (params: P, token: CancellationToken) => handler(params, token)));
+  function onRequest<P, R>(
+    message: Message<P, R>,
+    name: string,
+    fallback: R,
+    handler: (params: P, token: CancellationToken) => Promise<R>,
+  ): void {
+    connection.onRequest(
+      message.method,
+      guard(name, fallback, (params: P, token: CancellationToken) => handler(params, token)),
+    );
   }
 
-  async function workspaceEdits(params: WorkspaceEditParams, token: CancellationToken, action: 'pin' | 'update'): Promise<WorkspaceEditResult> {
+  async function workspaceEdits(
+    params: WorkspaceEditParams,
+    token: CancellationToken,
+    action: 'pin' | 'update',
+  ): Promise<WorkspaceEditResult> {
     await ready;
     await clientChange;
     const result = emptyWorkspaceResult();
@@ -592,7 +772,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const plain: NonNullable<WorkspaceEdit['changes']> = {};
     try {
       if (client === null) {
-        result.summary.failures.push({ uri: '', line: 0, text: '', reason: 'the workspace is not trusted: no registry requests' });
+        result.summary.failures.push({
+          uri: '',
+          line: 0,
+          text: '',
+          reason: 'the workspace is not trusted: no registry requests',
+        });
         uris.length = 0;
       }
       let done = 0;
@@ -612,7 +797,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return result;
   }
 
-  async function editOne(uri: string, action: 'pin' | 'update', signal: AbortSignal | undefined, result: WorkspaceEditResult, changes: TextDocumentEdit[], plain: NonNullable<WorkspaceEdit['changes']>): Promise<void> {
+  async function editOne(
+    uri: string,
+    action: 'pin' | 'update',
+    signal: AbortSignal | undefined,
+    result: WorkspaceEditResult,
+    changes: TextDocumentEdit[],
+    plain: NonNullable<WorkspaceEdit['changes']>,
+  ): Promise<void> {
     const open = documents.get(uri);
     const settings = settingsFor(uri);
     if (!settings.enable) return;
@@ -630,7 +822,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       try {
         text = await readFile(fileURLToPath(uri), 'utf8');
       } catch (error) {
-        result.summary.failures.push({ uri, line: 0, text: '', reason: `could not read the file: ${error instanceof Error ? error.message : String(error)}` });
+        result.summary.failures.push({
+          uri,
+          line: 0,
+          text: '',
+          reason: `could not read the file: ${error instanceof Error ? error.message : String(error)}`,
+        });
         return;
       }
       const path = pathOf(uri);
@@ -638,10 +835,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       references = extracted.references;
       kind = extracted.kind;
       const lines = text.split(/\r\n|\r|\n/);
-      view = { uri, version: null, format: formatOf({ path }, kind, text), eol: eolOf(text), lineAt: (line) => lines[line] ?? '' };
+      view = {
+        uri,
+        version: null,
+        format: formatOf({ path }, kind, text),
+        eol: eolOf(text),
+        lineAt: (line) => lines[line] ?? '',
+      };
     }
     const platform = platformOption(settings);
-    const wanted = references.filter((ref) => !ignoredBySettings(ref, settings) && !ref.ignored && !ref.localBuild && (action === 'pin' ? ref.status === 'unpinned' : ref.status === 'pinned' && ref.tag !== null));
+    const wanted = references.filter(
+      (ref) =>
+        !ignoredBySettings(ref, settings) &&
+        !ref.ignored &&
+        !ref.localBuild &&
+        (action === 'pin' ? ref.status === 'unpinned' : ref.status === 'pinned' && ref.tag !== null),
+    );
     const facts = new Map<ImageReference, ImageFacts>();
     for (const ref of wanted) {
       const key = resolver.keyOf(ref, platform);
@@ -673,14 +882,19 @@ function emptyWorkspaceResult(): WorkspaceEditResult {
 
 /** Why a reference was not edited, or null when there was nothing to do (current pin). */
 function reasonOf(online: Online, action: 'pin' | 'update'): string | null {
-  if (online.kind === 'tag') return online.result.ok ? 'the reference cannot be edited in place' : `${explain(online.result.error)} (${online.result.error.kind})`;
+  if (online.kind === 'tag')
+    return online.result.ok
+      ? 'the reference cannot be edited in place'
+      : `${explain(online.result.error)} (${online.result.error.kind})`;
   switch (online.status.status) {
     case 'current':
       return null;
     case 'unknown':
       return `${explain(online.status.error)} (${online.status.error.kind})`;
     case 'gone':
-      return online.tag === undefined ? 'the pinned digest is gone and where the tag points now is not known' : 'the reference cannot be edited in place';
+      return online.tag === undefined
+        ? 'the pinned digest is gone and where the tag points now is not known'
+        : 'the reference cannot be edited in place';
     case 'drifted':
       return action === 'update' ? 'the reference cannot be edited in place' : null;
   }
@@ -692,7 +906,9 @@ function reasonOf(online: Online, action: 'pin' | 'update'): string | null {
  */
 export function main(args: readonly string[] = process.argv.slice(2)): void {
   const other = args.some((arg) => arg === '--node-ipc' || arg.startsWith('--socket=') || arg.startsWith('--pipe='));
-  const connection = other ? createConnection(ProposedFeatures.all) : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  const connection = other
+    ? createConnection(ProposedFeatures.all)
+    : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
   // A bug must never take the server down with the editor's work: log it and carry on.
   process.on('uncaughtException', (error) => connection.console.error(`uncaught: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (reason) => connection.console.error(`unhandled rejection: ${String(reason)}`));

@@ -42,7 +42,13 @@ interface Base<T> {
 
 export type SettingSpec =
   | (Base<boolean> & { type: 'boolean' })
-  | (Base<string> & { type: 'string'; enum?: readonly string[]; enumDescriptions?: readonly string[]; pattern?: string; patternErrorMessage?: string })
+  | (Base<string> & {
+      type: 'string';
+      enum?: readonly string[];
+      enumDescriptions?: readonly string[];
+      pattern?: string;
+      patternErrorMessage?: string;
+    })
   | (Base<number> & { type: 'integer'; minimum: number; maximum: number })
   | (Base<string[]> & { type: 'array'; items: { type: 'string'; pattern?: string } });
 
@@ -72,7 +78,9 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
     scope: 'resource',
     description: 'Check image references in Dockerfiles, compose files, Kubernetes manifests and CI files.',
   },
-  ...Object.fromEntries(RULES.map((rule) => [`severity.${rule.code}`, severitySpec(rule.code, rule.severity, rule.title)])),
+  ...Object.fromEntries(
+    RULES.map((rule) => [`severity.${rule.code}`, severitySpec(rule.code, rule.severity, rule.title)]),
+  ),
   ignore: {
     type: 'array',
     items: { type: 'string' },
@@ -88,7 +96,8 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
     maximum: 7 * 24 * 60,
     default: 60,
     scope: 'window',
-    description: 'How long a tag-to-digest answer from a registry is reused before the registry is asked again (minutes).',
+    description:
+      'How long a tag-to-digest answer from a registry is reused before the registry is asked again (minutes).',
   },
   offline: {
     type: 'boolean',
@@ -104,7 +113,7 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
     scope: 'resource',
     markdown: true,
     description:
-      'Empty (recommended): pin the multi-platform index digest, so every machine still pulls its own platform. `os/arch[/variant]` (e.g. `linux/amd64`): pin that platform\'s image instead.',
+      "Empty (recommended): pin the multi-platform index digest, so every machine still pulls its own platform. `os/arch[/variant]` (e.g. `linux/amd64`): pin that platform's image instead.",
   },
   pinStyle: {
     type: 'string',
@@ -198,9 +207,13 @@ function valueOf(section: Record<string, unknown>, key: string): unknown {
       if (spec.pattern && !new RegExp(spec.pattern).test(raw.trim())) return spec.default;
       return raw.trim();
     case 'integer':
-      return typeof raw === 'number' && Number.isFinite(raw) ? Math.min(spec.maximum, Math.max(spec.minimum, Math.round(raw))) : spec.default;
+      return typeof raw === 'number' && Number.isFinite(raw)
+        ? Math.min(spec.maximum, Math.max(spec.minimum, Math.round(raw)))
+        : spec.default;
     case 'array':
-      return Array.isArray(raw) ? raw.filter((item): item is string => typeof item === 'string' && item.trim() !== '').map((s) => s.trim()) : spec.default;
+      return Array.isArray(raw)
+        ? raw.filter((item): item is string => typeof item === 'string' && item.trim() !== '').map((s) => s.trim())
+        : spec.default;
   }
 }
 
@@ -211,7 +224,9 @@ function valueOf(section: Record<string, unknown>, key: string): unknown {
 export function readSettings(section: unknown): Settings {
   const s = isRecord(section) ? section : {};
   const get = <T>(key: string): T => valueOf(s, key) as T;
-  const severity = Object.fromEntries(RULES.map((rule) => [rule.code, get<SeveritySetting>(`severity.${rule.code}`)])) as Record<DiagnosticCode, SeveritySetting>;
+  const severity = Object.fromEntries(
+    RULES.map((rule) => [rule.code, get<SeveritySetting>(`severity.${rule.code}`)]),
+  ) as Record<DiagnosticCode, SeveritySetting>;
   return {
     enable: get('enable'),
     severity,
@@ -233,7 +248,14 @@ export const DEFAULT_SETTINGS: Settings = readSettings(undefined);
 
 /** Settings that change how the registry is asked; a change to any of them needs a new registry client. */
 export function registryKey(settings: Settings): string {
-  return JSON.stringify([settings.offline, settings.cacheTtlMinutes, settings.insecureRegistries, settings.concurrency, settings.timeoutMs, settings.defaultPlatform]);
+  return JSON.stringify([
+    settings.offline,
+    settings.cacheTtlMinutes,
+    settings.insecureRegistries,
+    settings.concurrency,
+    settings.timeoutMs,
+    settings.defaultPlatform,
+  ]);
 }
 
 // --- image name globs ----------------------------------------------------------------------------------------------

@@ -54,16 +54,28 @@ function dirArgs(dirs: CodeServerDirs): string[] {
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
   const argv = [
-    process.execPath, options.install.entry,
-    '--auth', 'none', '--bind-addr', '127.0.0.1:0', // 0: code-server picks a free port and prints it
-    '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened',
+    process.execPath,
+    options.install.entry,
+    '--auth',
+    'none',
+    '--bind-addr',
+    '127.0.0.1:0', // 0: code-server picks a free port and prints it
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
     ...dirArgs(options),
     options.workspace,
   ];
   // Own process group: stop() signals code-server and everything it forked (extension host, language server, pty host).
   const server = await startListening({
-    name: 'code-server', argv, cwd: options.install.root, env: quietEnv(options.env), listening: LISTENING,
-    onOutput: options.onOutput, startTimeoutMs: options.startTimeoutMs ?? 30_000,
+    name: 'code-server',
+    argv,
+    cwd: options.install.root,
+    env: quietEnv(options.env),
+    listening: LISTENING,
+    onOutput: options.onOutput,
+    startTimeoutMs: options.startTimeoutMs ?? 30_000,
   });
   return { url: server.match[1]!, exited: server.exited, outputTail: server.outputTail, stop: server.stop };
 }
@@ -78,4 +90,3 @@ function runToEnd(command: string, args: string[], cwd: string): Promise<{ code:
     child.once('close', (code) => resolve({ code, output }));
   });
 }
-

@@ -55,7 +55,12 @@ async function main(options: Options): Promise<Outcome[]> {
     return value;
   };
   const selected = scenarios().filter((s) => !options.only || options.only.has(s.id));
-  if (selected.length === 0) throw new Error(`--only matches no scenario (there are ${scenarios().map((s) => s.id).join(', ')})`);
+  if (selected.length === 0)
+    throw new Error(
+      `--only matches no scenario (there are ${scenarios()
+        .map((s) => s.id)
+        .join(', ')})`,
+    );
 
   rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -104,10 +109,18 @@ async function runWindow(trust: Trust, group: Scenario[], context: WindowContext
   const template = group[0]!.template;
   let session: Session;
   try {
-    session = await context.time(`${trust} window`, () => openSession({
-      install: context.install, vsix: context.vsix, browser: context.browser, template, trust,
-      substitutions: registry.substitutions, parentDir: context.root, verbose: options.verbose,
-    }));
+    session = await context.time(`${trust} window`, () =>
+      openSession({
+        install: context.install,
+        vsix: context.vsix,
+        browser: context.browser,
+        template,
+        trust,
+        substitutions: registry.substitutions,
+        parentDir: context.root,
+        verbose: options.verbose,
+      }),
+    );
   } catch (error) {
     const message = `the ${trust} window did not open: ${error instanceof Error ? error.message : String(error)}`;
     return group.map((scenario) => report({ scenario, status: 'failed', ms: 0, message }));
@@ -135,15 +148,20 @@ async function runWindow(trust: Trust, group: Scenario[], context: WindowContext
       try {
         await Promise.race([
           scenario.run({ wb, session, registry, shot }),
-          new Promise<never>((_, reject) => (timer = setTimeout(() => {
-            // The scenario may still be pressing keys in this window: the next ones would see its effects.
-            abandoned = `scenario ${scenario.id} timed out and may still be running in this window`;
-            reject(new Error(`the scenario took longer than ${options.timeoutMs / 1000} s`));
-          }, options.timeoutMs))),
+          new Promise<never>(
+            (_, reject) =>
+              (timer = setTimeout(() => {
+                // The scenario may still be pressing keys in this window: the next ones would see its effects.
+                abandoned = `scenario ${scenario.id} timed out and may still be running in this window`;
+                reject(new Error(`the scenario took longer than ${options.timeoutMs / 1000} s`));
+              }, options.timeoutMs)),
+          ),
         ]);
         outcomes.push(report({ scenario, status: 'passed', ms: Date.now() - at }));
       } catch (error) {
-        await session.page.screenshot({ path: join(ARTIFACTS, `${scenario.id}-${scenario.name}-FAILED.png`) }).catch(() => undefined);
+        await session.page
+          .screenshot({ path: join(ARTIFACTS, `${scenario.id}-${scenario.name}-FAILED.png`) })
+          .catch(() => undefined);
         const message = error instanceof Error ? error.message : String(error);
         outcomes.push(report({ scenario, status: 'failed', ms: Date.now() - at, message }));
         const log = session.extensionLog();
@@ -178,7 +196,9 @@ async function docsShot(session: Session, docs: DocsShot): Promise<void> {
     }
     return;
   }
-  const boxes = (await Promise.all((docs.around ?? []).map((locator: Locator) => locator.first().boundingBox()))).filter((b) => b !== null);
+  const boxes = (
+    await Promise.all((docs.around ?? []).map((locator: Locator) => locator.first().boundingBox()))
+  ).filter((b) => b !== null);
   if (boxes.length === 0) throw new Error(`nothing to crop around for docs/${docs.file}`);
   const margin = 12;
   const left = Math.max(0, Math.min(...boxes.map((b) => b.x)) - margin);
@@ -192,7 +212,13 @@ function report(outcome: Outcome): Outcome {
   const { scenario, status, ms, message } = outcome;
   const mark = status === 'passed' ? 'ok' : status === 'skipped' ? 'skip' : 'FAIL';
   console.log(`[e2e] ${mark} ${scenario.id} ${scenario.name} (${seconds(ms)}): ${scenario.title}`);
-  if (message) console.log(message.split('\n').map((line) => `      ${line}`).join('\n'));
+  if (message)
+    console.log(
+      message
+        .split('\n')
+        .map((line) => `      ${line}`)
+        .join('\n'),
+    );
   return outcome;
 }
 
@@ -216,7 +242,8 @@ function parseOptions(): Options {
   const timeout = Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new Error(`--timeout: expected seconds, got ${values.timeout}`);
   const only = values.only?.split(',').map((id) => Number(id.trim()));
-  if (only?.some((id) => !Number.isInteger(id))) throw new Error(`--only: expected scenario numbers like 1,3, got ${values.only}`);
+  if (only?.some((id) => !Number.isInteger(id)))
+    throw new Error(`--only: expected scenario numbers like 1,3, got ${values.only}`);
   return {
     only: only ? new Set(only) : undefined,
     vsix: values.vsix ? resolve(values.vsix) : undefined,
@@ -241,7 +268,7 @@ if (require.main === module) {
       process.exit(outcomes.some((o) => o.status === 'failed') ? 1 : 0);
     },
     (error: unknown) => {
-      console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
       console.log('e2e: did not finish — the runner failed (see the error above)');
       process.exit(1);
     },

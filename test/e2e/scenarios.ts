@@ -57,7 +57,11 @@ function pins(registry: E2ERegistry) {
     deployment: { file: 'k8s/deployment.yaml', text: `${host}/fixtures/oci-image:1.0`, digest: f.ociImage.digest },
     cronjob: { file: 'k8s/cronjob.yaml', text: `${host}/fixtures/docker-list:1.0`, digest: f.dockerList.digest },
     prodApi: { file: 'stack/compose.prod.yaml', text: `${host}/fixtures/oci-image:1.0`, digest: f.ociImage.digest },
-    prodWorker: { file: 'stack/compose.prod.yaml', text: `${host}/fixtures/docker-image:1.0`, digest: f.dockerImage.digest },
+    prodWorker: {
+      file: 'stack/compose.prod.yaml',
+      text: `${host}/fixtures/docker-image:1.0`,
+      digest: f.dockerImage.digest,
+    },
   } satisfies Record<string, Pin>;
 }
 
@@ -65,31 +69,45 @@ function pins(registry: E2ERegistry) {
 function expectedBytes(workspace: Workspace, file: string, applied: Pin[]): Buffer {
   const original = workspace.original.get(file);
   if (!original) throw new Error(`no fixture file ${file}`);
-  const text = applied.filter((pin) => pin.file === file).reduce((t, pin) => replaceOnce(t, pin.text, `${pin.text}@${pin.digest}`), original.toString('utf8'));
+  const text = applied
+    .filter((pin) => pin.file === file)
+    .reduce((t, pin) => replaceOnce(t, pin.text, `${pin.text}@${pin.digest}`), original.toString('utf8'));
   return Buffer.from(text, 'utf8');
 }
 
 /** Waits until the file on disk is exactly `expected` (saving is asynchronous), else fails with both texts. */
 async function expectFile(workspace: Workspace, file: string, expected: Buffer): Promise<void> {
-  await waitUntil(`${file} on disk to read as expected`, async () => (workspace.read(file).equals(expected) ? true : undefined), {
-    timeoutMs: 10_000,
-    seen: async () => `\n--- expected ${file} ---\n${expected.toString('utf8')}\n--- on disk ---\n${workspace.read(file).toString('utf8')}`,
-  });
+  await waitUntil(
+    `${file} on disk to read as expected`,
+    async () => (workspace.read(file).equals(expected) ? true : undefined),
+    {
+      timeoutMs: 10_000,
+      seen: async () =>
+        `\n--- expected ${file} ---\n${expected.toString('utf8')}\n--- on disk ---\n${workspace.read(file).toString('utf8')}`,
+    },
+  );
 }
 
 /** Opens the file, checks the squiggle and counts, pins the reference with its quick fix, saves, checks the bytes. */
-async function pinWithQuickFix(context: ScenarioContext, pin: Pin, options: {
-  quickFixes: string[];
-  problemsBefore: { errors: number; warnings: number; infos: number };
-  problemsAfter: { errors: number; warnings: number; infos: number };
-  /** The pinned line as the editor shows it. */
-  pinnedLine: string;
-  shotPrefix: string;
-  docs?: boolean;
-}): Promise<void> {
+async function pinWithQuickFix(
+  context: ScenarioContext,
+  pin: Pin,
+  options: {
+    quickFixes: string[];
+    problemsBefore: { errors: number; warnings: number; infos: number };
+    problemsAfter: { errors: number; warnings: number; infos: number };
+    /** The pinned line as the editor shows it. */
+    pinnedLine: string;
+    shotPrefix: string;
+    docs?: boolean;
+  },
+): Promise<void> {
   const { wb, session } = context;
   const before = session.workspace.read(pin.file);
-  assert.ok(before.equals(expectedBytes(session.workspace, pin.file, [])), `${pin.file} is not as generated: an earlier scenario changed it`);
+  assert.ok(
+    before.equals(expectedBytes(session.workspace, pin.file, [])),
+    `${pin.file} is not as generated: an earlier scenario changed it`,
+  );
   await wb.waitForSquiggleUnder(pin.text, 'warning');
   await wb.waitForProblems(options.problemsBefore);
 
@@ -99,13 +117,20 @@ async function pinWithQuickFix(context: ScenarioContext, pin: Pin, options: {
   assert.deepEqual(titles, options.quickFixes, `quick fixes offered on ${pin.text}`);
   const menu = context.wb.page.locator('.action-widget');
   const line = context.wb.page.locator('.part.editor .view-line', { hasText: pin.text }).first();
-  await context.shot(`${options.shotPrefix}-quick-fix`, options.docs ? { file: 'quick-fix.png', around: [menu, line] } : undefined);
+  await context.shot(
+    `${options.shotPrefix}-quick-fix`,
+    options.docs ? { file: 'quick-fix.png', around: [menu, line] } : undefined,
+  );
   await wb.chooseQuickFix(options.quickFixes[0]!);
 
   await wb.waitForLine(options.pinnedLine);
-  await waitUntil(`the squiggle under ${pin.text} to go`, async () => ((await wb.squigglesOnLine(options.pinnedLine)).length === 0 ? true : undefined), {
-    seen: async () => JSON.stringify(await wb.squigglesOnLine(options.pinnedLine)),
-  });
+  await waitUntil(
+    `the squiggle under ${pin.text} to go`,
+    async () => ((await wb.squigglesOnLine(options.pinnedLine)).length === 0 ? true : undefined),
+    {
+      seen: async () => JSON.stringify(await wb.squigglesOnLine(options.pinnedLine)),
+    },
+  );
   await wb.waitForProblems(options.problemsAfter);
   await wb.save();
   await expectFile(session.workspace, pin.file, expectedBytes(session.workspace, pin.file, [pin]));
@@ -131,21 +156,38 @@ export function scenarios(): Scenario[] {
         await wb.waitForProblems({ errors: 0, warnings: 2, infos: 0 });
 
         await wb.page.keyboard.press('Control+Shift+M');
-        const rows = await waitUntil('the Problems panel to list both findings', async () => {
-          const shown = await wb.problemsPanelRows();
-          return shown.some((row) => row.includes('unpinned')) && shown.some((row) => row.includes('tag-drift')) ? shown : undefined;
-        }, { seen: async () => JSON.stringify(await wb.problemsPanelRows()) });
+        const rows = await waitUntil(
+          'the Problems panel to list both findings',
+          async () => {
+            const shown = await wb.problemsPanelRows();
+            return shown.some((row) => row.includes('unpinned')) && shown.some((row) => row.includes('tag-drift'))
+              ? shown
+              : undefined;
+          },
+          { seen: async () => JSON.stringify(await wb.problemsPanelRows()) },
+        );
         const unpinned = `${p.dockerfile.text} is a mutable tag; pin it to its current digest ${short(p.dockerfile.digest)}`;
-        assert.ok(rows.some((row) => row.includes(unpinned)), `a Problems row saying "${unpinned}": ${JSON.stringify(rows)}`);
+        assert.ok(
+          rows.some((row) => row.includes(unpinned)),
+          `a Problems row saying "${unpinned}": ${JSON.stringify(rows)}`,
+        );
         const drifted = `${registry.host}/fixtures/drift:latest has moved on: the tag now points to ${short(registry.fixtures.drift.newDigest)}`;
-        assert.ok(rows.some((row) => row.includes(drifted)), `a Problems row saying "${drifted}": ${JSON.stringify(rows)}`);
+        assert.ok(
+          rows.some((row) => row.includes(drifted)),
+          `a Problems row saying "${drifted}": ${JSON.stringify(rows)}`,
+        );
         await context.shot('diagnostics-and-problems', { file: 'problems.png', window: { width: 1100, height: 520 } });
         await wb.page.keyboard.press('Control+J');
-        await waitUntil('the panel to close', async () => ((await wb.page.locator('.part.panel').isVisible()) ? undefined : true));
+        await waitUntil('the panel to close', async () =>
+          (await wb.page.locator('.part.panel').isVisible()) ? undefined : true,
+        );
 
         // The extension asked the registry (through the proxy): the zero of the untrusted scenario means something.
         const { proxy } = await registry.requests();
-        assert.ok(proxy.some((request) => / \/v2\/fixtures\/docker-image\/manifests\/1\.0$/.test(request)), `the registry was asked about docker-image:1.0: ${JSON.stringify(proxy)}`);
+        assert.ok(
+          proxy.some((request) => / \/v2\/fixtures\/docker-image\/manifests\/1\.0$/.test(request)),
+          `the registry was asked about docker-image:1.0: ${JSON.stringify(proxy)}`,
+        );
       },
     },
     {
@@ -160,17 +202,38 @@ export function scenarios(): Scenario[] {
         const p = pins(registry);
         await wb.openFile('Dockerfile');
         const unpinned = await wb.hover(p.dockerfile.text, 'Digest:');
-        assert.match(unpinned, new RegExp(`Points to ${escape(short(f.dockerImage.digest))} now, published \\d+ (day|month|year)s? ago \\(2024-01-15\\)\\.`));
+        assert.match(
+          unpinned,
+          new RegExp(
+            `Points to ${escape(short(f.dockerImage.digest))} now, published \\d+ (day|month|year)s? ago \\(2024-01-15\\)\\.`,
+          ),
+        );
         assert.ok(unpinned.includes(`Digest: ${f.dockerImage.digest}`), `the hover shows the full digest: ${unpinned}`);
         assert.ok(unpinned.includes('Platforms: linux/amd64'), `the hover shows the platform: ${unpinned}`);
         await context.shot('hover-digest');
 
         const drift = `${registry.host}/fixtures/drift:latest@${f.drift.oldDigest}`;
         const drifted = await wb.hover(drift, 'The tag has moved');
-        assert.match(drifted, new RegExp(`Pinned to ${escape(short(f.drift.oldDigest))}, built \\d+ (day|month|year)s? ago \\(2024-01-01\\)\\.`));
-        assert.match(drifted, new RegExp(`The tag has moved to ${escape(short(f.drift.newDigest))}, built \\d+ (day|month|year)s? ago \\(2024-02-01\\); your pin is 31 days older\\.`));
-        assert.ok(drifted.includes(`Current digest: ${f.drift.newDigest}`), `the hover shows the current digest: ${drifted}`);
-        assert.ok(drifted.includes(`Pinned digest: ${f.drift.oldDigest}`), `the hover shows the pinned digest: ${drifted}`);
+        assert.match(
+          drifted,
+          new RegExp(
+            `Pinned to ${escape(short(f.drift.oldDigest))}, built \\d+ (day|month|year)s? ago \\(2024-01-01\\)\\.`,
+          ),
+        );
+        assert.match(
+          drifted,
+          new RegExp(
+            `The tag has moved to ${escape(short(f.drift.newDigest))}, built \\d+ (day|month|year)s? ago \\(2024-02-01\\); your pin is 31 days older\\.`,
+          ),
+        );
+        assert.ok(
+          drifted.includes(`Current digest: ${f.drift.newDigest}`),
+          `the hover shows the current digest: ${drifted}`,
+        );
+        assert.ok(
+          drifted.includes(`Pinned digest: ${f.drift.oldDigest}`),
+          `the hover shows the pinned digest: ${drifted}`,
+        );
         const hover = wb.page.locator('.monaco-hover:visible');
         const line = wb.page.locator('.part.editor .view-line', { hasText: drift }).first();
         await context.shot('hover-drift', { file: 'hover.png', around: [hover, line] });
@@ -180,7 +243,8 @@ export function scenarios(): Scenario[] {
     {
       id: 3,
       name: 'quick-fix',
-      title: 'Ctrl+. → "Pin to digest": the line gains @sha256:…, the squiggle goes, the file is otherwise byte-identical',
+      title:
+        'Ctrl+. → "Pin to digest": the line gains @sha256:…, the squiggle goes, the file is otherwise byte-identical',
       trust: 'trusted',
       template: 'trusted',
       async run(context) {
@@ -243,7 +307,9 @@ export function scenarios(): Scenario[] {
         const all = Object.values(pins(registry));
         const files = [...session.workspace.original.keys()];
         // What is still unpinned now (all of it when the earlier scenarios did not run).
-        const remaining = all.filter((pin) => !session.workspace.read(pin.file).toString('utf8').includes(`${pin.text}@`));
+        const remaining = all.filter(
+          (pin) => !session.workspace.read(pin.file).toString('utf8').includes(`${pin.text}@`),
+        );
         const touched = new Set(remaining.map((pin) => pin.file));
         assert.ok(remaining.length > 0, 'nothing left to pin');
 
@@ -255,8 +321,13 @@ export function scenarios(): Scenario[] {
         try {
           await wb.runCommand('digest-pin: Pin all images in workspace');
           const progress = await wb.waitForToast('digest-pin: pinning images in the workspace', 10_000);
-          await waitUntil('a progress bar in the notification', async () => ((await progress.locator('.monaco-progress-container.active').count()) > 0 ? true : undefined));
-          assert.ok((await progress.locator('a.monaco-button', { hasText: 'Cancel' }).count()) === 1, 'the progress notification can be cancelled');
+          await waitUntil('a progress bar in the notification', async () =>
+            (await progress.locator('.monaco-progress-container.active').count()) > 0 ? true : undefined,
+          );
+          assert.ok(
+            (await progress.locator('a.monaco-button', { hasText: 'Cancel' }).count()) === 1,
+            'the progress notification can be cancelled',
+          );
           await context.shot('pin-all-progress');
         } finally {
           restore();
@@ -268,10 +339,13 @@ export function scenarios(): Scenario[] {
         assert.equal(message, summary, 'the summary notification');
         const pinnedLine = pins(registry).prodWorker;
         await wb.waitForLine(`image: ${pinnedLine.text}@${pinnedLine.digest} # same toolchain as the build`);
-        await waitUntil('the pinned file in the editor to be saved', async () => ((await wb.page.locator('.part.editor .tab.active.dirty').count()) === 0 ? true : undefined));
+        await waitUntil('the pinned file in the editor to be saved', async () =>
+          (await wb.page.locator('.part.editor .tab.active.dirty').count()) === 0 ? true : undefined,
+        );
         await context.shot('pin-all-summary');
 
-        for (const file of files) await expectFile(session.workspace, file, expectedBytes(session.workspace, file, all));
+        for (const file of files)
+          await expectFile(session.workspace, file, expectedBytes(session.workspace, file, all));
       },
     },
     {
@@ -284,12 +358,17 @@ export function scenarios(): Scenario[] {
         const { wb, registry, session } = context;
         const ref = `${registry.host}/fixtures/docker-image:1.0`;
         const drift = `${registry.host}/fixtures/drift:latest@${registry.fixtures.drift.oldDigest}`;
-        await waitUntil('the Restricted Mode indicator', async () => ((await wb.page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).count()) > 0 ? true : undefined));
+        await waitUntil('the Restricted Mode indicator', async () =>
+          (await wb.page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).count()) > 0 ? true : undefined,
+        );
         await wb.openFile('Dockerfile');
         await wb.waitForSquiggleUnder(ref, 'warning');
         await wb.waitForProblems({ errors: 0, warnings: 1, infos: 0 });
         await waitUntil('the digest-pin status item to say restricted', async () =>
-          ((await wb.page.locator('.statusbar-item', { hasText: 'digest-pin: restricted' }).count()) > 0 ? true : undefined));
+          (await wb.page.locator('.statusbar-item', { hasText: 'digest-pin: restricted' }).count()) > 0
+            ? true
+            : undefined,
+        );
         // Whether a pin has drifted needs the registry: nothing is said about it here.
         assert.deepEqual(await wb.squigglesOnLine(drift), [], 'no squiggle on the pinned line');
 

@@ -42,7 +42,9 @@ export function sessionSettings(trust: Trust): Record<string, unknown> {
   return {
     ...userSettings(trust),
     // Restricted mode without the modal "Do you trust the authors" prompt: the folder simply opens untrusted.
-    ...(trust === 'untrusted' ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {}),
+    ...(trust === 'untrusted'
+      ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' }
+      : {}),
     'editor.minimap.enabled': false,
     // No highlighted look-alikes of the word under the cursor in the screenshots.
     'editor.occurrencesHighlight': 'off',
@@ -65,7 +67,10 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const configFile = join(root, 'code-server.yaml');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir);
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), `${JSON.stringify(sessionSettings(options.trust), null, 2)}\n`);
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    `${JSON.stringify(sessionSettings(options.trust), null, 2)}\n`,
+  );
   // An empty Docker config: the user's own credentials and credential helpers stay out of the test.
   const dockerConfig = join(root, 'docker-config');
   mkdirSync(dockerConfig);
@@ -107,7 +112,9 @@ function extensionLog(userDataDir: string): string {
   const logs = join(userDataDir, 'logs');
   let files: string[];
   try {
-    files = readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((file) => /digest-pin\.digest-pin\/[^/]+\.log$/.test(file)).sort();
+    files = readdirSync(logs, { recursive: true, encoding: 'utf8' })
+      .filter((file) => /digest-pin\.digest-pin\/[^/]+\.log$/.test(file))
+      .sort();
   } catch {
     return '';
   }

@@ -9,7 +9,10 @@ export async function packageVsix(repoRoot: string, outDir: string): Promise<str
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   let output = '';
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(npm, ['run', 'package', '--', '--out', out], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(npm, ['run', 'package', '--', '--out', out], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.once('error', (error) => {

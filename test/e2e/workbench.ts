@@ -39,7 +39,11 @@ export class WaitError extends Error {}
  * Polls `probe` until it returns something other than undefined. On timeout throws a WaitError naming `what` and the
  * last thing `seen` reported.
  */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, options: { timeoutMs?: number; seen?: () => Promise<string> } = {}): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  options: { timeoutMs?: number; seen?: () => Promise<string> } = {},
+): Promise<T> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -53,9 +57,13 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const seen = options.seen ? await options.seen().catch((error: unknown) => `(could not tell: ${String(error)})`) : undefined;
+  const seen = options.seen
+    ? await options.seen().catch((error: unknown) => `(could not tell: ${String(error)})`)
+    : undefined;
   const why = lastError instanceof Error ? ` (last error: ${lastError.message.split('\n')[0]})` : '';
-  throw new WaitError(`timed out after ${timeoutMs / 1000} s waiting for ${what}${why}${seen !== undefined ? `; saw: ${seen}` : ''}`);
+  throw new WaitError(
+    `timed out after ${timeoutMs / 1000} s waiting for ${what}${why}${seen !== undefined ? `; saw: ${seen}` : ''}`,
+  );
 }
 
 const nbsp = (text: string) => text.replace(/\u00a0/g, ' ');
@@ -74,7 +82,9 @@ export class Workbench {
     await this.page.locator('.part.activitybar').click({ position: { x: 5, y: 300 } });
     if (await this.page.locator('.part.sidebar').isVisible()) {
       await this.runCommand('View: Close Primary Side Bar');
-      await waitUntil('the side bar to close', async () => ((await this.page.locator('.part.sidebar').isVisible()) ? undefined : true));
+      await waitUntil('the side bar to close', async () =>
+        (await this.page.locator('.part.sidebar').isVisible()) ? undefined : true,
+      );
     }
   }
 
@@ -85,19 +95,30 @@ export class Workbench {
     await input.waitFor({ timeout: DEFAULT_TIMEOUT_MS });
     await input.fill(`>${title}`);
     const row = this.page.locator('.quick-input-list .monaco-list-row.focused');
-    await waitUntil(`the command palette to offer "${title}"`, async () => {
-      const label = (await row.getAttribute('aria-label', { timeout: 500 })) ?? '';
-      // `digest-pin: Pin all images in workspace` or `…, recently used`
-      return label === title || label.startsWith(`${title},`) ? true : undefined;
-    }, { seen: async () => `focused entry ${JSON.stringify(await row.getAttribute('aria-label', { timeout: 500 }).catch(() => null))}` });
+    await waitUntil(
+      `the command palette to offer "${title}"`,
+      async () => {
+        const label = (await row.getAttribute('aria-label', { timeout: 500 })) ?? '';
+        // `digest-pin: Pin all images in workspace` or `…, recently used`
+        return label === title || label.startsWith(`${title},`) ? true : undefined;
+      },
+      {
+        seen: async () =>
+          `focused entry ${JSON.stringify(await row.getAttribute('aria-label', { timeout: 500 }).catch(() => null))}`,
+      },
+    );
     await this.page.keyboard.press('Enter');
-    await waitUntil('the command palette to close', async () => ((await this.page.locator('.quick-input-widget').isVisible()) ? undefined : true));
+    await waitUntil('the command palette to close', async () =>
+      (await this.page.locator('.quick-input-widget').isVisible()) ? undefined : true,
+    );
   }
 
   /** Closes every editor (nothing left open: diagnostics of closed files leave the Problems count). */
   async closeAllEditors(): Promise<void> {
     await this.runCommand('View: Close All Editors');
-    await waitUntil('every editor to close', async () => ((await this.page.locator('.part.editor .tab').count()) === 0 ? true : undefined));
+    await waitUntil('every editor to close', async () =>
+      (await this.page.locator('.part.editor .tab').count()) === 0 ? true : undefined,
+    );
   }
 
   /** Opens a workspace file with Quick Open (Ctrl+P) and waits until its text is on the screen. */
@@ -109,13 +130,25 @@ export class Workbench {
     await input.fill(relative);
     const focused = this.page.locator('.quick-input-list .monaco-list-row.focused');
     const folder = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/')) : undefined;
-    await waitUntil(`Quick Open to offer ${relative}`, async () => {
-      const label = (await focused.getAttribute('aria-label', { timeout: 500 })) ?? '';
-      // `Dockerfile, file results` or `deployment.yaml k8s, file results`
-      return (label.startsWith(`${name},`) || label.startsWith(`${name} `)) && (folder === undefined || label.includes(folder)) ? true : undefined;
-    }, { seen: async () => `focused entry ${JSON.stringify(await focused.getAttribute('aria-label', { timeout: 500 }).catch(() => null))}` });
+    await waitUntil(
+      `Quick Open to offer ${relative}`,
+      async () => {
+        const label = (await focused.getAttribute('aria-label', { timeout: 500 })) ?? '';
+        // `Dockerfile, file results` or `deployment.yaml k8s, file results`
+        return (label.startsWith(`${name},`) || label.startsWith(`${name} `)) &&
+          (folder === undefined || label.includes(folder))
+          ? true
+          : undefined;
+      },
+      {
+        seen: async () =>
+          `focused entry ${JSON.stringify(await focused.getAttribute('aria-label', { timeout: 500 }).catch(() => null))}`,
+      },
+    );
     await this.page.keyboard.press('Enter');
-    await waitUntil(`the editor tab of ${relative}`, async () => ((await this.page.locator('.part.editor .tab.active', { hasText: name }).count()) > 0 ? true : undefined));
+    await waitUntil(`the editor tab of ${relative}`, async () =>
+      (await this.page.locator('.part.editor .tab.active', { hasText: name }).count()) > 0 ? true : undefined,
+    );
     await waitUntil(`the text of ${relative}`, async () => ((await this.lines.count()) > 0 ? true : undefined));
   }
 
@@ -126,10 +159,14 @@ export class Workbench {
 
   /** Waits until a line of the active editor contains `text`, and returns it. */
   async waitForLine(text: string, timeoutMs?: number): Promise<string> {
-    return waitUntil(`a line reading ${JSON.stringify(text)}`, async () => (await this.lineTexts()).find((line) => line.includes(text)), {
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      seen: async () => JSON.stringify(await this.lineTexts()),
-    });
+    return waitUntil(
+      `a line reading ${JSON.stringify(text)}`,
+      async () => (await this.lineTexts()).find((line) => line.includes(text)),
+      {
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        seen: async () => JSON.stringify(await this.lineTexts()),
+      },
+    );
   }
 
   /** Where `text` (its first occurrence in the editor) is drawn. */
@@ -139,20 +176,30 @@ export class Workbench {
     const content = nbsp((await line.textContent()) ?? '');
     const lineBox = await line.boundingBox();
     const spans = await line.locator(':scope > span').boundingBox();
-    if (!lineBox || !spans || content.length === 0) throw new Error(`the line with ${JSON.stringify(text)} is not on the screen`);
+    if (!lineBox || !spans || content.length === 0)
+      throw new Error(`the line with ${JSON.stringify(text)} is not on the screen`);
     const charWidth = spans.width / content.length;
     const column = content.indexOf(text);
-    return { line: lineBox, charWidth, column, length: text.length, x: spans.x + column * charWidth, y: lineBox.y + lineBox.height / 2 };
+    return {
+      line: lineBox,
+      charWidth,
+      column,
+      length: text.length,
+      x: spans.x + column * charWidth,
+      y: lineBox.y + lineBox.height / 2,
+    };
   }
 
   /** Squiggles of a severity on the screen, in page coordinates. */
   async squiggles(severity: Severity): Promise<Box[]> {
-    const boxes = await this.page.locator(`.part.editor .editor-group-container.active .monaco-editor .view-overlays .squiggly-${severity}`).evaluateAll(
-      (elements) => elements.map((element) => {
-        const r = element.getBoundingClientRect();
-        return { x: r.x, y: r.y, width: r.width, height: r.height };
-      }),
-    );
+    const boxes = await this.page
+      .locator(`.part.editor .editor-group-container.active .monaco-editor .view-overlays .squiggly-${severity}`)
+      .evaluateAll((elements) =>
+        elements.map((element) => {
+          const r = element.getBoundingClientRect();
+          return { x: r.x, y: r.y, width: r.width, height: r.height };
+        }),
+      );
     return boxes.filter((box) => box.width > 0);
   }
 
@@ -160,15 +207,20 @@ export class Workbench {
   async squiggleUnder(text: string, severity: Severity): Promise<Box | undefined> {
     const spot = await this.locate(text);
     const tolerance = spot.charWidth / 2 + 1;
-    return (await this.squiggles(severity)).find((box) =>
-      box.y >= spot.line.y - 1 && box.y + box.height <= spot.line.y + spot.line.height + 1 &&
-      Math.abs(box.x - spot.x) <= tolerance && Math.abs(box.x + box.width - (spot.x + spot.length * spot.charWidth)) <= tolerance + spot.charWidth);
+    return (await this.squiggles(severity)).find(
+      (box) =>
+        box.y >= spot.line.y - 1 &&
+        box.y + box.height <= spot.line.y + spot.line.height + 1 &&
+        Math.abs(box.x - spot.x) <= tolerance &&
+        Math.abs(box.x + box.width - (spot.x + spot.length * spot.charWidth)) <= tolerance + spot.charWidth,
+    );
   }
 
   async waitForSquiggleUnder(text: string, severity: Severity, timeoutMs?: number): Promise<Box> {
     return waitUntil(`a ${severity} squiggle under ${JSON.stringify(text)}`, () => this.squiggleUnder(text, severity), {
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      seen: async () => `${severity} squiggles at ${JSON.stringify(await this.squiggles(severity))}; text at ${JSON.stringify(await this.locate(text))}`,
+      seen: async () =>
+        `${severity} squiggles at ${JSON.stringify(await this.squiggles(severity))}; text at ${JSON.stringify(await this.locate(text))}`,
     });
   }
 
@@ -192,16 +244,23 @@ export class Workbench {
   }
 
   async waitForProblems(expected: Problems, timeoutMs?: number): Promise<void> {
-    const same = (p: Problems) => p.errors === expected.errors && p.warnings === expected.warnings && p.infos === expected.infos;
-    await waitUntil(`the status bar to count ${describeProblems(expected)}`, async () => (same(await this.problems()) ? true : undefined), {
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      seen: async () => describeProblems(await this.problems()),
-    });
+    const same = (p: Problems) =>
+      p.errors === expected.errors && p.warnings === expected.warnings && p.infos === expected.infos;
+    await waitUntil(
+      `the status bar to count ${describeProblems(expected)}`,
+      async () => (same(await this.problems()) ? true : undefined),
+      {
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        seen: async () => describeProblems(await this.problems()),
+      },
+    );
   }
 
   /** The rows of the Problems panel (Ctrl+Shift+M opens it), as their text. */
   async problemsPanelRows(): Promise<string[]> {
-    return (await this.page.locator('.markers-panel .monaco-list-row').allInnerTexts()).map((row) => nbsp(row).replace(/\s+/g, ' ').trim());
+    return (await this.page.locator('.markers-panel .monaco-list-row').allInnerTexts()).map((row) =>
+      nbsp(row).replace(/\s+/g, ' ').trim(),
+    );
   }
 
   /** Moves the mouse onto `text` and waits for a hover containing `expected`; returns the hover's text. */
@@ -210,10 +269,14 @@ export class Workbench {
     const spot = await this.locate(text);
     await this.page.mouse.move(spot.x + Math.min(8, spot.length / 2) * spot.charWidth, spot.y);
     const hover = this.page.locator('.monaco-hover:visible');
-    return waitUntil(`a hover over ${JSON.stringify(text)} saying ${JSON.stringify(expected)}`, async () => {
-      const shown = nbsp((await hover.allInnerTexts()).join('\n'));
-      return shown.includes(expected) ? shown : undefined;
-    }, { seen: async () => JSON.stringify(nbsp((await hover.allInnerTexts()).join('\n'))) });
+    return waitUntil(
+      `a hover over ${JSON.stringify(text)} saying ${JSON.stringify(expected)}`,
+      async () => {
+        const shown = nbsp((await hover.allInnerTexts()).join('\n'));
+        return shown.includes(expected) ? shown : undefined;
+      },
+      { seen: async () => JSON.stringify(nbsp((await hover.allInnerTexts()).join('\n'))) },
+    );
   }
 
   /** Moves the mouse out of the way and closes hovers and menus. */
@@ -221,7 +284,8 @@ export class Workbench {
     await this.page.mouse.move(2, 2);
     await this.page.keyboard.press('Escape');
     await waitUntil('hovers and menus to close', async () =>
-      (await this.page.locator('.monaco-hover:visible, .action-widget:visible').count()) === 0 ? true : undefined);
+      (await this.page.locator('.monaco-hover:visible, .action-widget:visible').count()) === 0 ? true : undefined,
+    );
   }
 
   /** Puts the cursor on a line and column (1-based) with Go to Line (Ctrl+G). */
@@ -247,10 +311,12 @@ export class Workbench {
 
   /** Lines of the editor; the fixtures are short enough to be on the screen entirely. */
   private async allLinesOfModel(): Promise<string[]> {
-    const entries = await this.lines.evaluateAll((elements) => elements.map((element) => ({
-      top: Number.parseFloat((element as unknown as { style: { top: string } }).style.top),
-      text: element.textContent ?? '',
-    })));
+    const entries = await this.lines.evaluateAll((elements) =>
+      elements.map((element) => ({
+        top: Number.parseFloat((element as unknown as { style: { top: string } }).style.top),
+        text: element.textContent ?? '',
+      })),
+    );
     return entries.sort((a, b) => a.top - b.top).map((entry) => nbsp(entry.text));
   }
 
@@ -272,38 +338,54 @@ export class Workbench {
     for (let step = 0; step <= count; step++) {
       if (nbsp(await focused.innerText({ timeout: 2000 })) === title) {
         await this.page.keyboard.press('Enter');
-        await waitUntil('the quick fix menu to close', async () => ((await this.page.locator('.action-widget:visible').count()) === 0 ? true : undefined));
+        await waitUntil('the quick fix menu to close', async () =>
+          (await this.page.locator('.action-widget:visible').count()) === 0 ? true : undefined,
+        );
         return;
       }
       await this.page.keyboard.press('ArrowDown');
     }
-    throw new Error(`the quick fix menu has no ${JSON.stringify(title)}: ${JSON.stringify(await titles.allInnerTexts())}`);
+    throw new Error(
+      `the quick fix menu has no ${JSON.stringify(title)}: ${JSON.stringify(await titles.allInnerTexts())}`,
+    );
   }
 
   /** Saves the active editor (Ctrl+S) and waits until its tab is no longer dirty. */
   async save(): Promise<void> {
     await this.page.keyboard.press('Control+S');
-    await waitUntil('the file to be saved', async () => ((await this.page.locator('.part.editor .tab.active.dirty').count()) === 0 ? true : undefined));
+    await waitUntil('the file to be saved', async () =>
+      (await this.page.locator('.part.editor .tab.active.dirty').count()) === 0 ? true : undefined,
+    );
   }
 
   /** Text of the notification toasts on the screen. */
   async notifications(): Promise<string[]> {
-    return (await this.page.locator('.notifications-toasts .notification-toast').allInnerTexts()).map((text) => nbsp(text).replace(/\s+/g, ' ').trim());
+    return (await this.page.locator('.notifications-toasts .notification-toast').allInnerTexts()).map((text) =>
+      nbsp(text).replace(/\s+/g, ' ').trim(),
+    );
   }
 
   /** The notification toast whose message contains `text`. */
   toast(text: string): Locator {
-    return this.page.locator('.notifications-toasts .notification-toast', { has: this.page.locator('.notification-list-item-message', { hasText: text }) });
+    return this.page.locator('.notifications-toasts .notification-toast', {
+      has: this.page.locator('.notification-list-item-message', { hasText: text }),
+    });
   }
 
   async waitForToast(text: string, timeoutMs?: number): Promise<Locator> {
     const toast = this.toast(text);
     // Once it has faded in: a screenshot then shows it as a person reads it.
-    const shown = this.page.locator('.notifications-toasts .notification-toast.notification-fade-in-done', { has: this.page.locator('.notification-list-item-message', { hasText: text }) });
-    await waitUntil(`a notification saying ${JSON.stringify(text)}`, async () => ((await shown.count()) > 0 ? true : undefined), {
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      seen: async () => JSON.stringify(await this.notifications()),
+    const shown = this.page.locator('.notifications-toasts .notification-toast.notification-fade-in-done', {
+      has: this.page.locator('.notification-list-item-message', { hasText: text }),
     });
+    await waitUntil(
+      `a notification saying ${JSON.stringify(text)}`,
+      async () => ((await shown.count()) > 0 ? true : undefined),
+      {
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        seen: async () => JSON.stringify(await this.notifications()),
+      },
+    );
     return toast.first();
   }
 }

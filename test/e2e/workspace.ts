@@ -21,7 +21,10 @@ export function createWorkspace(template: string, into: string, substitutions: R
   for (const relative of readdirSync(source, { recursive: true, encoding: 'utf8' }).sort()) {
     const from = join(source, relative);
     if (!statSync(from).isFile()) continue;
-    const text = Object.entries(substitutions).reduce((t, [placeholder, value]) => t.replaceAll(placeholder, value), readFileSync(from, 'utf8'));
+    const text = Object.entries(substitutions).reduce(
+      (t, [placeholder, value]) => t.replaceAll(placeholder, value),
+      readFileSync(from, 'utf8'),
+    );
     const leftover = /__[A-Z_]+__/.exec(text);
     if (leftover) throw new Error(`fixture ${template}/${relative}: no value for ${leftover[0]}`);
     const to = join(into, relative);

@@ -32,16 +32,35 @@ describe('bundles: what loading them builds', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const cases: Array<{ name: string; args: string[]; expected: string[] }> = [
-    { name: 'the probe sees a ListFormat (control)', args: ['-e', "new Intl.ListFormat('en', { type: 'conjunction' })"], expected: ['ListFormat'] },
+    {
+      name: 'the probe sees a ListFormat (control)',
+      args: ['-e', "new Intl.ListFormat('en', { type: 'conjunction' })"],
+      expected: ['ListFormat'],
+    },
     { name: 'digest-pin --version', args: [CLI, '--version'], expected: [] },
-    { name: 'digest-pin check of a Dockerfile, offline', args: [CLI, 'check', '--offline', join(dir, 'Dockerfile')], expected: [] },
+    {
+      name: 'digest-pin check of a Dockerfile, offline',
+      args: [CLI, 'check', '--offline', join(dir, 'Dockerfile')],
+      expected: [],
+    },
     { name: 'the language server, started and stopped (stdin closed)', args: [SERVER, '--stdio'], expected: [] },
   ];
   for (const c of cases) {
     it(c.name, () => {
       const out = join(dir, `${c.name.replace(/\W+/g, '-')}.json`);
-      const env = { ...process.env, INTL_PROBE_OUT: out, XDG_CACHE_HOME: join(dir, 'cache'), DOCKER_CONFIG: join(dir, 'docker') };
-      const run = spawnSync(process.execPath, ['--require', probe, ...c.args], { cwd: dir, env, input: '', encoding: 'utf8', timeout: 30_000 });
+      const env = {
+        ...process.env,
+        INTL_PROBE_OUT: out,
+        XDG_CACHE_HOME: join(dir, 'cache'),
+        DOCKER_CONFIG: join(dir, 'docker'),
+      };
+      const run = spawnSync(process.execPath, ['--require', probe, ...c.args], {
+        cwd: dir,
+        env,
+        input: '',
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       assert.equal(run.error, undefined);
       assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), c.expected, `stderr: ${run.stderr}`);
     });

@@ -104,7 +104,15 @@ describe('check against the seeded registry', () => {
         `FROM ${H}/fixtures/ignored:1.0`,
         '',
       ].join('\n'),
-      'compose.yaml': ['services:', '  app:', '    build: .', `    image: ${H}/fixtures/local-build:dev`, '  bad:', `    image: ${H}/Fixtures/Bad:1`, ''].join('\n'),
+      'compose.yaml': [
+        'services:',
+        '  app:',
+        '    build: .',
+        `    image: ${H}/fixtures/local-build:dev`,
+        '  bad:',
+        `    image: ${H}/Fixtures/Bad:1`,
+        '',
+      ].join('\n'),
     });
     const run = await check(dir, ['--format', 'json', '--cache-dir', join(tmp, 'cache-kinds')]);
     assert.equal(run.status, 1);
@@ -114,13 +122,25 @@ describe('check against the seeded registry', () => {
       [
         `${H}/fixtures/oci-index:1.0`,
         { digest: f.ociIndex.digest, created: null, error: null },
-        [['unpinned', 'warning', `${H}/fixtures/oci-index:1.0 is a mutable tag; pin it to its current digest ${shortDigest(f.ociIndex.digest)}`]],
+        [
+          [
+            'unpinned',
+            'warning',
+            `${H}/fixtures/oci-index:1.0 is a mutable tag; pin it to its current digest ${shortDigest(f.ociIndex.digest)}`,
+          ],
+        ],
       ],
       [
         // A literal --platform does not change what is pinned without --platform: the index (here a single image).
         `${H}/fixtures/docker-image:1.0`,
         { digest: f.dockerImage.digest, created: null, error: null },
-        [['unpinned', 'warning', `${H}/fixtures/docker-image:1.0 is a mutable tag; pin it to its current digest ${shortDigest(f.dockerImage.digest)}`]],
+        [
+          [
+            'unpinned',
+            'warning',
+            `${H}/fixtures/docker-image:1.0 is a mutable tag; pin it to its current digest ${shortDigest(f.dockerImage.digest)}`,
+          ],
+        ],
       ],
       [
         `${f.drift.ref}@${f.drift.oldDigest}`,
@@ -144,32 +164,68 @@ describe('check against the seeded registry', () => {
           ],
         ],
       ],
-      [`${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`, { digest: f.ociIndex.digest, created: null, error: null }, []],
+      [
+        `${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
+        { digest: f.ociIndex.digest, created: null, error: null },
+        [],
+      ],
       // A platform image of the tag's index is current too.
       [`${H}/fixtures/oci-index:1.0@${arm64!.digest}`, { digest: arm64!.digest, created: null, error: null }, []],
       [
         `${H}/fixtures/missing:1.0`,
         { digest: null, created: null, error: 'not-found' },
-        [['tag-not-found', 'error', `${H}/fixtures/missing:1.0 cannot be pulled: tag 1.0 of fixtures/missing not found on ${H}; check the spelling, or use a tag the repository has`]],
+        [
+          [
+            'tag-not-found',
+            'error',
+            `${H}/fixtures/missing:1.0 cannot be pulled: tag 1.0 of fixtures/missing not found on ${H}; check the spelling, or use a tag the repository has`,
+          ],
+        ],
       ],
       [`${H}/fixtures/oci-index@${amd64!.digest}`, undefined, []],
       [
         `${H}/fixtures/variable:\${TAG}`,
         undefined,
-        [['variable', 'information', `'${H}/fixtures/variable:\${TAG}' is built from variables; its value is only known at build or deploy time`]],
+        [
+          [
+            'variable',
+            'information',
+            `'${H}/fixtures/variable:\${TAG}' is built from variables; its value is only known at build or deploy time`,
+          ],
+        ],
       ],
       [`${H}/fixtures/ignored:1.0`, undefined, []],
       [
         `${H}/fixtures/local-build:dev`,
         undefined,
-        [['unpinned', 'information', `${H}/fixtures/local-build:dev names the image this service builds (it has build:); it is not pulled from a registry, so there is nothing to pin`]],
+        [
+          [
+            'unpinned',
+            'information',
+            `${H}/fixtures/local-build:dev names the image this service builds (it has build:); it is not pulled from a registry, so there is nothing to pin`,
+          ],
+        ],
       ],
-      [`${H}/Fixtures/Bad:1`, undefined, [['invalid-reference', 'error', `'${H}/Fixtures/Bad:1' is not a valid image reference: repository name must be lowercase`]]],
+      [
+        `${H}/Fixtures/Bad:1`,
+        undefined,
+        [
+          [
+            'invalid-reference',
+            'error',
+            `'${H}/Fixtures/Bad:1' is not a valid image reference: repository name must be lowercase`,
+          ],
+        ],
+      ],
     ];
     for (const [text, current, diagnostics] of expected) {
       const ref = byText(report, text);
       assert.deepEqual(ref.current, current, `current of ${text}`);
-      assert.deepEqual(ref.diagnostics.map((d) => [d.code, d.severity, d.message]), diagnostics, `diagnostics of ${text}`);
+      assert.deepEqual(
+        ref.diagnostics.map((d) => [d.code, d.severity, d.message]),
+        diagnostics,
+        `diagnostics of ${text}`,
+      );
     }
     assert.equal(report.references.length, expected.length);
     assert.deepEqual(report.summary, { files: 2, references: 12, errors: 3, warnings: 2, information: 3, hints: 0 });
@@ -178,7 +234,10 @@ describe('check against the seeded registry', () => {
     assert.equal(proxy.count({ path: new RegExp(`/manifests/${amd64!.digest}`) }), 0);
     // One HEAD per tag; pins cost a HEAD of the pinned digest only when the tag has moved.
     assert.deepEqual(
-      proxy.requests({ method: 'HEAD' }).map((r) => r.path).sort(),
+      proxy
+        .requests({ method: 'HEAD' })
+        .map((r) => r.path)
+        .sort(),
       [
         `/v2/fixtures/docker-image/manifests/1.0`,
         `/v2/fixtures/drift/manifests/latest`,
@@ -193,7 +252,9 @@ describe('check against the seeded registry', () => {
 
   it('text output: one line per finding, and the exit status follows --fail-on', async () => {
     const f = setup.fixtures;
-    const dir = workspace('text', { Dockerfile: `FROM ${f.drift.ref}@${f.drift.oldDigest}\nFROM ${f.gone.ref}@${f.gone.digest}\n` });
+    const dir = workspace('text', {
+      Dockerfile: `FROM ${f.drift.ref}@${f.drift.oldDigest}\nFROM ${f.gone.ref}@${f.gone.digest}\n`,
+    });
     const cacheDir = join(tmp, 'cache-text');
     const run = await check(dir, ['--cache-dir', cacheDir, '--fail-on', 'never']);
     const built = formatAge(Date.now() - Date.parse('2024-02-01T00:00:00Z'));
@@ -209,15 +270,29 @@ describe('check against the seeded registry', () => {
     });
     assert.equal((await check(dir, ['--cache-dir', cacheDir, '--fail-on', 'error'])).status, 1);
     const driftOnly = workspace('text-drift', { Dockerfile: `FROM ${f.drift.ref}@${f.drift.oldDigest}\n` });
-    assert.equal((await check(driftOnly, ['--cache-dir', cacheDir])).status, 0, 'drift is information: below the default threshold');
+    assert.equal(
+      (await check(driftOnly, ['--cache-dir', cacheDir])).status,
+      0,
+      'drift is information: below the default threshold',
+    );
     assert.equal((await check(driftOnly, ['--cache-dir', cacheDir, '--fail-on', 'information'])).status, 1);
   });
 
   it('SARIF carries the online findings with their rules', async () => {
     const f = setup.fixtures;
-    const dir = workspace('sarif', { Dockerfile: `FROM ${f.gone.ref}@${f.gone.digest}\nFROM ${H}/fixtures/missing:2\n` });
+    const dir = workspace('sarif', {
+      Dockerfile: `FROM ${f.gone.ref}@${f.gone.digest}\nFROM ${H}/fixtures/missing:2\n`,
+    });
     const run = await check(dir, ['--format', 'sarif', '--no-cache']);
-    const sarif = JSON.parse(run.stdout) as { runs: Array<{ results: Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }> }> };
+    const sarif = JSON.parse(run.stdout) as {
+      runs: Array<{
+        results: Array<{
+          ruleId: string;
+          level: string;
+          locations: Array<{ physicalLocation: { region: { startLine: number } } }>;
+        }>;
+      }>;
+    };
     assert.deepEqual(
       sarif.runs[0]!.results.map((r) => [r.ruleId, r.level, r.locations[0]!.physicalLocation.region.startLine]),
       [
@@ -232,27 +307,47 @@ describe('check against the seeded registry', () => {
     const [, arm64] = f.ociIndex.children;
     const [, armv7] = f.dockerList.children;
     const dir = workspace('platform', {
-      Dockerfile: [`FROM ${f.ociIndex.ref}`, `FROM --platform=linux/arm/v7 ${f.dockerList.ref}`, `FROM ${f.dockerImage.ref}`, ''].join('\n'),
+      Dockerfile: [
+        `FROM ${f.ociIndex.ref}`,
+        `FROM --platform=linux/arm/v7 ${f.dockerList.ref}`,
+        `FROM ${f.dockerImage.ref}`,
+        '',
+      ].join('\n'),
     });
     const report = json(await check(dir, ['--format', 'json', '--no-cache', '--platform', 'linux/arm64']));
     assert.deepEqual(
       report.references.map((r) => [r.text, r.current?.digest, r.diagnostics[0]?.message]),
       [
-        [f.ociIndex.ref, arm64!.digest, `${f.ociIndex.ref} is a mutable tag; pin it to its current linux/arm64 digest ${shortDigest(arm64!.digest)}`],
-        [f.dockerList.ref, armv7!.digest, `${f.dockerList.ref} is a mutable tag; pin it to its current linux/arm/v7 digest ${shortDigest(armv7!.digest)}`],
-        [f.dockerImage.ref, f.dockerImage.digest, `${f.dockerImage.ref} is a mutable tag; pin it to its current linux/arm64 digest ${shortDigest(f.dockerImage.digest)}`],
+        [
+          f.ociIndex.ref,
+          arm64!.digest,
+          `${f.ociIndex.ref} is a mutable tag; pin it to its current linux/arm64 digest ${shortDigest(arm64!.digest)}`,
+        ],
+        [
+          f.dockerList.ref,
+          armv7!.digest,
+          `${f.dockerList.ref} is a mutable tag; pin it to its current linux/arm/v7 digest ${shortDigest(armv7!.digest)}`,
+        ],
+        [
+          f.dockerImage.ref,
+          f.dockerImage.digest,
+          `${f.dockerImage.ref} is a mutable tag; pin it to its current linux/arm64 digest ${shortDigest(f.dockerImage.digest)}`,
+        ],
       ],
     );
     const missing = json(await check(dir, ['--format', 'json', '--no-cache', '--platform', 'windows/amd64']));
     assert.deepEqual(byText(missing, f.ociIndex.ref).current, { digest: null, created: null, error: 'not-found' });
-    assert.deepEqual(byText(missing, f.ociIndex.ref).diagnostics.map((d) => [d.code, d.severity, d.message]), [
-      ['unpinned', 'warning', `${f.ociIndex.ref} is a mutable tag; pin it to a digest`],
+    assert.deepEqual(
+      byText(missing, f.ociIndex.ref).diagnostics.map((d) => [d.code, d.severity, d.message]),
       [
-        'registry-error',
-        'warning',
-        `could not check ${f.ociIndex.ref} (not-found): platform windows/amd64 of fixtures/oci-index:1.0 not found on ${H} (available: linux/amd64, linux/arm64); pick a platform the image is built for, or pin the multi-platform index (no --platform)`,
+        ['unpinned', 'warning', `${f.ociIndex.ref} is a mutable tag; pin it to a digest`],
+        [
+          'registry-error',
+          'warning',
+          `could not check ${f.ociIndex.ref} (not-found): platform windows/amd64 of fixtures/oci-index:1.0 not found on ${H} (available: linux/amd64, linux/arm64); pick a platform the image is built for, or pin the multi-platform index (no --platform)`,
+        ],
       ],
-    ]);
+    );
   });
 
   it('20 references to one tag across 10 files: one HEAD; the same run again with the cache: no request at all', async () => {
@@ -260,14 +355,18 @@ describe('check against the seeded registry', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 5; i++) {
       files[`svc${i}/Dockerfile`] = `FROM ${f.dockerImage.ref} AS a\nFROM ${f.dockerImage.ref}\n`;
-      files[`app${i}/compose.yaml`] = `services:\n  a:\n    image: ${f.dockerImage.ref}\n  b:\n    image: "${f.dockerImage.ref}"\n`;
+      files[`app${i}/compose.yaml`] =
+        `services:\n  a:\n    image: ${f.dockerImage.ref}\n  b:\n    image: "${f.dockerImage.ref}"\n`;
     }
     const dir = workspace('twenty', files);
     const cacheDir = join(tmp, 'cache-twenty');
     const first = json(await check(dir, ['--format', 'json', '--cache-dir', cacheDir]));
     assert.equal(first.references.length, 20);
     assert.ok(first.references.every((r) => r.current?.digest === f.dockerImage.digest));
-    assert.deepEqual(proxy.requests().map((r) => [r.method, r.path, r.status]), [['HEAD', '/v2/fixtures/docker-image/manifests/1.0', 200]]);
+    assert.deepEqual(
+      proxy.requests().map((r) => [r.method, r.path, r.status]),
+      [['HEAD', '/v2/fixtures/docker-image/manifests/1.0', 200]],
+    );
 
     proxy.clearLog();
     const second = json(await check(dir, ['--format', 'json', '--cache-dir', cacheDir]));
@@ -282,7 +381,9 @@ describe('check against the seeded registry', () => {
 
   it('--offline: no request ever; cached answers are used and say so; without a cache, the static findings', async () => {
     const f = setup.fixtures;
-    const dir = workspace('offline', { Dockerfile: `FROM ${f.ociImage.ref}\nFROM ${f.drift.ref}@${f.drift.oldDigest}\n` });
+    const dir = workspace('offline', {
+      Dockerfile: `FROM ${f.ociImage.ref}\nFROM ${f.drift.ref}@${f.drift.oldDigest}\n`,
+    });
     const cacheDir = join(tmp, 'cache-offline');
     const cold = json(await check(dir, ['--format', 'json', '--offline', '--cache-dir', cacheDir]));
     assert.deepEqual(
@@ -302,10 +403,15 @@ describe('check against the seeded registry', () => {
       [
         [
           { digest: f.ociImage.digest, created: null, error: null },
-          [`${f.ociImage.ref} is a mutable tag; pin it to its current digest ${shortDigest(f.ociImage.digest)} (from the cache, checked less than a minute ago)`],
+          [
+            `${f.ociImage.ref} is a mutable tag; pin it to its current digest ${shortDigest(f.ociImage.digest)} (from the cache, checked less than a minute ago)`,
+          ],
         ],
         // The whole drift answer (tag, pinned digest still there, both build dates) was cached by the online run.
-        [online.references[1]!.current, [`${online.references[1]!.diagnostics[0]!.message} (from the cache, checked less than a minute ago)`]],
+        [
+          online.references[1]!.current,
+          [`${online.references[1]!.diagnostics[0]!.message} (from the cache, checked less than a minute ago)`],
+        ],
       ],
     );
     assert.equal(online.references[1]!.diagnostics[0]!.code, 'tag-drift');
@@ -321,8 +427,15 @@ describe('check against the seeded registry', () => {
     writeFileSync(file, '{"version": 1, "tags": {');
     const run = await check(dir, ['--format', 'json', '--cache-dir', cacheDir]);
     assert.equal(run.status, 1);
-    assert.equal(run.stderr, `digest-pin: warning: registry cache ${file} is ignored: not valid JSON; it will be rewritten\n`);
-    assert.deepEqual((JSON.parse(run.stdout) as JsonReport).references[0]!.current, { digest: f.ociImage.digest, created: null, error: null });
+    assert.equal(
+      run.stderr,
+      `digest-pin: warning: registry cache ${file} is ignored: not valid JSON; it will be rewritten\n`,
+    );
+    assert.deepEqual((JSON.parse(run.stdout) as JsonReport).references[0]!.current, {
+      digest: f.ociImage.digest,
+      created: null,
+      error: null,
+    });
     const rewritten = JSON.parse(readFileSync(file, 'utf8')) as { tags: Record<string, { digest: string }> };
     assert.equal(rewritten.tags[`${H}/fixtures/oci-image:1.0`]?.digest, f.ociImage.digest);
   });
@@ -344,7 +457,9 @@ describe('check against the seeded registry', () => {
   });
 
   it('a registry that never answers: the first request times out, the others fail with it instead of each waiting', async () => {
-    const dir = workspace('hang', { Dockerfile: ['a', 'b', 'c', 'd', 'e'].map((repo) => `FROM ${H}/hang/${repo}:1\n`).join('') });
+    const dir = workspace('hang', {
+      Dockerfile: ['a', 'b', 'c', 'd', 'e'].map((repo) => `FROM ${H}/hang/${repo}:1\n`).join(''),
+    });
     proxy.inject({ kind: 'hang' });
     const run = await check(dir, ['--format', 'json', '--no-cache', '--timeout', '300']);
     proxy.clearFaults();
@@ -378,14 +493,17 @@ describe('check against a registry that cannot be reached', () => {
     assert.equal(run.status, 1);
     const ref = json(run).references[0]!;
     assert.deepEqual(ref.current, { digest: null, created: null, error: 'network' });
-    assert.deepEqual(ref.diagnostics.map((d) => [d.code, d.severity, d.message]), [
-      ['unpinned', 'warning', `127.0.0.1:${port}/team/app:1 is a mutable tag; pin it to a digest`],
+    assert.deepEqual(
+      ref.diagnostics.map((d) => [d.code, d.severity, d.message]),
       [
-        'registry-error',
-        'warning',
-        `could not check 127.0.0.1:${port}/team/app:1 (network): cannot reach 127.0.0.1:${port}: connection refused; check the network connection or proxy settings`,
+        ['unpinned', 'warning', `127.0.0.1:${port}/team/app:1 is a mutable tag; pin it to a digest`],
+        [
+          'registry-error',
+          'warning',
+          `could not check 127.0.0.1:${port}/team/app:1 (network): cannot reach 127.0.0.1:${port}: connection refused; check the network connection or proxy settings`,
+        ],
       ],
-    ]);
+    );
     assert.equal((await check(dir, ['--no-cache', '--fail-on', 'error'])).status, 0);
     assert.equal((await check(dir, ['--no-cache', '--fail-on', 'warning'])).status, 1);
   });
@@ -405,7 +523,10 @@ describe('check against a token-auth registry, with credentials from DOCKER_CONF
   const dockerConfig = (name: string, password: string): string => {
     const dir = join(tmp, name);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [H]: { auth: Buffer.from(`${USER}:${password}`).toString('base64') } } }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ auths: { [H]: { auth: Buffer.from(`${USER}:${password}`).toString('base64') } } }),
+    );
     chmodSync(join(dir, 'config.json'), 0o600);
     return dir;
   };
@@ -418,7 +539,10 @@ describe('check against a token-auth registry, with credentials from DOCKER_CONF
     const target = { url: registry.url, host: registry.host, auth: tokens.seedAuth() };
     digests = {};
     for (const repo of ['private/a', 'private/b', 'private/c']) {
-      for (const tag of ['1', '2']) digests[`${repo}:${tag}`] = (await pushImage(target, repo, tag, { format: 'oci', content: `${repo}:${tag}` })).digest;
+      for (const tag of ['1', '2'])
+        digests[`${repo}:${tag}`] = (
+          await pushImage(target, repo, tag, { format: 'oci', content: `${repo}:${tag}` })
+        ).digest;
     }
     withCredentials = dockerConfig('docker-alice', SECRET);
     wrongCredentials = dockerConfig('docker-wrong', 'not-the-password');
@@ -433,13 +557,18 @@ describe('check against a token-auth registry, with credentials from DOCKER_CONF
   const secrets = (): string[] => [SECRET, Buffer.from(`${USER}:${SECRET}`).toString('base64'), 'eyJ'];
   const assertNoSecret = (run: Run): void => {
     for (const secret of secrets()) {
-      assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), `output contains a secret (${secret.slice(0, 3)}…)`);
+      assert.ok(
+        !run.stdout.includes(secret) && !run.stderr.includes(secret),
+        `output contains a secret (${secret.slice(0, 3)}…)`,
+      );
     }
   };
 
   it('with credentials: every tag resolved; one HEAD per tag plus the one challenge, one token per repository', async () => {
     const lines: string[] = [];
-    for (const repo of ['a', 'b', 'c']) for (const tag of ['1', '2']) lines.push(`FROM ${H}/private/${repo}:${tag}`, `FROM ${H}/private/${repo}:${tag} AS again`);
+    for (const repo of ['a', 'b', 'c'])
+      for (const tag of ['1', '2'])
+        lines.push(`FROM ${H}/private/${repo}:${tag}`, `FROM ${H}/private/${repo}:${tag} AS again`);
     const dir = workspace('token-ok', { Dockerfile: `${lines.join('\n')}\n` });
     const before = tokens.requestCount();
     const run = await check(dir, ['--format', 'json', '--no-cache'], { DOCKER_CONFIG: withCredentials });
@@ -451,8 +580,14 @@ describe('check against a token-auth registry, with credentials from DOCKER_CONF
     );
     assert.equal(report.references.length, 12);
     const heads = proxy.requests({ method: 'HEAD' });
-    assert.deepEqual([heads.length, heads.filter((r) => r.status === 401).length, heads.filter((r) => r.status === 200).length], [7, 1, 6]);
-    assert.deepEqual(heads.filter((r) => r.status === 200).map((r) => r.authScheme), Array(6).fill('bearer'));
+    assert.deepEqual(
+      [heads.length, heads.filter((r) => r.status === 401).length, heads.filter((r) => r.status === 200).length],
+      [7, 1, 6],
+    );
+    assert.deepEqual(
+      heads.filter((r) => r.status === 200).map((r) => r.authScheme),
+      Array(6).fill('bearer'),
+    );
     const fetched = tokens.requests().slice(before);
     assert.deepEqual(fetched.map((t) => [t.subject, t.scopes.join(' ')]).sort(), [
       [USER, 'repository:private/a:pull'],
@@ -467,17 +602,25 @@ describe('check against a token-auth registry, with credentials from DOCKER_CONF
     assertNoSecret(run);
     const ref = json(run).references[0]!;
     assert.deepEqual(ref.current, { digest: null, created: null, error: 'unauthorized' });
-    assert.deepEqual(ref.diagnostics.map((d) => [d.code, d.severity, d.message]), [
-      ['unpinned', 'warning', `${H}/private/a:1 is a mutable tag; pin it to a digest`],
-      ['registry-error', 'warning', `could not check ${H}/private/a:1 (unauthorized): not logged in to ${H}: run docker login ${H}`],
-    ]);
+    assert.deepEqual(
+      ref.diagnostics.map((d) => [d.code, d.severity, d.message]),
+      [
+        ['unpinned', 'warning', `${H}/private/a:1 is a mutable tag; pin it to a digest`],
+        [
+          'registry-error',
+          'warning',
+          `could not check ${H}/private/a:1 (unauthorized): not logged in to ${H}: run docker login ${H}`,
+        ],
+      ],
+    );
   });
 
   it('a wrong password: unauthorized, and neither password nor token is printed', async () => {
     const dir = workspace('token-wrong', { Dockerfile: `FROM ${H}/private/b:2\n` });
     const run = await check(dir, ['--no-cache'], { DOCKER_CONFIG: wrongCredentials });
     assertNoSecret(run);
-    for (const secret of ['not-the-password', Buffer.from(`${USER}:not-the-password`).toString('base64')]) assert.ok(!`${run.stdout}${run.stderr}`.includes(secret));
+    for (const secret of ['not-the-password', Buffer.from(`${USER}:not-the-password`).toString('base64')])
+      assert.ok(!`${run.stdout}${run.stderr}`.includes(secret));
     assert.equal(run.status, 1);
     assert.equal(
       run.stdout,

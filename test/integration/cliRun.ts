@@ -15,7 +15,11 @@ export function ensureBuilt(): void {
     if (!stats.isDirectory()) return stats.mtimeMs;
     return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
   };
-  const sources = Math.max(newest(join(ROOT, 'server', 'src')), newest(join(ROOT, 'package.json')), newest(join(ROOT, 'scripts', 'bundle.mjs')));
+  const sources = Math.max(
+    newest(join(ROOT, 'server', 'src')),
+    newest(join(ROOT, 'package.json')),
+    newest(join(ROOT, 'scripts', 'bundle.mjs')),
+  );
   if (existsSync(CLI) && statSync(CLI).mtimeMs >= sources) return;
   const built = spawnSync(process.execPath, ['scripts/bundle.mjs'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(built.status, 0, `bundling failed:\n${built.stderr}`);
@@ -37,7 +41,11 @@ export interface RunOptions {
  * `node dist/cli.js …` in `cwd`. The environment never reaches the user's Docker config or registry cache unless a
  * test says so: DOCKER_CONFIG and XDG_CACHE_HOME must be given (an empty directory is fine).
  */
-export function runCli(cwd: string, args: readonly string[], options: RunOptions & { env: { DOCKER_CONFIG: string; XDG_CACHE_HOME: string } & Record<string, string | undefined> }): Promise<Run> {
+export function runCli(
+  cwd: string,
+  args: readonly string[],
+  options: RunOptions & { env: { DOCKER_CONFIG: string; XDG_CACHE_HOME: string } & Record<string, string | undefined> },
+): Promise<Run> {
   const env: Record<string, string | undefined> = { ...process.env };
   delete env.NO_COLOR;
   for (const [name, value] of Object.entries(options.env)) {

@@ -11,14 +11,27 @@ import { promisify } from 'node:util';
 import { startEvilOrigin, type EvilOrigin } from './support/evilOrigin';
 import { faults, MiB, startFaultProxy, type FaultProxy } from './support/faultProxy';
 import { startRegistry, type Registry } from './support/registry';
-import { DEFAULT_CREATED, MANIFEST_ACCEPT, MEDIA, pushImage, seedStandard, type PushedManifest, type StandardFixtures } from './support/seed';
+import {
+  DEFAULT_CREATED,
+  MANIFEST_ACCEPT,
+  MEDIA,
+  pushImage,
+  seedStandard,
+  type PushedManifest,
+  type StandardFixtures,
+} from './support/seed';
 import { startTokenServer, type TokenServer } from './support/tokenServer';
 
 const sha256 = (data: Uint8Array) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const hasSkopeo = spawnSync('skopeo', ['--version']).status === 0;
 
-function manifest(base: string, repo: string, ref: string, init: { method?: string; accept?: string; headers?: Record<string, string>; signal?: AbortSignal } = {}) {
+function manifest(
+  base: string,
+  repo: string,
+  ref: string,
+  init: { method?: string; accept?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
+) {
   return fetch(`${base}/v2/${repo}/manifests/${ref}`, {
     method: init.method ?? 'HEAD',
     headers: { accept: init.accept ?? MANIFEST_ACCEPT, ...init.headers },
@@ -44,7 +57,12 @@ describe('open registry seeded with the standard fixtures', () => {
   before(async () => {
     reg = await startRegistry();
     f = await seedStandard(reg);
-    all = [['docker image', f.dockerImage], ['oci image', f.ociImage], ['oci index', f.ociIndex], ['docker list', f.dockerList]];
+    all = [
+      ['docker image', f.dockerImage],
+      ['oci image', f.ociImage],
+      ['oci index', f.ociIndex],
+      ['docker list', f.dockerList],
+    ];
   });
   after(() => reg?.stop());
 
@@ -81,12 +99,31 @@ describe('open registry seeded with the standard fixtures', () => {
   it('the index keeps its own digest and lists amd64, arm64/v8 and buildx attestations', async () => {
     const res = await manifest(reg.url, 'fixtures/oci-index', '1.0');
     assert.equal(res.headers.get('docker-content-digest'), f.ociIndex.digest);
-    const index = JSON.parse(f.ociIndex.bytes.toString('utf8')) as { manifests: Array<{ digest: string; platform: { os: string; architecture: string; variant?: string }; annotations?: Record<string, string> }> };
+    const index = JSON.parse(f.ociIndex.bytes.toString('utf8')) as {
+      manifests: Array<{
+        digest: string;
+        platform: { os: string; architecture: string; variant?: string };
+        annotations?: Record<string, string>;
+      }>;
+    };
     assert.deepEqual(
-      index.manifests.map((m) => [m.platform.os, m.platform.architecture, m.platform.variant ?? '', m.annotations?.['vnd.docker.reference.type'] ?? '']),
-      [['linux', 'amd64', '', ''], ['linux', 'arm64', 'v8', ''], ['unknown', 'unknown', '', 'attestation-manifest'], ['unknown', 'unknown', '', 'attestation-manifest']],
+      index.manifests.map((m) => [
+        m.platform.os,
+        m.platform.architecture,
+        m.platform.variant ?? '',
+        m.annotations?.['vnd.docker.reference.type'] ?? '',
+      ]),
+      [
+        ['linux', 'amd64', '', ''],
+        ['linux', 'arm64', 'v8', ''],
+        ['unknown', 'unknown', '', 'attestation-manifest'],
+        ['unknown', 'unknown', '', 'attestation-manifest'],
+      ],
     );
-    assert.deepEqual(index.manifests.slice(2).map((m) => m.annotations?.['vnd.docker.reference.digest']), f.ociIndex.children.map((c) => c.digest));
+    assert.deepEqual(
+      index.manifests.slice(2).map((m) => m.annotations?.['vnd.docker.reference.digest']),
+      f.ociIndex.children.map((c) => c.digest),
+    );
     for (const entry of index.manifests) {
       const child = await manifest(reg.url, 'fixtures/oci-index', entry.digest);
       assert.equal(child.status, 200);
@@ -95,16 +132,27 @@ describe('open registry seeded with the standard fixtures', () => {
   });
 
   it('the manifest list holds Docker schema2 children for amd64 and arm/v7', () => {
-    const list = JSON.parse(f.dockerList.bytes.toString('utf8')) as { manifests: Array<{ mediaType: string; platform: { architecture: string; variant?: string } }> };
-    assert.deepEqual(list.manifests.map((m) => [m.mediaType, m.platform.architecture, m.platform.variant ?? '']), [
-      [MEDIA.dockerManifest, 'amd64', ''],
-      [MEDIA.dockerManifest, 'arm', 'v7'],
-    ]);
-    assert.ok(f.dockerList.bytes.toString('utf8').startsWith('{\n   "schemaVersion": 2'), 'Docker JSON is indented with three spaces');
+    const list = JSON.parse(f.dockerList.bytes.toString('utf8')) as {
+      manifests: Array<{ mediaType: string; platform: { architecture: string; variant?: string } }>;
+    };
+    assert.deepEqual(
+      list.manifests.map((m) => [m.mediaType, m.platform.architecture, m.platform.variant ?? '']),
+      [
+        [MEDIA.dockerManifest, 'amd64', ''],
+        [MEDIA.dockerManifest, 'arm', 'v7'],
+      ],
+    );
+    assert.ok(
+      f.dockerList.bytes.toString('utf8').startsWith('{\n   "schemaVersion": 2'),
+      'Docker JSON is indented with three spaces',
+    );
   });
 
   it('reproduces the LAB facts a resolver depends on (partial Accept lists)', async () => {
-    const noIndex = await manifest(reg.url, 'fixtures/oci-index', '1.0', { method: 'GET', accept: [MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest].join(', ') });
+    const noIndex = await manifest(reg.url, 'fixtures/oci-index', '1.0', {
+      method: 'GET',
+      accept: [MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest].join(', '),
+    });
     assert.equal(noIndex.status, 404);
     assert.match(await noIndex.text(), /OCI index found, but accept header does not support OCI indexes/);
     const noList = await manifest(reg.url, 'fixtures/docker-list', '1.0', { accept: MEDIA.dockerManifest });
@@ -115,13 +163,24 @@ describe('open registry seeded with the standard fixtures', () => {
     const res = await fetch(`${reg.url}/v2/fixtures/oci-image/blobs/${f.ociImage.configDigest}`);
     const body = await bodyOf(res);
     assert.equal(sha256(body), f.ociImage.configDigest);
-    const config = JSON.parse(body.toString('utf8')) as { created: string; architecture: string; os: string; config: { Labels: Record<string, string> } };
-    assert.deepEqual([config.created, config.os, config.architecture, config.config.Labels], [DEFAULT_CREATED, 'linux', 'amd64', { 'org.opencontainers.image.version': '1.0' }]);
+    const config = JSON.parse(body.toString('utf8')) as {
+      created: string;
+      architecture: string;
+      os: string;
+      config: { Labels: Record<string, string> };
+    };
+    assert.deepEqual(
+      [config.created, config.os, config.architecture, config.config.Labels],
+      [DEFAULT_CREATED, 'linux', 'amd64', { 'org.opencontainers.image.version': '1.0' }],
+    );
   });
 
   it('drift: the tag now resolves to the new digest while the old one still exists', async () => {
     assert.notEqual(f.drift.oldDigest, f.drift.newDigest);
-    assert.equal((await manifest(reg.url, f.drift.repo, f.drift.tag)).headers.get('docker-content-digest'), f.drift.newDigest);
+    assert.equal(
+      (await manifest(reg.url, f.drift.repo, f.drift.tag)).headers.get('docker-content-digest'),
+      f.drift.newDigest,
+    );
     assert.equal((await manifest(reg.url, f.drift.repo, f.drift.oldDigest)).status, 200);
   });
 
@@ -130,7 +189,10 @@ describe('open registry seeded with the standard fixtures', () => {
     const get = await manifest(reg.url, f.gone.repo, f.gone.digest, { method: 'GET' });
     assert.equal(get.status, 404);
     assert.equal(((await get.json()) as { errors: Array<{ code: string }> }).errors[0]?.code, 'MANIFEST_UNKNOWN');
-    assert.equal((await manifest(reg.url, f.gone.repo, f.gone.tag)).headers.get('docker-content-digest'), f.gone.tagDigest);
+    assert.equal(
+      (await manifest(reg.url, f.gone.repo, f.gone.tag)).headers.get('docker-content-digest'),
+      f.gone.tagDigest,
+    );
     assert.notEqual(f.gone.digest, f.gone.tagDigest);
   });
 
@@ -148,17 +210,33 @@ describe('open registry seeded with the standard fixtures', () => {
     assert.equal(await reg.requestCount({ method: 'HEAD', path }), before + 2);
     const log = await reg.requestLog();
     // distribution logs the manifest size for HEAD too (what it would have written).
-    assert.deepEqual(log.at(-1), { method: 'HEAD', path, status: 200, bytes: f.ociImage.bytes.length, userAgent: 'node' });
-    assert.equal(log.filter((line) => line.path.includes('digest-pin-harness')).length, 0, 'harness probes are not counted');
+    assert.deepEqual(log.at(-1), {
+      method: 'HEAD',
+      path,
+      status: 200,
+      bytes: f.ociImage.bytes.length,
+      userAgent: 'node',
+    });
+    assert.equal(
+      log.filter((line) => line.path.includes('digest-pin-harness')).length,
+      0,
+      'harness probes are not counted',
+    );
   });
 
-  it('skopeo (oracle) reads the same bytes for every fixture', { skip: !hasSkopeo && 'skopeo not installed' }, async () => {
-    const run = promisify(execFile);
-    for (const [name, m] of all) {
-      const { stdout } = await run('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${m.ref}`], { encoding: 'buffer' });
-      assert.equal(sha256(stdout), m.digest, name);
-    }
-  });
+  it(
+    'skopeo (oracle) reads the same bytes for every fixture',
+    { skip: !hasSkopeo && 'skopeo not installed' },
+    async () => {
+      const run = promisify(execFile);
+      for (const [name, m] of all) {
+        const { stdout } = await run('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${m.ref}`], {
+          encoding: 'buffer',
+        });
+        assert.equal(sha256(stdout), m.digest, name);
+      }
+    },
+  );
 });
 
 describe('token-auth registry', () => {
@@ -177,7 +255,8 @@ describe('token-auth registry', () => {
     await ts?.stop();
   });
 
-  const headWith = (tokenValue: string) => manifest(reg.url, 'fixtures/oci-image', '1.0', { headers: { authorization: `Bearer ${tokenValue}` } });
+  const headWith = (tokenValue: string) =>
+    manifest(reg.url, 'fixtures/oci-image', '1.0', { headers: { authorization: `Bearer ${tokenValue}` } });
 
   it('seeds through token auth, with the same digests as anywhere else', async () => {
     const open = await startRegistry();
@@ -194,7 +273,10 @@ describe('token-auth registry', () => {
     assert.equal(root.status, 401);
     assert.equal(root.headers.get('www-authenticate'), `Bearer realm="${ts.realm}",service="${ts.service}"`);
     const head = await manifest(reg.url, 'fixtures/oci-image', '1.0');
-    assert.equal(head.headers.get('www-authenticate'), `Bearer realm="${ts.realm}",service="${ts.service}",scope="${scope}"`);
+    assert.equal(
+      head.headers.get('www-authenticate'),
+      `Bearer realm="${ts.realm}",service="${ts.service}",scope="${scope}"`,
+    );
   });
 
   it('accepts an anonymous pull token from the token server', async () => {
@@ -207,7 +289,10 @@ describe('token-auth registry', () => {
     assert.equal(head.status, 200);
     assert.equal(head.headers.get('docker-content-digest'), f.ociImage.digest);
     const seen = ts.requests().at(-1)!;
-    assert.deepEqual([seen.scopes, seen.subject, seen.authorization, seen.status], [[scope], undefined, undefined, 200]);
+    assert.deepEqual(
+      [seen.scopes, seen.subject, seen.authorization, seen.status],
+      [[scope], undefined, undefined, 200],
+    );
   });
 
   it('checks Basic credentials and records who asked', async () => {
@@ -221,11 +306,18 @@ describe('token-auth registry', () => {
 
   it('exchanges identity tokens (refresh_token) and passwords on POST', async () => {
     const post = (form: Record<string, string>) =>
-      fetch(ts.realm, { method: 'POST', body: new URLSearchParams({ service: ts.service, scope, client_id: 'digest-pin', ...form }) });
-    const refreshed = (await (await post({ grant_type: 'refresh_token', refresh_token: 'identity-token-1' })).json()) as { access_token: string };
+      fetch(ts.realm, {
+        method: 'POST',
+        body: new URLSearchParams({ service: ts.service, scope, client_id: 'digest-pin', ...form }),
+      });
+    const refreshed = (await (
+      await post({ grant_type: 'refresh_token', refresh_token: 'identity-token-1' })
+    ).json()) as { access_token: string };
     assert.equal((await headWith(refreshed.access_token)).status, 200);
     assert.equal((await post({ grant_type: 'refresh_token', refresh_token: 'nope' })).status, 401);
-    const offline = (await (await post({ grant_type: 'password', username: 'alice', password: 'wonderland', access_type: 'offline' })).json()) as { access_token: string; refresh_token: string };
+    const offline = (await (
+      await post({ grant_type: 'password', username: 'alice', password: 'wonderland', access_type: 'offline' })
+    ).json()) as { access_token: string; refresh_token: string };
     assert.equal((await headWith(offline.access_token)).status, 200);
     assert.equal((await post({ grant_type: 'refresh_token', refresh_token: offline.refresh_token })).status, 200);
   });
@@ -252,9 +344,14 @@ describe('token-auth registry', () => {
     try {
       const body = (await (await token(ts, scope)).json()) as Record<string, unknown>;
       assert.deepEqual([body['expires_in'], 'token' in body, typeof body['access_token']], [5, false, 'string']);
-      const claims = JSON.parse(Buffer.from(String(body['access_token']).split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+      const claims = JSON.parse(
+        Buffer.from(String(body['access_token']).split('.')[1]!, 'base64url').toString('utf8'),
+      ) as Record<string, unknown>;
       assert.equal(Number(claims['exp']) - Number(claims['iat']), 5);
-      assert.deepEqual([claims['iss'], claims['aud'], claims['access']], [ts.issuer, ts.service, [{ type: 'repository', name: 'fixtures/oci-image', actions: ['pull'] }]]);
+      assert.deepEqual(
+        [claims['iss'], claims['aud'], claims['access']],
+        [ts.issuer, ts.service, [{ type: 'repository', name: 'fixtures/oci-image', actions: ['pull'] }]],
+      );
     } finally {
       ts.behaviour.expiresIn = 300;
       ts.behaviour.fields = 'both';
@@ -277,7 +374,10 @@ describe('htpasswd registry', () => {
     assert.equal(anonymous.status, 401);
     assert.equal(anonymous.headers.get('www-authenticate'), 'Basic realm="digest-pin-test"');
     assert.equal((await manifest(reg.url, 'team/app', '2.0', { headers: { authorization: auth } })).status, 200);
-    assert.equal((await manifest(reg.url, 'team/app', '2.0', { headers: { authorization: basic('bob', 'nope') } })).status, 401);
+    assert.equal(
+      (await manifest(reg.url, 'team/app', '2.0', { headers: { authorization: basic('bob', 'nope') } })).status,
+      401,
+    );
   });
 });
 
@@ -305,7 +405,10 @@ describe('blob redirects (storage redirect middleware)', () => {
     const blob = await bodyOf(await fetch(location, { headers: { authorization: 'Bearer leaked' } }));
     assert.equal(sha256(blob), image.configDigest);
     const seen = evil.requests().at(-1)!;
-    assert.deepEqual([seen.hasAuthorization, seen.authScheme, seen.headers.authorization, seen.status], [true, 'bearer', '<redacted>', 200]);
+    assert.deepEqual(
+      [seen.hasAuthorization, seen.authScheme, seen.headers.authorization, seen.status],
+      [true, 'bearer', '<redacted>', 200],
+    );
     assert.equal(JSON.stringify(evil.requests()).includes('leaked'), false, 'the value is never kept');
     assert.equal((await fetch(`${evil.url}/../../etc/passwd`)).status, 404);
   });
@@ -328,7 +431,11 @@ describe('fault proxy', () => {
     await reg?.stop();
   });
   const head = (init: Parameters<typeof manifest>[3] = {}) => manifest(proxy.url, 'fixtures/oci-image', '1.0', init);
-  const withFault = async <T>(fault: Parameters<FaultProxy['inject']>[0], match: Parameters<FaultProxy['inject']>[1], run: () => Promise<T>) => {
+  const withFault = async <T>(
+    fault: Parameters<FaultProxy['inject']>[0],
+    match: Parameters<FaultProxy['inject']>[1],
+    run: () => Promise<T>,
+  ) => {
     const rule = proxy.inject(fault, match);
     try {
       return await run();
@@ -341,7 +448,10 @@ describe('fault proxy', () => {
     const res = await head({ headers: { authorization: 'Bearer s3cret-value' } });
     assert.equal(res.headers.get('docker-content-digest'), f.ociImage.digest);
     const seen = proxy.requests({ path }).at(-1)!;
-    assert.deepEqual([seen.method, seen.status, seen.fault, seen.hasAuthorization, seen.authScheme, seen.headers.authorization], ['HEAD', 200, undefined, true, 'bearer', '<redacted>']);
+    assert.deepEqual(
+      [seen.method, seen.status, seen.fault, seen.hasAuthorization, seen.authScheme, seen.headers.authorization],
+      ['HEAD', 200, undefined, true, 'bearer', '<redacted>'],
+    );
     assert.equal(seen.authFingerprint, createHash('sha256').update('Bearer s3cret-value').digest('hex').slice(0, 12));
     assert.equal(JSON.stringify(proxy.requests()).includes('s3cret'), false);
     assert.equal(f.ociImage.ref, `${proxy.host}/fixtures/oci-image:1.0`, 'seeded through the proxy');
@@ -353,7 +463,13 @@ describe('fault proxy', () => {
     await head({ method: 'GET' });
     await manifest(proxy.url, 'fixtures/docker-image', '1.0');
     assert.deepEqual(
-      [proxy.count(), proxy.count({ method: 'HEAD' }), proxy.count({ path }), proxy.count({ path: /docker-image/ }), proxy.count({ hasAuthorization: true })],
+      [
+        proxy.count(),
+        proxy.count({ method: 'HEAD' }),
+        proxy.count({ path }),
+        proxy.count({ path: /docker-image/ }),
+        proxy.count({ hasAuthorization: true }),
+      ],
       [3, 2, 2, 1, 0],
     );
   });
@@ -374,7 +490,10 @@ describe('fault proxy', () => {
 
   it('resets the connection', async () => {
     await withFault(faults.reset(), { path }, async () => {
-      await assert.rejects(head(), (error: Error & { cause?: { code?: string } }) => error.cause?.code === 'ECONNRESET');
+      await assert.rejects(
+        head(),
+        (error: Error & { cause?: { code?: string } }) => error.cause?.code === 'ECONNRESET',
+      );
     });
   });
 
@@ -416,7 +535,10 @@ describe('fault proxy', () => {
     assert.equal(injected.headers.get('x-injected'), '1');
     assert.deepEqual(await bodyOf(injected), f.ociImage.bytes);
     await withFault(faults.crlfDigest(`${f.ociImage.digest}\rX-Injected: 1`), { path }, async () => {
-      await assert.rejects(head(), (error: Error & { cause?: { code?: string } }) => error.cause?.code === 'HPE_LF_EXPECTED');
+      await assert.rejects(
+        head(),
+        (error: Error & { cause?: { code?: string } }) => error.cause?.code === 'HPE_LF_EXPECTED',
+      );
     });
   });
 
@@ -435,7 +557,10 @@ describe('fault proxy', () => {
     assert.equal(body.length, 5 * MiB);
     assert.equal(sha256(body), sized.headers.get('docker-content-digest'));
     const chunked = await withFault(faults.oversized(5 * MiB, true), { path }, () => head({ method: 'GET' }));
-    assert.deepEqual([chunked.headers.get('content-length'), chunked.headers.get('transfer-encoding')], [null, 'chunked']);
+    assert.deepEqual(
+      [chunked.headers.get('content-length'), chunked.headers.get('transfer-encoding')],
+      [null, 'chunked'],
+    );
     assert.equal((await bodyOf(chunked)).length, 5 * MiB);
   });
 
@@ -447,16 +572,23 @@ describe('fault proxy', () => {
     const followed = await fetch(location, { headers: { authorization: 'Bearer should-not-be-here' } });
     assert.equal(sha256(await bodyOf(followed)), f.ociImage.digest);
     assert.equal(followed.headers.get('docker-content-digest'), f.ociImage.digest);
-    assert.deepEqual(proxy.evil.requests().map((r) => [r.hasAuthorization, r.authScheme]), [[true, 'bearer']]);
+    assert.deepEqual(
+      proxy.evil.requests().map((r) => [r.hasAuthorization, r.authScheme]),
+      [[true, 'bearer']],
+    );
     assert.equal((await fetch(location)).status, 404, 'a stashed answer is served once');
   });
 });
 
 describe('cli.ts (the seeded setup by hand)', () => {
   it('prints the setup as JSON, serves it, and cleans up on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'support', 'cli.ts'), '--json', '--auth', 'htpasswd'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, 'support', 'cli.ts'), '--json', '--auth', 'htpasswd'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const exited = once(child, 'exit');
     try {
       let out = '';
@@ -477,7 +609,9 @@ describe('cli.ts (the seeded setup by hand)', () => {
       const auth = basic(setup.credentials.username, setup.credentials.password);
       const res = await manifest(setup.url, 'fixtures/oci-index', '1.0', { headers: { authorization: auth } });
       assert.equal(res.headers.get('docker-content-digest'), setup.references.ociIndex.digest);
-      const config = JSON.parse(readFileSync(`${setup.dockerConfig}/config.json`, 'utf8')) as { auths: Record<string, { auth: string }> };
+      const config = JSON.parse(readFileSync(`${setup.dockerConfig}/config.json`, 'utf8')) as {
+        auths: Record<string, { auth: string }>;
+      };
       assert.deepEqual(config.auths, { [host]: { auth: auth.slice('Basic '.length) } });
 
       child.kill('SIGTERM');

@@ -3,7 +3,17 @@
 // compared byte for byte; a dry run writes nothing and prints a diff that `git apply` accepts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -100,13 +110,23 @@ function pinned(): Record<string, string> {
   const f = setup.fixtures;
   const o = original();
   return {
-    Dockerfile: o.Dockerfile!.text
-      .replace(`ARG BASE=${H}/fixtures/oci-index:1.0`, `ARG BASE=${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`)
-      .replace(`FROM ${H}/fixtures/docker-image:1.0\n`, `FROM ${H}/fixtures/docker-image:1.0@${f.dockerImage.digest}\n`),
-    'compose.yaml': o['compose.yaml']!.text
-      .replace(`"${H}/fixtures/docker-list:1.0"`, `"${H}/fixtures/docker-list:1.0@${f.dockerList.digest}"`)
-      .replace(`'${H}/fixtures/oci-image:1.0'`, `'${H}/fixtures/oci-image:1.0@${f.ociImage.digest}'`),
-    'k8s/pod.yaml': o['k8s/pod.yaml']!.text.replaceAll(`${H}/fixtures/oci-index:1.0`, `${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`),
+    Dockerfile: o
+      .Dockerfile!.text.replace(
+        `ARG BASE=${H}/fixtures/oci-index:1.0`,
+        `ARG BASE=${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
+      )
+      .replace(
+        `FROM ${H}/fixtures/docker-image:1.0\n`,
+        `FROM ${H}/fixtures/docker-image:1.0@${f.dockerImage.digest}\n`,
+      ),
+    'compose.yaml': o['compose.yaml']!.text.replace(
+      `"${H}/fixtures/docker-list:1.0"`,
+      `"${H}/fixtures/docker-list:1.0@${f.dockerList.digest}"`,
+    ).replace(`'${H}/fixtures/oci-image:1.0'`, `'${H}/fixtures/oci-image:1.0@${f.ociImage.digest}'`),
+    'k8s/pod.yaml': o['k8s/pod.yaml']!.text.replaceAll(
+      `${H}/fixtures/oci-index:1.0`,
+      `${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
+    ),
   };
 }
 
@@ -160,9 +180,11 @@ describe('digest-pin pin', () => {
     assert.deepEqual(run, {
       status: 0,
       stdout: expectedDiff,
-      stderr: '3 files would change: 6 references pinned; 2 left as written (1 variable, 1 invalid); nothing was written\n',
+      stderr:
+        '3 files would change: 6 references pinned; 2 left as written (1 variable, 1 invalid); nothing was written\n',
     });
-    for (const [path, { text }] of Object.entries(original())) assert.equal(read(dir, path), text, `${path} was written`);
+    for (const [path, { text }] of Object.entries(original()))
+      assert.equal(read(dir, path), text, `${path} was written`);
 
     const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, input: run.stdout, encoding: 'utf8' });
     assert.equal(git('init', '-q').status, 0);
@@ -190,13 +212,26 @@ describe('digest-pin pin', () => {
       stderr: '',
     });
     for (const [path, text] of Object.entries(pinned())) assert.equal(read(dir, path), text, path);
-    assert.deepEqual([mode(dir, 'Dockerfile'), mode(dir, 'compose.yaml'), mode(dir, 'k8s/pod.yaml')], [0o640, 0o600, 0o755]);
+    assert.deepEqual(
+      [mode(dir, 'Dockerfile'), mode(dir, 'compose.yaml'), mode(dir, 'k8s/pod.yaml')],
+      [0o640, 0o600, 0o755],
+    );
     // One HEAD per unique tag (oci-index:1.0 is written three times), nothing for pins without --update.
-    assert.deepEqual(proxy.requests().map((r) => r.method).sort(), ['HEAD', 'HEAD', 'HEAD', 'HEAD']);
+    assert.deepEqual(
+      proxy
+        .requests()
+        .map((r) => r.method)
+        .sort(),
+      ['HEAD', 'HEAD', 'HEAD', 'HEAD'],
+    );
 
     proxy.clearLog();
     const again = await pin(dir, '--no-cache');
-    assert.deepEqual(again, { status: 0, stdout: 'nothing to pin; 2 left as written (1 variable, 1 invalid)\n', stderr: '' });
+    assert.deepEqual(again, {
+      status: 0,
+      stdout: 'nothing to pin; 2 left as written (1 variable, 1 invalid)\n',
+      stderr: '',
+    });
     assert.equal(proxy.count(), 0, 'pinned references are not looked up without --update');
   });
 
@@ -206,14 +241,26 @@ describe('digest-pin pin', () => {
     const run = await pin(dir, '--update', '--no-cache');
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stderr, '');
-    assert.deepEqual(run.stdout.split('\n').filter((line) => line.includes(' updated ')), [
-      `Dockerfile:4:6 updated ${f.drift.ref}@${f.drift.newDigest} (was ${shortDigest(f.drift.oldDigest)})`,
-      `compose.yaml:7:12 updated ${f.gone.ref}@${f.gone.tagDigest} (was ${shortDigest(f.gone.digest)})`,
-    ]);
-    assert.match(run.stdout, /\n3 files changed: 6 references pinned, 2 updated; 2 left as written \(1 variable, 1 invalid\)\n$/);
+    assert.deepEqual(
+      run.stdout.split('\n').filter((line) => line.includes(' updated ')),
+      [
+        `Dockerfile:4:6 updated ${f.drift.ref}@${f.drift.newDigest} (was ${shortDigest(f.drift.oldDigest)})`,
+        `compose.yaml:7:12 updated ${f.gone.ref}@${f.gone.tagDigest} (was ${shortDigest(f.gone.digest)})`,
+      ],
+    );
+    assert.match(
+      run.stdout,
+      /\n3 files changed: 6 references pinned, 2 updated; 2 left as written \(1 variable, 1 invalid\)\n$/,
+    );
     const expected = pinned();
-    assert.equal(read(dir, 'Dockerfile'), expected.Dockerfile!.replace(`@${f.drift.oldDigest}`, `@${f.drift.newDigest}`));
-    assert.equal(read(dir, 'compose.yaml'), expected['compose.yaml']!.replace(`@${f.gone.digest}`, `@${f.gone.tagDigest}`));
+    assert.equal(
+      read(dir, 'Dockerfile'),
+      expected.Dockerfile!.replace(`@${f.drift.oldDigest}`, `@${f.drift.newDigest}`),
+    );
+    assert.equal(
+      read(dir, 'compose.yaml'),
+      expected['compose.yaml']!.replace(`@${f.gone.digest}`, `@${f.gone.tagDigest}`),
+    );
     assert.equal(read(dir, 'k8s/pod.yaml'), expected['k8s/pod.yaml']);
   });
 
@@ -226,7 +273,10 @@ describe('digest-pin pin', () => {
     });
     const run = await pin(dir, '--platform', 'linux/arm64', '--no-cache');
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(read(dir, 'Dockerfile'), `FROM ${f.ociIndex.ref}@${arm64!.digest}\nFROM --platform=linux/arm/v7 ${f.dockerList.ref}@${armv7!.digest}\n`);
+    assert.equal(
+      read(dir, 'Dockerfile'),
+      `FROM ${f.ociIndex.ref}@${arm64!.digest}\nFROM --platform=linux/arm/v7 ${f.dockerList.ref}@${armv7!.digest}\n`,
+    );
   });
 
   it('a tag that cannot be resolved: exit 1, said on stderr, and the others are still written', async () => {
@@ -246,7 +296,10 @@ describe('digest-pin pin', () => {
       ].join('\n'),
       stderr: `digest-pin: Dockerfile:1:6: could not pin ${H}/fixtures/missing:1.0: tag 1.0 of fixtures/missing not found on ${H} (not-found)\n`,
     });
-    assert.equal(read(dir, 'Dockerfile'), `FROM ${H}/fixtures/missing:1.0\nFROM ${f.ociImage.ref}@${f.ociImage.digest}\n`);
+    assert.equal(
+      read(dir, 'Dockerfile'),
+      `FROM ${H}/fixtures/missing:1.0\nFROM ${f.ociImage.ref}@${f.ociImage.digest}\n`,
+    );
   });
 
   it('--offline pins from the cache without a request, and says what the cache does not know', async () => {

@@ -5,7 +5,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CancellationTokenSource, DiagnosticSeverity, LSPErrorCodes, type Diagnostic } from 'vscode-languageserver/node';
+import {
+  CancellationTokenSource,
+  DiagnosticSeverity,
+  LSPErrorCodes,
+  type Diagnostic,
+} from 'vscode-languageserver/node';
 import { formatAge, shortDigest } from '../../server/src/features/diagnostics';
 import type { StatusParams, WorkspaceEditResult } from '../../server/src/protocol';
 import { pushImage, pushIndex } from '../integration/support/seed';
@@ -13,7 +18,17 @@ import { startSeededSetup, type SeededSetup } from '../integration/support/setup
 import { rangeOf } from '../support/ranges';
 import { ensureBuilt } from './support/build';
 import {
-  PULL_CAPABILITIES, applyWorkspaceEdit, changeSettings, codeActionsAt, codes, editsFor, fileUri, hoverAt, startClient, type ClientOptions, type TestClient,
+  PULL_CAPABILITIES,
+  applyWorkspaceEdit,
+  changeSettings,
+  codeActionsAt,
+  codes,
+  editsFor,
+  fileUri,
+  hoverAt,
+  startClient,
+  type ClientOptions,
+  type TestClient,
 } from './support/client';
 
 let setup: SeededSetup;
@@ -35,8 +50,13 @@ const online = (options: ClientOptions = {}): Promise<TestClient> =>
   startClient({ ...options, env: { DOCKER_CONFIG: setup.dockerConfigDir, ...options.env } });
 
 /** Diagnostics once every reference's registry answer is in (its message names a digest, or an online code). */
-const settled = (count: number) => (p: { diagnostics: Diagnostic[] }): boolean =>
-  p.diagnostics.length === count && p.diagnostics.every((d) => /sha256:|tag-drift|not-found|registry-error/.test(`${String(d.message)} ${String(d.code)}`));
+const settled =
+  (count: number) =>
+  (p: { diagnostics: Diagnostic[] }): boolean =>
+    p.diagnostics.length === count &&
+    p.diagnostics.every((d) =>
+      /sha256:|tag-drift|not-found|registry-error/.test(`${String(d.message)} ${String(d.code)}`),
+    );
 
 const short = (digest: string): string => shortDigest(digest);
 
@@ -67,33 +87,72 @@ describe('online diagnostics', () => {
     ].join('\n');
     client.open(uri, 'dockercompose', text);
     const first = await client.diagnostics(uri);
-    assert.deepEqual(first.diagnostics.map((d) => [d.code, String(d.message)]), [
-      ['unpinned', `${host}/fixtures/docker-image:1.0 is a mutable tag; pin it to a digest`],
-      ['unpinned', `${host}/fixtures/no-such-repo:2.0 is a mutable tag; pin it to a digest`],
-    ]);
+    assert.deepEqual(
+      first.diagnostics.map((d) => [d.code, String(d.message)]),
+      [
+        ['unpinned', `${host}/fixtures/docker-image:1.0 is a mutable tag; pin it to a digest`],
+        ['unpinned', `${host}/fixtures/no-such-repo:2.0 is a mutable tag; pin it to a digest`],
+      ],
+    );
 
     const { diagnostics } = await client.diagnostics(uri, settled(4));
     const now = Date.now();
     const expectDrift = `${drift.ref} has moved on: the tag now points to ${short(drift.newDigest)}, built ${formatAge(now - Date.parse('2024-02-01T00:00:00Z'))} ago; your pin ${short(drift.oldDigest)} is ${formatAge(Date.parse('2024-02-01T00:00:00Z') - Date.parse('2024-01-01T00:00:00Z'))} older (older than 30 days: review the update for security fixes)`;
-    assert.deepEqual(diagnostics.map((d) => [d.code, d.severity, d.range, String(d.message)]), [
-      ['unpinned', DiagnosticSeverity.Warning, rangeOf(text, `${host}/fixtures/docker-image:1.0`), `${host}/fixtures/docker-image:1.0 is a mutable tag; pin it to its current digest ${short(dockerImage.digest)}`],
-      // The pin is older than the 30-day staleness: a warning, not the default information.
-      ['tag-drift', DiagnosticSeverity.Warning, rangeOf(text, `${drift.ref}@${drift.oldDigest}`), expectDrift],
-      ['digest-not-found', DiagnosticSeverity.Error, rangeOf(text, `${gone.ref}@${gone.digest}`), `${gone.ref}@${short(gone.digest)} cannot be pulled: the registry no longer has this digest (deleted, or never pushed to this repository); the tag now points to ${short(gone.tagDigest)}, pin that`],
-      ['tag-not-found', DiagnosticSeverity.Error, rangeOf(text, `${host}/fixtures/no-such-repo:2.0`), String(diagnostics[3]?.message)],
-    ]);
-    assert.match(String(diagnostics[3]!.message), new RegExp(`^${host.replace(/\./g, '\\.')}/fixtures/no-such-repo:2\\.0 cannot be pulled: .*not found on ${host.replace(/\./g, '\\.')}`));
-    assert.deepEqual(diagnostics.map((d) => d.codeDescription?.href), diagnostics.map((d) => `https://github.com/digest-pin/digest-pin#${String(d.code)}`));
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.severity, d.range, String(d.message)]),
+      [
+        [
+          'unpinned',
+          DiagnosticSeverity.Warning,
+          rangeOf(text, `${host}/fixtures/docker-image:1.0`),
+          `${host}/fixtures/docker-image:1.0 is a mutable tag; pin it to its current digest ${short(dockerImage.digest)}`,
+        ],
+        // The pin is older than the 30-day staleness: a warning, not the default information.
+        ['tag-drift', DiagnosticSeverity.Warning, rangeOf(text, `${drift.ref}@${drift.oldDigest}`), expectDrift],
+        [
+          'digest-not-found',
+          DiagnosticSeverity.Error,
+          rangeOf(text, `${gone.ref}@${gone.digest}`),
+          `${gone.ref}@${short(gone.digest)} cannot be pulled: the registry no longer has this digest (deleted, or never pushed to this repository); the tag now points to ${short(gone.tagDigest)}, pin that`,
+        ],
+        [
+          'tag-not-found',
+          DiagnosticSeverity.Error,
+          rangeOf(text, `${host}/fixtures/no-such-repo:2.0`),
+          String(diagnostics[3]?.message),
+        ],
+      ],
+    );
+    assert.match(
+      String(diagnostics[3]!.message),
+      new RegExp(
+        `^${host.replace(/\./g, '\\.')}/fixtures/no-such-repo:2\\.0 cannot be pulled: .*not found on ${host.replace(/\./g, '\\.')}`,
+      ),
+    );
+    assert.deepEqual(
+      diagnostics.map((d) => d.codeDescription?.href),
+      diagnostics.map((d) => `https://github.com/digest-pin/digest-pin#${String(d.code)}`),
+    );
   });
 
   it('a registry error is a registry-error finding, and the status bar hears about the work', async () => {
-    const fault = setup.proxy!.inject({ kind: 'status', status: 500, body: '' }, { path: /fixtures\/oci-image\/manifests\/1\.0/ });
+    const fault = setup.proxy!.inject(
+      { kind: 'status', status: 500, body: '' },
+      { path: /fixtures\/oci-image\/manifests\/1\.0/ },
+    );
     try {
       const uri = fileUri(join(tmp, 'online', 'errors', 'Dockerfile'));
       client.open(uri, 'dockerfile', `FROM ${host}/fixtures/oci-image:1.0\n`);
-      const { diagnostics } = await client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'registry-error'), 20_000);
+      const { diagnostics } = await client.diagnostics(
+        uri,
+        (p) => p.diagnostics.some((d) => d.code === 'registry-error'),
+        20_000,
+      );
       assert.deepEqual(codes(diagnostics), ['unpinned', 'registry-error']);
-      assert.match(String(diagnostics[1]!.message), /^could not check .*oci-image:1\.0 \(network\): .*answered HTTP 500/);
+      assert.match(
+        String(diagnostics[1]!.message),
+        /^could not check .*oci-image:1\.0 \(network\): .*answered HTTP 500/,
+      );
       const states = client.statuses.map((s: StatusParams) => s.state);
       assert.ok(states.includes('resolving'), states.join());
       assert.equal(client.statuses.at(-1)?.state, 'idle');
@@ -110,19 +169,25 @@ describe('online diagnostics, pulled', () => {
       const uri = fileUri(join(tmp, 'pull', 'Dockerfile'));
       client.open(uri, 'dockerfile', `FROM ${host}/fixtures/docker-list:1.0\n`);
       const pull = async (): Promise<Diagnostic[]> => {
-        const report = (await client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { kind: string; items?: Diagnostic[] };
+        const report = (await client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as {
+          kind: string;
+          items?: Diagnostic[];
+        };
         return report.items ?? [];
       };
       const first = await pull();
       assert.equal(String(first[0]?.message), `${host}/fixtures/docker-list:1.0 is a mutable tag; pin it to a digest`);
       // As an editor does: pull again on every refresh request, until the answer is in.
       let next = first;
-      for (let seen = 0; !String(next[0]?.message).includes('sha256:'); ) {
+      for (let seen = 0; !String(next[0]?.message).includes('sha256:');) {
         await client.waitFor('a refresh request', () => client.refreshes > seen);
         seen = client.refreshes;
         next = await pull();
       }
-      assert.equal(String(next[0]?.message), `${host}/fixtures/docker-list:1.0 is a mutable tag; pin it to its current digest ${short(setup.fixtures.dockerList.digest)}`);
+      assert.equal(
+        String(next[0]?.message),
+        `${host}/fixtures/docker-list:1.0 is a mutable tag; pin it to its current digest ${short(setup.fixtures.dockerList.digest)}`,
+      );
       assert.deepEqual(client.published, []);
     } finally {
       await client.stop();
@@ -130,15 +195,33 @@ describe('online diagnostics, pulled', () => {
   });
 
   it('a rate-limiting registry: registry-error findings and a rate-limited status', async () => {
-    const fault = setup.proxy!.inject({ kind: 'status', status: 429, headers: { 'retry-after': '3600' }, body: '' }, { path: /fixtures\/docker-image\/manifests/ });
+    const fault = setup.proxy!.inject(
+      { kind: 'status', status: 429, headers: { 'retry-after': '3600' }, body: '' },
+      { path: /fixtures\/docker-image\/manifests/ },
+    );
     const client = await online();
     try {
       const uri = fileUri(join(tmp, 'limited', 'Dockerfile'));
       client.open(uri, 'dockerfile', `FROM ${host}/fixtures/docker-image:1.0\n`);
-      const { diagnostics } = await client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'registry-error'), 20_000);
-      assert.match(String(diagnostics[1]!.message), /\(rate-limited\): rate limited by 127\.0\.0\.1:\d+; retry in 60 min$/);
-      const status = await client.waitFor('rate-limited status', () => client.statuses.find((s) => s.state === 'rate-limited'));
-      assert.deepEqual(status, { state: 'rate-limited', pending: 0, registry: host, retryAfter: 3600, message: `Rate-limited by ${host} (retry after 3600 s)` });
+      const { diagnostics } = await client.diagnostics(
+        uri,
+        (p) => p.diagnostics.some((d) => d.code === 'registry-error'),
+        20_000,
+      );
+      assert.match(
+        String(diagnostics[1]!.message),
+        /\(rate-limited\): rate limited by 127\.0\.0\.1:\d+; retry in 60 min$/,
+      );
+      const status = await client.waitFor('rate-limited status', () =>
+        client.statuses.find((s) => s.state === 'rate-limited'),
+      );
+      assert.deepEqual(status, {
+        state: 'rate-limited',
+        pending: 0,
+        registry: host,
+        retryAfter: 3600,
+        message: `Rate-limited by ${host} (retry after 3600 s)`,
+      });
     } finally {
       fault.remove();
       await client.stop();
@@ -163,14 +246,19 @@ describe('code actions', () => {
     await client.diagnostics(uri, settled(1));
     const actions = await codeActionsAt(client, uri, rangeOf(text, 'oci-index'));
     const [amd64, arm64] = ociIndex.children;
-    assert.deepEqual(actions.map((a) => [a.title, a.kind, a.isPreferred ?? false, a.diagnostics?.map((d) => d.code)]), [
-      [`Pin to digest (${short(ociIndex.digest)})`, 'quickfix', true, ['unpinned']],
-      [`Pin to linux/amd64 digest (${short(amd64!.digest)})`, 'quickfix', false, ['unpinned']],
-      [`Pin to linux/arm64 digest (${short(arm64!.digest)})`, 'quickfix', false, ['unpinned']],
-      ['Ignore this image', 'quickfix', false, ['unpinned']],
-    ]);
+    assert.deepEqual(
+      actions.map((a) => [a.title, a.kind, a.isPreferred ?? false, a.diagnostics?.map((d) => d.code)]),
+      [
+        [`Pin to digest (${short(ociIndex.digest)})`, 'quickfix', true, ['unpinned']],
+        [`Pin to linux/amd64 digest (${short(amd64!.digest)})`, 'quickfix', false, ['unpinned']],
+        [`Pin to linux/arm64 digest (${short(arm64!.digest)})`, 'quickfix', false, ['unpinned']],
+        ['Ignore this image', 'quickfix', false, ['unpinned']],
+      ],
+    );
     // Each edit inserts only the digest.
-    assert.deepEqual(editsFor(actions[0]!.edit, uri), [{ range: { start: rangeOf(text, ref).end, end: rangeOf(text, ref).end }, newText: `@${ociIndex.digest}` }]);
+    assert.deepEqual(editsFor(actions[0]!.edit, uri), [
+      { range: { start: rangeOf(text, ref).end, end: rangeOf(text, ref).end }, newText: `@${ociIndex.digest}` },
+    ]);
     assert.equal(applyWorkspaceEdit(text, actions[2]!.edit, uri), `FROM ${ref}@${arm64!.digest} AS base\nRUN true\n`);
 
     const pinned = applyWorkspaceEdit(text, actions[0]!.edit, uri);
@@ -190,8 +278,16 @@ describe('code actions', () => {
     client.open(uri, 'yaml', text);
     await client.diagnostics(uri, settled(2));
     const update = await codeActionsAt(client, uri, rangeOf(text, drift.ref));
-    assert.deepEqual(update.map((a) => [a.title, a.isPreferred ?? false]), [[`Update to current digest (${short(drift.newDigest)})`, true], ['Ignore this image', false]]);
-    assert.deepEqual(editsFor(update[0]!.edit, uri), [{ range: rangeOf(text, drift.oldDigest), newText: drift.newDigest }]);
+    assert.deepEqual(
+      update.map((a) => [a.title, a.isPreferred ?? false]),
+      [
+        [`Update to current digest (${short(drift.newDigest)})`, true],
+        ['Ignore this image', false],
+      ],
+    );
+    assert.deepEqual(editsFor(update[0]!.edit, uri), [
+      { range: rangeOf(text, drift.oldDigest), newText: drift.newDigest },
+    ]);
     const lost = await codeActionsAt(client, uri, rangeOf(text, gone.ref));
     assert.equal(lost[0]!.title, `Pin to the tag's current digest (${short(gone.tagDigest)})`);
     const fixed = applyWorkspaceEdit(applyWorkspaceEdit(text, update[0]!.edit, uri), lost[0]!.edit, uri);
@@ -203,13 +299,26 @@ describe('code actions', () => {
     const uri = fileUri(join(tmp, 'actions', 'all', 'compose.yaml'));
     const text = `services:\n  a:\n    image: ${host}/fixtures/docker-image:1.0\n  b:\n    image: '${host}/fixtures/oci-image:1.0'\n  c:\n    image: ${host}/fixtures/docker-list:1.0 # keep\n  d:\n    image: \${IMAGE}\n`;
     client.open(uri, 'dockercompose', text);
-    await client.diagnostics(uri, (p) => p.diagnostics.filter((d) => String(d.message).includes('sha256:')).length === 3);
+    await client.diagnostics(
+      uri,
+      (p) => p.diagnostics.filter((d) => String(d.message).includes('sha256:')).length === 3,
+    );
     const expected = `services:\n  a:\n    image: ${host}/fixtures/docker-image:1.0@${dockerImage.digest}\n  b:\n    image: '${host}/fixtures/oci-image:1.0@${ociImage.digest}'\n  c:\n    image: ${host}/fixtures/docker-list:1.0@${dockerList.digest} # keep\n  d:\n    image: \${IMAGE}\n`;
-    const quick = (await codeActionsAt(client, uri, rangeOf(text, 'docker-image'))).find((a) => a.title.startsWith('Pin all'));
+    const quick = (await codeActionsAt(client, uri, rangeOf(text, 'docker-image'))).find((a) =>
+      a.title.startsWith('Pin all'),
+    );
     assert.equal(quick?.title, 'Pin all images in this file (3)');
     assert.equal(applyWorkspaceEdit(text, quick!.edit, uri), expected);
-    const fixAll = await codeActionsAt(client, uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, ['source.fixAll']);
-    assert.deepEqual(fixAll.map((a) => [a.title, a.kind]), [['Pin all images in this file (3)', 'source.fixAll.digestPin']]);
+    const fixAll = await codeActionsAt(
+      client,
+      uri,
+      { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      ['source.fixAll'],
+    );
+    assert.deepEqual(
+      fixAll.map((a) => [a.title, a.kind]),
+      [['Pin all images in this file (3)', 'source.fixAll.digestPin']],
+    );
     assert.equal(applyWorkspaceEdit(text, fixAll[0]!.edit, uri), expected);
   });
 
@@ -218,9 +327,14 @@ describe('code actions', () => {
     const dockerText = `FROM ${host}/fixtures/docker-image:1.0\r\n    FROM ${host}/fixtures/oci-image:1.0\r\n`;
     client.open(docker, 'dockerfile', dockerText);
     await client.diagnostics(docker, settled(2));
-    const ignoreSecond = (await codeActionsAt(client, docker, rangeOf(dockerText, 'oci-image'))).find((a) => a.title === 'Ignore this image');
+    const ignoreSecond = (await codeActionsAt(client, docker, rangeOf(dockerText, 'oci-image'))).find(
+      (a) => a.title === 'Ignore this image',
+    );
     const ignored = applyWorkspaceEdit(dockerText, ignoreSecond?.edit, docker);
-    assert.equal(ignored, `FROM ${host}/fixtures/docker-image:1.0\r\n    # digest-pin: ignore\r\n    FROM ${host}/fixtures/oci-image:1.0\r\n`);
+    assert.equal(
+      ignored,
+      `FROM ${host}/fixtures/docker-image:1.0\r\n    # digest-pin: ignore\r\n    FROM ${host}/fixtures/oci-image:1.0\r\n`,
+    );
     client.close(docker);
     client.open(docker, 'dockerfile', ignored);
     assert.deepEqual(codes((await client.diagnostics(docker, opened)).diagnostics), ['unpinned']);
@@ -229,7 +343,9 @@ describe('code actions', () => {
     const yamlText = `image: "${host}/fixtures/docker-image:1.0"   \n`;
     client.open(yaml, 'yaml', yamlText);
     await client.diagnostics(yaml, settled(1));
-    const ignoreYaml = (await codeActionsAt(client, yaml, rangeOf(yamlText, 'docker-image'))).find((a) => a.title === 'Ignore this image');
+    const ignoreYaml = (await codeActionsAt(client, yaml, rangeOf(yamlText, 'docker-image'))).find(
+      (a) => a.title === 'Ignore this image',
+    );
     const yamlIgnored = applyWorkspaceEdit(yamlText, ignoreYaml?.edit, yaml);
     assert.equal(yamlIgnored, `image: "${host}/fixtures/docker-image:1.0" # digest-pin: ignore   \n`);
     client.close(yaml);
@@ -241,7 +357,10 @@ describe('code actions', () => {
     client.open(json, 'jsonc', jsonText);
     await client.diagnostics(json, settled(1));
     const jsonActions = await codeActionsAt(client, json, rangeOf(jsonText, 'docker-image'));
-    assert.deepEqual(jsonActions.map((a) => a.title), [`Pin to digest (${short(setup.fixtures.dockerImage.digest)})`]);
+    assert.deepEqual(
+      jsonActions.map((a) => a.title),
+      [`Pin to digest (${short(setup.fixtures.dockerImage.digest)})`],
+    );
   });
 
   it('pin style @digest # tag: the tag moves to a trailing comment in YAML; a Dockerfile keeps tag@digest', async () => {
@@ -252,13 +371,19 @@ describe('code actions', () => {
     client.open(yaml, 'yaml', text);
     await client.diagnostics(yaml, settled(1));
     const pin = (await codeActionsAt(client, yaml, rangeOf(text, 'docker-image')))[0]!;
-    assert.equal(applyWorkspaceEdit(text, pin.edit, yaml), `containers:\n  - image: ${host}/fixtures/docker-image@${dockerImage.digest} # 1.0\n`);
+    assert.equal(
+      applyWorkspaceEdit(text, pin.edit, yaml),
+      `containers:\n  - image: ${host}/fixtures/docker-image@${dockerImage.digest} # 1.0\n`,
+    );
     const docker = fileUri(join(tmp, 'style', 'Dockerfile'));
     const dockerText = `FROM ${host}/fixtures/docker-image:1.0\n`;
     client.open(docker, 'dockerfile', dockerText);
     await client.diagnostics(docker, settled(1));
     const dockerPin = (await codeActionsAt(client, docker, rangeOf(dockerText, 'docker-image')))[0]!;
-    assert.equal(applyWorkspaceEdit(dockerText, dockerPin.edit, docker), `FROM ${host}/fixtures/docker-image:1.0@${dockerImage.digest}\n`);
+    assert.equal(
+      applyWorkspaceEdit(dockerText, dockerPin.edit, docker),
+      `FROM ${host}/fixtures/docker-image:1.0@${dockerImage.digest}\n`,
+    );
     changeSettings(client, {});
   });
 });
@@ -286,14 +411,17 @@ describe('hover', () => {
     client.open(uri, 'dockerfile', text);
     await client.diagnostics(uri, settled(1));
     const markdown = await hoverAt(client, uri, { line: 0, character: 12 });
-    assert.equal(markdown, [
-      `**${host}/fixtures/oci-index:1.0**`,
-      `\`${host}/fixtures/oci-index\` on ${host} · tag \`1.0\``,
-      `Points to \`${short(ociIndex.digest)}\` now, published ${formatAge(Date.now() - Date.parse('2024-01-15T10:00:00Z'))} ago (2024-01-15).`,
-      `Digest: \`${ociIndex.digest}\``,
-      'Platforms: linux/amd64, linux/arm64',
-      '*Checked just now.*',
-    ].join('\n\n'));
+    assert.equal(
+      markdown,
+      [
+        `**${host}/fixtures/oci-index:1.0**`,
+        `\`${host}/fixtures/oci-index\` on ${host} · tag \`1.0\``,
+        `Points to \`${short(ociIndex.digest)}\` now, published ${formatAge(Date.now() - Date.parse('2024-01-15T10:00:00Z'))} ago (2024-01-15).`,
+        `Digest: \`${ociIndex.digest}\``,
+        'Platforms: linux/amd64, linux/arm64',
+        '*Checked just now.*',
+      ].join('\n\n'),
+    );
   });
 
   it('a drifted pin: its age, where the tag went and how far behind it is', async () => {
@@ -304,16 +432,19 @@ describe('hover', () => {
     await client.diagnostics(uri, settled(1));
     const markdown = await hoverAt(client, uri, { line: 0, character: 10 });
     const now = Date.now();
-    assert.equal(markdown, [
-      `**${drift.ref}@${drift.oldDigest}**`,
-      `\`${host}/fixtures/drift\` on ${host} · tag \`latest\``,
-      `Pinned to \`${short(drift.oldDigest)}\`, built ${formatAge(now - Date.parse('2024-01-01T00:00:00Z'))} ago (2024-01-01).`,
-      `**The tag has moved** to \`${short(drift.newDigest)}\`, built ${formatAge(now - Date.parse('2024-02-01T00:00:00Z'))} ago (2024-02-01); your pin is ${formatAge(Date.parse('2024-02-01T00:00:00Z') - Date.parse('2024-01-01T00:00:00Z'))} older.`,
-      `Current digest: \`${drift.newDigest}\``,
-      `Pinned digest: \`${drift.oldDigest}\``,
-      'Platforms: linux/amd64',
-      '*Checked just now.*',
-    ].join('\n\n'));
+    assert.equal(
+      markdown,
+      [
+        `**${drift.ref}@${drift.oldDigest}**`,
+        `\`${host}/fixtures/drift\` on ${host} · tag \`latest\``,
+        `Pinned to \`${short(drift.oldDigest)}\`, built ${formatAge(now - Date.parse('2024-01-01T00:00:00Z'))} ago (2024-01-01).`,
+        `**The tag has moved** to \`${short(drift.newDigest)}\`, built ${formatAge(now - Date.parse('2024-02-01T00:00:00Z'))} ago (2024-02-01); your pin is ${formatAge(Date.parse('2024-02-01T00:00:00Z') - Date.parse('2024-01-01T00:00:00Z'))} older.`,
+        `Current digest: \`${drift.newDigest}\``,
+        `Pinned digest: \`${drift.oldDigest}\``,
+        'Platforms: linux/amd64',
+        '*Checked just now.*',
+      ].join('\n\n'),
+    );
   });
 
   it('registry strings are escaped: a hostile platform cannot become a link or HTML', async () => {
@@ -322,7 +453,12 @@ describe('hover', () => {
     await client.diagnostics(uri, settled(1));
     const markdown = (await hoverAt(client, uri, { line: 0, character: 12 }))!;
     assert.ok(markdown.includes(`Digest: \`${evil.digest}\``), markdown);
-    assert.ok(markdown.includes('Platforms: linux/\\<img src=x onerror=alert\\(1\\)\\>\\[click\\]\\(javascript:alert\\(1\\)\\)'), markdown);
+    assert.ok(
+      markdown.includes(
+        'Platforms: linux/\\<img src=x onerror=alert\\(1\\)\\>\\[click\\]\\(javascript:alert\\(1\\)\\)',
+      ),
+      markdown,
+    );
     // Nothing unescaped: no HTML tag, no link target.
     assert.ok(!/(^|[^\\])<img|[^\\]\]\(javascript/.test(markdown), markdown);
   });
@@ -339,7 +475,11 @@ describe('cancellation', () => {
       await client.waitFor('the question to be asked', () => fault.hits() > 0);
       const source = new CancellationTokenSource();
       const started = Date.now();
-      const hover = client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 10 } }, source.token);
+      const hover = client.connection.sendRequest(
+        'textDocument/hover',
+        { textDocument: { uri }, position: { line: 0, character: 10 } },
+        source.token,
+      );
       setTimeout(() => source.cancel(), 200);
       await assert.rejects(hover, (error: { code?: number }) => error.code === LSPErrorCodes.RequestCancelled);
       assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
@@ -361,7 +501,10 @@ describe('settings, trust and refresh', () => {
       assert.deepEqual(codes((await client.diagnostics(uri)).diagnostics), ['unpinned']);
       const hover = await hoverAt(client, uri, { line: 0, character: 10 });
       assert.ok(hover?.includes('Registry checks are off: this workspace is not trusted.'), hover ?? '');
-      assert.deepEqual((await codeActionsAt(client, uri, rangeOf(text, 'docker-image'))).map((a) => a.title), ['Ignore this image']);
+      assert.deepEqual(
+        (await codeActionsAt(client, uri, rangeOf(text, 'docker-image'))).map((a) => a.title),
+        ['Ignore this image'],
+      );
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(setup.proxy!.count(), 0);
       assert.equal(client.statuses.at(-1)?.state, 'untrusted');
@@ -381,7 +524,10 @@ describe('settings, trust and refresh', () => {
     try {
       const uri = fileUri(join(tmp, 'offline', 'Dockerfile'));
       client.open(uri, 'dockerfile', `FROM ${host}/fixtures/docker-image:1.0\n`);
-      assert.deepEqual((await client.diagnostics(uri)).diagnostics.map((d) => String(d.message)), [`${host}/fixtures/docker-image:1.0 is a mutable tag; pin it to a digest`]);
+      assert.deepEqual(
+        (await client.diagnostics(uri)).diagnostics.map((d) => String(d.message)),
+        [`${host}/fixtures/docker-image:1.0 is a mutable tag; pin it to a digest`],
+      );
       await client.waitFor('offline status', () => client.statuses.find((s) => s.state === 'offline'));
       assert.equal(setup.proxy!.count(), 0);
       // Online once (fills the cache), then offline again: the answer comes from the cache, still without a request.
@@ -390,7 +536,10 @@ describe('settings, trust and refresh', () => {
       setup.proxy!.clearLog();
       changeSettings(client, { offline: true });
       const { diagnostics } = await client.diagnostics(uri, settled(1));
-      assert.match(String(diagnostics[0]!.message), /pin it to its current digest sha256:[0-9a-f]{12}… \(from the cache, checked (less than a minute|1 minute) ago\)$/);
+      assert.match(
+        String(diagnostics[0]!.message),
+        /pin it to its current digest sha256:[0-9a-f]{12}… \(from the cache, checked (less than a minute|1 minute) ago\)$/,
+      );
       assert.equal(setup.proxy!.count(), 0);
     } finally {
       await client.stop();
@@ -404,7 +553,11 @@ describe('settings, trust and refresh', () => {
       const path = `/v2/fixtures/docker-list/manifests/1.0`;
       for (const name of ['a', 'b', 'c']) {
         const uri = fileUri(join(tmp, 'dedupe', name, 'Dockerfile'));
-        client.open(uri, 'dockerfile', `FROM ${host}/fixtures/docker-list:1.0\nFROM ${host}/fixtures/docker-list:1.0 AS again\n`);
+        client.open(
+          uri,
+          'dockerfile',
+          `FROM ${host}/fixtures/docker-list:1.0\nFROM ${host}/fixtures/docker-list:1.0 AS again\n`,
+        );
         await client.diagnostics(uri, settled(2));
       }
       assert.equal(setup.proxy!.count({ method: 'HEAD', path }), 1);
@@ -432,19 +585,47 @@ describe('workspace edits', () => {
       const openUri = fileUri(join(dir, 'k8s.yaml'));
       client.open(openUri, 'yaml', openText, 4);
       const diskUri = fileUri(join(dir, 'svc', 'Dockerfile'));
-      const pin = (await client.connection.sendRequest('digestPin/pinWorkspace', { uris: [diskUri, openUri], workDoneToken: 'pin-1' })) as WorkspaceEditResult;
+      const pin = (await client.connection.sendRequest('digestPin/pinWorkspace', {
+        uris: [diskUri, openUri],
+        workDoneToken: 'pin-1',
+      })) as WorkspaceEditResult;
       assert.deepEqual(pin.edit.documentChanges, [
-        { textDocument: { uri: diskUri, version: null }, edits: [{ range: { start: rangeOf(diskText, 'docker-image:1.0').end, end: rangeOf(diskText, 'docker-image:1.0').end }, newText: `@${dockerImage.digest}` }] },
+        {
+          textDocument: { uri: diskUri, version: null },
+          edits: [
+            {
+              range: {
+                start: rangeOf(diskText, 'docker-image:1.0').end,
+                end: rangeOf(diskText, 'docker-image:1.0').end,
+              },
+              newText: `@${dockerImage.digest}`,
+            },
+          ],
+        },
       ]);
       assert.equal(pin.summary.files, 1);
       assert.equal(pin.summary.edited, 1);
       assert.equal(pin.summary.cancelled, false);
-      assert.deepEqual(pin.summary.failures.map((f) => [f.uri, f.line, f.text]), [[diskUri, 1, `${host}/fixtures/missing:9`]]);
+      assert.deepEqual(
+        pin.summary.failures.map((f) => [f.uri, f.line, f.text]),
+        [[diskUri, 1, `${host}/fixtures/missing:9`]],
+      );
       assert.match(pin.summary.failures[0]!.reason, /not found .*\(not-found\)$/);
-      assert.equal(readFileSync(join(dir, 'svc', 'Dockerfile'), 'utf8'), diskText, 'the server never writes files itself');
+      assert.equal(
+        readFileSync(join(dir, 'svc', 'Dockerfile'), 'utf8'),
+        diskText,
+        'the server never writes files itself',
+      );
 
-      const update = (await client.connection.sendRequest('digestPin/updateWorkspace', { uris: [diskUri, openUri] })) as WorkspaceEditResult;
-      assert.deepEqual(update.edit.documentChanges, [{ textDocument: { uri: openUri, version: 4 }, edits: [{ range: rangeOf(openText, drift.oldDigest), newText: drift.newDigest }] }]);
+      const update = (await client.connection.sendRequest('digestPin/updateWorkspace', {
+        uris: [diskUri, openUri],
+      })) as WorkspaceEditResult;
+      assert.deepEqual(update.edit.documentChanges, [
+        {
+          textDocument: { uri: openUri, version: 4 },
+          edits: [{ range: rangeOf(openText, drift.oldDigest), newText: drift.newDigest }],
+        },
+      ]);
       assert.deepEqual(update.summary, { files: 1, edited: 1, failures: [], cancelled: false });
     } finally {
       await client.stop();

@@ -9,7 +9,16 @@ import { PULL_CAPABILITIES, changeSettings, codes, fileUri, startClient, type Te
 
 before(ensureBuilt);
 
-const DOCKERFILE = ['# syntax=docker/dockerfile:1', 'ARG BASE=alpine:3.19', 'FROM python:3.12-slim AS build', 'FROM nginx', 'FROM ${BASE}', 'FROM ${MISSING}', 'FROM Ubuntu:22.04', ''].join('\n');
+const DOCKERFILE = [
+  '# syntax=docker/dockerfile:1',
+  'ARG BASE=alpine:3.19',
+  'FROM python:3.12-slim AS build',
+  'FROM nginx',
+  'FROM ${BASE}',
+  'FROM ${MISSING}',
+  'FROM Ubuntu:22.04',
+  '',
+].join('\n');
 
 const expected = (text: string): Diagnostic[] => [
   {
@@ -42,7 +51,8 @@ const expected = (text: string): Diagnostic[] => [
     code: 'latest',
     codeDescription: { href: 'https://github.com/digest-pin/digest-pin#latest' },
     source: 'digest-pin',
-    message: 'nginx has no tag, so it means nginx:latest, which moves with every release; pin a version tag to a digest',
+    message:
+      'nginx has no tag, so it means nginx:latest, which moves with every release; pin a version tag to a digest',
   },
   {
     range: rangeOf(text, '${MISSING}'),
@@ -50,7 +60,8 @@ const expected = (text: string): Diagnostic[] => [
     code: 'variable',
     codeDescription: { href: 'https://github.com/digest-pin/digest-pin#variable' },
     source: 'digest-pin',
-    message: "'${MISSING}' has no default: MISSING gets no value from an ARG before the first FROM, so the image is only known at build time",
+    message:
+      "'${MISSING}' has no default: MISSING gets no value from an ARG before the first FROM, so the image is only known at build time",
   },
   {
     range: rangeOf(text, 'Ubuntu:22.04'),
@@ -62,7 +73,17 @@ const expected = (text: string): Diagnostic[] => [
   },
 ];
 
-const COMPOSE = ['services:', '  web:', '    image: "nginx:1.27"', '  db:', '    image: postgres:16 # digest-pin: ignore', '  app:', '    build: .', '    image: acme/app:dev', ''].join('\n');
+const COMPOSE = [
+  'services:',
+  '  web:',
+  '    image: "nginx:1.27"',
+  '  db:',
+  '    image: postgres:16 # digest-pin: ignore',
+  '  app:',
+  '    build: .',
+  '    image: acme/app:dev',
+  '',
+].join('\n');
 
 describe('push diagnostics (a client without pull support, like Neovim)', () => {
   let client: TestClient;
@@ -83,10 +104,13 @@ describe('push diagnostics (a client without pull support, like Neovim)', () => 
     const uri = fileUri('/work/app/stack.yml');
     client.open(uri, 'dockercompose', COMPOSE);
     const { diagnostics } = await client.diagnostics(uri);
-    assert.deepEqual(diagnostics.map((d) => [d.code, d.range, d.severity]), [
-      ['unpinned', rangeOf(COMPOSE, 'nginx:1.27'), DiagnosticSeverity.Warning],
-      ['unpinned', rangeOf(COMPOSE, 'acme/app:dev'), DiagnosticSeverity.Information],
-    ]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.range, d.severity]),
+      [
+        ['unpinned', rangeOf(COMPOSE, 'nginx:1.27'), DiagnosticSeverity.Warning],
+        ['unpinned', rangeOf(COMPOSE, 'acme/app:dev'), DiagnosticSeverity.Information],
+      ],
+    );
   });
 
   it('plaintext documents are recognised by their file name; unknown ones get no diagnostics', async () => {
@@ -106,7 +130,9 @@ describe('push diagnostics (a client without pull support, like Neovim)', () => 
     const analysedBefore = client.logs.filter((l) => l.startsWith(`analysed ${uri}`)).length;
     const lines = ['FROM a:1'];
     for (let version = 2; version <= 21; version++) {
-      client.change(uri, version, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: `FROM b${version}:1\n` }]);
+      client.change(uri, version, [
+        { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: `FROM b${version}:1\n` },
+      ]);
       lines.splice(1, 0, `FROM b${version}:1`);
     }
     const text = `${lines.join('\n')}\n`;
@@ -126,10 +152,15 @@ describe('push diagnostics (a client without pull support, like Neovim)', () => 
     client.open(uri, 'yaml', text);
     await client.diagnostics(uri);
     const added = '---\r\nkind: Pod\r\nspec:\r\n  containers:\r\n    - image: memcached:1.6\r\n';
-    client.change(uri, 2, [{ range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, text: added }]);
+    client.change(uri, 2, [
+      { range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, text: added },
+    ]);
     const { diagnostics } = await client.diagnostics(uri);
     const after = text + added;
-    assert.deepEqual(diagnostics.map((d) => d.range), [rangeOf(after, 'redis:7'), rangeOf(after, 'memcached:1.6')]);
+    assert.deepEqual(
+      diagnostics.map((d) => d.range),
+      [rangeOf(after, 'redis:7'), rangeOf(after, 'memcached:1.6')],
+    );
   });
 
   it('closing a document clears its diagnostics', async () => {
@@ -156,11 +187,20 @@ describe('settings', () => {
 
     changeSettings(client, { severity: { unpinned: 'error', latest: 'off' } });
     let { diagnostics } = await client.diagnostics(uri);
-    assert.deepEqual(diagnostics.map((d) => [d.code, d.severity]), [['unpinned', DiagnosticSeverity.Error], ['unpinned', DiagnosticSeverity.Error]]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.severity]),
+      [
+        ['unpinned', DiagnosticSeverity.Error],
+        ['unpinned', DiagnosticSeverity.Error],
+      ],
+    );
 
     changeSettings(client, { ignore: ['ghcr.io/acme/*', 'python'] });
     ({ diagnostics } = await client.diagnostics(uri));
-    assert.deepEqual(diagnostics.map((d) => [d.code, d.range]), [['latest', rangeOf(text, 'nginx')]]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.range]),
+      [['latest', rangeOf(text, 'nginx')]],
+    );
 
     changeSettings(client, { enable: false });
     assert.deepEqual((await client.diagnostics(uri)).diagnostics, []);
@@ -173,7 +213,10 @@ describe('settings', () => {
     const quiet = fileUri('/work/quiet/Dockerfile');
     client.scoped[quiet] = { severity: { unpinned: 'hint' } };
     client.open(quiet, 'dockerfile', 'FROM python:3.12\n');
-    const { diagnostics } = await client.diagnostics(quiet, (p) => p.diagnostics[0]?.severity === DiagnosticSeverity.Hint);
+    const { diagnostics } = await client.diagnostics(
+      quiet,
+      (p) => p.diagnostics[0]?.severity === DiagnosticSeverity.Hint,
+    );
     assert.equal(diagnostics[0]!.code, 'unpinned');
   });
 });
@@ -188,19 +231,39 @@ describe('pull diagnostics (a client that declares pull support, like VS Code)',
   it('answers textDocument/diagnostic with the current text, and never pushes', async () => {
     const uri = fileUri('/work/pull/Dockerfile');
     client.open(uri, 'dockerfile', DOCKERFILE);
-    const report = (await client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as DocumentDiagnosticReport;
+    const report = (await client.connection.sendRequest('textDocument/diagnostic', {
+      textDocument: { uri },
+    })) as DocumentDiagnosticReport;
     assert.equal(report.kind, 'full');
     assert.deepEqual(report.kind === 'full' ? report.items : [], expected(DOCKERFILE));
     // A change is read when the client pulls, without waiting for the debounce.
-    client.change(uri, 2, [{ range: { start: { line: 3, character: 5 }, end: { line: 3, character: 10 } }, text: 'nginx:1.27' }]);
-    const next = (await client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri }, previousResultId: report.resultId })) as DocumentDiagnosticReport;
+    client.change(uri, 2, [
+      { range: { start: { line: 3, character: 5 }, end: { line: 3, character: 10 } }, text: 'nginx:1.27' },
+    ]);
+    const next = (await client.connection.sendRequest('textDocument/diagnostic', {
+      textDocument: { uri },
+      previousResultId: report.resultId,
+    })) as DocumentDiagnosticReport;
     assert.equal(next.kind, 'full');
-    assert.deepEqual(next.kind === 'full' ? next.items.map((d) => d.code) : [], ['unpinned', 'unpinned', 'unpinned', 'unpinned', 'variable', 'invalid-reference']);
+    assert.deepEqual(next.kind === 'full' ? next.items.map((d) => d.code) : [], [
+      'unpinned',
+      'unpinned',
+      'unpinned',
+      'unpinned',
+      'variable',
+      'invalid-reference',
+    ]);
     // Nothing changed since: `unchanged`, so a 10,000-reference file is not sent again.
-    const same = (await client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri }, previousResultId: next.resultId })) as DocumentDiagnosticReport;
+    const same = (await client.connection.sendRequest('textDocument/diagnostic', {
+      textDocument: { uri },
+      previousResultId: next.resultId,
+    })) as DocumentDiagnosticReport;
     assert.deepEqual(same, { kind: 'unchanged', resultId: next.resultId });
     await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(client.published.filter((p) => p.uri === uri), []);
+    assert.deepEqual(
+      client.published.filter((p) => p.uri === uri),
+      [],
+    );
   });
 });
 
@@ -215,16 +278,29 @@ describe('robustness: the server survives anything it is sent', () => {
     const broken = fileUri('/work/robust/broken.yaml');
     client.open(broken, 'yaml', 'services:\n  web:\n    image: nginx:1\n  bad: [unclosed\n: : :\n');
     const brokenDiagnostics = (await client.diagnostics(broken)).diagnostics;
-    assert.ok(brokenDiagnostics.some((d) => d.code === 'unpinned'), JSON.stringify(brokenDiagnostics));
-    assert.ok(brokenDiagnostics.some((d) => d.severity === DiagnosticSeverity.Hint && String(d.message).startsWith('YAML syntax error')));
+    assert.ok(
+      brokenDiagnostics.some((d) => d.code === 'unpinned'),
+      JSON.stringify(brokenDiagnostics),
+    );
+    assert.ok(
+      brokenDiagnostics.some(
+        (d) => d.severity === DiagnosticSeverity.Hint && String(d.message).startsWith('YAML syntax error'),
+      ),
+    );
 
     const binary = fileUri('/work/robust/Dockerfile.bin');
     client.open(binary, 'dockerfile', 'FROM a:1\u0000\u0001\u0002\uFFFD');
-    assert.deepEqual((await client.diagnostics(binary)).diagnostics.map((d) => String(d.message)), ['skipped: binary file (contains NUL bytes)']);
+    assert.deepEqual(
+      (await client.diagnostics(binary)).diagnostics.map((d) => String(d.message)),
+      ['skipped: binary file (contains NUL bytes)'],
+    );
 
     const huge = fileUri('/work/robust/huge.yaml');
     client.open(huge, 'yaml', `image: a:1\n${'x: y\n'.repeat(2_200_000)}`);
-    assert.match(String((await client.diagnostics(huge, () => true, 30_000)).diagnostics[0]!.message), /^skipped: file is 10\.5 MB/);
+    assert.match(
+      String((await client.diagnostics(huge, () => true, 30_000)).diagnostics[0]!.message),
+      /^skipped: file is 10\.5 MB/,
+    );
 
     const deep = fileUri('/work/robust/deep.yaml');
     client.open(deep, 'yaml', `${'['.repeat(200_000)}\n`);
@@ -233,8 +309,15 @@ describe('robustness: the server survives anything it is sent', () => {
     client.change(fileUri('/work/robust/never-opened.yaml'), 2, [{ text: 'x' }]);
     void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: broken } });
     void client.connection.sendNotification('digestPin/trust', null);
-    await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: broken }, position: { line: 99, character: -4 } });
-    await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: 'file:///nope' }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } });
+    await client.connection.sendRequest('textDocument/hover', {
+      textDocument: { uri: broken },
+      position: { line: 99, character: -4 },
+    });
+    await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: 'file:///nope' },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [] },
+    });
     await client.connection.sendRequest('digestPin/pinWorkspace', { uris: [42, 'file:///does/not/exist'] });
 
     // Still answering, with exact results.

@@ -18,7 +18,14 @@ export const CHROMIUM_ARGS = [
 
 export async function launchChromium(options: { headless?: boolean } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set DIGEST_PIN_CHROMIUM`);
+    throw new Error(
+      `no browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set DIGEST_PIN_CHROMIUM`,
+    );
   }
-  return chromium.launch({ executablePath: CHROMIUM, headless: options.headless ?? true, args: CHROMIUM_ARGS, timeout: 60_000 });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: options.headless ?? true,
+    args: CHROMIUM_ARGS,
+    timeout: 60_000,
+  });
 }

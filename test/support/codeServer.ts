@@ -5,8 +5,17 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
-  chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync,
-  symlinkSync, writeFileSync,
+  chmodSync,
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -16,7 +25,15 @@ export const CODE_SERVER_VERSION = '4.100.3';
 export const VSCODE_VERSION = '1.100.3';
 
 /** Debian packages the build and the tests need (.ci/run installs them). */
-export const DEBIAN_PACKAGES = ['libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep', 'chromium'];
+export const DEBIAN_PACKAGES = [
+  'libkrb5-dev',
+  'libx11-dev',
+  'libxkbfile-dev',
+  'libsecret-1-dev',
+  'pkg-config',
+  'ripgrep',
+  'chromium',
+];
 /** What node-gyp compiles with; any install on PATH will do (Debian: g++ make python3). */
 const BUILD_TOOLS = ['g++', 'make', 'python3'];
 
@@ -42,7 +59,12 @@ interface Marker {
 }
 
 function wantedMarker(): Marker {
-  return { version: CODE_SERVER_VERSION, nodeModules: process.versions.modules, platform: process.platform, arch: process.arch };
+  return {
+    version: CODE_SERVER_VERSION,
+    nodeModules: process.versions.modules,
+    platform: process.platform,
+    arch: process.arch,
+  };
 }
 
 export function codeServerCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -52,7 +74,12 @@ export function codeServerCacheDir(env: NodeJS.ProcessEnv = process.env): string
 
 function installAt(root: string): CodeServerInstall {
   const vscodeRoot = join(root, 'lib', 'vscode');
-  return { root, vscodeRoot, serverMain: join(vscodeRoot, 'out', 'server-main.js'), entry: join(root, 'out', 'node', 'entry.js') };
+  return {
+    root,
+    vscodeRoot,
+    serverMain: join(vscodeRoot, 'out', 'server-main.js'),
+    entry: join(root, 'out', 'node', 'entry.js'),
+  };
 }
 
 function readMarker(root: string): Marker | undefined {
@@ -64,7 +91,13 @@ function readMarker(root: string): Marker | undefined {
 }
 
 function sameMarker(a: Marker | undefined, b: Marker): boolean {
-  return a !== undefined && a.version === b.version && a.nodeModules === b.nodeModules && a.platform === b.platform && a.arch === b.arch;
+  return (
+    a !== undefined &&
+    a.version === b.version &&
+    a.nodeModules === b.nodeModules &&
+    a.platform === b.platform &&
+    a.arch === b.arch
+  );
 }
 
 export interface EnsureOptions {
@@ -86,7 +119,9 @@ export async function ensureCodeServer(options: EnsureOptions = {}): Promise<Cod
 
   checkPrerequisites();
   if (process.versions.node.split('.')[0] !== '20') {
-    log(`warning: code-server ${CODE_SERVER_VERSION} is made for Node 20 and this is ${process.version}; trying anyway`);
+    log(
+      `warning: code-server ${CODE_SERVER_VERSION} is made for Node 20 and this is ${process.version}; trying anyway`,
+    );
   }
   const parent = dirname(dir);
   mkdirSync(parent, { recursive: true });
@@ -128,8 +163,13 @@ export async function ensureCodeServer(options: EnsureOptions = {}): Promise<Cod
     const argon2 = join(root, 'node_modules', 'argon2');
     const preGyp = join(root, 'node_modules', '@mapbox', 'node-pre-gyp', 'bin', 'node-pre-gyp');
     // npm_config_node_gyp: the node-gyp node-pre-gyp drives (the same one as above).
-    await run(process.execPath, [preGyp, 'rebuild', '--build-from-source', ...(nodedir ? [`--nodedir=${nodedir}`] : [])], argon2,
-      { ...env, npm_config_node_gyp: nodeGyp }, logFile);
+    await run(
+      process.execPath,
+      [preGyp, 'rebuild', '--build-from-source', ...(nodedir ? [`--nodedir=${nodedir}`] : [])],
+      argon2,
+      { ...env, npm_config_node_gyp: nodeGyp },
+      logFile,
+    );
 
     // @vscode/ripgrep's postinstall downloads rg; Debian's is the same tool.
     const rgBin = join(vscodeRoot, 'node_modules', '@vscode', 'ripgrep', 'bin');
@@ -175,17 +215,25 @@ function basenameOf(path: string): string {
 }
 
 function checkPrerequisites(): void {
-  if (process.platform !== 'linux') throw new Error(`ensureCodeServer: only Linux is supported here (this is ${process.platform})`);
+  if (process.platform !== 'linux')
+    throw new Error(`ensureCodeServer: only Linux is supported here (this is ${process.platform})`);
   const dpkg = which('dpkg-query');
   const missing = [
     ...(dpkg
-      ? DEBIAN_PACKAGES.filter((name) => !/install ok installed/.test(spawnSync(dpkg, ['-W', '-f=${Status}', name], { encoding: 'utf8' }).stdout ?? ''))
+      ? DEBIAN_PACKAGES.filter(
+          (name) =>
+            !/install ok installed/.test(
+              spawnSync(dpkg, ['-W', '-f=${Status}', name], { encoding: 'utf8' }).stdout ?? '',
+            ),
+        )
       : ['rg', 'pkg-config'].filter((tool) => !which(tool))),
     ...BUILD_TOOLS.filter((tool) => !which(tool)),
   ];
   if (missing.length > 0) {
-    throw new Error(`ensureCodeServer: missing: ${missing.join(' ')}\n  install them with: sudo apt-get install -y ` +
-      `--no-install-recommends ${[...DEBIAN_PACKAGES, ...BUILD_TOOLS].join(' ')}   (or run .ci/run)`);
+    throw new Error(
+      `ensureCodeServer: missing: ${missing.join(' ')}\n  install them with: sudo apt-get install -y ` +
+        `--no-install-recommends ${[...DEBIAN_PACKAGES, ...BUILD_TOOLS].join(' ')}   (or run .ci/run)`,
+    );
   }
 }
 
@@ -211,8 +259,12 @@ function isAlive(pid: number): boolean {
 
 /** Our own `npm run` context must not leak into the nested installs (they belong to another package). */
 function installEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) =>
-    !key.startsWith('npm_package_') && !key.startsWith('npm_lifecycle_') && key !== 'npm_config_local_prefix'));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) =>
+        !key.startsWith('npm_package_') && !key.startsWith('npm_lifecycle_') && key !== 'npm_config_local_prefix',
+    ),
+  );
 }
 
 export function which(command: string): string | undefined {
@@ -226,7 +278,17 @@ export function which(command: string): string | undefined {
 function nodeGypScript(): string {
   const candidates = [
     process.env['npm_config_node_gyp'],
-    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    join(
+      dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
   ];
   const npm = which('npm');
   if (npm) {
@@ -234,7 +296,8 @@ function nodeGypScript(): string {
     if (real) candidates.push(join(dirname(real), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
   }
   const found = candidates.find((path): path is string => !!path && existsSync(path));
-  if (!found) throw new Error(`ensureCodeServer: cannot find node-gyp (looked at ${candidates.filter(Boolean).join(', ')})`);
+  if (!found)
+    throw new Error(`ensureCodeServer: cannot find node-gyp (looked at ${candidates.filter(Boolean).join(', ')})`);
   return found;
 }
 
@@ -289,7 +352,12 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
     child.once('close', (code, signal) => {
       out.end();
       if (code === 0) resolvePromise();
-      else reject(new Error(`ensureCodeServer: \`${command} ${args.join(' ')}\` in ${cwd} failed (${signal ?? `exit ${code}`}):\n${tail}`));
+      else
+        reject(
+          new Error(
+            `ensureCodeServer: \`${command} ${args.join(' ')}\` in ${cwd} failed (${signal ?? `exit ${code}`}):\n${tail}`,
+          ),
+        );
     });
   });
 }

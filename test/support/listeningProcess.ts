@@ -30,8 +30,15 @@ const TAIL_CHARS = 8000;
 const SETPRIV = '/usr/bin/setpriv';
 
 export async function startListening(options: ListeningOptions): Promise<ListeningProcess> {
-  const [command, ...args] = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...options.argv] : options.argv;
-  const child = spawn(command!, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const [command, ...args] = existsSync(SETPRIV)
+    ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...options.argv]
+    : options.argv;
+  const child = spawn(command!, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const removeHook = onProcessExit(() => killGroup(child, 'SIGKILL'));
 
   let tail = '';
@@ -65,7 +72,10 @@ export async function startListening(options: ListeningOptions): Promise<Listeni
     if (running) {
       killGroup(child, 'SIGTERM');
       let timer: NodeJS.Timeout | undefined;
-      const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000)))]);
+      const stopped = await Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000))),
+      ]);
       clearTimeout(timer);
       if (!stopped) killGroup(child, 'SIGKILL');
     }
@@ -77,7 +87,13 @@ export async function startListening(options: ListeningOptions): Promise<Listeni
   const started = await Promise.race([
     matched,
     exited.then((how) => `${options.name} stopped before listening (${how})`),
-    new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`${options.name} did not listen within ${options.startTimeoutMs / 1000} s`), options.startTimeoutMs))),
+    new Promise<string>(
+      (resolve) =>
+        (timer = setTimeout(
+          () => resolve(`${options.name} did not listen within ${options.startTimeoutMs / 1000} s`),
+          options.startTimeoutMs,
+        )),
+    ),
   ]);
   clearTimeout(timer);
   if (typeof started === 'string') {

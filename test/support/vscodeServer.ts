@@ -32,10 +32,18 @@ const LISTENING = /Extension host agent listening on (\d+)/;
 
 export async function startVSCodeServer(options: VSCodeServerOptions): Promise<VSCodeServer> {
   const argv = [
-    process.execPath, options.install.serverMain,
-    '--host', '127.0.0.1', '--port', '0', // 0: the server picks a free port and prints it
-    '--without-connection-token', '--accept-server-license-terms',
-    '--user-data-dir', options.userDataDir, '--extensions-dir', options.extensionsDir,
+    process.execPath,
+    options.install.serverMain,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0', // 0: the server picks a free port and prints it
+    '--without-connection-token',
+    '--accept-server-license-terms',
+    '--user-data-dir',
+    options.userDataDir,
+    '--extensions-dir',
+    options.extensionsDir,
     '--disable-telemetry',
     // The extension host gets exactly this process's environment: without this flag VS Code replaces it with a
     // login shell's (whose profile may reset PATH and drop what a test put there).
@@ -43,8 +51,13 @@ export async function startVSCodeServer(options: VSCodeServerOptions): Promise<V
   ];
   // Own process group: stop() signals the server and everything it forked (extension host, pty host, watchers).
   const server = await startListening({
-    name: 'the server', argv, cwd: options.install.vscodeRoot, env: { ...process.env, ...options.env }, listening: LISTENING,
-    onOutput: options.onOutput, startTimeoutMs: options.startTimeoutMs ?? 60_000,
+    name: 'the server',
+    argv,
+    cwd: options.install.vscodeRoot,
+    env: { ...process.env, ...options.env },
+    listening: LISTENING,
+    onOutput: options.onOutput,
+    startTimeoutMs: options.startTimeoutMs ?? 60_000,
   });
   const port = Number(server.match[1]);
   const authority = `127.0.0.1:${port}`;

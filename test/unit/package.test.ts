@@ -32,7 +32,10 @@ describe('package.json', () => {
       assert.match(name, /^digestPin\.[a-zA-Z][a-zA-Z.-]*$/);
       assert.ok(['boolean', 'string', 'integer', 'array'].includes(property['type'] as string), `${name}: type`);
       assert.ok('default' in property, `${name}: default`);
-      assert.ok(['application', 'machine', 'window', 'resource'].includes(property['scope'] as string), `${name}: scope`);
+      assert.ok(
+        ['application', 'machine', 'window', 'resource'].includes(property['scope'] as string),
+        `${name}: scope`,
+      );
       const description = (property['description'] ?? property['markdownDescription']) as string | undefined;
       assert.ok(description && description.length > 10, `${name}: description`);
     }
@@ -40,8 +43,22 @@ describe('package.json', () => {
 
   it('names the settings the issue asks for, insecure registries at machine scope', () => {
     const names = Object.keys(contributes.configuration.properties);
-    for (const name of ['enable', 'severity.unpinned', 'severity.latest', 'severity.tag-drift', 'ignore', 'cacheTtlMinutes', 'offline',
-      'defaultPlatform', 'pinStyle', 'stalenessDays', 'insecureRegistries', 'concurrency', 'timeoutMs', 'trace.server']) {
+    for (const name of [
+      'enable',
+      'severity.unpinned',
+      'severity.latest',
+      'severity.tag-drift',
+      'ignore',
+      'cacheTtlMinutes',
+      'offline',
+      'defaultPlatform',
+      'pinStyle',
+      'stalenessDays',
+      'insecureRegistries',
+      'concurrency',
+      'timeoutMs',
+      'trace.server',
+    ]) {
       assert.ok(names.includes(`digestPin.${name}`), `digestPin.${name}`);
     }
     const properties = contributes.configuration.properties;
@@ -53,9 +70,14 @@ describe('package.json', () => {
   it('untrusted workspaces: limited support, registry settings restricted', () => {
     const untrusted = pkg.capabilities.untrustedWorkspaces;
     assert.equal(untrusted.supported, 'limited');
-    assert.deepEqual(untrusted.restrictedConfigurations,
-      ['digestPin.insecureRegistries', 'digestPin.cacheTtlMinutes', 'digestPin.concurrency', 'digestPin.timeoutMs']);
-    for (const name of untrusted.restrictedConfigurations) assert.ok(name in contributes.configuration.properties, name);
+    assert.deepEqual(untrusted.restrictedConfigurations, [
+      'digestPin.insecureRegistries',
+      'digestPin.cacheTtlMinutes',
+      'digestPin.concurrency',
+      'digestPin.timeoutMs',
+    ]);
+    for (const name of untrusted.restrictedConfigurations)
+      assert.ok(name in contributes.configuration.properties, name);
     assert.match(untrusted.description, /asks no registry and runs no Docker credential helper/);
   });
 
@@ -91,10 +113,15 @@ describe('package.json', () => {
 
 describe('README: the extension section', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## VS Code extension'), readme.indexOf('\n## ', readme.indexOf('## VS Code extension') + 1));
+  const section = readme.slice(
+    readme.indexOf('## VS Code extension'),
+    readme.indexOf('\n## ', readme.indexOf('## VS Code extension') + 1),
+  );
 
   it('the settings table has every setting, with its default', () => {
-    const rows = new Map([...section.matchAll(/^\| `(digestPin\.[^`]+)` \| `([^`]*)` \|/gm)].map((m) => [m[1]!, m[2]!]));
+    const rows = new Map(
+      [...section.matchAll(/^\| `(digestPin\.[^`]+)` \| `([^`]*)` \|/gm)].map((m) => [m[1]!, m[2]!]),
+    );
     const expected = Object.entries(contributes.configuration.properties).map(([name, p]) => {
       const value = p['default'];
       return [name, typeof value === 'string' ? (value === '' ? '""' : value) : JSON.stringify(value)] as const;
@@ -133,7 +160,11 @@ function zipEntries(zip: Buffer): Array<{ name: string; size: number }> {
   return entries;
 }
 
-interface VsceOptions { cwd: string; packagePath: string; dependencies: boolean }
+interface VsceOptions {
+  cwd: string;
+  packagePath: string;
+  dependencies: boolean;
+}
 type Pack = (options: VsceOptions) => Promise<{ packagePath: string }>;
 
 describe('the .vsix (npm run package)', () => {
@@ -172,7 +203,10 @@ describe('the .vsix (npm run package)', () => {
     const size = statSync(packagePath).size;
     assert.ok(size <= VSIX_BUDGET_BYTES, `.vsix is ${size} bytes, over the ${VSIX_BUDGET_BYTES}-byte budget`);
     // Bundles, not sources: no source maps, no TypeScript, no node_modules.
-    assert.equal(entries.some((e) => /\.(map|ts)$|node_modules/.test(e.name)), false);
+    assert.equal(
+      entries.some((e) => /\.(map|ts)$|node_modules/.test(e.name)),
+      false,
+    );
     console.log(`# .vsix ${(size / 1024).toFixed(0)} KiB (${entries.length} entries)`);
   });
 });

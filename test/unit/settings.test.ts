@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RULES } from '../../server/src/features/diagnostics';
-import { DEFAULT_SETTINGS, SETTINGS, configurationContribution, globToRegExp, isIgnoredName, readSettings, registryKey } from '../../server/src/settings';
+import {
+  DEFAULT_SETTINGS,
+  SETTINGS,
+  configurationContribution,
+  globToRegExp,
+  isIgnoredName,
+  readSettings,
+  registryKey,
+} from '../../server/src/settings';
 
 describe('readSettings', () => {
   it('defaults: every code at its rule severity, tag@digest, 30 days, 60 min, 8, 10 s', () => {
@@ -22,20 +30,40 @@ describe('readSettings', () => {
   });
 
   const table: Array<[string, unknown, Partial<typeof DEFAULT_SETTINGS>]> = [
-    ['nested keys, as workspace/configuration returns them', { severity: { unpinned: 'error' }, trace: { server: 'verbose' } }, { severity: { ...DEFAULT_SETTINGS.severity, unpinned: 'error' }, trace: { server: 'verbose' } }],
+    [
+      'nested keys, as workspace/configuration returns them',
+      { severity: { unpinned: 'error' }, trace: { server: 'verbose' } },
+      { severity: { ...DEFAULT_SETTINGS.severity, unpinned: 'error' }, trace: { server: 'verbose' } },
+    ],
     ['flat dotted keys', { 'severity.latest': 'off' }, { severity: { ...DEFAULT_SETTINGS.severity, latest: 'off' } }],
     ['wrong types fall back to defaults', { enable: 'yes', offline: 1, ignore: 'python', pinStyle: 'digest' }, {}],
-    ['integers are rounded and clamped', { concurrency: 1000, timeoutMs: 1.6, stalenessDays: -5 }, { concurrency: 64, timeoutMs: 1000, stalenessDays: 0 }],
-    ['arrays keep non-empty strings, trimmed', { ignore: [' python ', '', 3, 'ghcr.io/**'] }, { ignore: ['python', 'ghcr.io/**'] }],
-    ['a platform must be os/arch[/variant]', { defaultPlatform: 'linux/arm64/v8' }, { defaultPlatform: 'linux/arm64/v8' }],
+    [
+      'integers are rounded and clamped',
+      { concurrency: 1000, timeoutMs: 1.6, stalenessDays: -5 },
+      { concurrency: 64, timeoutMs: 1000, stalenessDays: 0 },
+    ],
+    [
+      'arrays keep non-empty strings, trimmed',
+      { ignore: [' python ', '', 3, 'ghcr.io/**'] },
+      { ignore: ['python', 'ghcr.io/**'] },
+    ],
+    [
+      'a platform must be os/arch[/variant]',
+      { defaultPlatform: 'linux/arm64/v8' },
+      { defaultPlatform: 'linux/arm64/v8' },
+    ],
     ['an invalid platform is ignored', { defaultPlatform: 'arm64' }, {}],
     ['not an object', 'digestPin', {}],
     ['__proto__ is data, not a prototype', JSON.parse('{"__proto__": {"enable": false}}'), {}],
   ];
-  for (const [name, input, changes] of table) it(name, () => assert.deepEqual(readSettings(input), { ...DEFAULT_SETTINGS, ...changes }));
+  for (const [name, input, changes] of table)
+    it(name, () => assert.deepEqual(readSettings(input), { ...DEFAULT_SETTINGS, ...changes }));
 
   it('registryKey changes only with settings that change how registries are asked', () => {
-    assert.equal(registryKey(readSettings({ severity: { unpinned: 'off' }, ignore: ['x'] })), registryKey(DEFAULT_SETTINGS));
+    assert.equal(
+      registryKey(readSettings({ severity: { unpinned: 'off' }, ignore: ['x'] })),
+      registryKey(DEFAULT_SETTINGS),
+    );
     assert.notEqual(registryKey(readSettings({ offline: true })), registryKey(DEFAULT_SETTINGS));
   });
 });
@@ -44,7 +72,10 @@ describe('configurationContribution', () => {
   it('one property per setting, every one with a type, default, scope and description', () => {
     const { title, properties } = configurationContribution();
     assert.equal(title, 'digest-pin');
-    assert.deepEqual(Object.keys(properties), Object.keys(SETTINGS).map((key) => `digestPin.${key}`));
+    assert.deepEqual(
+      Object.keys(properties),
+      Object.keys(SETTINGS).map((key) => `digestPin.${key}`),
+    );
     for (const [key, property] of Object.entries(properties)) {
       assert.ok(property.type && 'default' in property && property.scope, key);
       assert.ok(typeof (property.description ?? property.markdownDescription) === 'string', key);
@@ -55,13 +86,16 @@ describe('configurationContribution', () => {
       enum: ['error', 'warning', 'information', 'hint', 'off'],
       default: 'information',
       scope: 'resource',
-      markdownDescription: 'Severity of `tag-drift` diagnostics (pinned digest is no longer what the tag points to); `off` hides them.',
+      markdownDescription:
+        'Severity of `tag-drift` diagnostics (pinned digest is no longer what the tag points to); `off` hides them.',
     });
   });
 
   it('the defaults it declares are what readSettings gives for an empty section', () => {
     const { properties } = configurationContribution();
-    const flat = Object.fromEntries(Object.entries(properties).map(([key, p]) => [key.slice('digestPin.'.length), p.default]));
+    const flat = Object.fromEntries(
+      Object.entries(properties).map(([key, p]) => [key.slice('digestPin.'.length), p.default]),
+    );
     assert.deepEqual(readSettings(flat), DEFAULT_SETTINGS);
   });
 });
@@ -79,6 +113,7 @@ describe('ignore globs', () => {
     ['GHCR.IO/acme/app', 'ghcr.io/acme/app', null, true],
     ['a.b', 'docker.io/library/axb', 'axb', false],
   ];
-  for (const [glob, name, familiar, expected] of table) it(`${glob} vs ${name}`, () => assert.equal(isIgnoredName(name, familiar, [glob]), expected));
+  for (const [glob, name, familiar, expected] of table)
+    it(`${glob} vs ${name}`, () => assert.equal(isIgnoredName(name, familiar, [glob]), expected));
   it('regular expression characters are literal', () => assert.equal(globToRegExp('a+(b)').test('a+(b)'), true));
 });

@@ -14,7 +14,8 @@ function serverProcesses(): Array<{ pid: number; argv: string[]; env: string[] }
       const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1]);
       if (ppid !== process.pid) continue;
       const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (argv.some((arg) => arg.endsWith('dist/server.js'))) found.push({ pid: Number(name), argv, env: readFileSync(`/proc/${name}/environ`, 'utf8').split('\0') });
+      if (argv.some((arg) => arg.endsWith('dist/server.js')))
+        found.push({ pid: Number(name), argv, env: readFileSync(`/proc/${name}/environ`, 'utf8').split('\0') });
     } catch {
       // the process ended while we looked
     }
@@ -35,19 +36,26 @@ suite('activation', () => {
   test('the four commands are registered', async () => {
     const commands = await vscode.commands.getCommands(true);
     assert.deepEqual(
-      ['digestPin.pinWorkspace', 'digestPin.updateWorkspace', 'digestPin.refresh', 'digestPin.showOutput'].filter((c) => !commands.includes(c)),
+      ['digestPin.pinWorkspace', 'digestPin.updateWorkspace', 'digestPin.refresh', 'digestPin.showOutput'].filter(
+        (c) => !commands.includes(c),
+      ),
       [],
     );
   });
 
-  test('the language server is a process of its own, started with the client\'s Node options and environment', async function () {
+  test("the language server is a process of its own, started with the client's Node options and environment", async function () {
     if (!existsSync('/proc/self/status')) this.skip(); // read from /proc: Linux only
     let servers: ReturnType<typeof serverProcesses> = [];
-    await waitFor(() => (servers = serverProcesses()).length > 0, 'a dist/server.js child of the extension host', 20_000);
+    await waitFor(
+      () => (servers = serverProcesses()).length > 0,
+      'a dist/server.js child of the extension host',
+      20_000,
+    );
     assert.equal(servers.length, 1, `servers: ${servers.map((s) => s.argv.join(' ')).join('; ')}`);
     const [server] = servers;
     const script = server!.argv.findIndex((arg) => arg.endsWith('dist/server.js'));
     assert.deepEqual(server!.argv.slice(1, script), [...SERVER_NODE_OPTIONS], `argv: ${server!.argv.join(' ')}`);
-    for (const [name, value] of Object.entries(SERVER_ENV)) assert.ok(server!.env.includes(`${name}=${value}`), `${name}=${value} is not in the server's environment`);
+    for (const [name, value] of Object.entries(SERVER_ENV))
+      assert.ok(server!.env.includes(`${name}=${value}`), `${name}=${value} is not in the server's environment`);
   });
 });

@@ -12,7 +12,11 @@ suite('code actions', () => {
     const document = await openFile('api/Dockerfile_prod');
     await waitForCodes(document.uri, ['unpinned']);
     const ref = `${host}/fixtures/docker-image:1.0`;
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, rangeOf(document, ref));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      document.uri,
+      rangeOf(document, ref),
+    );
     const pin = actions.find((a) => a.title.startsWith('Pin to digest'));
     assert.ok(pin?.edit, `no pin action in ${JSON.stringify(titles(actions))}`);
     assert.equal(pin.title, `Pin to digest (${digests.dockerImage.slice(0, 'sha256:'.length + 12)}…)`);
@@ -31,7 +35,14 @@ suite('code actions', () => {
     const { host } = suiteRegistry();
     const document = await openFile('api/Dockerfile_prod');
     await waitForCodes(document.uri, ['unpinned']);
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, rangeOf(document, `${host}/fixtures/docker-image:1.0`));
-    assert.deepEqual(titles(actions).filter((t) => /pin|ignore/i.test(t)), ['Ignore this image']);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      document.uri,
+      rangeOf(document, `${host}/fixtures/docker-image:1.0`),
+    );
+    assert.deepEqual(
+      titles(actions).filter((t) => /pin|ignore/i.test(t)),
+      ['Ignore this image'],
+    );
   });
 });

@@ -4,9 +4,16 @@ import { suite } from 'mocha';
 import * as vscode from 'vscode';
 import { openFile, rangeOf, suiteRegistry, trustedTest, untrustedTest, waitForCodes } from './support';
 
-async function hoverText(document: vscode.TextDocument, needle: string): Promise<{ text: string; range: vscode.Range | undefined }> {
+async function hoverText(
+  document: vscode.TextDocument,
+  needle: string,
+): Promise<{ text: string; range: vscode.Range | undefined }> {
   const range = rangeOf(document, needle);
-  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, range.start.translate(0, 3));
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+    'vscode.executeHoverProvider',
+    document.uri,
+    range.start.translate(0, 3),
+  );
   const texts = hovers.map((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)).join('\n'));
   assert.equal(hovers.length, 1, `one hover (digest-pin's), got ${JSON.stringify(texts)}`);
   return { text: texts[0]!, range: hovers[0]!.range };
@@ -53,7 +60,9 @@ suite('hover', () => {
       `**${host}/fixtures/drift:latest@${digests.driftOld}**`,
       `\`${host}/fixtures/drift\` on ${host} · tag \`latest\``,
       new RegExp(`^Pinned to \`${escape(short(digests.driftOld))}\`, built ${AGO} \\(2024-01-01\\)\\.$`),
-      new RegExp(`^\\*\\*The tag has moved\\*\\* to \`${escape(short(digests.driftNew))}\`, built ${AGO} \\(2024-02-01\\); your pin is 31 days older\\.$`),
+      new RegExp(
+        `^\\*\\*The tag has moved\\*\\* to \`${escape(short(digests.driftNew))}\`, built ${AGO} \\(2024-02-01\\); your pin is 31 days older\\.$`,
+      ),
       `Current digest: \`${digests.driftNew}\``,
       `Pinned digest: \`${digests.driftOld}\``,
       'Platforms: linux/amd64',

@@ -1,6 +1,16 @@
 // What both runners set up before VS Code starts: the built extension and suite, a throw-away copy of the fixture
 // workspace, and user settings in a fresh user-data dir.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SUITE_ENV, type SuiteTrust } from './env';
@@ -14,8 +24,10 @@ const FIXTURE_WORKSPACE = join(REPO_ROOT, 'test', 'vscode', 'fixtures', 'workspa
 export function missingBuild(): string | undefined {
   const missing = [join(REPO_ROOT, 'dist', 'client.js'), SUITE_INDEX].filter((path) => !existsSync(path));
   if (missing.length === 0) return undefined;
-  return `not built: ${missing.join(', ')}\n  run \`node scripts/bundle.mjs --vscode-suite\` first ` +
-    '(`npm run test:vscode` and `npm run test:vscode:code-server` do)';
+  return (
+    `not built: ${missing.join(', ')}\n  run \`node scripts/bundle.mjs --vscode-suite\` first ` +
+    '(`npm run test:vscode` and `npm run test:vscode:code-server` do)'
+  );
 }
 
 export interface RunDirs {
@@ -47,7 +59,11 @@ export function userSettings(trust: SuiteTrust): Record<string, unknown> {
  * A fresh temp root with a copy of the fixture workspace (placeholders such as `__REGISTRY__` replaced: see
  * workspaceSubstitutions in env.ts), user settings and an empty extensions dir.
  */
-export function prepareRunDirs(trust: SuiteTrust, substitutions: Record<string, string> = {}, parent = tmpdir()): RunDirs {
+export function prepareRunDirs(
+  trust: SuiteTrust,
+  substitutions: Record<string, string> = {},
+  parent = tmpdir(),
+): RunDirs {
   const root = mkdtempSync(join(parent, `digest-pin-vscode-${trust}-`));
   const workspace = join(root, 'workspace');
   cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });

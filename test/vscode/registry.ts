@@ -53,10 +53,15 @@ export async function startSuiteRegistry(dir: string): Promise<SuiteRegistryRun>
     const helperLog = join(dir, 'credential-helper.log');
     mkdirSync(bin, { recursive: true });
     mkdirSync(dockerConfig, { recursive: true });
-    writeFileSync(join(bin, `docker-credential-${HELPER}`),
-      `#!/bin/sh\nread -r server\necho "$1 $server" >> '${helperLog}'\necho 'credentials not found in native keychain'\nexit 1\n`);
+    writeFileSync(
+      join(bin, `docker-credential-${HELPER}`),
+      `#!/bin/sh\nread -r server\necho "$1 $server" >> '${helperLog}'\necho 'credentials not found in native keychain'\nexit 1\n`,
+    );
     chmodSync(join(bin, `docker-credential-${HELPER}`), 0o755);
-    writeFileSync(join(dockerConfig, 'config.json'), `${JSON.stringify({ credHelpers: { [setup.host]: HELPER } }, null, 2)}\n`);
+    writeFileSync(
+      join(dockerConfig, 'config.json'),
+      `${JSON.stringify({ credHelpers: { [setup.host]: HELPER } }, null, 2)}\n`,
+    );
 
     const f = setup.fixtures;
     const registry: SuiteRegistry = {

@@ -93,10 +93,14 @@ export async function runCodeServerSuite(options: CodeServerRunOptions): Promise
 
   try {
     const finished = new Promise<Outcome>((resolve) => {
-      hardTimer = setTimeout(() => resolve({
-        kind: 'problem',
-        message: `timed out after ${timeoutMs / 1000} s (the suite did not call back; see the log above)`,
-      }), timeoutMs);
+      hardTimer = setTimeout(
+        () =>
+          resolve({
+            kind: 'problem',
+            message: `timed out after ${timeoutMs / 1000} s (the suite did not call back; see the log above)`,
+          }),
+        timeoutMs,
+      );
       void (async () => {
         server = await startVSCodeServer({
           install,
@@ -115,7 +119,8 @@ export async function runCodeServerSuite(options: CodeServerRunOptions): Promise
         browser.on('disconnected', () => resolve({ kind: 'problem', message: 'the browser closed' }));
         const page = await browser.newPage();
         page.on('crash', () => resolve({ kind: 'problem', message: 'the page crashed' }));
-        if (options.verbose) page.on('console', (message) => console.log(`[browser] ${message.type()}: ${message.text()}`));
+        if (options.verbose)
+          page.on('console', (message) => console.log(`[browser] ${message.type()}: ${message.text()}`));
         page.on('pageerror', (error) => console.log(`[browser] page error: ${error.message}`));
 
         // Both before goto: the workbench looks for them once, at startup. codeAutomationLog gets the workbench's
@@ -137,9 +142,13 @@ export async function runCodeServerSuite(options: CodeServerRunOptions): Promise
           ['extensionTestsPath', server.remoteUri(testsPath)],
         ];
         const url = `${server.url}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-        say(`suite ${testsPath} in ${dirs.workspace} (${options.trust}${options.extensionPath ? `, extension ${options.extensionPath}` : ''})`);
+        say(
+          `suite ${testsPath} in ${dirs.workspace} (${options.trust}${options.extensionPath ? `, extension ${options.extensionPath}` : ''})`,
+        );
         await page.goto(url);
-      })().catch((error: unknown) => resolve({ kind: 'problem', message: error instanceof Error ? error.message : String(error) }));
+      })().catch((error: unknown) =>
+        resolve({ kind: 'problem', message: error instanceof Error ? error.message : String(error) }),
+      );
     });
     outcome = await finished;
   } finally {
@@ -148,7 +157,8 @@ export async function runCodeServerSuite(options: CodeServerRunOptions): Promise
     await closeQuietly(browser);
     const serverTail = server?.outputTail() ?? '';
     await server?.stop();
-    if (outcome.kind === 'problem' && !options.verbose && serverTail) console.log(`--- VS Code server output (tail) ---\n${serverTail}`);
+    if (outcome.kind === 'problem' && !options.verbose && serverTail)
+      console.log(`--- VS Code server output (tail) ---\n${serverTail}`);
     const passed = outcome.kind === 'exit' && outcome.code === 0;
     if (!passed || options.verbose) printExtensionLogs(dirs.userDataDir);
     if (passed && !options.keep) dirs.remove();
@@ -156,7 +166,8 @@ export async function runCodeServerSuite(options: CodeServerRunOptions): Promise
   }
 
   const trust = options.trust;
-  if (outcome.kind === 'problem') return { trust, exitCode: 1, problem: outcome.message, ...(counts ? { counts } : {}) };
+  if (outcome.kind === 'problem')
+    return { trust, exitCode: 1, problem: outcome.message, ...(counts ? { counts } : {}) };
   return { trust, exitCode: outcome.code, ...(counts ? { counts } : {}) };
 }
 
@@ -173,7 +184,9 @@ function saveWebLogs(dir: string, logs: WebLog[]): void {
 function printExtensionLogs(userDataDir: string): void {
   const logs = join(userDataDir, 'logs');
   const files = existsSync(logs)
-    ? readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((file) => /(^|\/)digest-pin\.digest-pin\/[^/]+\.log$/.test(file)).sort()
+    ? readdirSync(logs, { recursive: true, encoding: 'utf8' })
+        .filter((file) => /(^|\/)digest-pin\.digest-pin\/[^/]+\.log$/.test(file))
+        .sort()
     : [];
   for (const file of files) console.log(`--- ${file} ---\n${readFileSync(join(logs, file), 'utf8').trimEnd()}`);
 }
@@ -190,7 +203,8 @@ async function closeQuietly(browser: Browser | undefined): Promise<void> {
 export function summaryLine(result: CodeServerRunResult): string {
   const what = `vscode (${result.trust})`;
   if (result.problem !== undefined) return `${what}: did not finish — ${result.problem}`;
-  if (!result.counts) return `${what}: the suite exited with ${result.exitCode} before reporting results (see the log above)`;
+  if (!result.counts)
+    return `${what}: the suite exited with ${result.exitCode} before reporting results (see the log above)`;
   const { passed, failed, pending } = result.counts;
   return `${what}: ${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`;
 }
@@ -204,9 +218,22 @@ export async function installVsix(vsix: string, root: string): Promise<string> {
   const extensionsDir = join(root, 'vsix', 'extensions');
   mkdirSync(extensionsDir, { recursive: true });
   mkdirSync(join(root, 'vsix', 'user-data'), { recursive: true });
-  const result = spawnSync(process.execPath, [install.entry, '--install-extension', vsix, '--extensions-dir', extensionsDir,
-    '--user-data-dir', join(root, 'vsix', 'user-data')], { encoding: 'utf8' });
-  const folder = existsSync(extensionsDir) ? readdirSync(extensionsDir).find((name) => name.startsWith('digest-pin.digest-pin-')) : undefined;
+  const result = spawnSync(
+    process.execPath,
+    [
+      install.entry,
+      '--install-extension',
+      vsix,
+      '--extensions-dir',
+      extensionsDir,
+      '--user-data-dir',
+      join(root, 'vsix', 'user-data'),
+    ],
+    { encoding: 'utf8' },
+  );
+  const folder = existsSync(extensionsDir)
+    ? readdirSync(extensionsDir).find((name) => name.startsWith('digest-pin.digest-pin-'))
+    : undefined;
   if (result.status !== 0 || !folder) throw new Error(`could not install ${vsix}: ${result.stdout}${result.stderr}`);
   return join(extensionsDir, folder);
 }
@@ -214,30 +241,41 @@ export async function installVsix(vsix: string, root: string): Promise<string> {
 /** Trusted, untrusted or both, against one seeded registry (counts and the helper log start afresh for each). */
 export async function runModes(
   modes: SuiteTrust[],
-  options: Omit<CodeServerRunOptions, 'trust' | 'env' | 'substitutions' | 'parentDir' | 'extensionPath'> & { vsix?: string },
+  options: Omit<CodeServerRunOptions, 'trust' | 'env' | 'substitutions' | 'parentDir' | 'extensionPath'> & {
+    vsix?: string;
+  },
 ): Promise<CodeServerRunResult[]> {
   const root = mkdtempSync(join(tmpdir(), 'digest-pin-vscode-'));
   const extensionPath = options.vsix ? await installVsix(options.vsix, root) : undefined;
   if (extensionPath) console.log(`[vscode] installed ${options.vsix} at ${extensionPath}`);
   const started = Date.now();
   const registry = await startSuiteRegistry(root);
-  console.log(`[vscode] registry ${registry.registry.host} (token auth, fault proxy), control ${registry.registry.control} (${Date.now() - started} ms)`);
+  console.log(
+    `[vscode] registry ${registry.registry.host} (token auth, fault proxy), control ${registry.registry.control} (${Date.now() - started} ms)`,
+  );
   const results: CodeServerRunResult[] = [];
   try {
     for (const trust of modes) {
       registry.reset();
       const runStarted = Date.now();
       const result = await runCodeServerSuite({
-        ...options, trust, env: registry.env, substitutions: workspaceSubstitutions(registry.registry), parentDir: root,
+        ...options,
+        trust,
+        env: registry.env,
+        substitutions: workspaceSubstitutions(registry.registry),
+        parentDir: root,
         ...(extensionPath ? { extensionPath } : {}),
       });
       const { registry: requests, token } = registry.counts();
-      console.log(`[vscode] ${trust}: ${((Date.now() - runStarted) / 1000).toFixed(1)} s, ${requests} registry and ${token} token requests`);
+      console.log(
+        `[vscode] ${trust}: ${((Date.now() - runStarted) / 1000).toFixed(1)} s, ${requests} registry and ${token} token requests`,
+      );
       results.push(result);
     }
   } finally {
     await registry.stop();
-    if (results.length === modes.length && results.every((r) => r.exitCode === 0) && !options.keep) rmSync(root, { recursive: true, force: true });
+    if (results.length === modes.length && results.every((r) => r.exitCode === 0) && !options.keep)
+      rmSync(root, { recursive: true, force: true });
   }
   return results;
 }
@@ -265,7 +303,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const trust = values.untrusted ? 'untrusted' : values.trust;
-  const modes: SuiteTrust[] | undefined = trust === 'both' ? ['trusted', 'untrusted'] : trust === 'trusted' || trust === 'untrusted' ? [trust] : undefined;
+  const modes: SuiteTrust[] | undefined =
+    trust === 'both' ? ['trusted', 'untrusted'] : trust === 'trusted' || trust === 'untrusted' ? [trust] : undefined;
   if (!modes) {
     console.error(`--trust: expected trusted, untrusted or both, got ${trust}`);
     return 2;

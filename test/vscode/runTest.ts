@@ -53,13 +53,18 @@ async function main(): Promise<number> {
   if (!executable) {
     try {
       console.log(`[vscode] VS Code ${values.vscode}: downloading into .vscode-test/ unless already there`);
-      executable = await withTimeout(downloadAndUnzipVSCode({ version: values.vscode, timeout: DOWNLOAD_IDLE_MS }),
-        DOWNLOAD_TOTAL_MS, 'the download');
+      executable = await withTimeout(
+        downloadAndUnzipVSCode({ version: values.vscode, timeout: DOWNLOAD_IDLE_MS }),
+        DOWNLOAD_TOTAL_MS,
+        'the download',
+      );
     } catch (error) {
-      console.error(`[vscode] could not get VS Code ${values.vscode}: ${message(error)}\n` +
-        '  VS Code desktop cannot be downloaded from this machine. The same suite runs in code-server\'s VS Code:\n' +
-        '    npm run test:vscode:code-server\n' +
-        '  or point VSCODE_EXECUTABLE_PATH at an installed VS Code.');
+      console.error(
+        `[vscode] could not get VS Code ${values.vscode}: ${message(error)}\n` +
+          "  VS Code desktop cannot be downloaded from this machine. The same suite runs in code-server's VS Code:\n" +
+          '    npm run test:vscode:code-server\n' +
+          '  or point VSCODE_EXECUTABLE_PATH at an installed VS Code.',
+      );
       return 1;
     }
   }
@@ -70,13 +75,17 @@ async function main(): Promise<number> {
   const registry = await startSuiteRegistry(root);
   const dirs = prepareRunDirs('trusted', workspaceSubstitutions(registry.registry), root);
   try {
-    const code = await withTimeout(runTests({
-      vscodeExecutablePath: executable,
-      extensionDevelopmentPath: REPO_ROOT,
-      extensionTestsPath: SUITE_INDEX,
-      extensionTestsEnv: { ...registry.env, ...suiteEnv('trusted', values.grep) },
-      launchArgs: [dirs.workspace, '--user-data-dir', dirs.userDataDir, '--extensions-dir', dirs.extensionsDir],
-    }), timeoutSeconds * 1000, 'the test run');
+    const code = await withTimeout(
+      runTests({
+        vscodeExecutablePath: executable,
+        extensionDevelopmentPath: REPO_ROOT,
+        extensionTestsPath: SUITE_INDEX,
+        extensionTestsEnv: { ...registry.env, ...suiteEnv('trusted', values.grep) },
+        launchArgs: [dirs.workspace, '--user-data-dir', dirs.userDataDir, '--extensions-dir', dirs.extensionsDir],
+      }),
+      timeoutSeconds * 1000,
+      'the test run',
+    );
     if (code === 0) rmSync(root, { recursive: true, force: true });
     else console.error(`[vscode] kept ${root}`);
     return code;

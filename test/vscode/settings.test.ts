@@ -2,7 +2,17 @@
 import * as assert from 'node:assert/strict';
 import { suite, teardown } from 'mocha';
 import * as vscode from 'vscode';
-import { diagnosticsOf, openFile, requestCounts, sleep, suiteRegistry, trustedTest, TRUST, waitFor, waitForCodes } from './support';
+import {
+  diagnosticsOf,
+  openFile,
+  requestCounts,
+  sleep,
+  suiteRegistry,
+  trustedTest,
+  TRUST,
+  waitFor,
+  waitForCodes,
+} from './support';
 
 const ONLINE = ['unpinned', 'unpinned', 'tag-drift', 'digest-not-found', 'tag-not-found'];
 const STATIC = ['unpinned', 'unpinned', 'unpinned'];
@@ -23,39 +33,63 @@ suite('settings', () => {
     await waitForCodes(document.uri, baseline);
 
     await set('severity.unpinned', 'error');
-    await waitFor(() => diagnosticsOf(document.uri).filter((d) => d.code === 'unpinned').every((d) => d.severity === 'error'), 'unpinned as errors');
-    assert.deepEqual(diagnosticsOf(document.uri).map((d) => d.code), baseline);
+    await waitFor(
+      () =>
+        diagnosticsOf(document.uri)
+          .filter((d) => d.code === 'unpinned')
+          .every((d) => d.severity === 'error'),
+      'unpinned as errors',
+    );
+    assert.deepEqual(
+      diagnosticsOf(document.uri).map((d) => d.code),
+      baseline,
+    );
 
     await set('severity.unpinned', 'off');
-    await waitForCodes(document.uri, baseline.filter((code) => code !== 'unpinned'));
+    await waitForCodes(
+      document.uri,
+      baseline.filter((code) => code !== 'unpinned'),
+    );
 
     await set('severity.unpinned', undefined);
     await set('ignore', [`${host}/fixtures/missing`]);
-    await waitForCodes(document.uri, TRUST === 'trusted' ? ['unpinned', 'unpinned', 'tag-drift', 'digest-not-found'] : ['unpinned', 'unpinned']);
+    await waitForCodes(
+      document.uri,
+      TRUST === 'trusted' ? ['unpinned', 'unpinned', 'tag-drift', 'digest-not-found'] : ['unpinned', 'unpinned'],
+    );
 
     await set('ignore', undefined);
     await waitForCodes(document.uri, baseline);
   });
 
-  trustedTest('offline: cached answers only; Refresh digests forgets them (static findings, no request); online again: asked again', async () => {
-    const document = await openFile('Dockerfile');
-    await waitForCodes(document.uri, ONLINE);
-    const asked = (await requestCounts()).registry;
-    await set('offline', true);
-    // A new (offline) registry client: what the registry said comes from the persistent cache now.
-    await sleep(1000);
-    assert.deepEqual(diagnosticsOf(document.uri).map((d) => d.code), ONLINE);
-    assert.equal((await requestCounts()).registry, asked);
-    // Refresh forgets every answer, the persistent cache too; offline, nothing may be asked again.
-    await vscode.commands.executeCommand('digestPin.refresh');
-    await waitForCodes(document.uri, STATIC);
-    const before = (await requestCounts()).registry;
-    await sleep(1000);
-    assert.deepEqual(diagnosticsOf(document.uri).map((d) => d.code), STATIC);
-    assert.equal((await requestCounts()).registry, before);
+  trustedTest(
+    'offline: cached answers only; Refresh digests forgets them (static findings, no request); online again: asked again',
+    async () => {
+      const document = await openFile('Dockerfile');
+      await waitForCodes(document.uri, ONLINE);
+      const asked = (await requestCounts()).registry;
+      await set('offline', true);
+      // A new (offline) registry client: what the registry said comes from the persistent cache now.
+      await sleep(1000);
+      assert.deepEqual(
+        diagnosticsOf(document.uri).map((d) => d.code),
+        ONLINE,
+      );
+      assert.equal((await requestCounts()).registry, asked);
+      // Refresh forgets every answer, the persistent cache too; offline, nothing may be asked again.
+      await vscode.commands.executeCommand('digestPin.refresh');
+      await waitForCodes(document.uri, STATIC);
+      const before = (await requestCounts()).registry;
+      await sleep(1000);
+      assert.deepEqual(
+        diagnosticsOf(document.uri).map((d) => d.code),
+        STATIC,
+      );
+      assert.equal((await requestCounts()).registry, before);
 
-    await set('offline', false);
-    await waitForCodes(document.uri, ONLINE);
-    assert.ok((await requestCounts()).registry > before, 'asked the registry again');
-  });
+      await set('offline', false);
+      await waitForCodes(document.uri, ONLINE);
+      assert.ok((await requestCounts()).registry > before, 'asked the registry again');
+    },
+  );
 });

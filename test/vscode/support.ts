@@ -11,13 +11,18 @@ export const EXTENSION_ID = 'digest-pin.digest-pin';
 export const TRUST: SuiteTrust = process.env[SUITE_ENV.trust] === 'untrusted' ? 'untrusted' : 'trusted';
 
 /** `test` in a trusted run, skipped (reported as pending) in an untrusted one; and the other way round. */
-export const trustedTest = (title: string, fn: Mocha.AsyncFunc): Mocha.Test => (TRUST === 'trusted' ? test(title, fn) : test.skip(title, fn));
-export const untrustedTest = (title: string, fn: Mocha.AsyncFunc): Mocha.Test => (TRUST === 'untrusted' ? test(title, fn) : test.skip(title, fn));
+export const trustedTest = (title: string, fn: Mocha.AsyncFunc): Mocha.Test =>
+  TRUST === 'trusted' ? test(title, fn) : test.skip(title, fn);
+export const untrustedTest = (title: string, fn: Mocha.AsyncFunc): Mocha.Test =>
+  TRUST === 'untrusted' ? test(title, fn) : test.skip(title, fn);
 
 /** The seeded registry the runner started; the fixture workspace names it. */
 export function suiteRegistry(): SuiteRegistry {
   const json = process.env[SUITE_ENV.registry];
-  if (!json) throw new Error(`${SUITE_ENV.registry} is not set: run the suite through test/vscode/runCodeServer.ts or runTest.ts`);
+  if (!json)
+    throw new Error(
+      `${SUITE_ENV.registry} is not set: run the suite through test/vscode/runCodeServer.ts or runTest.ts`,
+    );
   return JSON.parse(json) as SuiteRegistry;
 }
 
@@ -53,10 +58,15 @@ export async function diskText(relativePath: string): Promise<string> {
 }
 
 /** Polls `condition` until it holds; fails with what was awaited when `timeoutMs` passes. */
-export async function waitFor(condition: () => boolean, what: string | (() => string), timeoutMs = 10_000): Promise<void> {
+export async function waitFor(
+  condition: () => boolean,
+  what: string | (() => string),
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await sleep(50);
   }
 }
@@ -69,7 +79,8 @@ export function rangeOf(document: vscode.TextDocument, needle: string, occurrenc
   const text = document.getText();
   for (let i = 0; i <= occurrence; i++) {
     at = text.indexOf(needle, at + 1);
-    if (at < 0) throw new Error(`${document.uri.path} does not contain ${JSON.stringify(needle)} (occurrence ${occurrence})`);
+    if (at < 0)
+      throw new Error(`${document.uri.path} does not contain ${JSON.stringify(needle)} (occurrence ${occurrence})`);
   }
   return new vscode.Range(document.positionAt(at), document.positionAt(at + needle.length));
 }
@@ -89,7 +100,8 @@ export const where = (range: vscode.Range): string =>
 
 /** digest-pin's diagnostics of a document, in document order. */
 export function diagnosticsOf(uri: vscode.Uri): Seen[] {
-  return vscode.languages.getDiagnostics(uri)
+  return vscode.languages
+    .getDiagnostics(uri)
     .filter((d) => d.source === 'digest-pin')
     .sort((a, b) => a.range.start.compareTo(b.range.start))
     .map((d) => ({
@@ -103,8 +115,14 @@ export function diagnosticsOf(uri: vscode.Uri): Seen[] {
 /** Waits until the document's diagnostics have exactly these codes (in document order), then returns them. */
 export async function waitForCodes(uri: vscode.Uri, codes: string[], timeoutMs = 15_000): Promise<Seen[]> {
   const wanted = codes.join(',');
-  await waitFor(() => diagnosticsOf(uri).map((d) => d.code).join(',') === wanted,
-    () => `diagnostics ${wanted} in ${uri.path}; have ${JSON.stringify(diagnosticsOf(uri))}`, timeoutMs);
+  await waitFor(
+    () =>
+      diagnosticsOf(uri)
+        .map((d) => d.code)
+        .join(',') === wanted,
+    () => `diagnostics ${wanted} in ${uri.path}; have ${JSON.stringify(diagnosticsOf(uri))}`,
+    timeoutMs,
+  );
   return diagnosticsOf(uri);
 }
 

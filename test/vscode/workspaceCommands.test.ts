@@ -8,94 +8,151 @@ import { diskText, openFile, requestCounts, suiteRegistry, trustedTest, untruste
 
 interface CommandResult {
   searched: number;
-  summary?: { files: number; edited: number; failures: Array<{ uri: string; line: number; text: string; reason: string }>; cancelled: boolean };
+  summary?: {
+    files: number;
+    edited: number;
+    failures: Array<{ uri: string; line: number; text: string; reason: string }>;
+    cancelled: boolean;
+  };
   applied: boolean;
   message: string;
 }
 
-const FILES = ['.github/workflows/ci.yml', 'Dockerfile', 'api/Dockerfile_prod', 'build/Dockerfile-dev', 'compose.yaml', 'k8s/deployment.yaml'];
+const FILES = [
+  '.github/workflows/ci.yml',
+  'Dockerfile',
+  'api/Dockerfile_prod',
+  'build/Dockerfile-dev',
+  'compose.yaml',
+  'k8s/deployment.yaml',
+];
 
 suite('workspace commands', () => {
-  trustedTest('Pin all images in workspace: every unpinned image that has a digest, saved; the rest explained', async () => {
-    const { host, digests: d } = suiteRegistry();
-    const r = `${host}/fixtures`;
-    // The code-action story pinned this one already, unless only this story runs (--grep).
-    const before = await diskText('api/Dockerfile_prod');
-    const [files, edited] = before.includes('@sha256:') ? [5, 9] : [6, 10];
-    const result = await vscode.commands.executeCommand<CommandResult>('digestPin.pinWorkspace');
-    assert.ok(result?.summary, `no result: ${JSON.stringify(result)}`);
-    const expected: Record<string, string> = {
-      'Dockerfile': [
-        `ARG BASE=${r}/oci-index:1.0@${d.ociIndex}`,
-        `FROM ${r}/docker-image:1.0@${d.dockerImage} AS build`,
-        'RUN make',
-        '',
-        `FROM ${r}/drift:latest@${d.driftOld} AS drifted`,
-        `FROM ${r}/gone:1.0@${d.goneDeleted} AS gone`,
-        `FROM ${r}/missing:2.0 AS missing`,
-        'FROM ${BASE}',
-        'COPY --from=build /app /app',
-        '',
-      ].join('\n'),
-      'compose.yaml': [
-        'services:',
-        '  web:',
-        `    image: ${r}/oci-index:1.0@${d.ociIndex}`,
-        '  db:',
-        `    image: "${r}/docker-list:1.0@${d.dockerList}"`,
-        '  worker:',
-        `    image: ${r}/oci-image:1.0@${d.ociImage} # comments stay where they are`,
-        '  cache:',
-        `    image: ${r}/drift:latest@${d.driftOld}`,
-        '  app:',
-        '    build: .',
-        '    image: example/app:dev',
-        '  tool:',
-        '    image: ${TOOL_IMAGE}',
-        '',
-      ].join('\n'),
-      'k8s/deployment.yaml': [
-        'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: api', 'spec:', '  template:', '    spec:', '      initContainers:',
-        '        - name: migrate', `          image: ${r}/oci-image:1.0@${d.ociImage}`, '      containers:', '        - name: api',
-        `          image: '${r}/docker-image:1.0@${d.dockerImage}'`, '',
-      ].join('\n'),
-      '.github/workflows/ci.yml': ['on: push', 'jobs:', '  test:', '    runs-on: ubuntu-latest', `    container: ${r}/oci-image:1.0@${d.ociImage}`, '    steps:', '      - run: make test', ''].join('\n'),
-      'build/Dockerfile-dev': `FROM ${r}/docker-image:1.0@${d.dockerImage}\nRUN make dev\n`,
-      'api/Dockerfile_prod': `FROM ${r}/docker-image:1.0@${d.dockerImage}\nRUN make api\n`,
-    };
-    for (const [file, text] of Object.entries(expected)) {
-      assert.equal(await diskText(file), text, `${file} on disk`);
-      const open = vscode.workspace.textDocuments.find((doc) => vscode.workspace.asRelativePath(doc.uri) === file);
-      if (open) assert.equal(open.isDirty, false, `${file} is saved`);
-    }
-    // A compose service's own build (example/app:dev, it has build:) is not pulled: nothing to pin, and no failure.
-    assert.deepEqual({ ...result, summary: { ...result.summary, failures: result.summary.failures.map((f) => ({ ...f, uri: vscode.workspace.asRelativePath(vscode.Uri.parse(f.uri)) })) } }, {
-      searched: FILES.length,
-      applied: true,
-      summary: {
-        files,
-        edited,
-        cancelled: false,
-        failures: [{ uri: 'Dockerfile', line: 6, text: `${r}/missing:2.0`, reason: `tag 2.0 of fixtures/missing not found on ${host} (not-found)` }],
-      },
-      message: `Pinned ${edited} images in ${files} files. 1 reference could not be pinned: see the output.`,
-    });
-  });
+  trustedTest(
+    'Pin all images in workspace: every unpinned image that has a digest, saved; the rest explained',
+    async () => {
+      const { host, digests: d } = suiteRegistry();
+      const r = `${host}/fixtures`;
+      // The code-action story pinned this one already, unless only this story runs (--grep).
+      const before = await diskText('api/Dockerfile_prod');
+      const [files, edited] = before.includes('@sha256:') ? [5, 9] : [6, 10];
+      const result = await vscode.commands.executeCommand<CommandResult>('digestPin.pinWorkspace');
+      assert.ok(result?.summary, `no result: ${JSON.stringify(result)}`);
+      const expected: Record<string, string> = {
+        Dockerfile: [
+          `ARG BASE=${r}/oci-index:1.0@${d.ociIndex}`,
+          `FROM ${r}/docker-image:1.0@${d.dockerImage} AS build`,
+          'RUN make',
+          '',
+          `FROM ${r}/drift:latest@${d.driftOld} AS drifted`,
+          `FROM ${r}/gone:1.0@${d.goneDeleted} AS gone`,
+          `FROM ${r}/missing:2.0 AS missing`,
+          'FROM ${BASE}',
+          'COPY --from=build /app /app',
+          '',
+        ].join('\n'),
+        'compose.yaml': [
+          'services:',
+          '  web:',
+          `    image: ${r}/oci-index:1.0@${d.ociIndex}`,
+          '  db:',
+          `    image: "${r}/docker-list:1.0@${d.dockerList}"`,
+          '  worker:',
+          `    image: ${r}/oci-image:1.0@${d.ociImage} # comments stay where they are`,
+          '  cache:',
+          `    image: ${r}/drift:latest@${d.driftOld}`,
+          '  app:',
+          '    build: .',
+          '    image: example/app:dev',
+          '  tool:',
+          '    image: ${TOOL_IMAGE}',
+          '',
+        ].join('\n'),
+        'k8s/deployment.yaml': [
+          'apiVersion: apps/v1',
+          'kind: Deployment',
+          'metadata:',
+          '  name: api',
+          'spec:',
+          '  template:',
+          '    spec:',
+          '      initContainers:',
+          '        - name: migrate',
+          `          image: ${r}/oci-image:1.0@${d.ociImage}`,
+          '      containers:',
+          '        - name: api',
+          `          image: '${r}/docker-image:1.0@${d.dockerImage}'`,
+          '',
+        ].join('\n'),
+        '.github/workflows/ci.yml': [
+          'on: push',
+          'jobs:',
+          '  test:',
+          '    runs-on: ubuntu-latest',
+          `    container: ${r}/oci-image:1.0@${d.ociImage}`,
+          '    steps:',
+          '      - run: make test',
+          '',
+        ].join('\n'),
+        'build/Dockerfile-dev': `FROM ${r}/docker-image:1.0@${d.dockerImage}\nRUN make dev\n`,
+        'api/Dockerfile_prod': `FROM ${r}/docker-image:1.0@${d.dockerImage}\nRUN make api\n`,
+      };
+      for (const [file, text] of Object.entries(expected)) {
+        assert.equal(await diskText(file), text, `${file} on disk`);
+        const open = vscode.workspace.textDocuments.find((doc) => vscode.workspace.asRelativePath(doc.uri) === file);
+        if (open) assert.equal(open.isDirty, false, `${file} is saved`);
+      }
+      // A compose service's own build (example/app:dev, it has build:) is not pulled: nothing to pin, and no failure.
+      assert.deepEqual(
+        {
+          ...result,
+          summary: {
+            ...result.summary,
+            failures: result.summary.failures.map((f) => ({
+              ...f,
+              uri: vscode.workspace.asRelativePath(vscode.Uri.parse(f.uri)),
+            })),
+          },
+        },
+        {
+          searched: FILES.length,
+          applied: true,
+          summary: {
+            files,
+            edited,
+            cancelled: false,
+            failures: [
+              {
+                uri: 'Dockerfile',
+                line: 6,
+                text: `${r}/missing:2.0`,
+                reason: `tag 2.0 of fixtures/missing not found on ${host} (not-found)`,
+              },
+            ],
+          },
+          message: `Pinned ${edited} images in ${files} files. 1 reference could not be pinned: see the output.`,
+        },
+      );
+    },
+  );
 
-  trustedTest('Update drifted digests in workspace: drifted and deleted pins move to what the tag points to', async () => {
-    const { host, digests: d } = suiteRegistry();
-    const r = `${host}/fixtures`;
-    const result = await vscode.commands.executeCommand<CommandResult>('digestPin.updateWorkspace');
-    assert.deepEqual(result?.summary, { files: 2, edited: 3, cancelled: false, failures: [] });
-    assert.equal(result.message, 'Updated 3 drifted digests in 2 files.');
-    const dockerfile = await diskText('Dockerfile');
-    assert.ok(dockerfile.includes(`FROM ${r}/drift:latest@${d.driftNew} AS drifted\n`), dockerfile);
-    assert.ok(dockerfile.includes(`FROM ${r}/gone:1.0@${d.goneCurrent} AS gone\n`), dockerfile);
-    assert.ok((await diskText('compose.yaml')).includes(`    image: ${r}/drift:latest@${d.driftNew}\n`));
-    // What is left: the tag that does not exist.
-    const document = await openFile('Dockerfile');
-    await waitForCodes(document.uri, ['tag-not-found']);
-  });
+  trustedTest(
+    'Update drifted digests in workspace: drifted and deleted pins move to what the tag points to',
+    async () => {
+      const { host, digests: d } = suiteRegistry();
+      const r = `${host}/fixtures`;
+      const result = await vscode.commands.executeCommand<CommandResult>('digestPin.updateWorkspace');
+      assert.deepEqual(result?.summary, { files: 2, edited: 3, cancelled: false, failures: [] });
+      assert.equal(result.message, 'Updated 3 drifted digests in 2 files.');
+      const dockerfile = await diskText('Dockerfile');
+      assert.ok(dockerfile.includes(`FROM ${r}/drift:latest@${d.driftNew} AS drifted\n`), dockerfile);
+      assert.ok(dockerfile.includes(`FROM ${r}/gone:1.0@${d.goneCurrent} AS gone\n`), dockerfile);
+      assert.ok((await diskText('compose.yaml')).includes(`    image: ${r}/drift:latest@${d.driftNew}\n`));
+      // What is left: the tag that does not exist.
+      const document = await openFile('Dockerfile');
+      await waitForCodes(document.uri, ['tag-not-found']);
+    },
+  );
 
   untrustedTest('untrusted: the commands refuse, the files stay as they are, the registry hears nothing', async () => {
     const before = await Promise.all(FILES.map(diskText));

@@ -70,7 +70,11 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
     case 'lsp':
       return { ok: true, value: { command: first } };
     default:
-      return usage(first.startsWith('-') ? `unknown option '${first}' (options come after the command)` : `unknown command '${first}'`);
+      return usage(
+        first.startsWith('-')
+          ? `unknown option '${first}' (options come after the command)`
+          : `unknown command '${first}'`,
+      );
   }
 }
 
@@ -92,7 +96,8 @@ const ONLY_FOR: Readonly<Record<string, 'check' | 'pin'>> = {
 };
 
 /** `HOST[:PORT]` (or `https://HOST[:PORT]` for HTTPS without certificate checks). */
-const REGISTRY_HOST = /^(?:https?:\/\/)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+const REGISTRY_HOST =
+  /^(?:https?:\/\/)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 function parseCommand(command: 'check' | 'pin', argv: readonly string[]): ArgsResult {
   const registry = registryDefaults();
@@ -125,7 +130,8 @@ function parseCommand(command: 'check' | 'pin', argv: readonly string[]): ArgsRe
     };
     const flag = (): string | null => (inline !== undefined ? `'${option}' takes no value` : null);
     const owner = ONLY_FOR[option];
-    if (owner !== undefined && owner !== command) return usage(`'${option}' is an option of '${PRODUCT_NAME} ${owner}', not of '${command}'`);
+    if (owner !== undefined && owner !== command)
+      return usage(`'${option}' is an option of '${PRODUCT_NAME} ${owner}', not of '${command}'`);
 
     switch (option) {
       case '-h':
@@ -168,7 +174,8 @@ function parseCommand(command: 'check' | 'pin', argv: readonly string[]): ArgsRe
       }
       case '--insecure-registry': {
         const host = value();
-        if (host === undefined || !REGISTRY_HOST.test(host)) return usage(`'--insecure-registry' needs HOST[:PORT], e.g. registry.internal:5000`);
+        if (host === undefined || !REGISTRY_HOST.test(host))
+          return usage(`'--insecure-registry' needs HOST[:PORT], e.g. registry.internal:5000`);
         registry.insecureRegistries.push(host);
         break;
       }

@@ -1,7 +1,15 @@
 // Files → references → findings: the report every output format prints.
 // One file's trouble (unreadable, a bug in an extractor) is recorded for that file and the rest are still checked.
 import { readFileSync } from 'node:fs';
-import { atLeast, diagnose, SEVERITIES, type DiagnoseOptions, type Finding, type Online, type Severity } from '../features/diagnostics';
+import {
+  atLeast,
+  diagnose,
+  SEVERITIES,
+  type DiagnoseOptions,
+  type Finding,
+  type Online,
+  type Severity,
+} from '../features/diagnostics';
 import { findReferences, MAX_FILE_BYTES, tooLargeNote } from '../references/index';
 import type { ExtractResult, FileNote, ImageReference, Position } from '../references/types';
 import type { FailOn } from './args';
@@ -75,7 +83,12 @@ export function readFiles(files: readonly WalkedFile[], options: ReadOptions = {
   for (const walked of files) {
     try {
       const { references, notes, bytes } = readOne(walked, extract);
-      result.files.push({ walked, references: sortByPosition(references), notes, ...(keepBytes && bytes ? { bytes } : {}) });
+      result.files.push({
+        walked,
+        references: sortByPosition(references),
+        notes,
+        ...(keepBytes && bytes ? { bytes } : {}),
+      });
     } catch (error) {
       result.failures.push({ file: walked.file, message: describeFailure(error) });
     }
@@ -87,7 +100,11 @@ export function readFiles(files: readonly WalkedFile[], options: ReadOptions = {
 export const allReferences = (read: ReadResult): ImageReference[] => read.files.flatMap((file) => file.references);
 
 /** Findings for every reference, with what the registry said about those it was asked about. */
-export function diagnoseAll(read: ReadResult, online: ReadonlyMap<ImageReference, Online> = new Map(), options: DiagnoseOptions = {}): Report {
+export function diagnoseAll(
+  read: ReadResult,
+  online: ReadonlyMap<ImageReference, Online> = new Map(),
+  options: DiagnoseOptions = {},
+): Report {
   const report: Report = { files: read.files.length, references: [], notes: [], failures: read.failures };
   for (const { walked, references, notes } of read.files) {
     for (const reference of references) {
@@ -109,12 +126,16 @@ export function checkFiles(files: readonly WalkedFile[], options: ReadOptions = 
   return diagnoseAll(readFiles(files, options));
 }
 
-function readOne(walked: WalkedFile, extract: Extract): { references: ImageReference[]; notes: FileNote[]; bytes?: Buffer } {
+function readOne(
+  walked: WalkedFile,
+  extract: Extract,
+): { references: ImageReference[]; notes: FileNote[]; bytes?: Buffer } {
   // Decided before reading: a multi-gigabyte file would exhaust memory long before the engine could skip it.
   if (walked.size > MAX_FILE_BYTES) return { references: [], notes: [tooLargeNote(walked.size)] };
   const bytes = readFileSync(walked.path);
   const result = extract(walked.path, bytes.toString('utf8'));
-  if (result.kind === null) return { references: [], notes: [{ severity: 'information', message: NOT_RECOGNISED }], bytes };
+  if (result.kind === null)
+    return { references: [], notes: [{ severity: 'information', message: NOT_RECOGNISED }], bytes };
   return { references: result.references, notes: result.notes, bytes };
 }
 
@@ -140,7 +161,14 @@ const COUNTED_IN: Record<Severity, 'errors' | 'warnings' | 'information' | 'hint
 };
 
 export function summarise(report: Report): Summary {
-  const summary: Summary = { files: report.files, references: report.references.length, errors: 0, warnings: 0, information: 0, hints: 0 };
+  const summary: Summary = {
+    files: report.files,
+    references: report.references.length,
+    errors: 0,
+    warnings: 0,
+    information: 0,
+    hints: 0,
+  };
   const severities: Severity[] = [
     ...report.references.flatMap((checked) => checked.findings.map((finding) => finding.severity)),
     ...report.notes.map((note) => note.severity),

@@ -46,8 +46,16 @@ export function unifiedDiff(file: string, before: string, after: string, options
 }
 
 /** `@@ -l,n +l,n @@` (a count of 1 is left out, as GNU diff does), then the lines. */
-function hunkText(a: readonly string[], b: readonly string[], aStart: number, aEnd: number, bStart: number, bEnd: number): string {
-  const range = (start: number, count: number): string => (count === 1 ? `${start + 1}` : `${count === 0 ? start : start + 1},${count}`);
+function hunkText(
+  a: readonly string[],
+  b: readonly string[],
+  aStart: number,
+  aEnd: number,
+  bStart: number,
+  bEnd: number,
+): string {
+  const range = (start: number, count: number): string =>
+    count === 1 ? `${start + 1}` : `${count === 0 ? start : start + 1},${count}`;
   let out = `@@ -${range(aStart, aEnd - aStart)} +${range(bStart, bEnd - bStart)} @@\n`;
   if (a.length === b.length && aStart === bStart && aEnd === bEnd) {
     // Index-aligned: unchanged lines once as context, each changed line as - then +.

@@ -49,7 +49,11 @@ export function questionFor(ref: ImageReference, options: Pick<LookupOptions, 'p
   return { key, parsed: parsed.value, platform, pin };
 }
 
-export async function lookUp(refs: readonly ImageReference[], client: RegistryClient, options: LookupOptions): Promise<Map<ImageReference, Online>> {
+export async function lookUp(
+  refs: readonly ImageReference[],
+  client: RegistryClient,
+  options: LookupOptions,
+): Promise<Map<ImageReference, Online>> {
   const questions = new Map<string, { question: Question; refs: ImageReference[] }>();
   for (const ref of refs) {
     const question = questionFor(ref, options);
@@ -76,11 +80,20 @@ export async function lookUp(refs: readonly ImageReference[], client: RegistryCl
  * One question on its own, cancellable: the language server asks as documents open and change, and drops what a
  * closed or edited document no longer needs.
  */
-export function ask(client: RegistryClient, question: Question, options: { dates: boolean; signal?: AbortSignal }): Promise<Online> {
-  return question.pin ? askPin(client, question, options.dates, options.signal) : askTag(client, question, options.signal);
+export function ask(
+  client: RegistryClient,
+  question: Question,
+  options: { dates: boolean; signal?: AbortSignal },
+): Promise<Online> {
+  return question.pin
+    ? askPin(client, question, options.dates, options.signal)
+    : askTag(client, question, options.signal);
 }
 
-const withPlatform = (platform: string | undefined, signal?: AbortSignal): { platform?: string; signal?: AbortSignal } => ({
+const withPlatform = (
+  platform: string | undefined,
+  signal?: AbortSignal,
+): { platform?: string; signal?: AbortSignal } => ({
   ...(platform === undefined ? {} : { platform }),
   ...(signal === undefined ? {} : { signal }),
 });
@@ -95,7 +108,12 @@ async function askTag(client: RegistryClient, { parsed, platform }: Question, si
   return { kind: 'tag', result, ...withPlatform(platform) };
 }
 
-async function askPin(client: RegistryClient, { parsed, platform }: Question, dates: boolean, signal?: AbortSignal): Promise<Online> {
+async function askPin(
+  client: RegistryClient,
+  { parsed, platform }: Question,
+  dates: boolean,
+  signal?: AbortSignal,
+): Promise<Online> {
   const status = await client.checkPin(parsed, withPlatform(platform, signal));
   if (status.status === 'gone') {
     // Where the tag points now: what to pin instead (checkPin just asked, so this is answered from the cache).
@@ -104,7 +122,10 @@ async function askPin(client: RegistryClient, { parsed, platform }: Question, da
   }
   if (status.status === 'drifted' && dates) {
     const options = signal === undefined ? {} : { signal };
-    const [pinned, current] = await Promise.all([client.describe(parsed, status.pinned, options), client.describe(parsed, status.current, options)]);
+    const [pinned, current] = await Promise.all([
+      client.describe(parsed, status.pinned, options),
+      client.describe(parsed, status.current, options),
+    ]);
     const created: { pinned?: string; current?: string } = {};
     if (pinned.ok && pinned.value.created !== undefined) created.pinned = pinned.value.created;
     if (current.ok && current.value.created !== undefined) created.current = current.value.created;

@@ -73,7 +73,11 @@ async function askRegistries(
   const client = openRegistry(args, io);
   const progress = progressLine(io.stderr, args.offline ? 'reading the cache' : 'asking registries');
   try {
-    return await lookUp(refs, client, { ...options, platform: args.platform, onProgress: (done, total) => progress.update(done, total) });
+    return await lookUp(refs, client, {
+      ...options,
+      platform: args.platform,
+      onProgress: (done, total) => progress.update(done, total),
+    });
   } finally {
     progress.clear();
     await client.close();

@@ -63,7 +63,10 @@ export function decide(ref: ImageReference, online: Online | undefined, options:
     case 'drifted':
       return edit(ref, 'updated', status.current);
     case 'gone':
-      if (online.tag === undefined) return { problem: `could not update ${ref.text}: its digest is gone and where the tag points now is not known` };
+      if (online.tag === undefined)
+        return {
+          problem: `could not update ${ref.text}: its digest is gone and where the tag points now is not known`,
+        };
       return edit(ref, 'updated', online.tag.digest);
     case 'unknown':
       return { problem: `could not update ${ref.text}: ${reason(status.error)}` };
@@ -109,8 +112,7 @@ export function planPins(read: ReadResult, online: ReadonlyMap<ImageReference, O
 }
 
 export type FileOutcome =
-  | { ok: true; file: FilePlan; before: string; after: string }
-  | { ok: false; file: FilePlan; message: string };
+  { ok: true; file: FilePlan; before: string; after: string } | { ok: false; file: FilePlan; message: string };
 
 /** The new content of a planned file, byte for byte the old one except for the edits. */
 export function rewrite(file: FilePlan): FileOutcome {
@@ -118,7 +120,8 @@ export function rewrite(file: FilePlan): FileOutcome {
   if (bytes === undefined) return { ok: false, file, message: 'internal error: the file was read without its bytes' };
   const before = bytes.toString('utf8');
   // Decoding must give back the same bytes, or writing the text would change bytes that are not ours to change.
-  if (!Buffer.from(before, 'utf8').equals(bytes)) return { ok: false, file, message: 'not valid UTF-8; left unchanged' };
+  if (!Buffer.from(before, 'utf8').equals(bytes))
+    return { ok: false, file, message: 'not valid UTF-8; left unchanged' };
   const { text, hadBom } = stripBom(before);
   const applied = applyEdits(text, file.edits);
   if (!applied.ok) return { ok: false, file, message: 'internal error: overlapping edits; left unchanged' };
@@ -133,7 +136,10 @@ export function changedText(change: PinChange): string {
 
 /** `Dockerfile:3:6 pinned python:3.12-slim@sha256:…` / `… updated redis:7@sha256:… (was sha256:0123456789ab…)`. */
 export function changeLine(file: string, change: PinChange): string {
-  const was = change.kind === 'updated' && change.reference.digest !== null ? ` (was ${shortDigest(change.reference.digest)})` : '';
+  const was =
+    change.kind === 'updated' && change.reference.digest !== null
+      ? ` (was ${shortDigest(change.reference.digest)})`
+      : '';
   return `${file}:${humanPosition(change.reference.range.start)} ${change.kind} ${changedText(change)}${was}`;
 }
 
@@ -168,7 +174,10 @@ export function pinSummary(counts: PinCounts, dryRun: boolean): string {
   if (problems > 0) parts.push(`${problems} could not be resolved`);
   const left = skipped.variable + skipped.invalid;
   if (left > 0) {
-    const kinds = [skipped.variable > 0 ? `${skipped.variable} variable` : '', skipped.invalid > 0 ? `${skipped.invalid} invalid` : ''].filter(Boolean);
+    const kinds = [
+      skipped.variable > 0 ? `${skipped.variable} variable` : '',
+      skipped.invalid > 0 ? `${skipped.invalid} invalid` : '',
+    ].filter(Boolean);
     parts.push(`${left} left as written (${kinds.join(', ')})`);
   }
   return parts.join('; ') + (dryRun && files > 0 ? '; nothing was written' : '');

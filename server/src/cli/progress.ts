@@ -15,7 +15,11 @@ export interface ProgressOptions {
 
 const CLEAR_LINE = '\r\u001b[K';
 
-export function progressLine(stderr: { write(text: string): unknown; isTTY?: boolean }, label: string, options: ProgressOptions = {}): Progress {
+export function progressLine(
+  stderr: { write(text: string): unknown; isTTY?: boolean },
+  label: string,
+  options: ProgressOptions = {},
+): Progress {
   if (stderr.isTTY !== true) return { update: () => undefined, clear: () => undefined };
   const interval = options.intervalMs ?? 100;
   const now = options.now ?? Date.now;

@@ -2,7 +2,13 @@
 // "offline" means here (no request at all; answers only from the cache).
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createRegistryClient, dockerConfigCredentials, type Logger, type RegistryClient, type RegistryClientOptions } from '../registry/index';
+import {
+  createRegistryClient,
+  dockerConfigCredentials,
+  type Logger,
+  type RegistryClient,
+  type RegistryClientOptions,
+} from '../registry/index';
 import type { RegistryArgs } from './args';
 import { PRODUCT_NAME } from './product';
 
@@ -25,7 +31,13 @@ export function defaultCacheDir(platform: NodeJS.Platform, env: Env, home: strin
 }
 
 /** The cache directory a run uses: --cache-dir (relative to the working directory), none for --no-cache, else the default. */
-export function cacheDirFor(args: Pick<RegistryArgs, 'cacheDir'>, cwd: string, env: Env, platform: NodeJS.Platform = process.platform, home = homedir()): string | undefined {
+export function cacheDirFor(
+  args: Pick<RegistryArgs, 'cacheDir'>,
+  cwd: string,
+  env: Env,
+  platform: NodeJS.Platform = process.platform,
+  home = homedir(),
+): string | undefined {
   if (args.cacheDir === null) return undefined;
   if (args.cacheDir !== undefined) return resolve(cwd, args.cacheDir);
   return defaultCacheDir(platform, env, home);

@@ -2,7 +2,19 @@
 // (or a crash) sees the old content or the new, never half of each. A file that changed since it was read is left
 // alone: overwriting it would throw away someone else's edit.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export type WriteResult = { ok: true } | { ok: false; reason: 'changed' | 'io'; message: string };
@@ -18,9 +30,16 @@ export function writeFileAtomic(path: string, content: Buffer, expected: Buffer)
     target = realpathSync(path);
     const stats = statSync(target);
     if (!readFileSync(target).equals(expected)) {
-      return { ok: false, reason: 'changed', message: 'the file changed while digest-pin was running; it was not written (run again)' };
+      return {
+        ok: false,
+        reason: 'changed',
+        message: 'the file changed while digest-pin was running; it was not written (run again)',
+      };
     }
-    temp = join(dirname(target), `.${basename(target)}.digest-pin-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    temp = join(
+      dirname(target),
+      `.${basename(target)}.digest-pin-${process.pid}-${randomBytes(4).toString('hex')}.tmp`,
+    );
     const fd = openSync(temp, 'wx', 0o600);
     try {
       writeSync(fd, content);
@@ -42,7 +61,11 @@ export function writeFileAtomic(path: string, content: Buffer, expected: Buffer)
     return { ok: true };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, reason: 'io', message: `could not write: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      reason: 'io',
+      message: `could not write: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : error instanceof Error ? error.message : String(error)}`,
+    };
   } finally {
     if (temp !== undefined) {
       try {

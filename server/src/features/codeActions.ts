@@ -45,10 +45,14 @@ export interface CodeActionRequest {
 const QUICK_FIX = 'quickfix';
 
 /** The digest a reference should be pinned to now, when the registry said (unpinned: the tag's; a pin: the new one). */
-export function targetDigest(ref: ImageReference, facts: ImageFacts | undefined): { digest: string; action: 'pin' | 'update' } | null {
+export function targetDigest(
+  ref: ImageReference,
+  facts: ImageFacts | undefined,
+): { digest: string; action: 'pin' | 'update' } | null {
   const online = facts?.online;
   if (online === undefined || ref.ignored || ref.localBuild) return null;
-  if (ref.status === 'unpinned' && online.kind === 'tag') return online.result.ok ? { digest: online.result.value.digest, action: 'pin' } : null;
+  if (ref.status === 'unpinned' && online.kind === 'tag')
+    return online.result.ok ? { digest: online.result.value.digest, action: 'pin' } : null;
   if (ref.status === 'pinned' && online.kind === 'pin') {
     const { status } = online;
     if (status.status === 'drifted') return { digest: status.current, action: 'update' };
@@ -64,10 +68,14 @@ export function platformDigests(facts: ImageFacts | undefined): Array<{ platform
   return described.value.children.map((child) => ({ platform: child.platform, digest: child.digest }));
 }
 
-const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.character < b.character);
+const before = (a: Position, b: Position): boolean =>
+  a.line < b.line || (a.line === b.line && a.character < b.character);
 const intersects = (a: Range, b: Range): boolean => !before(a.end, b.start) && !before(b.end, a.start);
 const sameRange = (a: Range, b: Range): boolean =>
-  a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+  a.start.line === b.start.line &&
+  a.start.character === b.start.character &&
+  a.end.line === b.end.line &&
+  a.end.character === b.end.character;
 
 /**
  * The edits that pin `ref` to `digest` in the configured style. `@digest # tag` replaces the tag by the digest and
@@ -75,7 +83,12 @@ const sameRange = (a: Range, b: Range): boolean =>
  * otherwise, and in a Dockerfile (whose instructions cannot carry a trailing comment: it would become an argument),
  * the tag stays in place: `tag@digest`. Null when the reference cannot be edited (variable, split over lines…).
  */
-export function pinEdits(ref: ImageReference, digest: string, style: PinStyle, file: Pick<FileView, 'format' | 'lineAt'>): TextEdit[] | null {
+export function pinEdits(
+  ref: ImageReference,
+  digest: string,
+  style: PinStyle,
+  file: Pick<FileView, 'format' | 'lineAt'>,
+): TextEdit[] | null {
   if (style === '@digest # tag' && ref.status === 'unpinned' && ref.tag !== null && file.format === 'yaml') {
     const line = file.lineAt(ref.range.start.line);
     const commentAt = trailingCommentAt(line, ref);
@@ -84,7 +97,13 @@ export function pinEdits(ref: ImageReference, digest: string, style: PinStyle, f
       const tagStart = { line: ref.range.end.line, character: ref.range.end.character - ref.tag.length - 1 };
       return [
         { range: { start: tagStart, end: ref.range.end }, newText: `@${digest}` },
-        { range: { start: { line: ref.range.start.line, character: commentAt }, end: { line: ref.range.start.line, character: commentAt } }, newText: ` # ${ref.tag}` },
+        {
+          range: {
+            start: { line: ref.range.start.line, character: commentAt },
+            end: { line: ref.range.start.line, character: commentAt },
+          },
+          newText: ` # ${ref.tag}`,
+        },
       ];
     }
   }
@@ -138,8 +157,14 @@ function workspaceEdit(file: FileView, edits: TextEdit[]): WorkspaceEdit {
   return { documentChanges: [{ textDocument: { uri: file.uri, version: file.version }, edits: lsp }] };
 }
 
-function fixes(ref: ImageReference, diagnostics: readonly Diagnostic[], codes: readonly DiagnosticCode[]): Diagnostic[] {
-  return diagnostics.filter((d) => sameRange(d.range, ref.range) && typeof d.code === 'string' && (codes as readonly string[]).includes(d.code));
+function fixes(
+  ref: ImageReference,
+  diagnostics: readonly Diagnostic[],
+  codes: readonly DiagnosticCode[],
+): Diagnostic[] {
+  return diagnostics.filter(
+    (d) => sameRange(d.range, ref.range) && typeof d.code === 'string' && (codes as readonly string[]).includes(d.code),
+  );
 }
 
 const PIN_CODES: readonly DiagnosticCode[] = ['unpinned', 'latest'];
@@ -187,8 +212,15 @@ export function codeActions(request: CodeActionRequest): CodeAction[] {
   const all = pinAllEdits(request.references, request.facts, settings, file, 'pin', skip);
   if (all.references.length > 0) {
     const title = `Pin all images in this file (${all.references.length})`;
-    const fixed = diagnostics.filter((d) => all.references.some((ref) => sameRange(ref.range, d.range)) && PIN_CODES.includes(d.code as DiagnosticCode));
-    if (wants(only, QUICK_FIX) && all.references.length > 1 && actions.some((a) => a.kind === QUICK_FIX && a.title.startsWith('Pin to'))) {
+    const fixed = diagnostics.filter(
+      (d) =>
+        all.references.some((ref) => sameRange(ref.range, d.range)) && PIN_CODES.includes(d.code as DiagnosticCode),
+    );
+    if (
+      wants(only, QUICK_FIX) &&
+      all.references.length > 1 &&
+      actions.some((a) => a.kind === QUICK_FIX && a.title.startsWith('Pin to'))
+    ) {
       actions.push({ title, kind: QUICK_FIX, diagnostics: fixed, edit: workspaceEdit(file, all.edits) });
     }
     if (only !== undefined && wants(only, FIX_ALL_KIND)) {
@@ -198,7 +230,12 @@ export function codeActions(request: CodeActionRequest): CodeAction[] {
   return actions;
 }
 
-function referenceActions(ref: ImageReference, facts: ImageFacts | undefined, request: CodeActionRequest, file: FileView): CodeAction[] {
+function referenceActions(
+  ref: ImageReference,
+  facts: ImageFacts | undefined,
+  request: CodeActionRequest,
+  file: FileView,
+): CodeAction[] {
   const out: CodeAction[] = [];
   const { diagnostics, settings } = request;
   const target = targetDigest(ref, facts);
@@ -240,7 +277,13 @@ function referenceActions(ref: ImageReference, facts: ImageFacts | undefined, re
   const ownDiagnostics = diagnostics.filter((d) => sameRange(d.range, ref.range) && d.source === 'digest-pin');
   if (ownDiagnostics.length > 0) {
     const edit = ignoreEdit(ref, file);
-    if (edit !== null) out.push({ title: 'Ignore this image', kind: QUICK_FIX, diagnostics: ownDiagnostics, edit: workspaceEdit(file, [edit]) });
+    if (edit !== null)
+      out.push({
+        title: 'Ignore this image',
+        kind: QUICK_FIX,
+        diagnostics: ownDiagnostics,
+        edit: workspaceEdit(file, [edit]),
+      });
   }
   return out;
 }

@@ -2,7 +2,14 @@
 // the CLI's text / JSON / SARIF output, the README's table, and the LSP server's diagnostics.
 // Pure: what the registry said arrives as an `Online` value; this module never asks anything itself.
 import type { ImageReference, Range } from '../references/types';
-import { explain, type PinStatus, type RegistryError, type RegistryErrorKind, type Resolution, type Result } from '../registry/index';
+import {
+  explain,
+  type PinStatus,
+  type RegistryError,
+  type RegistryErrorKind,
+  type Resolution,
+  type Result,
+} from '../registry/index';
 
 /** LSP's four severities, by name. */
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
@@ -43,7 +50,7 @@ const TABLE: Record<DiagnosticCode, Omit<Rule, 'code'>> = {
   latest: {
     severity: 'warning',
     title: "Image reference uses the 'latest' tag",
-    why: "`latest` (also what a reference without a tag means) follows every release, including major versions, so rebuilds change behaviour without any change to the file.",
+    why: '`latest` (also what a reference without a tag means) follows every release, including major versions, so rebuilds change behaviour without any change to the file.',
     fix: 'Name a version tag and pin its digest: `nginx:1.27@sha256:…`.',
     online: false,
   },
@@ -91,7 +98,10 @@ const TABLE: Record<DiagnosticCode, Omit<Rule, 'code'>> = {
   },
 };
 
-export const RULES: readonly Rule[] = (Object.keys(TABLE) as DiagnosticCode[]).map((code) => ({ code, ...TABLE[code] }));
+export const RULES: readonly Rule[] = (Object.keys(TABLE) as DiagnosticCode[]).map((code) => ({
+  code,
+  ...TABLE[code],
+}));
 
 export function ruleFor(code: DiagnosticCode): Rule {
   return { code, ...TABLE[code] };
@@ -116,7 +126,6 @@ export interface Finding {
 export function atLeast(severity: Severity, threshold: Severity): boolean {
   return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(threshold);
 }
-
 
 // --- what the registry said -----------------------------------------------------------------------------------
 
@@ -184,7 +193,12 @@ export function currentOf(online: Online | undefined): Current | undefined {
   }
 }
 
-const finding = (ref: ImageReference, code: DiagnosticCode, message: string, severity = TABLE[code].severity): Finding => ({
+const finding = (
+  ref: ImageReference,
+  code: DiagnosticCode,
+  message: string,
+  severity = TABLE[code].severity,
+): Finding => ({
   code,
   severity,
   message,
@@ -203,7 +217,8 @@ export function diagnose(ref: ImageReference, online?: Online, options: Diagnose
   const fallback = found === null ? [] : [found];
   if (online === undefined || !asksRegistry(ref)) return fallback;
   const now = options.now ?? Date.now();
-  if (online.kind === 'tag' && ref.status === 'unpinned') return tagFindings(ref, online, now, options.offline === true) ?? fallback;
+  if (online.kind === 'tag' && ref.status === 'unpinned')
+    return tagFindings(ref, online, now, options.offline === true) ?? fallback;
   if (online.kind === 'pin' && ref.status === 'pinned') return pinFindings(ref, online, now, options.offline === true);
   return fallback;
 }
@@ -211,9 +226,17 @@ export function diagnose(ref: ImageReference, online?: Online, options: Diagnose
 function staticFinding(ref: ImageReference): Finding | null {
   switch (ref.status) {
     case 'invalid':
-      return finding(ref, 'invalid-reference', `'${ref.text}' is not a valid image reference: ${ref.error ?? 'it does not match the reference grammar'}`);
+      return finding(
+        ref,
+        'invalid-reference',
+        `'${ref.text}' is not a valid image reference: ${ref.error ?? 'it does not match the reference grammar'}`,
+      );
     case 'variable':
-      return finding(ref, 'variable', ref.variable ?? `'${ref.text}' is built from variables; its value is only known at build or deploy time`);
+      return finding(
+        ref,
+        'variable',
+        ref.variable ?? `'${ref.text}' is built from variables; its value is only known at build or deploy time`,
+      );
     case 'pinned':
       return null;
     case 'unpinned':
@@ -233,16 +256,29 @@ function unpinnedFinding(ref: ImageReference, hint?: { unpinned: string; latest:
   }
   const latestHint = hint?.latest ?? '';
   if (ref.tag === null) {
-    return finding(ref, 'latest', `${ref.text} has no tag, so it means ${ref.text}:latest, which moves with every release; pin a version tag to a digest${latestHint}`);
+    return finding(
+      ref,
+      'latest',
+      `${ref.text} has no tag, so it means ${ref.text}:latest, which moves with every release; pin a version tag to a digest${latestHint}`,
+    );
   }
   if (ref.tag === 'latest') {
-    return finding(ref, 'latest', `${ref.text} uses the 'latest' tag, which moves with every release; pin a version tag to a digest${latestHint}`);
+    return finding(
+      ref,
+      'latest',
+      `${ref.text} uses the 'latest' tag, which moves with every release; pin a version tag to a digest${latestHint}`,
+    );
   }
   return finding(ref, 'unpinned', `${ref.text} is a mutable tag; pin it to ${hint?.unpinned ?? 'a digest'}`);
 }
 
 /** Findings of an unpinned reference whose tag was looked up; null when nothing was learnt (offline miss). */
-function tagFindings(ref: ImageReference, online: Extract<Online, { kind: 'tag' }>, now: number, offline: boolean): Finding[] | null {
+function tagFindings(
+  ref: ImageReference,
+  online: Extract<Online, { kind: 'tag' }>,
+  now: number,
+  offline: boolean,
+): Finding[] | null {
   const { result, platform } = online;
   if (result.ok) {
     const r = result.value;
@@ -257,15 +293,28 @@ function tagFindings(ref: ImageReference, online: Extract<Online, { kind: 'tag' 
   const { error } = result;
   if (NOT_ASKED.has(error.kind)) return null;
   if (error.kind === 'not-found' && !online.platformMissing) {
-    return [finding(ref, 'tag-not-found', `${ref.text} cannot be pulled: ${explain(error)}; check the spelling, or use a tag the repository has`)];
+    return [
+      finding(
+        ref,
+        'tag-not-found',
+        `${ref.text} cannot be pulled: ${explain(error)}; check the spelling, or use a tag the repository has`,
+      ),
+    ];
   }
-  const advice = online.platformMissing ? '; pick a platform the image is built for, or pin the multi-platform index (no --platform)' : undefined;
+  const advice = online.platformMissing
+    ? '; pick a platform the image is built for, or pin the multi-platform index (no --platform)'
+    : undefined;
   return [unpinnedFinding(ref), registryError(ref, error, advice)];
 }
 
 const fromCache = (age: number): string => ` (from the cache, checked ${formatAge(age)} ago)`;
 
-function pinFindings(ref: ImageReference, online: Extract<Online, { kind: 'pin' }>, now: number, offline: boolean): Finding[] {
+function pinFindings(
+  ref: ImageReference,
+  online: Extract<Online, { kind: 'pin' }>,
+  now: number,
+  offline: boolean,
+): Finding[] {
   const { status } = online;
   const written = ref.text.slice(0, ref.text.lastIndexOf('@'));
   switch (status.status) {
@@ -273,19 +322,40 @@ function pinFindings(ref: ImageReference, online: Extract<Online, { kind: 'pin' 
       return [];
     case 'drifted': {
       const from = offline ? fromCache(now - status.checkedAt) : '';
-      return [finding(ref, 'tag-drift', driftMessage(written, status.pinned, status.current, online.created ?? {}, now) + from)];
+      return [
+        finding(
+          ref,
+          'tag-drift',
+          driftMessage(written, status.pinned, status.current, online.created ?? {}, now) + from,
+        ),
+      ];
     }
     case 'gone': {
-      const next = online.tag ? `; the tag now points to ${shortDigest(online.tag.digest)}, pin that` : '; pin the digest the tag points to now';
+      const next = online.tag
+        ? `; the tag now points to ${shortDigest(online.tag.digest)}, pin that`
+        : '; pin the digest the tag points to now';
       const from = offline ? fromCache(now - status.checkedAt) : '';
-      return [finding(ref, 'digest-not-found', `${written}@${shortDigest(status.pinned)} cannot be pulled: the registry no longer has this digest (deleted, or never pushed to this repository)${next}${from}`)];
+      return [
+        finding(
+          ref,
+          'digest-not-found',
+          `${written}@${shortDigest(status.pinned)} cannot be pulled: the registry no longer has this digest (deleted, or never pushed to this repository)${next}${from}`,
+        ),
+      ];
     }
     case 'unknown': {
       const { error } = status;
       if (NOT_ASKED.has(error.kind)) return [];
       if (error.kind === 'not-found') {
         // Pulling by digest may still work; the tag can no longer say what the pin should follow.
-        return [finding(ref, 'tag-not-found', `${written}: ${explain(error)}; the pinned digest was not checked — pin a tag that exists`, 'warning')];
+        return [
+          finding(
+            ref,
+            'tag-not-found',
+            `${written}: ${explain(error)}; the pinned digest was not checked — pin a tag that exists`,
+            'warning',
+          ),
+        ];
       }
       return [registryError(ref, error)];
     }
@@ -302,7 +372,13 @@ function registryError(ref: ImageReference, error: RegistryError, advice = ADVIC
   return finding(ref, 'registry-error', `could not check ${ref.text} (${error.kind}): ${explain(error)}${advice}`);
 }
 
-export function driftMessage(written: string, pinned: string, current: string, created: { pinned?: string; current?: string }, now: number): string {
+export function driftMessage(
+  written: string,
+  pinned: string,
+  current: string,
+  created: { pinned?: string; current?: string },
+  now: number,
+): string {
   const head = `${written} has moved on: the tag now points to ${shortDigest(current)}`;
   const yours = `your pin ${shortDigest(pinned)}`;
   const pinnedAt = created.pinned === undefined ? NaN : Date.parse(created.pinned);
@@ -311,7 +387,12 @@ export function driftMessage(written: string, pinned: string, current: string, c
   const knowCurrent = !Number.isNaN(currentAt);
   if (knowPinned && knowCurrent) {
     const behind = currentAt - pinnedAt;
-    const relation = behind > 0 ? `is ${formatAge(behind)} older` : behind < 0 ? `is ${formatAge(-behind)} newer (the tag was moved back)` : 'was built at the same time';
+    const relation =
+      behind > 0
+        ? `is ${formatAge(behind)} older`
+        : behind < 0
+          ? `is ${formatAge(-behind)} newer (the tag was moved back)`
+          : 'was built at the same time';
     return `${head}, built ${formatAge(now - currentAt)} ago; ${yours} ${relation}`;
   }
   if (knowCurrent) return `${head}, built ${formatAge(now - currentAt)} ago; ${yours} has no known build date`;

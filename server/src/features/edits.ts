@@ -18,7 +18,10 @@ export type EditRefusal =
 
 export type EditResult = { ok: true; edit: TextEdit } | { ok: false; reason: EditRefusal };
 
-const at = (position: Position, delta: number): Position => ({ line: position.line, character: position.character + delta });
+const at = (position: Position, delta: number): Position => ({
+  line: position.line,
+  character: position.character + delta,
+});
 
 /**
  * Pin `ref` to `digest`: insert `@digest` after the tag of an unpinned reference, or replace the digest of a pinned one
@@ -44,11 +47,18 @@ export function pinEdit(ref: ImageReference, digest: string): EditResult {
  * Applies edits to text (positions as LSP counts them in that text). Overlapping edits are refused as a whole:
  * applying some of them could corrupt the document.
  */
-export function applyEdits(text: string, edits: readonly TextEdit[]): { ok: true; text: string } | { ok: false; reason: 'overlap' } {
+export function applyEdits(
+  text: string,
+  edits: readonly TextEdit[],
+): { ok: true; text: string } | { ok: false; reason: 'overlap' } {
   if (edits.length === 0) return { ok: true, text };
   const index = new LineIndex(text);
   const spans = edits
-    .map((edit) => ({ start: index.offsetAt(edit.range.start), end: index.offsetAt(edit.range.end), newText: edit.newText }))
+    .map((edit) => ({
+      start: index.offsetAt(edit.range.start),
+      end: index.offsetAt(edit.range.end),
+      newText: edit.newText,
+    }))
     .sort((a, b) => a.start - b.start || a.end - b.end);
   let out = '';
   let cursor = 0;

@@ -50,7 +50,9 @@ export function describeDate(value: string | undefined, now: number): string | n
 }
 
 const platformList = (platforms: readonly Platform[] | undefined): string | null =>
-  platforms === undefined || platforms.length === 0 ? null : platforms.map((p) => escapeMarkdown(formatPlatform(p))).join(', ');
+  platforms === undefined || platforms.length === 0
+    ? null
+    : platforms.map((p) => escapeMarkdown(formatPlatform(p))).join(', ');
 
 /** The image's page on its registry's website, for the registries that have one. */
 export function imagePage(name: string): { label: string; url: string } | null {
@@ -72,7 +74,10 @@ export function imagePage(name: string): { label: string; url: string } | null {
     case 'gcr.io': {
       const [project, ...image] = path.split('/');
       if (project === undefined || image.length === 0) return null;
-      return { label: 'Google Container Registry', url: `https://console.cloud.google.com/gcr/images/${encodeURIComponent(project)}/global/${image.map(encodeURIComponent).join('/')}` };
+      return {
+        label: 'Google Container Registry',
+        url: `https://console.cloud.google.com/gcr/images/${encodeURIComponent(project)}/global/${image.map(encodeURIComponent).join('/')}`,
+      };
     }
     default:
       return null;
@@ -83,15 +88,26 @@ function errorLines(error: RegistryError): string[] {
   if (error.kind === 'cancelled') return [];
   if (error.kind === 'offline') return [`Not in the cache yet: ${escapeMarkdown(explain(error))}.`];
   const fix = error.kind === 'not-found' ? ruleFor('tag-not-found').fix : ruleFor('registry-error').fix;
-  return [`**Could not check** (${escapeMarkdown(error.kind)}): ${escapeMarkdown(explain(error))}.`, `*Fix:* ${escapeMarkdown(fix)}`];
+  return [
+    `**Could not check** (${escapeMarkdown(error.kind)}): ${escapeMarkdown(explain(error))}.`,
+    `*Fix:* ${escapeMarkdown(fix)}`,
+  ];
 }
 
 /** Markdown for the hover of one reference. */
 export function hoverMarkdown(input: HoverInput): string {
   const { ref, facts, mode, now } = input;
   const out: string[] = [`**${escapeMarkdown(ref.text)}**`];
-  if (ref.status === 'variable') return [...out, escapeMarkdown(ref.variable ?? 'Built from variables: its value is only known at build or deploy time.')].join('\n\n');
-  if (ref.status === 'invalid' || ref.name === null) return [...out, `Not a valid image reference: ${escapeMarkdown(ref.error ?? 'it does not match the reference grammar')}.`].join('\n\n');
+  if (ref.status === 'variable')
+    return [
+      ...out,
+      escapeMarkdown(ref.variable ?? 'Built from variables: its value is only known at build or deploy time.'),
+    ].join('\n\n');
+  if (ref.status === 'invalid' || ref.name === null)
+    return [
+      ...out,
+      `Not a valid image reference: ${escapeMarkdown(ref.error ?? 'it does not match the reference grammar')}.`,
+    ].join('\n\n');
 
   const parsed = parseImageReference(ref.text);
   const registry = parsed.ok ? parsed.value.domain : ref.name.slice(0, ref.name.indexOf('/'));
@@ -135,14 +151,21 @@ function registryLines(ref: ImageReference, facts: ImageFacts | undefined, now: 
           const movedBuilt = describeDate(online.created?.current, now);
           const pinnedAt = Date.parse(online.created?.pinned ?? '');
           const currentAt = Date.parse(online.created?.current ?? '');
-          const behind = !Number.isNaN(pinnedAt) && !Number.isNaN(currentAt) && currentAt > pinnedAt ? `; your pin is ${formatAge(currentAt - pinnedAt)} older` : '';
-          out.push(`**The tag has moved** to ${codeSpan(shortDigest(status.current))}${movedBuilt ? `, built ${movedBuilt}` : ''}${behind}.`);
+          const behind =
+            !Number.isNaN(pinnedAt) && !Number.isNaN(currentAt) && currentAt > pinnedAt
+              ? `; your pin is ${formatAge(currentAt - pinnedAt)} older`
+              : '';
+          out.push(
+            `**The tag has moved** to ${codeSpan(shortDigest(status.current))}${movedBuilt ? `, built ${movedBuilt}` : ''}${behind}.`,
+          );
           out.push(`Current digest: ${codeSpan(status.current)}`);
           break;
         }
         case 'gone':
           checkedAt = status.checkedAt;
-          out.push(`**The registry no longer has this digest**: pulling it fails.${online.tag ? ` The tag points to ${codeSpan(shortDigest(online.tag.digest))} now.` : ''}`);
+          out.push(
+            `**The registry no longer has this digest**: pulling it fails.${online.tag ? ` The tag points to ${codeSpan(shortDigest(online.tag.digest))} now.` : ''}`,
+          );
           break;
         case 'unknown':
           out.push(...errorLines(status.error));
@@ -161,7 +184,9 @@ function registryLines(ref: ImageReference, facts: ImageFacts | undefined, now: 
       checkedAt = resolution.checkedAt;
       const published = describeDate(resolution.created, now);
       const platform = online?.kind === 'tag' && online.platform ? ` for ${codeSpan(online.platform)}` : '';
-      out.push(`Points to ${codeSpan(shortDigest(result.value.digest))}${platform} now${published ? `, published ${published}` : ''}.`);
+      out.push(
+        `Points to ${codeSpan(shortDigest(result.value.digest))}${platform} now${published ? `, published ${published}` : ''}.`,
+      );
       out.push(`Digest: ${codeSpan(result.value.digest)}`);
       const platforms = platformList(resolution.platforms);
       if (platforms) out.push(`Platforms: ${platforms}`);

@@ -2,7 +2,15 @@
 // README section, source "digest-pin", and the staleness rule for drifted pins. Pure; memoised per YAML document
 // (references/incremental.ts groups), so a 10,000-reference document costs little to publish again after an edit.
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import { atLeast, diagnose, ruleFor, ruleHelpUri, type Finding, type Online, type Severity } from '../features/diagnostics';
+import {
+  atLeast,
+  diagnose,
+  ruleFor,
+  ruleHelpUri,
+  type Finding,
+  type Online,
+  type Severity,
+} from '../features/diagnostics';
 import { familiarName } from '../references/imageRef';
 import type { ReferenceGroup } from '../references/incremental';
 import type { FileNote, ImageReference, Range } from '../references/types';
@@ -31,21 +39,29 @@ export interface DiagnosticsContext {
 
 /** True when the settings leave this reference alone (an ignore glob matches its name). */
 export function ignoredBySettings(ref: ImageReference, settings: Settings): boolean {
-  return ref.name !== null && settings.ignore.length > 0 && isIgnoredName(ref.name, familiarName(ref.name), settings.ignore);
+  return (
+    ref.name !== null && settings.ignore.length > 0 && isIgnoredName(ref.name, familiarName(ref.name), settings.ignore)
+  );
 }
 
 /**
  * The severity a finding is shown with, or null when its code is turned off. A drifted pin whose image is older
  * than `stalenessDays` is at least a warning: a pin must not silently mean missing the fixes published since.
  */
-export function severityOf(finding: Finding, online: Online | undefined, settings: Settings, now: number): Severity | null {
+export function severityOf(
+  finding: Finding,
+  online: Online | undefined,
+  settings: Settings,
+  now: number,
+): Severity | null {
   const setting = settings.severity[finding.code];
   if (setting === 'off') return null;
   // Left at the code's default, the finding keeps its own severity (a local build's `unpinned` is information).
   const configured = setting === ruleFor(finding.code).severity ? finding.severity : setting;
   if (finding.code === 'tag-drift' && settings.stalenessDays > 0 && online?.kind === 'pin') {
     const built = online.created?.pinned === undefined ? NaN : Date.parse(online.created.pinned);
-    if (!Number.isNaN(built) && now - built > settings.stalenessDays * DAY_MS && !atLeast(configured, 'warning')) return 'warning';
+    if (!Number.isNaN(built) && now - built > settings.stalenessDays * DAY_MS && !atLeast(configured, 'warning'))
+      return 'warning';
   }
   return configured;
 }
@@ -84,7 +100,8 @@ export function referenceDiagnostics(ref: ImageReference, context: DiagnosticsCo
   const out: Diagnostic[] = [];
   for (const finding of diagnose(ref, online, { now: context.now, offline: context.offline })) {
     const severity = severityOf(finding, online, context.settings, context.now);
-    if (severity !== null) out.push(toDiagnostic(finding, severity, stalenessNote(finding, online, context.settings, context.now)));
+    if (severity !== null)
+      out.push(toDiagnostic(finding, severity, stalenessNote(finding, online, context.settings, context.now)));
   }
   return out;
 }
@@ -130,7 +147,10 @@ export class DiagnosticsMemo {
       read = built.length === 0 ? NONE : built.slice();
       this.memo.set(group.read, read);
     }
-    found = group.lines === 0 ? read : read.map((diagnostic) => ({ ...diagnostic, range: moveRange(diagnostic.range, group.lines) }));
+    found =
+      group.lines === 0
+        ? read
+        : read.map((diagnostic) => ({ ...diagnostic, range: moveRange(diagnostic.range, group.lines) }));
     this.memo.set(group.references, found);
     return found;
   }
@@ -149,4 +169,6 @@ const moveRange = (range: Range, lines: number): Range => ({
 });
 
 /** Groups for references that were not read by parts (tests, workspace edits): one group. */
-export const oneGroup = (references: readonly ImageReference[]): ReferenceGroup[] => [{ references, read: references, lines: 0 }];
+export const oneGroup = (references: readonly ImageReference[]): ReferenceGroup[] => [
+  { references, read: references, lines: 0 },
+];

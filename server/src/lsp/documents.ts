@@ -42,7 +42,10 @@ export class TrackedDocument {
         const start = this.document.offsetAt(change.range.start);
         const end = this.document.offsetAt(change.range.end);
         const unchanged = this.unchanged ?? { prefix: length, suffix: length };
-        this.unchanged = { prefix: Math.min(unchanged.prefix, start), suffix: Math.min(unchanged.suffix, length - end) };
+        this.unchanged = {
+          prefix: Math.min(unchanged.prefix, start),
+          suffix: Math.min(unchanged.suffix, length - end),
+        };
       } else {
         this.unchanged = { prefix: 0, suffix: 0 };
       }
@@ -102,7 +105,11 @@ export class DocumentStore {
     return tracked;
   }
 
-  change(uri: string, version: number, changes: readonly TextDocumentContentChangeEvent[]): TrackedDocument | undefined {
+  change(
+    uri: string,
+    version: number,
+    changes: readonly TextDocumentContentChangeEvent[],
+  ): TrackedDocument | undefined {
     const tracked = this.documents.get(uri);
     tracked?.applyChanges(changes, version);
     return tracked;

@@ -74,7 +74,12 @@ class PlainTag {
   ) {}
 
   toOnline(): Online {
-    const value: Resolution = { digest: this.digest, mediaType: this.mediaType, checkedAt: this.checkedAt, fromCache: this.fromCache };
+    const value: Resolution = {
+      digest: this.digest,
+      mediaType: this.mediaType,
+      checkedAt: this.checkedAt,
+      fromCache: this.fromCache,
+    };
     if (this.stale) value.stale = true;
     return { kind: 'tag', result: { ok: true, value } };
   }
@@ -89,13 +94,15 @@ function kept(online: Online): Online | PlainTag {
   return new PlainTag(r.digest, r.mediaType, r.checkedAt, r.fromCache, r.stale === true);
 }
 
-const given = (answer: Online | PlainTag | undefined): Online | undefined => (answer instanceof PlainTag ? answer.toOnline() : answer);
+const given = (answer: Online | PlainTag | undefined): Online | undefined =>
+  answer instanceof PlainTag ? answer.toOnline() : answer;
 
 type Users = string | readonly string[];
 const NOBODY: readonly string[] = Object.freeze([]);
 const isNobody = (users: Users): boolean => typeof users !== 'string' && users.length === 0;
 const listOf = (users: Users): readonly string[] => (typeof users === 'string' ? [users] : users);
-const hasUser = (users: Users, uri: string): boolean => users === uri || (typeof users !== 'string' && users.includes(uri));
+const hasUser = (users: Users, uri: string): boolean =>
+  users === uri || (typeof users !== 'string' && users.includes(uri));
 function withUser(users: Users, uri: string): Users {
   if (hasUser(users, uri)) return users;
   return isNobody(users) ? uri : listOf(users).concat(uri);
@@ -172,7 +179,13 @@ export class Resolver {
    * 10,000-reference stream costs the references of the document that changed. `scope` names what `platform` and
    * `skip` depend on (the settings); when it changes, every group is looked at again.
    */
-  want(uri: string, groups: readonly ReferenceGroup[], platform: string | null, skip: (ref: ImageReference) => boolean, scope = ''): void {
+  want(
+    uri: string,
+    groups: readonly ReferenceGroup[],
+    platform: string | null,
+    skip: (ref: ImageReference) => boolean,
+    scope = '',
+  ): void {
     let wants = this.wanted.get(uri);
     if (wants !== undefined && (wants.scope !== scope || this.client === null)) {
       this.release(uri);
@@ -325,7 +338,10 @@ export class Resolver {
           return;
         }
         if (error?.kind === 'rate-limited') {
-          this.rateLimited = { registry: error.registry ?? 'the registry', ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}) };
+          this.rateLimited = {
+            registry: error.registry ?? 'the registry',
+            ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}),
+          };
         } else if (error === undefined && this.rateLimited?.registry === question.parsed.domain.toLowerCase()) {
           // That registry answers again.
           this.rateLimited = undefined;
@@ -374,7 +390,8 @@ export class Resolver {
     if (online) facts.online = online;
     if (current.ok) {
       // The index (even when a platform's image is pinned): its children are the platform code actions.
-      const indexDigest = current.value.indexDigest ?? (isIndexType(current.value.mediaType) ? current.value.digest : undefined);
+      const indexDigest =
+        current.value.indexDigest ?? (isIndexType(current.value.mediaType) ? current.value.digest : undefined);
       if (indexDigest !== undefined) facts.currentDescription = await client.describe(parsed, indexDigest);
     }
     if (pin && parsed.digest !== null) facts.pinned = await client.describe(parsed, parsed.digest);
@@ -424,7 +441,11 @@ export class Resolver {
   }
 
   get state(): ResolverState {
-    return { pending: this.pendingCount, answered: this.answered, ...(this.rateLimited ? { rateLimited: this.rateLimited } : {}) };
+    return {
+      pending: this.pendingCount,
+      answered: this.answered,
+      ...(this.rateLimited ? { rateLimited: this.rateLimited } : {}),
+    };
   }
 
   private report(): void {

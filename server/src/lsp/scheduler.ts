@@ -28,10 +28,13 @@ export class Debouncer<K> {
 
   schedule(key: K, delayMs = this.delayMs): void {
     this.cancel(key);
-    this.pending.set(key, this.timers.setTimeout(() => {
-      this.pending.delete(key);
-      this.run(key);
-    }, delayMs));
+    this.pending.set(
+      key,
+      this.timers.setTimeout(() => {
+        this.pending.delete(key);
+        this.run(key);
+      }, delayMs),
+    );
   }
 
   cancel(key: K): boolean {

@@ -30,8 +30,17 @@ export function extractDockerfile(text: string): { references: ImageReference[];
 
 /** Arguments BuildKit sets for every build; their values depend on the build, never on the file. */
 const BUILDER_ARGS = [
-  'BUILDPLATFORM', 'BUILDOS', 'BUILDOSVERSION', 'BUILDARCH', 'BUILDVARIANT',
-  'TARGETPLATFORM', 'TARGETOS', 'TARGETOSVERSION', 'TARGETARCH', 'TARGETVARIANT', 'TARGETSTAGE',
+  'BUILDPLATFORM',
+  'BUILDOS',
+  'BUILDOSVERSION',
+  'BUILDARCH',
+  'BUILDVARIANT',
+  'TARGETPLATFORM',
+  'TARGETOS',
+  'TARGETOSVERSION',
+  'TARGETARCH',
+  'TARGETVARIANT',
+  'TARGETSTAGE',
 ];
 
 /** A stage name as BuildKit accepts it (instructions/parse.go validStageName, names are lower-cased first). */
@@ -135,8 +144,16 @@ class Extraction {
     const image = reader.word(false);
     const as = reader.word(false);
     const name = reader.word(false);
-    const stage = as && name && this.text.slice(as.start, as.end).toLowerCase() === 'as' ? this.text.slice(name.start, name.end) : null;
-    if (image !== null) this.fromImage(instruction, image, flags.find((flag) => flag.name === 'platform'));
+    const stage =
+      as && name && this.text.slice(as.start, as.end).toLowerCase() === 'as'
+        ? this.text.slice(name.start, name.end)
+        : null;
+    if (image !== null)
+      this.fromImage(
+        instruction,
+        image,
+        flags.find((flag) => flag.name === 'platform'),
+      );
     if (stage !== null) {
       this.earlierStages.add(stage.toLowerCase());
       this.allStages.add(stage.toLowerCase());
@@ -182,7 +199,8 @@ class Extraction {
       return `'${written}' has no default: ${missing} gets no value from an ARG before the first FROM${inStage}, so the image is only known at build time`;
     }
     if (!value.known) return undefined;
-    if (value.text === '') return `'${written}' is empty with the ARG defaults, so the image is only known at build time`;
+    if (value.text === '')
+      return `'${written}' is empty with the ARG defaults, so the image is only known at build time`;
     return `'${written}' is built from variables; with the ARG defaults it is '${value.text}'`;
   }
 
@@ -191,7 +209,9 @@ class Extraction {
     const isCopy = instruction instanceof Copy;
     if (!isCopy && !(instruction instanceof Run)) return;
     // Only flags that can name an image are decoded: most RUN lines carry cache mounts without from=.
-    const wanted = isCopy ? (name: string) => name === 'from' : (name: string, raw: string) => name === 'mount' && /from/i.test(raw);
+    const wanted = isCopy
+      ? (name: string) => name === 'from'
+      : (name: string, raw: string) => name === 'mount' && /from/i.test(raw);
     for (const flag of this.flags(instruction, wanted).flags) {
       if (isCopy && flag.name === 'from') this.source(flag.value, 'copy-from', site, onbuild);
       if (!isCopy && flag.name === 'mount') {
@@ -383,7 +403,8 @@ function mountFrom(value: Spelled): Spelled | null {
     const key = equals < 0 ? field.toLowerCase() : field.slice(0, equals).toLowerCase();
     const at = start + equals + 1;
     if (key === 'type') type = field.slice(equals + 1).toLowerCase();
-    if (key === 'from' && equals >= 0) from = { text: value.text.slice(at, end), offsets: value.offsets.slice(at, end) };
+    if (key === 'from' && equals >= 0)
+      from = { text: value.text.slice(at, end), offsets: value.offsets.slice(at, end) };
     start = end + 1;
   }
   // BuildKit rejects from= on secret and ssh mounts.
@@ -536,7 +557,8 @@ class WordReader {
     let op = this.src[this.pos] === ':' ? ':' : '';
     if (op !== '') this.pos++;
     const modifier = this.src[this.pos] ?? '';
-    const valid = name !== '' && '-+?#%/'.includes(modifier) && modifier !== '' && !(op === ':' && '#%/'.includes(modifier));
+    const valid =
+      name !== '' && '-+?#%/'.includes(modifier) && modifier !== '' && !(op === ':' && '#%/'.includes(modifier));
     op = valid ? op + modifier : '!';
     if (valid) this.pos++;
     return { kind: 'var', name, op, word: this.parts('}') };

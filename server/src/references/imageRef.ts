@@ -92,7 +92,8 @@ function domainProblem(domain: string): string | null {
   }
   if (port === '') return `registry port is empty after ':' in '${domain}'`;
   // `fc00::1:5000/x`: an IPv6 host must be bracketed, or its colons read as a port.
-  if (port !== null && port.includes(':')) return `registry host '${domain}' looks like an IPv6 address; write the address in brackets, as in [::1]:5000`;
+  if (port !== null && port.includes(':'))
+    return `registry host '${domain}' looks like an IPv6 address; write the address in brackets, as in [::1]:5000`;
   if (port !== null && !PORT.test(port)) return `registry port '${port}' must be a number`;
   return null;
 }
@@ -123,7 +124,8 @@ function splitDomain(name: string): { domain: string; path: string; explicitDoma
   const slash = name.indexOf('/');
   if (slash < 0) return { domain: DEFAULT_DOMAIN, path: name, explicitDomain: false };
   const first = name.slice(0, slash);
-  const looksLikeDomain = first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase();
+  const looksLikeDomain =
+    first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase();
   if (!looksLikeDomain) return { domain: DEFAULT_DOMAIN, path: name, explicitDomain: false };
   return { domain: first, path: name.slice(slash + 1), explicitDomain: true };
 }

@@ -104,7 +104,10 @@ export class IncrementalExtractor {
       this.hint = kind;
     }
     const known = unchanged && { prefix: Math.max(0, unchanged.prefix - (hadBom ? 1 : 0)), suffix: unchanged.suffix };
-    const trusted = known && known.prefix + known.suffix <= Math.min(body.length, this.source.length) ? known : { prefix: 0, suffix: 0 };
+    const trusted =
+      known && known.prefix + known.suffix <= Math.min(body.length, this.source.length)
+        ? known
+        : { prefix: 0, suffix: 0 };
     const parts = this.update(body, kind, trusted);
     if (parts === null) return this.whole(path, text, find);
     this.parts = parts;
@@ -281,10 +284,21 @@ function readPart(cut: string, start: number, firstLine: number, kind: FileKind,
   // nothing of this input outlives the call.
   const input = lookahead === '' ? cut : `${cut}${lookahead}`;
   const result = extractYaml(input, kind, { firstLine });
-  const quotesLines = result.notes.length > 0 || result.references.some((ref) => QUOTES_LINE.test(ref.variable ?? '') || QUOTES_LINE.test(ref.error ?? ''));
+  const quotesLines =
+    result.notes.length > 0 ||
+    result.references.some((ref) => QUOTES_LINE.test(ref.variable ?? '') || QUOTES_LINE.test(ref.error ?? ''));
   return {
-    start, length: cut.length, firstLine, breaks: countBreaks(cut), kind: result.kind, notes: result.notes.length === 0 ? NO_NOTES : result.notes,
-    references: result.references, read: result.references, lines: 0, quotesLines, lookahead: shared(lookahead),
+    start,
+    length: cut.length,
+    firstLine,
+    breaks: countBreaks(cut),
+    kind: result.kind,
+    notes: result.notes.length === 0 ? NO_NOTES : result.notes,
+    references: result.references,
+    read: result.references,
+    lines: 0,
+    quotesLines,
+    lookahead: shared(lookahead),
   };
 }
 
@@ -298,7 +312,10 @@ function shared(text: string): string {
 }
 
 const movePosition = (p: Position, delta: number): Position => ({ line: p.line + delta, character: p.character });
-const moveRange = (r: Range, delta: number): Range => ({ start: movePosition(r.start, delta), end: movePosition(r.end, delta) });
+const moveRange = (r: Range, delta: number): Range => ({
+  start: movePosition(r.start, delta),
+  end: movePosition(r.end, delta),
+});
 
 function shiftPart(part: Part, start: number, firstLine: number): Part {
   const lines = part.lines + firstLine - part.firstLine;
@@ -323,6 +340,7 @@ function combine(hint: FileKind, parts: readonly Part[]): ExtractResult {
       } else notes.push(note);
     }
   }
-  if (errors > MAX_ERROR_NOTES) notes.push({ severity: 'error', message: `${errors - MAX_ERROR_NOTES} more YAML errors not shown` });
+  if (errors > MAX_ERROR_NOTES)
+    notes.push({ severity: 'error', message: `${errors - MAX_ERROR_NOTES} more YAML errors not shown` });
   return { kind, references, notes };
 }

@@ -17,7 +17,10 @@ export interface FindOptions {
 /** The note for a file over MAX_FILE_BYTES; callers that know the size before reading (the CLI) use it too. */
 export function tooLargeNote(size: number): FileNote {
   const mb = (size / (1024 * 1024)).toFixed(1);
-  return { severity: 'warning', message: `skipped: file is ${mb} MB; the limit is ${MAX_FILE_BYTES / (1024 * 1024)} MB` };
+  return {
+    severity: 'warning',
+    message: `skipped: file is ${mb} MB; the limit is ${MAX_FILE_BYTES / (1024 * 1024)} MB`,
+  };
 }
 
 export function findReferences(path: string, text: string, options: FindOptions = {}): ExtractResult {
@@ -25,11 +28,24 @@ export function findReferences(path: string, text: string, options: FindOptions 
   if (kind === null) return { kind: null, references: [], notes: [] };
   if (text.length > MAX_FILE_BYTES) return { kind, references: [], notes: [tooLargeNote(text.length)] };
   if (text.includes('\u0000')) {
-    return { kind, references: [], notes: [{ severity: 'warning', message: 'skipped: binary file (contains NUL bytes)' }] };
+    return {
+      kind,
+      references: [],
+      notes: [{ severity: 'warning', message: 'skipped: binary file (contains NUL bytes)' }],
+    };
   }
   const body = stripBom(text).text;
   if (kind === 'dockerfile') return { kind, ...extractDockerfile(body) };
   return extractYaml(body, kind);
 }
 
-export type { ExtractResult, FileKind, FileNote, ImageReference, Range, Position, ReferenceStatus, ReferenceSource } from './types';
+export type {
+  ExtractResult,
+  FileKind,
+  FileNote,
+  ImageReference,
+  Range,
+  Position,
+  ReferenceStatus,
+  ReferenceSource,
+} from './types';

@@ -20,7 +20,9 @@ export class LineIndex {
     return this.firstLine === 0 ? position : { line: position.line + this.firstLine, character: position.character };
   }
   offsetAt(position: Position): number {
-    return this.doc.offsetAt(this.firstLine === 0 ? position : { line: position.line - this.firstLine, character: position.character });
+    return this.doc.offsetAt(
+      this.firstLine === 0 ? position : { line: position.line - this.firstLine, character: position.character },
+    );
   }
   rangeOf(start: number, end: number): Range {
     return { start: this.positionAt(start), end: this.positionAt(end) };

@@ -21,7 +21,16 @@ export function buildReference(
   // One literal, then optional fields in a fixed order: every reference shares a few hidden classes. Spreading
   // objects of varying shapes here gave each of 10,000 references its own (≈ 350 bytes each in the server). Its
   // strings are copies (strings.ts): a language server keeps references while the parser's input is long gone.
-  const ref: ImageReference = { text: ownCopy(text), range, name: null, tag: null, digest: null, status: 'variable', source, context };
+  const ref: ImageReference = {
+    text: ownCopy(text),
+    range,
+    name: null,
+    tag: null,
+    digest: null,
+    status: 'variable',
+    source,
+    context,
+  };
   if (extras.platform !== undefined) ref.platform = extras.platform;
   if (extras.localBuild) ref.localBuild = true;
   if (extras.ignored) ref.ignored = true;
@@ -49,7 +58,8 @@ export function movedReference(ref: ImageReference, range: Range): ImageReferenc
 
 function variableReason(text: string): string {
   if (text.includes('$[[')) return `'${text}' uses a CI/CD input; its value is only known when the pipeline is created`;
-  if (containsPlaceholder(text) && !/[$]|\{\{|\{%/.test(text)) return `'${text}' is a placeholder to fill in, not an image`;
+  if (containsPlaceholder(text) && !/[$]|\{\{|\{%/.test(text))
+    return `'${text}' is a placeholder to fill in, not an image`;
   return `'${text}' is built from variables; its value is only known at build or deploy time`;
 }
 

@@ -6,7 +6,19 @@
 // A value whose written characters are not its value (a quoted escape such as "nginx\x3a1", an escaped quote '',
 // or a value folded over several lines) is still reported, where it is written, but with status invalid and the
 // reason: a pin edits characters in place, and editing these would change what they mean.
-import { Composer, Parser, isAlias, isMap, isScalar, isSeq, type Alias, type CST, type Document, type Scalar, type YAMLMap } from 'yaml';
+import {
+  Composer,
+  Parser,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  type Alias,
+  type CST,
+  type Document,
+  type Scalar,
+  type YAMLMap,
+} from 'yaml';
 import type { DocumentApi, MapVisit, ReportOptions, YamlNode } from './kinds/api';
 import { extractCompose, isCompose } from './kinds/compose';
 import { extractGeneric } from './kinds/generic';
@@ -61,7 +73,8 @@ export function extractYaml(text: string, hint: FileKind, options: ExtractYamlOp
       const root = view.resolve(doc.contents);
       if (root === undefined) continue;
       const docKind = documentKind(hint, root, view);
-      if (kind === 'yaml' && (docKind === 'compose' || docKind === 'github-actions' || docKind === 'gitlab-ci')) kind = docKind;
+      if (kind === 'yaml' && (docKind === 'compose' || docKind === 'github-actions' || docKind === 'gitlab-ci'))
+        kind = docKind;
       extractDocument(docKind, root, view);
     }
     if (errors > MAX_ERROR_NOTES) {
@@ -69,7 +82,10 @@ export function extractYaml(text: string, hint: FileKind, options: ExtractYamlOp
     }
   } catch (error) {
     // Defensive: the yaml package reports problems as values, but a bug must not take the server down.
-    notes.push({ severity: 'error', message: `could not read this YAML file: ${error instanceof Error ? error.message : String(error)}` });
+    notes.push({
+      severity: 'error',
+      message: `could not read this YAML file: ${error instanceof Error ? error.message : String(error)}`,
+    });
   }
   return { kind, references: sink.sorted(), notes };
 }
@@ -132,7 +148,8 @@ function nestingExceeds(doc: CST.Document, max: number): boolean {
   const stack: Array<[CST.Token | null | undefined, number]> = [[doc.value, 0]];
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     const [token, depth] = top;
-    if (!token || (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection')) continue;
+    if (!token || (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection'))
+      continue;
     if (depth >= max) return true;
     for (const item of token.items) {
       if (item.key) stack.push([item.key, depth + 1]);
@@ -319,7 +336,13 @@ class DocumentView implements DocumentApi {
     return out;
   }
 
-  private collect(map: YAMLMap, out: Array<readonly [string, YamlNode]>, keys: Set<string>, seen: Set<YAMLMap>, depth: number): void {
+  private collect(
+    map: YAMLMap,
+    out: Array<readonly [string, YamlNode]>,
+    keys: Set<string>,
+    seen: Set<YAMLMap>,
+    depth: number,
+  ): void {
     if (seen.has(map) || depth > MAX_MERGE_DEPTH) return;
     seen.add(map);
     const merged = depth > 0;
@@ -386,7 +409,12 @@ class DocumentView implements DocumentApi {
     return this.sink.index.positionAt(node.range?.[0] ?? 0).line + 1;
   }
 
-  report(node: YamlNode | undefined, source: ReferenceSource, context: ReferenceContext, options: ReportOptions = {}): ImageReference | undefined {
+  report(
+    node: YamlNode | undefined,
+    source: ReferenceSource,
+    context: ReferenceContext,
+    options: ReportOptions = {},
+  ): ImageReference | undefined {
     return isScalar(node) ? this.sink.report(node, source, context, options) : undefined;
   }
 
@@ -457,7 +485,12 @@ class ReferenceSink {
     readonly index: LineIndex,
   ) {}
 
-  report(node: Scalar, source: ReferenceSource, context: ReferenceContext, options: ReportOptions): ImageReference | undefined {
+  report(
+    node: Scalar,
+    source: ReferenceSource,
+    context: ReferenceContext,
+    options: ReportOptions,
+  ): ImageReference | undefined {
     const previous = this.reported.get(node);
     if (previous) return previous;
     if (node.value === null || !node.range) return undefined;
@@ -485,7 +518,9 @@ class ReferenceSink {
 
   /** The references in file order, in an array of their own length (one grown by push holds 17 slots or more). */
   sorted(): ImageReference[] {
-    return this.references.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character).slice();
+    return this.references
+      .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character)
+      .slice();
   }
 
   /** Where the value is written, without quotes; for a block scalar, its content line. */
@@ -498,7 +533,11 @@ class ReferenceSink {
         const quote = node.type === 'QUOTE_DOUBLE' ? '"' : "'";
         const closed = end - start >= 2 && this.text.charAt(end - 1) === quote;
         const raw = closed ? this.text.slice(start + 1, end - 1) : this.text.slice(start + 1, end).trimEnd();
-        const problem = !closed ? 'the closing quote is missing' : raw === value ? undefined : quotedProblem(raw, quote);
+        const problem = !closed
+          ? 'the closing quote is missing'
+          : raw === value
+            ? undefined
+            : quotedProblem(raw, quote);
         return { start: start + 1, end: start + 1 + raw.length, raw, problem };
       }
       case 'BLOCK_FOLDED':
@@ -525,7 +564,12 @@ class ReferenceSink {
     while (body < end && /\s/.test(this.text.charAt(body))) body++;
     let last = end;
     while (last > body && /\s/.test(this.text.charAt(last - 1))) last--;
-    return { start: body, end: last, raw: this.text.slice(body, last), problem: 'the image reference is written over more than one line' };
+    return {
+      start: body,
+      end: last,
+      raw: this.text.slice(body, last),
+      problem: 'the image reference is written over more than one line',
+    };
   }
 }
 
@@ -537,7 +581,9 @@ function quotedProblem(raw: string, quote: string): string {
 }
 
 function spansLines(raw: string): string {
-  return /[\r\n]/.test(raw) ? 'the image reference is written over more than one line' : `'${raw}' is not written as its value`;
+  return /[\r\n]/.test(raw)
+    ? 'the image reference is written over more than one line'
+    : `'${raw}' is not written as its value`;
 }
 
 /** Restates a reference's status when the text alone cannot tell (escapes, values folded over lines). */

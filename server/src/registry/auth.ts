@@ -4,7 +4,13 @@
 
 import { createHash } from 'node:crypto';
 import {
-  clean, forbidden, invalidResponse, rateLimited, serverError, unauthorized, type RegistryError,
+  clean,
+  forbidden,
+  invalidResponse,
+  rateLimited,
+  serverError,
+  unauthorized,
+  type RegistryError,
 } from './errors';
 import type { Credential } from './credentials';
 import { TOKEN_LIMIT, header, isLinkLocalAddress, isLoopbackHost, parseRetryAfter, type HttpTransport } from './http';
@@ -134,9 +140,12 @@ export interface TokenKey {
 /** A one-way fingerprint of a credential, so cache keys never hold secrets. */
 export function credentialFingerprint(credential: Credential | null): string {
   if (credential === null) return 'anonymous';
-  const material = credential.kind === 'basic' ? `basic\0${credential.username}\0${credential.password}`
-    : credential.kind === 'identity-token' ? `identity\0${credential.username ?? ''}\0${credential.token}`
-      : `registry\0${credential.token}`;
+  const material =
+    credential.kind === 'basic'
+      ? `basic\0${credential.username}\0${credential.password}`
+      : credential.kind === 'identity-token'
+        ? `identity\0${credential.username ?? ''}\0${credential.token}`
+        : `registry\0${credential.token}`;
   return createHash('sha256').update(material).digest('hex').slice(0, 16);
 }
 
@@ -145,7 +154,10 @@ export const MIN_TOKEN_LIFETIME_S = 60;
 
 export class TokenCache {
   private readonly tokens = new Map<string, Token>();
-  constructor(private readonly now: () => number, private readonly maxEntries = 500) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly maxEntries = 500,
+  ) {}
 
   private static key(key: TokenKey): string {
     return JSON.stringify([key.realm, key.service, key.scope, key.identity]);
@@ -187,7 +199,10 @@ export class TokenCache {
  * not stretch it) + expires_in (at least 60 s), less a margin of 10 % of the lifetime, at most 10 s.
  */
 export function tokenExpiry(nowMs: number, expiresIn: unknown, issuedAt: unknown): number {
-  const lifetimeS = typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= MIN_TOKEN_LIFETIME_S ? expiresIn : MIN_TOKEN_LIFETIME_S;
+  const lifetimeS =
+    typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= MIN_TOKEN_LIFETIME_S
+      ? expiresIn
+      : MIN_TOKEN_LIFETIME_S;
   const issuedMs = typeof issuedAt === 'string' ? Date.parse(issuedAt) : NaN;
   const start = Number.isNaN(issuedMs) ? nowMs : Math.min(nowMs, issuedMs);
   const lifetimeMs = lifetimeS * 1000;
@@ -207,7 +222,10 @@ export interface TokenRequest {
 export type TokenResult = { ok: true; token: Token } | { ok: false; error: RegistryError };
 
 /** Checks a realm URL before any credential is sent to it. Returns the URL or an error. */
-export function checkRealm(realm: string, registry: string): { ok: true; url: URL } | { ok: false; error: RegistryError } {
+export function checkRealm(
+  realm: string,
+  registry: string,
+): { ok: true; url: URL } | { ok: false; error: RegistryError } {
   let url: URL;
   try {
     url = new URL(realm);
@@ -215,13 +233,25 @@ export function checkRealm(realm: string, registry: string): { ok: true; url: UR
     return { ok: false, error: invalidResponse(registry, `token realm '${clean(realm, 80)}' is not a URL`) };
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.host))) {
-    return { ok: false, error: invalidResponse(registry, `token realm ${url.protocol}//${url.host} is not https; refusing to send credentials there`) };
+    return {
+      ok: false,
+      error: invalidResponse(
+        registry,
+        `token realm ${url.protocol}//${url.host} is not https; refusing to send credentials there`,
+      ),
+    };
   }
   if (isLinkLocalAddress(url.hostname)) {
-    return { ok: false, error: invalidResponse(registry, `token realm ${url.host} is a link-local address; refusing it`) };
+    return {
+      ok: false,
+      error: invalidResponse(registry, `token realm ${url.host} is a link-local address; refusing it`),
+    };
   }
   if (url.username !== '' || url.password !== '') {
-    return { ok: false, error: invalidResponse(registry, `token realm ${url.host} carries user information; refusing it`) };
+    return {
+      ok: false,
+      error: invalidResponse(registry, `token realm ${url.host} carries user information; refusing it`),
+    };
   }
   return { ok: true, url };
 }
@@ -245,20 +275,38 @@ export async function fetchToken(http: HttpTransport, request: TokenRequest, now
     };
     if (request.service) form.service = request.service;
     if (request.scope) form.scope = request.scope;
-    result = await http.request({ url, method: 'POST', form, maxBytes: TOKEN_LIMIT, what: 'token response', registry, ...(request.signal ? { signal: request.signal } : {}) });
+    result = await http.request({
+      url,
+      method: 'POST',
+      form,
+      maxBytes: TOKEN_LIMIT,
+      what: 'token response',
+      registry,
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
   } else {
     // Keep the realm's own query; add service and scope (repository names may contain ':').
     if (request.service) url.searchParams.append('service', request.service);
     if (request.scope) url.searchParams.append('scope', request.scope);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (credential?.kind === 'basic') headers.authorization = basicHeader(credential.username, credential.password);
-    result = await http.request({ url, method: 'GET', headers, maxBytes: TOKEN_LIMIT, what: 'token response', registry, ...(request.signal ? { signal: request.signal } : {}) });
+    result = await http.request({
+      url,
+      method: 'GET',
+      headers,
+      maxBytes: TOKEN_LIMIT,
+      what: 'token response',
+      registry,
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
   }
   if (!result.ok) return result;
   const { status, headers, body } = result.response;
   if (status === 401) return { ok: false, error: unauthorized(registry, loggedIn, 'token server refused the login') };
-  if (status === 403) return { ok: false, error: forbidden(registry, request.scope.replace(/^repository:|:[a-z,*]+$/g, ''), loggedIn) };
-  if (status === 429) return { ok: false, error: rateLimited(registry, parseRetryAfter(header(headers, 'retry-after'), now())) };
+  if (status === 403)
+    return { ok: false, error: forbidden(registry, request.scope.replace(/^repository:|:[a-z,*]+$/g, ''), loggedIn) };
+  if (status === 429)
+    return { ok: false, error: rateLimited(registry, parseRetryAfter(header(headers, 'retry-after'), now())) };
   if (status >= 500) return { ok: false, error: serverError(registry, status, result.response.attempts) };
   if (status !== 200) return { ok: false, error: invalidResponse(registry, `token server answered HTTP ${status}`) };
   let json: unknown;
@@ -267,13 +315,19 @@ export async function fetchToken(http: HttpTransport, request: TokenRequest, now
   } catch {
     return { ok: false, error: invalidResponse(registry, 'token response is not JSON') };
   }
-  if (typeof json !== 'object' || json === null) return { ok: false, error: invalidResponse(registry, 'token response is not a JSON object') };
+  if (typeof json !== 'object' || json === null)
+    return { ok: false, error: invalidResponse(registry, 'token response is not a JSON object') };
   const record = json as Record<string, unknown>;
-  const value = typeof record.token === 'string' && record.token !== '' ? record.token
-    : typeof record.access_token === 'string' && record.access_token !== '' ? record.access_token : '';
+  const value =
+    typeof record.token === 'string' && record.token !== ''
+      ? record.token
+      : typeof record.access_token === 'string' && record.access_token !== ''
+        ? record.access_token
+        : '';
   if (value === '') return { ok: false, error: invalidResponse(registry, 'token response has no token') };
   // A token is put in a header: refuse anything that could split it.
-  if (!/^[\x21-\x7e]+$/.test(value)) return { ok: false, error: invalidResponse(registry, 'token contains characters not allowed in a header') };
+  if (!/^[\x21-\x7e]+$/.test(value))
+    return { ok: false, error: invalidResponse(registry, 'token contains characters not allowed in a header') };
   return { ok: true, token: { value, expiresAt: tokenExpiry(now(), record.expires_in, record.issued_at) } };
 }
 
@@ -282,9 +336,7 @@ export async function fetchToken(http: HttpTransport, request: TokenRequest, now
 
 /** What the registry asked for, remembered per registry so later requests authenticate up front. */
 export type AuthScheme =
-  | { scheme: 'bearer'; realm: string; service: string }
-  | { scheme: 'basic' }
-  | { scheme: 'none' };
+  { scheme: 'bearer'; realm: string; service: string } | { scheme: 'basic' } | { scheme: 'none' };
 
 /** Picks the challenge we can answer: Bearer with a realm first, then Basic. */
 export function chooseChallenge(challenges: readonly Challenge[]): { scheme: AuthScheme; error?: string } | null {
@@ -328,25 +380,45 @@ export class Authorizer {
    * The Authorization value for a request, or null to go anonymous. `fresh` skips (and replaces) a cached token.
    */
   async authorization(
-    origin: string, scope: string, credential: Credential | null, registry: string, signal: AbortSignal | undefined, fresh = false,
+    origin: string,
+    scope: string,
+    credential: Credential | null,
+    registry: string,
+    signal: AbortSignal | undefined,
+    fresh = false,
   ): Promise<{ ok: true; value: string | null; bearer: boolean } | { ok: false; error: RegistryError }> {
     const scheme = this.schemes.get(origin);
     if (credential?.kind === 'registry-token') return { ok: true, value: `Bearer ${credential.token}`, bearer: false };
     if (!scheme || scheme.scheme === 'none') return { ok: true, value: null, bearer: false };
     if (scheme.scheme === 'basic') {
-      if (credential?.kind === 'basic') return { ok: true, value: basicHeader(credential.username, credential.password), bearer: false };
+      if (credential?.kind === 'basic')
+        return { ok: true, value: basicHeader(credential.username, credential.password), bearer: false };
       return { ok: true, value: null, bearer: false };
     }
-    const key: TokenKey = { realm: scheme.realm, service: scheme.service, scope, identity: credentialFingerprint(credential) };
+    const key: TokenKey = {
+      realm: scheme.realm,
+      service: scheme.service,
+      scope,
+      identity: credentialFingerprint(credential),
+    };
     if (fresh) this.tokens.delete(key);
     const cached = this.tokens.get(key);
     if (cached) return { ok: true, value: `Bearer ${cached.value}`, bearer: true };
     const k = JSON.stringify(key);
     let pending = this.inflight.get(k);
     if (!pending) {
-      pending = fetchToken(this.options.http, {
-        realm: scheme.realm, service: scheme.service, scope, credential, registry, ...(signal ? { signal } : {}),
-      }, this.options.now).finally(() => this.inflight.delete(k));
+      pending = fetchToken(
+        this.options.http,
+        {
+          realm: scheme.realm,
+          service: scheme.service,
+          scope,
+          credential,
+          registry,
+          ...(signal ? { signal } : {}),
+        },
+        this.options.now,
+      ).finally(() => this.inflight.delete(k));
       this.inflight.set(k, pending);
     }
     const result = await pending;

@@ -48,8 +48,7 @@ export interface ConfigInfo {
 }
 
 export type TagLookup =
-  | { state: 'fresh' | 'stale' | 'expired'; entry: TagEntry }
-  | { state: 'missing'; entry: MissingEntry };
+  { state: 'fresh' | 'stale' | 'expired'; entry: TagEntry } | { state: 'missing'; entry: MissingEntry };
 
 export interface CacheOptions {
   /** Directory for the persistent store; none keeps everything in memory. */
@@ -81,17 +80,34 @@ interface StoreFile {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-const isMediaType = (v: unknown): v is string => typeof v === 'string' && /^[\w.+-]+\/[\w.+-]+$/.test(v) && v.length <= 255;
+const isMediaType = (v: unknown): v is string =>
+  typeof v === 'string' && /^[\w.+-]+\/[\w.+-]+$/.test(v) && v.length <= 255;
 
 function readPlatform(v: unknown): Platform | undefined {
   if (!isRecord(v) || typeof v.os !== 'string' || typeof v.architecture !== 'string') return undefined;
   const ok = (s: string): boolean => /^[\w.-]{1,64}$/.test(s);
-  if (!ok(v.os) || !ok(v.architecture) || (v.variant !== undefined && (typeof v.variant !== 'string' || !ok(v.variant)))) return undefined;
-  return normalizePlatform({ os: v.os, architecture: v.architecture, ...(typeof v.variant === 'string' ? { variant: v.variant } : {}) });
+  if (
+    !ok(v.os) ||
+    !ok(v.architecture) ||
+    (v.variant !== undefined && (typeof v.variant !== 'string' || !ok(v.variant)))
+  )
+    return undefined;
+  return normalizePlatform({
+    os: v.os,
+    architecture: v.architecture,
+    ...(typeof v.variant === 'string' ? { variant: v.variant } : {}),
+  });
 }
 
 function readTag(v: unknown): TagEntry | undefined {
-  if (!isRecord(v) || typeof v.digest !== 'string' || !isValidDigest(v.digest) || !isMediaType(v.mediaType) || !isTime(v.checkedAt)) return undefined;
+  if (
+    !isRecord(v) ||
+    typeof v.digest !== 'string' ||
+    !isValidDigest(v.digest) ||
+    !isMediaType(v.mediaType) ||
+    !isTime(v.checkedAt)
+  )
+    return undefined;
   return { digest: v.digest, mediaType: sharedMediaType(v.mediaType), checkedAt: v.checkedAt };
 }
 
@@ -107,9 +123,15 @@ function readManifest(v: unknown): ManifestInfo | undefined {
     if (!Array.isArray(v.children)) return undefined;
     const children: ChildInfo[] = [];
     for (const c of v.children) {
-      if (!isRecord(c) || typeof c.digest !== 'string' || !isValidDigest(c.digest) || !isMediaType(c.mediaType)) return undefined;
+      if (!isRecord(c) || typeof c.digest !== 'string' || !isValidDigest(c.digest) || !isMediaType(c.mediaType))
+        return undefined;
       const platform = readPlatform(c.platform);
-      children.push({ digest: c.digest, mediaType: c.mediaType, ...(platform ? { platform } : {}), ...(c.attestation === true ? { attestation: true } : {}) });
+      children.push({
+        digest: c.digest,
+        mediaType: c.mediaType,
+        ...(platform ? { platform } : {}),
+        ...(c.attestation === true ? { attestation: true } : {}),
+      });
     }
     out.children = children;
   } else {
@@ -142,7 +164,12 @@ function readStore(text: string): StoreFile | string {
   if (!isRecord(json)) return 'not a JSON object';
   if (json.version !== FORMAT_VERSION) return `format version ${String(json.version)} is not ${FORMAT_VERSION}`;
   const store: StoreFile = { version: FORMAT_VERSION, tags: {}, missing: {}, manifests: {}, configs: {} };
-  const section = <T>(name: string, read: (v: unknown) => T | undefined, keyOk: (k: string) => boolean, into: Record<string, T>): void => {
+  const section = <T>(
+    name: string,
+    read: (v: unknown) => T | undefined,
+    keyOk: (k: string) => boolean,
+    into: Record<string, T>,
+  ): void => {
     const value = json[name];
     if (!isRecord(value)) return;
     for (const [key, entry] of Object.entries(value)) {
@@ -206,7 +233,8 @@ export class RegistryCache {
       text = await readFile(path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') this.logger.warn(`registry cache ${path} cannot be read (${code ?? 'error'}); starting empty`);
+      if (code !== 'ENOENT')
+        this.logger.warn(`registry cache ${path} cannot be read (${code ?? 'error'}); starting empty`);
       return;
     }
     const store = readStore(text);
@@ -215,8 +243,10 @@ export class RegistryCache {
       return;
     }
     // Memory may already hold newer answers (set before load finished): keep the newer of the two.
-    for (const [k, v] of Object.entries(store.tags)) if (!((this.tags.get(k)?.checkedAt ?? -1) >= v.checkedAt)) this.tags.set(k, v);
-    for (const [k, v] of Object.entries(store.missing)) if (!((this.missing.get(k)?.checkedAt ?? -1) >= v.checkedAt)) this.missing.set(k, v);
+    for (const [k, v] of Object.entries(store.tags))
+      if (!((this.tags.get(k)?.checkedAt ?? -1) >= v.checkedAt)) this.tags.set(k, v);
+    for (const [k, v] of Object.entries(store.missing))
+      if (!((this.missing.get(k)?.checkedAt ?? -1) >= v.checkedAt)) this.missing.set(k, v);
     for (const [k, v] of Object.entries(store.manifests)) if (!this.manifests.has(k)) this.manifests.set(k, v);
     for (const [k, v] of Object.entries(store.configs)) if (!this.configs.has(k)) this.configs.set(k, v);
   }
@@ -305,7 +335,8 @@ export class RegistryCache {
       Object.assign(store.configs, onDisk.configs);
     }
     for (const [k, v] of this.tags.entries()) if (!((store.tags[k]?.checkedAt ?? -1) > v.checkedAt)) store.tags[k] = v;
-    for (const [k, v] of this.missing.entries()) if (!((store.missing[k]?.checkedAt ?? -1) > v.checkedAt)) store.missing[k] = v;
+    for (const [k, v] of this.missing.entries())
+      if (!((store.missing[k]?.checkedAt ?? -1) > v.checkedAt)) store.missing[k] = v;
     for (const [k, v] of this.manifests.entries()) store.manifests[k] = v;
     for (const [k, v] of this.configs.entries()) store.configs[k] = v;
     // Bound the file: drop answers too old to serve, then the oldest beyond maxEntries.
@@ -322,14 +353,23 @@ export class RegistryCache {
       await unlink(temp).catch(() => undefined);
       if (!this.writeWarned) {
         this.writeWarned = true;
-        this.logger.warn(`registry cache ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); answers are kept in memory only`);
+        this.logger.warn(
+          `registry cache ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); answers are kept in memory only`,
+        );
       }
     }
   }
 }
 
-function newest<T extends { checkedAt: number }>(entries: Record<string, T>, max: number, keep: (v: T) => boolean): Record<string, T> {
-  const list = Object.entries(entries).filter(([, v]) => keep(v)).sort((a, b) => b[1].checkedAt - a[1].checkedAt).slice(0, max);
+function newest<T extends { checkedAt: number }>(
+  entries: Record<string, T>,
+  max: number,
+  keep: (v: T) => boolean,
+): Record<string, T> {
+  const list = Object.entries(entries)
+    .filter(([, v]) => keep(v))
+    .sort((a, b) => b[1].checkedAt - a[1].checkedAt)
+    .slice(0, max);
   return Object.fromEntries(list);
 }
 
@@ -356,7 +396,12 @@ export class Inflight {
     return this.jobs.size;
   }
 
-  run<T>(key: string, signal: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>, cancelledValue: () => T): Promise<T> {
+  run<T>(
+    key: string,
+    signal: AbortSignal | undefined,
+    work: (signal: AbortSignal) => Promise<T>,
+    cancelledValue: () => T,
+  ): Promise<T> {
     let job = this.jobs.get(key);
     if (!job) {
       const controller = new AbortController();
@@ -385,13 +430,16 @@ export class Inflight {
         resolve(cancelledValue());
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      promise.then((value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      }, (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      });
+      promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
     });
   }
 }

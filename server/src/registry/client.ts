@@ -6,17 +6,49 @@ import { Authorizer, chooseChallenge, parseChallenges, pullScope, TokenCache, ty
 import { Inflight, RegistryCache, type ConfigInfo, type ManifestInfo, type TagEntry } from './cache';
 import { dockerConfigCredentials, type Credential, type CredentialResult, type CredentialSource } from './credentials';
 import {
-  cancelled, clean, fail, forbidden, invalidInput, invalidResponse, notFound, offlineMiss, rateLimited, serverError,
-  unauthorized, unsupported, type RegistryError,
+  cancelled,
+  clean,
+  fail,
+  forbidden,
+  invalidInput,
+  invalidResponse,
+  notFound,
+  offlineMiss,
+  rateLimited,
+  serverError,
+  unauthorized,
+  unsupported,
+  type RegistryError,
 } from './errors';
 import {
-  MANIFEST_LIMIT, createHttpTransport, header, isLoopbackHost, parseRetryAfter, silentLogger,
-  type HttpResponse, type HttpResult, type HttpTransport, type Logger,
+  MANIFEST_LIMIT,
+  createHttpTransport,
+  header,
+  isLoopbackHost,
+  parseRetryAfter,
+  silentLogger,
+  type HttpResponse,
+  type HttpResult,
+  type HttpTransport,
+  type Logger,
 } from './http';
 import {
-  CREATED_ANNOTATION, MANIFEST_ACCEPT, algorithmOf, baseMediaType, digestOf, formatPlatform, indexPlatforms,
-  isAttestation, isImageManifestType, isIndexType, isSchema1Type, parseConfig, parseManifest, parsePlatform,
-  platformMatches, type Platform,
+  CREATED_ANNOTATION,
+  MANIFEST_ACCEPT,
+  algorithmOf,
+  baseMediaType,
+  digestOf,
+  formatPlatform,
+  indexPlatforms,
+  isAttestation,
+  isImageManifestType,
+  isIndexType,
+  isSchema1Type,
+  parseConfig,
+  parseManifest,
+  parsePlatform,
+  platformMatches,
+  type Platform,
 } from './manifest';
 import type { Description, PinStatus, Resolution, Result } from './types';
 
@@ -77,7 +109,11 @@ export interface ResolveOptions {
 export interface RegistryClient {
   resolve(ref: ParsedImageRef, options?: ResolveOptions): Promise<Result<Resolution>>;
   /** Platforms, children and creation time of a digest in a repository. */
-  describe(ref: Pick<ParsedImageRef, 'domain' | 'path'>, digest: string, options?: { signal?: AbortSignal }): Promise<Result<Description>>;
+  describe(
+    ref: Pick<ParsedImageRef, 'domain' | 'path'>,
+    digest: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<Result<Description>>;
   /** Compares a `name:tag@digest` pin with what the tag points to now. */
   checkPin(ref: ParsedImageRef, options?: { platform?: string | Platform; signal?: AbortSignal }): Promise<PinStatus>;
   /** Docker Hub's pull budget as last reported (`ratelimit-*` headers), if seen. */
@@ -94,7 +130,8 @@ const UNREACHABLE: ReadonlySet<RegistryError['kind']> = new Set(['network', 'tim
 const DOCKER_HUB_API = 'registry-1.docker.io';
 const PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
-const DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?$/;
+const DOMAIN =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?$/;
 
 interface Target {
   /** As written in references: `docker.io`, `ghcr.io`, `localhost:5000`. */
@@ -133,7 +170,9 @@ class Semaphore {
 }
 
 const sameScheme = (a: AuthScheme | undefined, b: AuthScheme): boolean =>
-  a !== undefined && a.scheme === b.scheme && (a.scheme !== 'bearer' || (b.scheme === 'bearer' && a.realm === b.realm && a.service === b.service));
+  a !== undefined &&
+  a.scheme === b.scheme &&
+  (a.scheme !== 'bearer' || (b.scheme === 'bearer' && a.realm === b.realm && a.service === b.service));
 
 function registryErrorCode(body: Buffer): string | undefined {
   try {
@@ -153,22 +192,30 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const swr = options.staleWhileRevalidate !== false;
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const hubReserve = options.hubPullReserve ?? 10;
-  const defaultPlatform = parsePlatform(options.defaultPlatform ?? 'linux/amd64') ?? { os: 'linux', architecture: 'amd64' };
-  const http = options.http ?? createHttpTransport({
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.retries !== undefined ? { retries: options.retries } : {}),
-    ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
-    ...(options.sleep ? { sleep: options.sleep } : {}),
-    ...(options.random ? { random: options.random } : {}),
-    env, now, logger,
-  });
+  const defaultPlatform = parsePlatform(options.defaultPlatform ?? 'linux/amd64') ?? {
+    os: 'linux',
+    architecture: 'amd64',
+  };
+  const http =
+    options.http ??
+    createHttpTransport({
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+      ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      env,
+      now,
+      logger,
+    });
   const credentials = options.credentials ?? dockerConfigCredentials({ env, logger });
   const cache = new RegistryCache({
     ...(options.cacheDir !== undefined ? { dir: options.cacheDir } : {}),
     ...(options.tagTtlMs !== undefined ? { tagTtlMs: options.tagTtlMs } : {}),
     ...(options.missingTtlMs !== undefined ? { missingTtlMs: options.missingTtlMs } : {}),
     ...(options.maxStaleMs !== undefined ? { maxStaleMs: options.maxStaleMs } : {}),
-    now, logger,
+    now,
+    logger,
   });
   const authorizer = new Authorizer({ http, now, tokens: new TokenCache(now) });
   const inflight = new Inflight();
@@ -184,13 +231,17 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const insecure = new Map<string, 'http' | 'https-noverify'>();
   for (const entry of options.insecureRegistries ?? []) {
     const https = entry.startsWith('https://');
-    const host = entry.replace(/^https?:\/\//, '').replace(/\/+$/, '').toLowerCase();
+    const host = entry
+      .replace(/^https?:\/\//, '')
+      .replace(/\/+$/, '')
+      .toLowerCase();
     if (host) insecure.set(host, https ? 'https-noverify' : 'http');
   }
   const CREDENTIAL_TTL_MS = 5 * 60 * 1000;
 
   const track = (promise: Promise<unknown>): void => {
-    const tracked = promise.catch((error: unknown) => logger.warn(`registry: background task failed: ${clean(String(error))}`))
+    const tracked = promise
+      .catch((error: unknown) => logger.warn(`registry: background task failed: ${clean(String(error))}`))
       .finally(() => background.delete(tracked));
     background.add(tracked);
   };
@@ -215,12 +266,19 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
 
   function targetOf(ref: Pick<ParsedImageRef, 'domain' | 'path'>): Result<Target> {
     if (!DOMAIN.test(ref.domain)) return fail(invalidInput(`registry host '${ref.domain}' is invalid`));
-    if (!PATH.test(ref.path) || ref.path.length > 255) return fail(invalidInput(`repository '${ref.path}' is invalid`, ref.domain));
+    if (!PATH.test(ref.path) || ref.path.length > 255)
+      return fail(invalidInput(`repository '${ref.path}' is invalid`, ref.domain));
     const registry = ref.domain.toLowerCase();
     const apiHost = registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
     return {
       ok: true,
-      value: { registry, apiHost, loopback: isLoopbackHost(apiHost), insecure: insecure.get(registry) ?? null, path: ref.path },
+      value: {
+        registry,
+        apiHost,
+        loopback: isLoopbackHost(apiHost),
+        insecure: insecure.get(registry) ?? null,
+        path: ref.path,
+      },
     };
   }
 
@@ -230,7 +288,11 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     const cached = credentialCache.get(target.registry);
     if (cached && now() - cached.at < CREDENTIAL_TTL_MS) return cached.result;
     const result = credentials.get(target.registry).catch((error: unknown): CredentialResult => ({
-      ok: false, error: invalidInput(`reading credentials for ${target.registry} failed: ${clean(String(error))}`, target.registry),
+      ok: false,
+      error: invalidInput(
+        `reading credentials for ${target.registry} failed: ${clean(String(error))}`,
+        target.registry,
+      ),
     }));
     credentialCache.set(target.registry, { at: now(), result });
     return result;
@@ -246,14 +308,22 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     const limit = read('ratelimit-limit');
     const remaining = read('ratelimit-remaining');
     if (limit !== undefined || remaining !== undefined) {
-      rateLimits.set(target.registry, { ...(limit !== undefined ? { limit } : {}), ...(remaining !== undefined ? { remaining } : {}) });
+      rateLimits.set(target.registry, {
+        ...(limit !== undefined ? { limit } : {}),
+        ...(remaining !== undefined ? { remaining } : {}),
+      });
     }
   }
 
   // --- transport with scheme choice and authentication ---------------------------------------------------------
 
   /** One request to the registry's API host over the scheme it speaks (loopback: HTTPS, then HTTP like Docker). */
-  async function call(target: Target, request: RegistryRequest, authorization: string | null, signal: AbortSignal | undefined): Promise<HttpResult> {
+  async function call(
+    target: Target,
+    request: RegistryRequest,
+    authorization: string | null,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResult> {
     for (;;) {
       const known = schemes.get(target.registry);
       const scheme = known ?? (target.insecure === 'http' ? 'http' : 'https');
@@ -271,9 +341,16 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         insecureTls: target.loopback || target.insecure !== null,
         ...(signal ? { signal } : {}),
       });
-      if (!result.ok && known === undefined && scheme === 'https' && target.loopback
-        && (result.error.kind === 'tls' || result.error.kind === 'network')) {
-        logger.debug?.(`${target.registry}: no HTTPS (${result.error.kind}); using HTTP as Docker does for loopback registries`);
+      if (
+        !result.ok &&
+        known === undefined &&
+        scheme === 'https' &&
+        target.loopback &&
+        (result.error.kind === 'tls' || result.error.kind === 'network')
+      ) {
+        logger.debug?.(
+          `${target.registry}: no HTTPS (${result.error.kind}); using HTTP as Docker does for loopback registries`,
+        );
         schemes.set(target.registry, 'http');
         continue;
       }
@@ -285,13 +362,25 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     }
   }
 
-  async function authorization(target: Target, fresh: boolean, signal: AbortSignal | undefined): Promise<Result<{ value: string | null; bearer: boolean; loggedIn: boolean }>> {
+  async function authorization(
+    target: Target,
+    fresh: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<Result<{ value: string | null; bearer: boolean; loggedIn: boolean }>> {
     const scheme = authorizer.schemeFor(target.registry);
-    if (scheme === undefined || scheme.scheme === 'none') return { ok: true, value: { value: null, bearer: false, loggedIn: false } };
+    if (scheme === undefined || scheme.scheme === 'none')
+      return { ok: true, value: { value: null, bearer: false, loggedIn: false } };
     const cred = await credentialFor(target);
     if (!cred.ok) return cred;
     const credential: Credential | null = cred.credential;
-    const result = await authorizer.authorization(target.registry, pullScope(target.path), credential, target.registry, signal, fresh);
+    const result = await authorizer.authorization(
+      target.registry,
+      pullScope(target.path),
+      credential,
+      target.registry,
+      signal,
+      fresh,
+    );
     if (!result.ok) return result;
     return { ok: true, value: { value: result.value, bearer: result.bearer, loggedIn: credential !== null } };
   }
@@ -305,7 +394,11 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   }
 
   /** A request with authentication: answers a 401 challenge, refetches a rejected token once, then gives up. */
-  async function send(target: Target, request: RegistryRequest, signal: AbortSignal | undefined): Promise<Result<HttpResponse>> {
+  async function send(
+    target: Target,
+    request: RegistryRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<Result<HttpResponse>> {
     // The first request to a registry goes alone; the others wait for its answer, so they learn the scheme (HTTPS
     // or HTTP) and the auth challenge from it instead of each paying a failed round trip of their own. When it
     // could not reach the registry at all, they fail with it at once rather than each waiting out its own timeout;
@@ -325,11 +418,14 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       const auth = await semaphoreFor(`${target.registry} tokens`).run(() => authorization(target, false, signal));
       if (!auth.ok) return auth;
       // Released as soon as the challenge is learnt, or when this request ends, whichever is first.
-      const result = await semaphoreFor(target.registry).run(() => authorized(target, request, auth.value, signal, () => {
-        answered?.(null);
-        answered = undefined;
-      }));
-      if (!result.ok && result.error.status === undefined && UNREACHABLE.has(result.error.kind)) unreachable = result.error;
+      const result = await semaphoreFor(target.registry).run(() =>
+        authorized(target, request, auth.value, signal, () => {
+          answered?.(null);
+          answered = undefined;
+        }),
+      );
+      if (!result.ok && result.error.status === undefined && UNREACHABLE.has(result.error.kind))
+        unreachable = result.error;
       return result;
     } finally {
       if (answered !== undefined) {
@@ -340,8 +436,11 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   }
 
   async function authorized(
-    target: Target, request: RegistryRequest, first: { value: string | null; bearer: boolean; loggedIn: boolean },
-    signal: AbortSignal | undefined, onLearnt: () => void,
+    target: Target,
+    request: RegistryRequest,
+    first: { value: string | null; bearer: boolean; loggedIn: boolean },
+    signal: AbortSignal | undefined,
+    onLearnt: () => void,
   ): Promise<Result<HttpResponse>> {
     let auth: { ok: true; value: typeof first } = { ok: true, value: first };
     let refetched = false;
@@ -352,8 +451,14 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       let chosen = chooseChallenge(parseChallenges(result.response.headers['www-authenticate']));
       if (!chosen) {
         // Some registries (gcr.io) challenge only on /v2/.
-        const ping = await call(target, { method: 'GET', path: '/v2/', maxBytes: 64 * 1024, what: 'API version check' }, null, signal);
-        if (ping.ok && ping.response.status === 401) chosen = chooseChallenge(parseChallenges(ping.response.headers['www-authenticate']));
+        const ping = await call(
+          target,
+          { method: 'GET', path: '/v2/', maxBytes: 64 * 1024, what: 'API version check' },
+          null,
+          signal,
+        );
+        if (ping.ok && ping.response.status === 401)
+          chosen = chooseChallenge(parseChallenges(ping.response.headers['www-authenticate']));
       }
       if (!chosen) return fail(unauthorized(target.registry, auth.value.loggedIn));
       const previous = authorizer.schemeFor(target.registry);
@@ -362,7 +467,8 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       if (auth.value.value === null || !sameScheme(previous, chosen.scheme)) {
         const next = await authorization(target, false, signal);
         if (!next.ok) return next;
-        if (next.value.value === null || next.value.value === auth.value.value) return fail(unauthorized(target.registry, next.value.loggedIn));
+        if (next.value.value === null || next.value.value === auth.value.value)
+          return fail(unauthorized(target.registry, next.value.loggedIn));
         auth = next;
         continue;
       }
@@ -386,7 +492,8 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       const code = registryErrorCode(response.body);
       return notFound(target.registry, code === 'NAME_UNKNOWN' ? `repository ${target.path}` : what);
     }
-    if (status === 429) return rateLimited(target.registry, parseRetryAfter(header(response.headers, 'retry-after'), now()));
+    if (status === 429)
+      return rateLimited(target.registry, parseRetryAfter(header(response.headers, 'retry-after'), now()));
     if (status >= 500) return serverError(target.registry, status, response.attempts);
     return invalidResponse(target.registry, `HTTP ${status} for ${what}`);
   }
@@ -412,7 +519,10 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
           kind: 'index',
           mediaType: value.mediaType,
           children: value.children.map((c) => ({
-            digest: c.digest, mediaType: c.mediaType, ...(c.platform ? { platform: c.platform } : {}), ...(isAttestation(c) ? { attestation: true } : {}),
+            digest: c.digest,
+            mediaType: c.mediaType,
+            ...(c.platform ? { platform: c.platform } : {}),
+            ...(isAttestation(c) ? { attestation: true } : {}),
           })),
           ...(value.annotations[CREATED_ANNOTATION] ? { created: value.annotations[CREATED_ANNOTATION] } : {}),
         },
@@ -421,20 +531,29 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return {
       ok: true,
       value: {
-        kind: 'manifest', mediaType: value.mediaType, configDigest: value.config.digest,
+        kind: 'manifest',
+        mediaType: value.mediaType,
+        configDigest: value.config.digest,
         ...(value.annotations[CREATED_ANNOTATION] ? { created: value.annotations[CREATED_ANNOTATION] } : {}),
       },
     };
   }
 
-  const schema1 = (target: Target): RegistryError => unsupported(target.registry,
-    `${target.registry}/${target.path} is a Docker schema 1 manifest, which has no stable digest and cannot be pinned; push it again with a current Docker or buildx`);
+  const schema1 = (target: Target): RegistryError =>
+    unsupported(
+      target.registry,
+      `${target.registry}/${target.path} is a Docker schema 1 manifest, which has no stable digest and cannot be pinned; push it again with a current Docker or buildx`,
+    );
 
   /** Tag → digest: HEAD with the four types; GET and hash the exact bytes when HEAD cannot say. */
   async function fetchTag(target: Target, tag: string, signal: AbortSignal): Promise<Result<TagEntry>> {
     const path = `/v2/${target.path}/manifests/${tag}`;
     const what = `tag ${tag} of ${target.path}`;
-    const head = await send(target, { method: 'HEAD', path, accept: MANIFEST_ACCEPT, maxBytes: 0, what: 'manifest' }, signal);
+    const head = await send(
+      target,
+      { method: 'HEAD', path, accept: MANIFEST_ACCEPT, maxBytes: 0, what: 'manifest' },
+      signal,
+    );
     if (!head.ok) return head;
     const checkedAt = now();
     const h = head.value;
@@ -445,11 +564,16 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       if (digest !== undefined && isValidDigest(digest) && (isIndexType(mediaType) || isImageManifestType(mediaType))) {
         return { ok: true, value: { digest, mediaType: mediaType!, checkedAt } };
       }
-      if (digest !== undefined && !isValidDigest(digest)) logger.debug?.(`${target.registry}: malformed Docker-Content-Digest ignored; hashing the manifest`);
+      if (digest !== undefined && !isValidDigest(digest))
+        logger.debug?.(`${target.registry}: malformed Docker-Content-Digest ignored; hashing the manifest`);
     } else if (h.status !== 405 && h.status !== 400 && h.status !== 501) {
       return fail(statusError(target, h, what, await loggedInTo(target)));
     }
-    const get = await send(target, { method: 'GET', path, accept: MANIFEST_ACCEPT, maxBytes: MANIFEST_LIMIT, what: 'manifest' }, signal);
+    const get = await send(
+      target,
+      { method: 'GET', path, accept: MANIFEST_ACCEPT, maxBytes: MANIFEST_LIMIT, what: 'manifest' },
+      signal,
+    );
     if (!get.ok) return get;
     const g = get.value;
     if (g.status !== 200) return fail(statusError(target, g, what, await loggedInTo(target)));
@@ -457,7 +581,9 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     const statedValid = stated !== undefined && isValidDigest(stated);
     const digest = digestOf(g.body, statedValid ? algorithmOf(stated) : 'sha256');
     if (statedValid && stated !== digest) {
-      return fail(invalidResponse(target.registry, `manifest of ${tag} does not match its Docker-Content-Digest header`));
+      return fail(
+        invalidResponse(target.registry, `manifest of ${tag} does not match its Docker-Content-Digest header`),
+      );
     }
     const info = manifestInfo(g.body, header(g.headers, 'content-type'), target);
     if (!info.ok) return info;
@@ -466,68 +592,121 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   }
 
   /** Manifest or index by digest: from the cache, else GET and verify the bytes hash to the digest. */
-  async function manifestByDigest(target: Target, digest: string, signal: AbortSignal | undefined): Promise<Result<ManifestInfo>> {
+  async function manifestByDigest(
+    target: Target,
+    digest: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Result<ManifestInfo>> {
     const cached = cache.manifest(digest);
     if (cached) return { ok: true, value: cached };
     if (offline) return fail(offlineMiss(`manifest ${digest.slice(0, 19)}…`));
-    return inflight.run(`manifest ${target.registry}/${target.path}@${digest}`, signal, async (shared) => {
-      const get = await send(target, { method: 'GET', path: `/v2/${target.path}/manifests/${digest}`, accept: MANIFEST_ACCEPT, maxBytes: MANIFEST_LIMIT, what: 'manifest' }, shared);
-      if (!get.ok) return get;
-      if (get.value.status !== 200) return fail(statusError(target, get.value, `manifest ${digest}`, await loggedInTo(target)));
-      if (digestOf(get.value.body, algorithmOf(digest)) !== digest) {
-        return fail(invalidResponse(target.registry, `manifest body does not match the requested digest ${digest}`));
-      }
-      const info = manifestInfo(get.value.body, header(get.value.headers, 'content-type'), target);
-      if (info.ok) {
-        cache.storeManifest(digest, info.value);
-        persist();
-      }
-      return info;
-    }, () => fail(cancelled(target.registry)));
+    return inflight.run(
+      `manifest ${target.registry}/${target.path}@${digest}`,
+      signal,
+      async (shared) => {
+        const get = await send(
+          target,
+          {
+            method: 'GET',
+            path: `/v2/${target.path}/manifests/${digest}`,
+            accept: MANIFEST_ACCEPT,
+            maxBytes: MANIFEST_LIMIT,
+            what: 'manifest',
+          },
+          shared,
+        );
+        if (!get.ok) return get;
+        if (get.value.status !== 200)
+          return fail(statusError(target, get.value, `manifest ${digest}`, await loggedInTo(target)));
+        if (digestOf(get.value.body, algorithmOf(digest)) !== digest) {
+          return fail(invalidResponse(target.registry, `manifest body does not match the requested digest ${digest}`));
+        }
+        const info = manifestInfo(get.value.body, header(get.value.headers, 'content-type'), target);
+        if (info.ok) {
+          cache.storeManifest(digest, info.value);
+          persist();
+        }
+        return info;
+      },
+      () => fail(cancelled(target.registry)),
+    );
   }
 
-  async function configByDigest(target: Target, digest: string, signal: AbortSignal | undefined): Promise<Result<ConfigInfo>> {
+  async function configByDigest(
+    target: Target,
+    digest: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Result<ConfigInfo>> {
     const cached = cache.config(digest);
     if (cached) return { ok: true, value: cached };
     if (offline) return fail(offlineMiss(`image config ${digest.slice(0, 19)}…`));
-    return inflight.run(`config ${target.registry}@${digest}`, signal, async (shared) => {
-      const get = await send(target, { method: 'GET', path: `/v2/${target.path}/blobs/${digest}`, maxBytes: MANIFEST_LIMIT, what: 'image config' }, shared);
-      if (!get.ok) return get;
-      if (get.value.status !== 200) return fail(statusError(target, get.value, `image config ${digest}`, await loggedInTo(target)));
-      if (digestOf(get.value.body, algorithmOf(digest)) !== digest) {
-        return fail(invalidResponse(target.registry, `image config does not match its digest ${digest}`));
-      }
-      const parsed = parseConfig(get.value.body);
-      if (!parsed) return fail(invalidResponse(target.registry, 'image config is not JSON'));
-      const label = parsed.labels[CREATED_ANNOTATION];
-      const info: ConfigInfo = {
-        ...(parsed.created ? { created: parsed.created } : {}),
-        ...(label && /^\d{4}-\d{2}-\d{2}T/.test(label) && !Number.isNaN(Date.parse(label)) ? { labelCreated: label } : {}),
-        ...(parsed.platform ? { platform: parsed.platform } : {}),
-      };
-      cache.storeConfig(digest, info);
-      persist();
-      return { ok: true, value: info };
-    }, () => fail(cancelled(target.registry)));
+    return inflight.run(
+      `config ${target.registry}@${digest}`,
+      signal,
+      async (shared) => {
+        const get = await send(
+          target,
+          { method: 'GET', path: `/v2/${target.path}/blobs/${digest}`, maxBytes: MANIFEST_LIMIT, what: 'image config' },
+          shared,
+        );
+        if (!get.ok) return get;
+        if (get.value.status !== 200)
+          return fail(statusError(target, get.value, `image config ${digest}`, await loggedInTo(target)));
+        if (digestOf(get.value.body, algorithmOf(digest)) !== digest) {
+          return fail(invalidResponse(target.registry, `image config does not match its digest ${digest}`));
+        }
+        const parsed = parseConfig(get.value.body);
+        if (!parsed) return fail(invalidResponse(target.registry, 'image config is not JSON'));
+        const label = parsed.labels[CREATED_ANNOTATION];
+        const info: ConfigInfo = {
+          ...(parsed.created ? { created: parsed.created } : {}),
+          ...(label && /^\d{4}-\d{2}-\d{2}T/.test(label) && !Number.isNaN(Date.parse(label))
+            ? { labelCreated: label }
+            : {}),
+          ...(parsed.platform ? { platform: parsed.platform } : {}),
+        };
+        cache.storeConfig(digest, info);
+        persist();
+        return { ok: true, value: info };
+      },
+      () => fail(cancelled(target.registry)),
+    );
   }
 
   /** Creation time and platform of a single-platform image manifest. */
-  async function imageDetails(target: Target, info: ManifestInfo, signal: AbortSignal | undefined): Promise<Result<{ created?: string; platform?: Platform }>> {
+  async function imageDetails(
+    target: Target,
+    info: ManifestInfo,
+    signal: AbortSignal | undefined,
+  ): Promise<Result<{ created?: string; platform?: Platform }>> {
     if (info.kind !== 'manifest' || info.configDigest === undefined) return { ok: true, value: {} };
     const config = await configByDigest(target, info.configDigest, signal);
     if (!config.ok) return config;
     const created = config.value.created ?? info.created ?? config.value.labelCreated;
-    return { ok: true, value: { ...(created ? { created } : {}), ...(config.value.platform ? { platform: config.value.platform } : {}) } };
+    return {
+      ok: true,
+      value: { ...(created ? { created } : {}), ...(config.value.platform ? { platform: config.value.platform } : {}) },
+    };
   }
 
-  async function describeTarget(target: Target, digest: string, signal: AbortSignal | undefined): Promise<Result<Description>> {
+  async function describeTarget(
+    target: Target,
+    digest: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Result<Description>> {
     const manifest = await manifestByDigest(target, digest, signal);
     if (!manifest.ok) return manifest;
     const info = manifest.value;
     if (info.kind === 'index') {
       const runnable = (info.children ?? []).filter((c) => c.platform && !c.attestation);
       const children = runnable.map((c) => ({ digest: c.digest, mediaType: c.mediaType, platform: c.platform! }));
-      const platforms = indexPlatforms(runnable.map((c) => ({ digest: c.digest, mediaType: c.mediaType, ...(c.platform ? { platform: c.platform } : {}) })));
+      const platforms = indexPlatforms(
+        runnable.map((c) => ({
+          digest: c.digest,
+          mediaType: c.mediaType,
+          ...(c.platform ? { platform: c.platform } : {}),
+        })),
+      );
       const dated = runnable.find((c) => platformMatches(defaultPlatform, c.platform!)) ?? runnable[0];
       let created = info.created;
       if (dated) {
@@ -537,14 +716,18 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         if (!details.ok) return details;
         created = details.value.created ?? created;
       }
-      return { ok: true, value: { digest, mediaType: info.mediaType, platforms, children, ...(created ? { created } : {}) } };
+      return {
+        ok: true,
+        value: { digest, mediaType: info.mediaType, platforms, children, ...(created ? { created } : {}) },
+      };
     }
     const details = await imageDetails(target, info, signal);
     if (!details.ok) return details;
     return {
       ok: true,
       value: {
-        digest, mediaType: info.mediaType,
+        digest,
+        mediaType: info.mediaType,
         ...(details.value.platform ? { platforms: [details.value.platform] } : {}),
         ...(details.value.created ? { created: details.value.created } : {}),
       },
@@ -558,36 +741,49 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   /** The tag's digest from the network (de-duplicated), stored in the cache. */
   function refreshTag(target: Target, tag: string, signal: AbortSignal | undefined): Promise<Result<TagEntry>> {
     const key = tagKey(target, tag);
-    return inflight.run(`tag ${key}`, signal, async (shared) => {
-      const result = await fetchTag(target, tag, shared);
-      if (result.ok) {
-        cache.storeTag(key, result.value);
-        persist();
-      } else if (result.error.kind === 'not-found') {
-        cache.storeMissing(key, { message: result.error.message, checkedAt: now() });
-        persist();
-      }
-      return result;
-    }, () => fail(cancelled(target.registry)));
+    return inflight.run(
+      `tag ${key}`,
+      signal,
+      async (shared) => {
+        const result = await fetchTag(target, tag, shared);
+        if (result.ok) {
+          cache.storeTag(key, result.value);
+          persist();
+        } else if (result.error.kind === 'not-found') {
+          cache.storeMissing(key, { message: result.error.message, checkedAt: now() });
+          persist();
+        }
+        return result;
+      },
+      () => fail(cancelled(target.registry)),
+    );
   }
 
-  async function lookupTag(target: Target, tag: string, refresh: boolean, signal: AbortSignal | undefined): Promise<Result<TagEntry & { fromCache: boolean; stale?: boolean }>> {
+  async function lookupTag(
+    target: Target,
+    tag: string,
+    refresh: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<Result<TagEntry & { fromCache: boolean; stale?: boolean }>> {
     await cache.ready();
     const key = tagKey(target, tag);
     const found = refresh && !offline ? undefined : cache.lookupTag(key);
-    if (found?.state === 'missing') return fail({ ...notFound(target.registry, `tag ${tag} of ${target.path}`), message: found.entry.message });
+    if (found?.state === 'missing')
+      return fail({ ...notFound(target.registry, `tag ${tag} of ${target.path}`), message: found.entry.message });
     if (found?.state === 'fresh') return { ok: true, value: { ...found.entry, fromCache: true } };
     if (found && (offline || (found.state === 'stale' && swr))) {
       const failedAt = refreshFailed.get(key);
       if (!offline && (failedAt === undefined || now() - failedAt >= REFRESH_BACKOFF_MS)) {
         // Stale-while-revalidate: answer now, refresh for next time.
-        track(refreshTag(target, tag, undefined).then((r) => {
-          if (r.ok || r.error.kind === 'not-found') refreshFailed.delete(key);
-          else {
-            refreshFailed.set(key, now());
-            logger.debug?.(`${key}: background refresh failed: ${r.error.message}`);
-          }
-        }));
+        track(
+          refreshTag(target, tag, undefined).then((r) => {
+            if (r.ok || r.error.kind === 'not-found') refreshFailed.delete(key);
+            else {
+              refreshFailed.set(key, now());
+              logger.debug?.(`${key}: background refresh failed: ${r.error.message}`);
+            }
+          }),
+        );
       }
       return { ok: true, value: { ...found.entry, fromCache: true, stale: true } };
     }
@@ -601,7 +797,9 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     if (value === undefined) return { ok: true, value: undefined };
     if (typeof value !== 'string') return { ok: true, value };
     const parsed = parsePlatform(value);
-    return parsed ? { ok: true, value: parsed } : fail(invalidInput(`platform '${value}' is not os/architecture[/variant], e.g. linux/arm64`));
+    return parsed
+      ? { ok: true, value: parsed }
+      : fail(invalidInput(`platform '${value}' is not os/architecture[/variant], e.g. linux/arm64`));
   };
 
   function hubBudgetLow(target: Target): boolean {
@@ -616,7 +814,8 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     if (!t.ok) return t;
     const target = t.value;
     const tag = effectiveTag(ref);
-    if (tag === null) return fail(invalidInput(`${ref.name} has only a digest; there is no tag to resolve`, target.registry));
+    if (tag === null)
+      return fail(invalidInput(`${ref.name} has only a digest; there is no tag to resolve`, target.registry));
     if (!TAG.test(tag)) return fail(invalidInput(`tag '${tag}' is invalid`, target.registry));
     const wanted = toPlatform(opts.platform);
     if (!wanted.ok) return wanted;
@@ -625,7 +824,11 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     if (!entry.ok) return entry;
     const e = entry.value;
     const resolution: Resolution = {
-      digest: e.digest, mediaType: e.mediaType, checkedAt: e.checkedAt, fromCache: e.fromCache, ...(e.stale ? { stale: true } : {}),
+      digest: e.digest,
+      mediaType: e.mediaType,
+      checkedAt: e.checkedAt,
+      fromCache: e.fromCache,
+      ...(e.stale ? { stale: true } : {}),
     };
 
     if (wanted.value && isIndexType(e.mediaType)) {
@@ -635,7 +838,13 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       const child = runnable.find((c) => platformMatches(wanted.value!, c.platform!));
       if (!child) {
         const available = runnable.map((c) => formatPlatform(c.platform!)).join(', ') || 'none';
-        return fail(notFound(target.registry, `platform ${formatPlatform(wanted.value)} of ${target.path}:${tag}`, `available: ${available}`));
+        return fail(
+          notFound(
+            target.registry,
+            `platform ${formatPlatform(wanted.value)} of ${target.path}:${tag}`,
+            `available: ${available}`,
+          ),
+        );
       }
       resolution.indexDigest = e.digest;
       resolution.digest = child.digest;
@@ -646,7 +855,11 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       if (hubBudgetLow(target) && !cache.manifest(resolution.digest)) {
         logger.debug?.(`docker.io pull budget low; skipping details for ${ref.name}:${tag}`);
       } else {
-        const described = await describeTarget(target, wanted.value && resolution.indexDigest ? resolution.indexDigest : resolution.digest, signal);
+        const described = await describeTarget(
+          target,
+          wanted.value && resolution.indexDigest ? resolution.indexDigest : resolution.digest,
+          signal,
+        );
         if (described.ok) {
           if (described.value.platforms) resolution.platforms = described.value.platforms;
           if (described.value.created) resolution.created = described.value.created;
@@ -667,7 +880,11 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return { ok: true, value: resolution };
   }
 
-  async function describe(ref: Pick<ParsedImageRef, 'domain' | 'path'>, digest: string, opts: { signal?: AbortSignal } = {}): Promise<Result<Description>> {
+  async function describe(
+    ref: Pick<ParsedImageRef, 'domain' | 'path'>,
+    digest: string,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<Result<Description>> {
     const t = targetOf(ref);
     if (!t.ok) return t;
     if (!isValidDigest(digest)) return fail(invalidInput(`digest '${clean(digest, 80)}' is invalid`, t.value.registry));
@@ -679,7 +896,11 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
    * HEAD by digest: does the registry still have it? 404 → no; any other failure is an error, never "gone".
    * Answers are kept like tag answers (same TTLs, same store), so re-checking a pin within the TTL is free.
    */
-  async function digestExists(target: Target, digest: string, signal: AbortSignal | undefined): Promise<Result<{ exists: boolean; mediaType?: string; checkedAt: number }>> {
+  async function digestExists(
+    target: Target,
+    digest: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Result<{ exists: boolean; mediaType?: string; checkedAt: number }>> {
     await cache.ready();
     const key = `${target.registry}/${target.path}@${digest}`;
     const found = cache.lookupTag(key);
@@ -687,22 +908,43 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     if (found && (found.state === 'fresh' || offline)) {
       return { ok: true, value: { exists: true, mediaType: found.entry.mediaType, checkedAt: found.entry.checkedAt } };
     }
-    if (offline) return fail(offlineMiss(`whether ${target.registry}/${target.path}@${digest.slice(0, 19)}… still exists`));
-    return inflight.run(`exists ${key}`, signal, async (shared) => {
-      const result = await headDigest(target, digest, shared);
-      if (result.ok) {
-        const checkedAt = now();
-        if (result.value.exists) cache.storeTag(key, { digest, mediaType: result.value.mediaType ?? 'application/octet-stream', checkedAt });
-        else cache.storeMissing(key, { message: `manifest ${digest} not found on ${target.registry}`, checkedAt });
-        persist();
-        return { ok: true, value: { ...result.value, checkedAt } };
-      }
-      return result;
-    }, () => fail(cancelled(target.registry)));
+    if (offline)
+      return fail(offlineMiss(`whether ${target.registry}/${target.path}@${digest.slice(0, 19)}… still exists`));
+    return inflight.run(
+      `exists ${key}`,
+      signal,
+      async (shared) => {
+        const result = await headDigest(target, digest, shared);
+        if (result.ok) {
+          const checkedAt = now();
+          if (result.value.exists)
+            cache.storeTag(key, { digest, mediaType: result.value.mediaType ?? 'application/octet-stream', checkedAt });
+          else cache.storeMissing(key, { message: `manifest ${digest} not found on ${target.registry}`, checkedAt });
+          persist();
+          return { ok: true, value: { ...result.value, checkedAt } };
+        }
+        return result;
+      },
+      () => fail(cancelled(target.registry)),
+    );
   }
 
-  async function headDigest(target: Target, digest: string, signal: AbortSignal): Promise<Result<{ exists: boolean; mediaType?: string }>> {
-    const head = await send(target, { method: 'HEAD', path: `/v2/${target.path}/manifests/${digest}`, accept: MANIFEST_ACCEPT, maxBytes: 0, what: 'manifest' }, signal);
+  async function headDigest(
+    target: Target,
+    digest: string,
+    signal: AbortSignal,
+  ): Promise<Result<{ exists: boolean; mediaType?: string }>> {
+    const head = await send(
+      target,
+      {
+        method: 'HEAD',
+        path: `/v2/${target.path}/manifests/${digest}`,
+        accept: MANIFEST_ACCEPT,
+        maxBytes: 0,
+        what: 'manifest',
+      },
+      signal,
+    );
     if (!head.ok) return head;
     const { status } = head.value;
     if (status === 404) return { ok: true, value: { exists: false } };
@@ -719,12 +961,17 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     return fail(statusError(target, head.value, `manifest ${digest}`, await loggedInTo(target)));
   }
 
-  async function checkPin(ref: ParsedImageRef, opts: { platform?: string | Platform; signal?: AbortSignal } = {}): Promise<PinStatus> {
+  async function checkPin(
+    ref: ParsedImageRef,
+    opts: { platform?: string | Platform; signal?: AbortSignal } = {},
+  ): Promise<PinStatus> {
     const { signal } = opts;
     const unknown = (error: RegistryError): PinStatus => ({ status: 'unknown', error });
     const pinned = ref.digest;
-    if (pinned === null || !isValidDigest(pinned)) return unknown(invalidInput(`${ref.name} has no valid digest to check`));
-    if (ref.tag === null) return unknown(invalidInput(`${ref.name}@${pinned.slice(0, 19)}… has no tag to compare the digest with`));
+    if (pinned === null || !isValidDigest(pinned))
+      return unknown(invalidInput(`${ref.name} has no valid digest to check`));
+    if (ref.tag === null)
+      return unknown(invalidInput(`${ref.name}@${pinned.slice(0, 19)}… has no tag to compare the digest with`));
     const wanted = toPlatform(opts.platform);
     if (!wanted.ok) return unknown(wanted.error);
     const t = targetOf(ref);
@@ -764,7 +1011,9 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         if (details && !details.ok && details.error.kind === 'cancelled') return unknown(details.error);
         platform = details?.ok ? details.value.platform : undefined;
       }
-      const child = platform ? (index.children ?? []).find((c) => c.platform && !c.attestation && platformMatches(platform, c.platform)) : undefined;
+      const child = platform
+        ? (index.children ?? []).find((c) => c.platform && !c.attestation && platformMatches(platform, c.platform))
+        : undefined;
       if (child) {
         if (child.digest === pinned) return { status: 'current', digest: pinned, checkedAt };
         next = child.digest;

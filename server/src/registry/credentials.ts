@@ -17,7 +17,11 @@ export type Credential =
   | { kind: 'registry-token'; token: string };
 
 export type CredentialResult =
-  | { ok: true; credential: Credential | null; /** where it came from, e.g. "credHelpers: ecr-login" */ source?: string }
+  | {
+      ok: true;
+      credential: Credential | null;
+      /** where it came from, e.g. "credHelpers: ecr-login" */ source?: string;
+    }
   | { ok: false; error: RegistryError };
 
 export interface CredentialSource {
@@ -87,15 +91,27 @@ export function credentialFromAuthEntry(entry: AuthEntry, registry: string): Cre
     const decoded = /^[A-Za-z0-9+/]*={0,2}$/.test(auth) ? Buffer.from(auth, 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
     if (colon < 0) {
-      return { ok: false, error: invalidInput(`the auths entry for ${registry} in the Docker config is not base64 user:password: run docker login ${registry}`, registry) };
+      return {
+        ok: false,
+        error: invalidInput(
+          `the auths entry for ${registry} in the Docker config is not base64 user:password: run docker login ${registry}`,
+          registry,
+        ),
+      };
     }
     username = decoded.slice(0, colon);
     password = decoded.slice(colon + 1);
   }
   const identity = str(entry.identitytoken);
-  if (identity !== '') return { ok: true, credential: { kind: 'identity-token', ...(username ? { username } : {}), token: identity }, source: 'auths' };
+  if (identity !== '')
+    return {
+      ok: true,
+      credential: { kind: 'identity-token', ...(username ? { username } : {}), token: identity },
+      source: 'auths',
+    };
   const registryToken = str(entry.registrytoken);
-  if (registryToken !== '') return { ok: true, credential: { kind: 'registry-token', token: registryToken }, source: 'auths' };
+  if (registryToken !== '')
+    return { ok: true, credential: { kind: 'registry-token', token: registryToken }, source: 'auths' };
   if (username === '' && password === '') return { ok: true, credential: null, source: 'auths' };
   return { ok: true, credential: { kind: 'basic', username, password }, source: 'auths' };
 }
@@ -111,10 +127,16 @@ export interface HelperOptions {
 const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Runs `docker-credential-<name> get` with the server URL on stdin; never throws. */
-export function runCredentialHelper(name: string, serverUrl: string, registry: string, options: HelperOptions = {}): Promise<CredentialResult> {
+export function runCredentialHelper(
+  name: string,
+  serverUrl: string,
+  registry: string,
+  options: HelperOptions = {},
+): Promise<CredentialResult> {
   const program = `docker-credential-${name}`;
   const fail = (message: string): CredentialResult => ({ ok: false, error: invalidInput(message, registry) });
-  if (!HELPER_NAME.test(name)) return Promise.resolve(fail(`credential helper name '${name}' in the Docker config is invalid`));
+  if (!HELPER_NAME.test(name))
+    return Promise.resolve(fail(`credential helper name '${name}' in the Docker config is invalid`));
   const timeoutMs = options.timeoutMs ?? 5_000;
   const maxOutput = options.maxOutput ?? 64 * 1024;
   const group = process.platform !== 'win32';
@@ -155,12 +177,20 @@ export function runCredentialHelper(name: string, serverUrl: string, registry: s
     }
     const timer = setTimeout(() => {
       kill();
-      finish(fail(`${program} did not answer within ${Math.round(timeoutMs / 1000)} s; check it works with: echo ${serverUrl} | ${program} get`));
+      finish(
+        fail(
+          `${program} did not answer within ${Math.round(timeoutMs / 1000)} s; check it works with: echo ${serverUrl} | ${program} get`,
+        ),
+      );
     }, timeoutMs);
     child.on('error', (error: NodeJS.ErrnoException) => {
-      finish(fail(error.code === 'ENOENT'
-        ? `${program} (configured for ${registry} in the Docker config) is not on PATH: install it or remove it from the config`
-        : `cannot run ${program}: ${error.code ?? error.message}`));
+      finish(
+        fail(
+          error.code === 'ENOENT'
+            ? `${program} (configured for ${registry} in the Docker config) is not on PATH: install it or remove it from the config`
+            : `cannot run ${program}: ${error.code ?? error.message}`,
+        ),
+      );
     });
     child.stdin?.on('error', () => undefined); // a helper that exits without reading stdin
     child.stdin?.end(`${serverUrl}\n`);
@@ -169,7 +199,11 @@ export function runCredentialHelper(name: string, serverUrl: string, registry: s
       outSize += chunk.length;
       if (outSize > maxOutput) {
         kill();
-        finish(fail(`${program} printed more than ${Math.round(maxOutput / 1024)} KiB; it is not a working credential helper`));
+        finish(
+          fail(
+            `${program} printed more than ${Math.round(maxOutput / 1024)} KiB; it is not a working credential helper`,
+          ),
+        );
         return;
       }
       out.push(chunk);
@@ -179,7 +213,10 @@ export function runCredentialHelper(name: string, serverUrl: string, registry: s
       if (code !== 0) {
         // Helpers print their error on stdout; only this well-known one is quoted back (it carries no secret).
         if (/credentials not found/i.test(text)) finish({ ok: true, credential: null, source: program });
-        else finish(fail(`${program} failed (exit ${code ?? 'signal'}); check it with: echo ${serverUrl} | ${program} get`));
+        else
+          finish(
+            fail(`${program} failed (exit ${code ?? 'signal'}); check it with: echo ${serverUrl} | ${program} get`),
+          );
         return;
       }
       finish(parseHelperOutput(text, program, registry));
@@ -193,16 +230,23 @@ export function parseHelperOutput(text: string, program: string, registry: strin
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, error: invalidInput(`${program} printed something that is not JSON; expected {"Username","Secret"}`, registry) };
+    return {
+      ok: false,
+      error: invalidInput(`${program} printed something that is not JSON; expected {"Username","Secret"}`, registry),
+    };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, error: invalidInput(`${program} printed JSON that is not an object; expected {"Username","Secret"}`, registry) };
+    return {
+      ok: false,
+      error: invalidInput(`${program} printed JSON that is not an object; expected {"Username","Secret"}`, registry),
+    };
   }
   const record = value as Record<string, unknown>;
   const username = str(record.Username);
   const secret = str(record.Secret);
   if (secret === '' && username === '') return { ok: true, credential: null, source: program };
-  if (username === '<token>') return { ok: true, credential: { kind: 'identity-token', token: secret }, source: program };
+  if (username === '<token>')
+    return { ok: true, credential: { kind: 'identity-token', token: secret }, source: program };
   return { ok: true, credential: { kind: 'basic', username, password: secret }, source: program };
 }
 
@@ -223,7 +267,11 @@ export function dockerConfigCredentials(options: DockerConfigOptions = {}): Cred
   const env = options.env ?? process.env;
   const logger = options.logger ?? silentLogger;
   const path = dockerConfigPath(env, options.home ?? homedir());
-  const helperOptions: HelperOptions = { env, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), ...(options.maxOutput !== undefined ? { maxOutput: options.maxOutput } : {}) };
+  const helperOptions: HelperOptions = {
+    env,
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.maxOutput !== undefined ? { maxOutput: options.maxOutput } : {}),
+  };
 
   async function load(): Promise<DockerConfig> {
     let text: string;
@@ -231,7 +279,8 @@ export function dockerConfigCredentials(options: DockerConfigOptions = {}): Cred
       text = await readFile(path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') logger.warn(`cannot read Docker config ${path} (${code ?? 'error'}); continuing without credentials`);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR')
+        logger.warn(`cannot read Docker config ${path} (${code ?? 'error'}); continuing without credentials`);
       return {};
     }
     try {

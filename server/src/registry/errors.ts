@@ -37,8 +37,12 @@ export interface RegistryErrorResult {
 export const fail = (error: RegistryError): RegistryErrorResult => ({ ok: false, error });
 
 export function isRegistryError(value: unknown): value is RegistryError {
-  return typeof value === 'object' && value !== null && typeof (value as RegistryError).kind === 'string'
-    && typeof (value as RegistryError).message === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as RegistryError).kind === 'string' &&
+    typeof (value as RegistryError).message === 'string'
+  );
 }
 
 const AUTH_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/gi;
@@ -59,8 +63,11 @@ export function clean(text: string, maxLength = 200): string {
     .replace(JWT, '[redacted]')
     .replace(SECRET_JSON, '"$1":"[redacted]"')
     .replace(SECRET_PARAM, '$1=[redacted]');
-  // eslint-disable-next-line no-control-regex
-  out = out.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  out = out
+    // eslint-disable-next-line no-control-regex -- control characters are what this removes
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (out.length > maxLength) out = `${out.slice(0, maxLength - 1)}…`;
   return out;
 }
@@ -113,9 +120,10 @@ export const rateLimited = (registry: string, retryAfter: number | undefined): R
   registry,
   status: 429,
   ...(retryAfter !== undefined ? { retryAfter } : {}),
-  message: retryAfter !== undefined
-    ? `rate limited by ${registry}; retry in ${formatSeconds(retryAfter)}`
-    : `rate limited by ${registry}; retry later${registry === 'docker.io' ? ' or run docker login docker.io for a higher limit' : ''}`,
+  message:
+    retryAfter !== undefined
+      ? `rate limited by ${registry}; retry in ${formatSeconds(retryAfter)}`
+      : `rate limited by ${registry}; retry later${registry === 'docker.io' ? ' or run docker login docker.io for a higher limit' : ''}`,
 });
 
 export const networkError = (registry: string, detail: string, status?: number): RegistryError => ({

@@ -10,9 +10,7 @@ import { Agent as PlainAgent } from 'node:http';
 import { isIP } from 'node:net';
 import got, { type Agents, type Options as GotOptions, type Response as GotResponse } from 'got';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
-import {
-  cancelled, networkError, timeoutError, tlsError, invalidResponse, type RegistryError,
-} from './errors';
+import { cancelled, networkError, timeoutError, tlsError, invalidResponse, type RegistryError } from './errors';
 
 export const MiB = 1024 * 1024;
 export const MANIFEST_LIMIT = 4 * MiB;
@@ -139,7 +137,11 @@ export function isLoopbackHost(host: string): boolean {
 const hostOf = (url: URL): string => url.hostname;
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-type LookupAll = (hostname: string, options: LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+type LookupAll = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
 
 /** Wraps a dns.lookup so names resolving only to link-local addresses (a metadata service) are refused. */
 export function linkLocalGuard(base: LookupAll) {
@@ -175,7 +177,10 @@ export function proxyFor(url: URL, env: NodeJS.ProcessEnv): string | null {
     const lower = env[name.toLowerCase()];
     const upper = env[name.toUpperCase()];
     // Like curl and Go: the lower-case form wins when both are set.
-    return (lower !== undefined && lower !== '' ? lower : undefined) ?? (upper !== undefined && upper !== '' ? upper : undefined);
+    return (
+      (lower !== undefined && lower !== '' ? lower : undefined) ??
+      (upper !== undefined && upper !== '' ? upper : undefined)
+    );
   };
   const proxy = url.protocol === 'https:' ? read('https_proxy') : read('http_proxy');
   if (!proxy) return null;
@@ -265,7 +270,8 @@ function inCidr(host: string, cidr: string): boolean {
   const bits = Number(bitsText);
   const hb = addressBytes(host);
   const bb = addressBytes(base);
-  if (!hb || !bb || hb.length !== bb.length || !Number.isInteger(bits) || bits < 0 || bits > hb.length * 8) return false;
+  if (!hb || !bb || hb.length !== bb.length || !Number.isInteger(bits) || bits < 0 || bits > hb.length * 8)
+    return false;
   for (let i = 0; i < bits; i++) {
     const byte = i >> 3;
     const mask = 0x80 >> (i & 7);
@@ -286,8 +292,19 @@ class BodyTooLarge extends Error {
   readonly code = 'ERR_DIGEST_PIN_TOO_LARGE';
 }
 
-const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO$|HOSTNAME_MISMATCH)/;
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ENETUNREACH', 'EHOSTUNREACH', 'EAI_AGAIN', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
+const TLS_CODES =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO$|HOSTNAME_MISMATCH)/;
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+]);
 
 /** True for an error that means the peer does not speak TLS or its certificate failed: never downgrade on it. */
 export const isTlsErrorCode = (code: string | undefined): boolean => code !== undefined && TLS_CODES.test(code);
@@ -339,7 +356,9 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
     if (!agent) {
       const common = { keepAlive: true, maxSockets: 16, timeout: timeoutMs };
       if (proxy) {
-        agent = https ? new HttpsProxyAgent({ ...common, proxy, rejectUnauthorized: !insecureTls }) : new HttpProxyAgent({ ...common, proxy });
+        agent = https
+          ? new HttpsProxyAgent({ ...common, proxy, rejectUnauthorized: !insecureTls })
+          : new HttpProxyAgent({ ...common, proxy });
       } else {
         agent = https ? new HttpsAgent({ ...common, rejectUnauthorized: !insecureTls }) : new PlainAgent(common);
       }
@@ -364,7 +383,11 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
     const authOrigin = url.origin;
     const insecureTls = request.insecureTls === true;
     if (isLinkLocalAddress(url.hostname)) {
-      return { kind: 'error', retryable: false, error: invalidResponse(registry, `refusing to contact link-local address ${url.hostname}`) };
+      return {
+        kind: 'error',
+        retryable: false,
+        error: invalidResponse(registry, `refusing to contact link-local address ${url.hostname}`),
+      };
     }
 
     const beforeRedirect = (next: GotOptions): void => {
@@ -372,8 +395,10 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
       if (url.protocol === 'https:' && target.protocol !== 'https:') {
         throw new PolicyRefusal(`redirect from https to ${target.protocol.replace(':', '')} refused`);
       }
-      if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new PolicyRefusal(`redirect to ${target.protocol} refused`);
-      if (isLinkLocalAddress(target.hostname)) throw new PolicyRefusal(`redirect to link-local address ${target.hostname} refused`);
+      if (target.protocol !== 'https:' && target.protocol !== 'http:')
+        throw new PolicyRefusal(`redirect to ${target.protocol} refused`);
+      if (isLinkLocalAddress(target.hostname))
+        throw new PolicyRefusal(`redirect to link-local address ${target.hostname} refused`);
       // got drops Authorization when host or port changes between two hops; we hold every hop to the origin
       // of the first request, so a redirect chain that wanders off and back never regains the credential.
       if (target.origin !== authOrigin) {
@@ -413,13 +438,21 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
         response = res;
         const declared = Number(res.headers['content-length']);
         if (method !== 'HEAD' && Number.isFinite(declared) && declared > request.maxBytes) {
-          stream.destroy(new BodyTooLarge(`${request.what ?? 'response'} is ${formatBytes(declared)}; the limit is ${formatBytes(request.maxBytes)}`));
+          stream.destroy(
+            new BodyTooLarge(
+              `${request.what ?? 'response'} is ${formatBytes(declared)}; the limit is ${formatBytes(request.maxBytes)}`,
+            ),
+          );
         }
       });
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > request.maxBytes) {
-          stream.destroy(new BodyTooLarge(`${request.what ?? 'response'} is larger than the limit of ${formatBytes(request.maxBytes)}`));
+          stream.destroy(
+            new BodyTooLarge(
+              `${request.what ?? 'response'} is larger than the limit of ${formatBytes(request.maxBytes)}`,
+            ),
+          );
           return;
         }
         chunks.push(chunk);
@@ -459,7 +492,9 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
         const backoff = retryBaseMs * 2 ** (n - 1) * (0.5 + random());
         const delay = last.retryAfterMs !== undefined ? Math.max(backoff, last.retryAfterMs) : backoff;
         if (delay > maxRetryDelayMs) break;
-        logger.debug?.(`${method} ${redactUrl(request.url)}: ${last.response ? `HTTP ${last.response.status}` : last.error?.kind}; retry ${n} in ${Math.round(delay)} ms`);
+        logger.debug?.(
+          `${method} ${redactUrl(request.url)}: ${last.response ? `HTTP ${last.response.status}` : last.error?.kind}; retry ${n} in ${Math.round(delay)} ms`,
+        );
         await sleep(delay, request.signal);
       }
       if (request.signal?.aborted) return { ok: false, error: cancelled(request.registry) };
@@ -503,10 +538,17 @@ function mapError(error: Error & { code?: string; cause?: unknown }, request: Ht
   if (code === 'ENOTFOUND') {
     return { kind: 'error', retryable: false, error: networkError(registry, `host ${request.url.hostname} not found`) };
   }
-  const detail = code === 'ECONNREFUSED' ? 'connection refused'
-    : code === 'ECONNRESET' ? 'connection reset'
-      : code ?? error.message;
-  return { kind: 'error', retryable: code === undefined || RETRYABLE_CODES.has(code) || error.name === 'ReadError', error: networkError(registry, detail) };
+  const detail =
+    code === 'ECONNREFUSED'
+      ? 'connection refused'
+      : code === 'ECONNRESET'
+        ? 'connection reset'
+        : (code ?? error.message);
+  return {
+    kind: 'error',
+    retryable: code === undefined || RETRYABLE_CODES.has(code) || error.name === 'ReadError',
+    error: networkError(registry, detail),
+  };
 }
 
 function describeTls(code: string | undefined, message: string): string {
@@ -514,7 +556,8 @@ function describeTls(code: string | undefined, message: string): string {
   if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') return 'self-signed certificate';
   if (code === 'CERT_HAS_EXPIRED') return 'certificate has expired';
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'certificate does not match the host name';
-  if (code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY') return 'certificate issuer unknown';
+  if (code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY')
+    return 'certificate issuer unknown';
   return message;
 }
 

@@ -5,8 +5,12 @@ export { createRegistryClient, type RegistryClient, type RegistryClientOptions, 
 export type { Description, PinStatus, Platform, Resolution, Result } from './types';
 export { explain, isRegistryError, type RegistryError, type RegistryErrorKind } from './errors';
 export {
-  anonymousCredentials, dockerConfigCredentials, staticCredentials,
-  type Credential, type CredentialResult, type CredentialSource,
+  anonymousCredentials,
+  dockerConfigCredentials,
+  staticCredentials,
+  type Credential,
+  type CredentialResult,
+  type CredentialSource,
 } from './credentials';
 export { formatPlatform, parsePlatform, normalizePlatform } from './manifest';
 export type { Logger } from './http';

@@ -17,8 +17,10 @@ export const DOCKER_SCHEMA1_SIGNED = 'application/vnd.docker.distribution.manife
  */
 export const MANIFEST_ACCEPT = [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST].join(', ');
 
-export const isIndexType = (mediaType: string | undefined): boolean => mediaType === OCI_INDEX || mediaType === DOCKER_LIST;
-export const isImageManifestType = (mediaType: string | undefined): boolean => mediaType === OCI_MANIFEST || mediaType === DOCKER_MANIFEST;
+export const isIndexType = (mediaType: string | undefined): boolean =>
+  mediaType === OCI_INDEX || mediaType === DOCKER_LIST;
+export const isImageManifestType = (mediaType: string | undefined): boolean =>
+  mediaType === OCI_MANIFEST || mediaType === DOCKER_MANIFEST;
 export const isSchema1Type = (mediaType: string | undefined): boolean =>
   mediaType === DOCKER_SCHEMA1 || mediaType === DOCKER_SCHEMA1_SIGNED;
 
@@ -33,7 +35,12 @@ export function baseMediaType(value: string | undefined): string | undefined {
 /** A known media type as the one constant string: answers are kept by the thousand, a copy each would add up. */
 export const sharedMediaType = (type: string): string => KNOWN_TYPES.get(type) ?? type;
 
-const KNOWN_TYPES = new Map([OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST, DOCKER_SCHEMA1, DOCKER_SCHEMA1_SIGNED].map((type) => [type, type]));
+const KNOWN_TYPES = new Map(
+  [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST, DOCKER_SCHEMA1, DOCKER_SCHEMA1_SIGNED].map((type) => [
+    type,
+    type,
+  ]),
+);
 
 export interface Platform {
   os: string;
@@ -129,7 +136,11 @@ function descriptor(value: unknown): Descriptor | null {
   if (typeof record.platform === 'object' && record.platform !== null) {
     const p = record.platform as Record<string, unknown>;
     if (typeof p.os === 'string' && typeof p.architecture === 'string') {
-      out.platform = normalizePlatform({ os: p.os, architecture: p.architecture, ...(typeof p.variant === 'string' ? { variant: p.variant } : {}) });
+      out.platform = normalizePlatform({
+        os: p.os,
+        architecture: p.architecture,
+        ...(typeof p.variant === 'string' ? { variant: p.variant } : {}),
+      });
     }
   }
   const annotations = stringRecord(record.annotations);
@@ -145,7 +156,8 @@ export function parseManifest(body: Buffer | string, contentType: string | undef
   } catch {
     return { ok: false, problem: 'manifest is not JSON' };
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, problem: 'manifest is not a JSON object' };
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    return { ok: false, problem: 'manifest is not a JSON object' };
   const record = json as Record<string, unknown>;
   const declared = typeof record.mediaType === 'string' ? record.mediaType : undefined;
   const mediaType = declared ?? baseMediaType(contentType) ?? '';
@@ -159,7 +171,10 @@ export function parseManifest(body: Buffer | string, contentType: string | undef
       if (!child) return { ok: false, problem: 'index lists a manifest without a valid digest' };
       children.push(child);
     }
-    return { ok: true, value: { kind: 'index', mediaType: isIndexType(mediaType) ? mediaType : OCI_INDEX, children, annotations } };
+    return {
+      ok: true,
+      value: { kind: 'index', mediaType: isIndexType(mediaType) ? mediaType : OCI_INDEX, children, annotations },
+    };
   }
   const config = descriptor(record.config);
   if (!config) {
@@ -209,11 +224,16 @@ export function parseConfig(body: Buffer): ImageConfig | null {
   }
   if (typeof json !== 'object' || json === null) return null;
   const record = json as Record<string, unknown>;
-  const inner = typeof record.config === 'object' && record.config !== null ? record.config as Record<string, unknown> : {};
+  const inner =
+    typeof record.config === 'object' && record.config !== null ? (record.config as Record<string, unknown>) : {};
   const out: ImageConfig = { labels: stringRecord(inner.Labels) };
   if (typeof record.created === 'string' && isTimestamp(record.created)) out.created = record.created;
   if (typeof record.os === 'string' && typeof record.architecture === 'string') {
-    out.platform = normalizePlatform({ os: record.os, architecture: record.architecture, ...(typeof record.variant === 'string' ? { variant: record.variant } : {}) });
+    out.platform = normalizePlatform({
+      os: record.os,
+      architecture: record.architecture,
+      ...(typeof record.variant === 'string' ? { variant: record.variant } : {}),
+    });
   }
   return out;
 }
@@ -222,9 +242,13 @@ export const CREATED_ANNOTATION = 'org.opencontainers.image.created';
 
 /** An RFC 3339 timestamp we are willing to show (and that Date.parse reads). */
 export function isTimestamp(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value) && !Number.isNaN(Date.parse(value))
+  return (
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value) &&
+    !Number.isNaN(Date.parse(value)) &&
     // Reproducible builds often stamp the Unix epoch (or the zero time): that is not a creation date.
-    && !value.startsWith('1970-01-01T00:00:00') && !value.startsWith('0001-01-01');
+    !value.startsWith('1970-01-01T00:00:00') &&
+    !value.startsWith('0001-01-01')
+  );
 }
 
 /** `sha256:<hex>` (or the algorithm of `like`) of exact bytes. */

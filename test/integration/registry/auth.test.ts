@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
-  anonymousCredentials, createRegistryClient, dockerConfigCredentials, explain, staticCredentials, type RegistryClientOptions,
+  anonymousCredentials,
+  createRegistryClient,
+  dockerConfigCredentials,
+  explain,
+  staticCredentials,
+  type RegistryClientOptions,
 } from '../../../server/src/registry';
 import type { FaultProxy } from '../support/faultProxy';
 import { startRegistry, type Registry } from '../support/registry';
@@ -25,7 +30,11 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const client = (options: RegistryClientOptions = {}) =>
   createRegistryClient({ credentials: anonymousCredentials, logger: recordingLogger(), ...FAST, ...options });
-const assertNoSecret = (text: string) => assert.ok(!text.includes(SECRET) && !text.includes(Buffer.from(`${SETUP_USER.username}:${SECRET}`).toString('base64')), text);
+const assertNoSecret = (text: string) =>
+  assert.ok(
+    !text.includes(SECRET) && !text.includes(Buffer.from(`${SETUP_USER.username}:${SECRET}`).toString('base64')),
+    text,
+  );
 
 describe('token auth', () => {
   let setup: SeededSetup;
@@ -51,24 +60,40 @@ describe('token auth', () => {
     const f = setup.fixtures.ociIndex;
     assert.equal(value(await c.resolve(ref(f.ref))).digest, f.digest);
     const seen = tokens.requests().slice(before);
-    assert.deepEqual(seen.map((r) => [r.method, r.service, r.scopes, r.authorization, r.status]),
-      [['GET', tokens.service, [`repository:${f.repo}:pull`], undefined, 200]]);
-    assert.deepEqual(proxy.requests({ method: 'HEAD' }).map((r) => [r.authScheme, r.status]), [[undefined, 401], ['bearer', 200]]);
+    assert.deepEqual(
+      seen.map((r) => [r.method, r.service, r.scopes, r.authorization, r.status]),
+      [['GET', tokens.service, [`repository:${f.repo}:pull`], undefined, 200]],
+    );
+    assert.deepEqual(
+      proxy.requests({ method: 'HEAD' }).map((r) => [r.authScheme, r.status]),
+      [
+        [undefined, 401],
+        ['bearer', 200],
+      ],
+    );
     // asked again (refresh skips the tag cache): challenge and token are remembered — one HEAD, no token request
     proxy.clearLog();
     value(await c.resolve(ref(f.ref), { refresh: true }));
-    assert.deepEqual(proxy.requests({ method: 'HEAD' }).map((r) => [r.authScheme, r.status]), [['bearer', 200]]);
+    assert.deepEqual(
+      proxy.requests({ method: 'HEAD' }).map((r) => [r.authScheme, r.status]),
+      [['bearer', 200]],
+    );
     assert.equal(tokenRequests(), before + 1);
     // another repository: a token for its own scope, sent up front (no 401 round trip)
     proxy.clearLog();
     value(await c.resolve(ref(setup.fixtures.ociImage.ref)));
-    assert.deepEqual(proxy.requests({ method: 'HEAD' }).map((r) => [r.authScheme, r.status]), [['bearer', 200]]);
+    assert.deepEqual(
+      proxy.requests({ method: 'HEAD' }).map((r) => [r.authScheme, r.status]),
+      [['bearer', 200]],
+    );
     assert.deepEqual(tokens.requests().at(-1)?.scopes, [`repository:${setup.fixtures.ociImage.repo}:pull`]);
     await c.close();
   });
 
   it('credentials from a temporary DOCKER_CONFIG: the token is fetched as that user', async () => {
-    const c = client({ credentials: dockerConfigCredentials({ env: { DOCKER_CONFIG: setup.dockerConfigDir, PATH: process.env.PATH } }) });
+    const c = client({
+      credentials: dockerConfigCredentials({ env: { DOCKER_CONFIG: setup.dockerConfigDir, PATH: process.env.PATH } }),
+    });
     assert.equal(value(await c.resolve(ref(setup.fixtures.dockerImage.ref))).digest, setup.fixtures.dockerImage.digest);
     const last = tokens.requests().at(-1)!;
     assert.deepEqual([last.subject, last.status], [SETUP_USER.username, 200]);
@@ -78,24 +103,39 @@ describe('token auth', () => {
   it('a credential helper on PATH supplies the login', async () => {
     const bin = join(tmp, 'bin-token');
     mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, 'docker-credential-itest'),
-      `#!/bin/sh\nread url\n[ "$url" = "${setup.host}" ] || { echo "credentials not found in native keychain"; exit 1; }\n`
-      + `printf '{"ServerURL":"%s","Username":"${SETUP_USER.username}","Secret":"${SETUP_USER.password}"}' "$url"\n`);
+    writeFileSync(
+      join(bin, 'docker-credential-itest'),
+      `#!/bin/sh\nread url\n[ "$url" = "${setup.host}" ] || { echo "credentials not found in native keychain"; exit 1; }\n` +
+        `printf '{"ServerURL":"%s","Username":"${SETUP_USER.username}","Secret":"${SETUP_USER.password}"}' "$url"\n`,
+    );
     chmodSync(join(bin, 'docker-credential-itest'), 0o755);
     const configDir = join(tmp, 'helper-config');
     mkdirSync(configDir, { recursive: true });
     writeFileSync(join(configDir, 'config.json'), JSON.stringify({ credHelpers: { [setup.host]: 'itest' } }));
-    const c = client({ credentials: dockerConfigCredentials({ env: { DOCKER_CONFIG: configDir, PATH: `${bin}:${process.env.PATH ?? ''}` } }) });
+    const c = client({
+      credentials: dockerConfigCredentials({
+        env: { DOCKER_CONFIG: configDir, PATH: `${bin}:${process.env.PATH ?? ''}` },
+      }),
+    });
     assert.equal(value(await c.resolve(ref(setup.fixtures.dockerList.ref))).digest, setup.fixtures.dockerList.digest);
     assert.equal(tokens.requests().at(-1)?.subject, SETUP_USER.username);
     await c.close();
   });
 
   it('wrong password: unauthorized, says to log in again, no secret in the message', async () => {
-    const c = client({ credentials: staticCredentials({ [setup.host]: { kind: 'basic', username: SETUP_USER.username, password: SECRET } }) });
+    const c = client({
+      credentials: staticCredentials({
+        [setup.host]: { kind: 'basic', username: SETUP_USER.username, password: SECRET },
+      }),
+    });
     const e = error(await c.resolve(ref(setup.fixtures.ociImage.ref)));
-    assert.deepEqual([e.kind, e.message], ['unauthorized',
-      `${setup.host} rejected the stored credentials (token server refused the login): run docker login ${setup.host} again`]);
+    assert.deepEqual(
+      [e.kind, e.message],
+      [
+        'unauthorized',
+        `${setup.host} rejected the stored credentials (token server refused the login): run docker login ${setup.host} again`,
+      ],
+    );
     assertNoSecret(JSON.stringify(e));
     assertNoSecret(explain(e));
     await c.close();
@@ -115,7 +155,10 @@ describe('token auth', () => {
     value(await c.resolve(ref(f.ref), { refresh: true }));
     assert.equal(tokenRequests(), before + 2);
     // the expired token was never sent: each HEAD carried a token the registry accepted
-    assert.deepEqual(proxy.requests({ method: 'HEAD' }).map((r) => r.status), [401, 200, 200, 200]);
+    assert.deepEqual(
+      proxy.requests({ method: 'HEAD' }).map((r) => r.status),
+      [401, 200, 200, 200],
+    );
     await c.close();
   });
 
@@ -124,9 +167,19 @@ describe('token auth', () => {
     const before = tokenRequests();
     const c = client();
     const e = error(await c.resolve(ref(setup.fixtures.ociImage.ref)));
-    assert.deepEqual([e.kind, e.message], ['unauthorized', `not logged in to ${setup.host}: run docker login ${setup.host}`]);
+    assert.deepEqual(
+      [e.kind, e.message],
+      ['unauthorized', `not logged in to ${setup.host}: run docker login ${setup.host}`],
+    );
     assert.equal(tokenRequests(), before + 2);
-    assert.deepEqual(proxy.requests({ method: 'HEAD' }).map((r) => [r.authScheme, r.status]), [[undefined, 401], ['bearer', 401], ['bearer', 401]]);
+    assert.deepEqual(
+      proxy.requests({ method: 'HEAD' }).map((r) => [r.authScheme, r.status]),
+      [
+        [undefined, 401],
+        ['bearer', 401],
+        ['bearer', 401],
+      ],
+    );
     await c.close();
   });
 
@@ -135,12 +188,24 @@ describe('token auth', () => {
     const f = setup.fixtures.ociImage;
     value(await c.resolve(ref(f.ref)));
     // the registry now rejects the cached token once, as it would an expired one
-    proxy.inject({ kind: 'status', status: 401, headers: { 'www-authenticate': `Bearer realm="${tokens.realm}",service="${tokens.service}",scope="repository:${f.repo}:pull",error="invalid_token"` } }, { method: 'HEAD', times: 1 });
+    proxy.inject(
+      {
+        kind: 'status',
+        status: 401,
+        headers: {
+          'www-authenticate': `Bearer realm="${tokens.realm}",service="${tokens.service}",scope="repository:${f.repo}:pull",error="invalid_token"`,
+        },
+      },
+      { method: 'HEAD', times: 1 },
+    );
     const before = tokenRequests();
     proxy.clearLog();
     assert.equal(value(await c.resolve(ref(f.ref), { refresh: true })).digest, f.digest);
     assert.equal(tokenRequests(), before + 1);
-    assert.deepEqual(proxy.requests({ method: 'HEAD' }).map((r) => r.status), [401, 200]);
+    assert.deepEqual(
+      proxy.requests({ method: 'HEAD' }).map((r) => r.status),
+      [401, 200],
+    );
     await c.close();
   });
 
@@ -148,7 +213,10 @@ describe('token auth', () => {
     tokens.behaviour.fail = { status: 503, times: 3 };
     const c = client();
     const e = error(await c.resolve(ref(setup.fixtures.ociImage.ref)));
-    assert.deepEqual([e.kind, e.message], ['network', `${setup.host} answered HTTP 503 3 times; the registry is having trouble, try again later`]);
+    assert.deepEqual(
+      [e.kind, e.message],
+      ['network', `${setup.host} answered HTTP 503 3 times; the registry is having trouble, try again later`],
+    );
     await c.close();
   });
 });
@@ -158,9 +226,20 @@ describe('identity token (refresh_token grant)', () => {
   let registry: Registry;
   let digest: string;
   before(async () => {
-    tokens = await startTokenServer({ users: { [SETUP_USER.username]: SETUP_USER.password }, refreshTokens: { 'REFRESH-abc': SETUP_USER.username }, anonymousPull: false });
+    tokens = await startTokenServer({
+      users: { [SETUP_USER.username]: SETUP_USER.password },
+      refreshTokens: { 'REFRESH-abc': SETUP_USER.username },
+      anonymousPull: false,
+    });
     registry = await startRegistry({ auth: { token: tokens.registryAuth } });
-    digest = (await pushImage({ url: registry.url, host: registry.host, auth: tokens.seedAuth(SETUP_USER.username) }, 'private/app', '1', { format: 'oci' })).digest;
+    digest = (
+      await pushImage(
+        { url: registry.url, host: registry.host, auth: tokens.seedAuth(SETUP_USER.username) },
+        'private/app',
+        '1',
+        { format: 'oci' },
+      )
+    ).digest;
   });
   after(async () => {
     await registry?.stop();
@@ -170,18 +249,34 @@ describe('identity token (refresh_token grant)', () => {
   it('an identity token from the config is exchanged by POST', async () => {
     const configDir = join(tmp, 'identity');
     mkdirSync(configDir, { recursive: true });
-    writeFileSync(join(configDir, 'config.json'), JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${SETUP_USER.username}:`).toString('base64'), identitytoken: 'REFRESH-abc' } } }));
+    writeFileSync(
+      join(configDir, 'config.json'),
+      JSON.stringify({
+        auths: {
+          [registry.host]: {
+            auth: Buffer.from(`${SETUP_USER.username}:`).toString('base64'),
+            identitytoken: 'REFRESH-abc',
+          },
+        },
+      }),
+    );
     const c = client({ credentials: dockerConfigCredentials({ env: { DOCKER_CONFIG: configDir } }) });
     assert.equal(value(await c.resolve(ref(`${registry.host}/private/app:1`))).digest, digest);
     const last = tokens.requests().at(-1)!;
-    assert.deepEqual([last.method, last.grantType, last.subject, last.status], ['POST', 'refresh_token', SETUP_USER.username, 200]);
+    assert.deepEqual(
+      [last.method, last.grantType, last.subject, last.status],
+      ['POST', 'refresh_token', SETUP_USER.username, 200],
+    );
     await c.close();
   });
 
   it('anonymous on a private registry: not logged in', async () => {
     const c = client();
     const e = error(await c.resolve(ref(`${registry.host}/private/app:1`)));
-    assert.deepEqual([e.kind, e.message], ['unauthorized', `not logged in to ${registry.host}: run docker login ${registry.host}`]);
+    assert.deepEqual(
+      [e.kind, e.message],
+      ['unauthorized', `not logged in to ${registry.host}: run docker login ${registry.host}`],
+    );
     await c.close();
   });
 });
@@ -197,26 +292,45 @@ describe('htpasswd Basic', () => {
   it('with the login: Basic to the registry, digest resolved', async () => {
     const c = client({ credentials: dockerConfigCredentials({ env: { DOCKER_CONFIG: setup.dockerConfigDir } }) });
     assert.equal(value(await c.resolve(ref(setup.fixtures.ociIndex.ref))).digest, setup.fixtures.ociIndex.digest);
-    assert.deepEqual(setup.proxy!.requests({ method: 'HEAD' }).map((r) => [r.authScheme, r.status]), [[undefined, 401], ['basic', 200]]);
+    assert.deepEqual(
+      setup.proxy!.requests({ method: 'HEAD' }).map((r) => [r.authScheme, r.status]),
+      [
+        [undefined, 401],
+        ['basic', 200],
+      ],
+    );
     // the scheme is remembered: the next lookup sends Basic up front
     setup.proxy!.clearLog();
     value(await c.resolve(ref(setup.fixtures.ociImage.ref)));
-    assert.deepEqual(setup.proxy!.requests({ method: 'HEAD' }).map((r) => [r.authScheme, r.status]), [['basic', 200]]);
+    assert.deepEqual(
+      setup.proxy!.requests({ method: 'HEAD' }).map((r) => [r.authScheme, r.status]),
+      [['basic', 200]],
+    );
     await c.close();
   });
 
   it('without a login: not logged in', async () => {
     const c = client();
     const e = error(await c.resolve(ref(setup.fixtures.ociIndex.ref)));
-    assert.deepEqual([e.kind, e.message], ['unauthorized', `not logged in to ${setup.host}: run docker login ${setup.host}`]);
+    assert.deepEqual(
+      [e.kind, e.message],
+      ['unauthorized', `not logged in to ${setup.host}: run docker login ${setup.host}`],
+    );
     assert.equal(setup.proxy!.count({ method: 'HEAD' }), 1);
     await c.close();
   });
 
   it('a wrong password: rejected, no secret in the message', async () => {
-    const c = client({ credentials: staticCredentials({ [setup.host]: { kind: 'basic', username: SETUP_USER.username, password: SECRET } }) });
+    const c = client({
+      credentials: staticCredentials({
+        [setup.host]: { kind: 'basic', username: SETUP_USER.username, password: SECRET },
+      }),
+    });
     const e = error(await c.resolve(ref(setup.fixtures.ociIndex.ref)));
-    assert.deepEqual([e.kind, e.message], ['unauthorized', `${setup.host} rejected the stored credentials: run docker login ${setup.host} again`]);
+    assert.deepEqual(
+      [e.kind, e.message],
+      ['unauthorized', `${setup.host} rejected the stored credentials: run docker login ${setup.host} again`],
+    );
     assertNoSecret(JSON.stringify(e));
     await c.close();
   });

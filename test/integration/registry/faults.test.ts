@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { anonymousCredentials, createRegistryClient, explain, staticCredentials, type RegistryClientOptions } from '../../../server/src/registry';
+import {
+  anonymousCredentials,
+  createRegistryClient,
+  explain,
+  staticCredentials,
+  type RegistryClientOptions,
+} from '../../../server/src/registry';
 import { faults, MiB } from '../support/faultProxy';
 import { DEFAULT_CREATED } from '../support/seed';
 import { SETUP_USER } from '../support/setup';
@@ -36,7 +42,10 @@ describe('transport faults', () => {
     const c = client({ timeoutMs: 400 });
     const started = Date.now();
     const e = error(await c.resolve(ref(image().ref)));
-    assert.deepEqual([e.kind, e.message], ['timeout', `${host()} did not answer within 1 s; check the network or raise the timeout`]);
+    assert.deepEqual(
+      [e.kind, e.message],
+      ['timeout', `${host()} did not answer within 1 s; check the network or raise the timeout`],
+    );
     assert.ok(Date.now() - started < 2000);
     assert.equal(proxy().count({ method: 'HEAD' }), 1);
     await c.close();
@@ -46,7 +55,10 @@ describe('transport faults', () => {
     proxy().inject(faults.reset(), { method: 'HEAD' });
     const c = client();
     const e = error(await c.resolve(ref(image().ref)));
-    assert.deepEqual([e.kind, e.message], ['network', `cannot reach ${host()}: connection reset; check the network connection or proxy settings`]);
+    assert.deepEqual(
+      [e.kind, e.message],
+      ['network', `cannot reach ${host()}: connection reset; check the network connection or proxy settings`],
+    );
     assert.equal(proxy().count({ method: 'HEAD' }), 3);
     await c.close();
   });
@@ -63,7 +75,10 @@ describe('transport faults', () => {
     proxy().inject(faults.tooManyRequests(37), { method: 'HEAD' });
     const c = client();
     const e = error(await c.resolve(ref(image().ref)));
-    assert.deepEqual([e.kind, e.retryAfter, e.message], ['rate-limited', 37, `rate limited by ${host()}; retry in 37 s`]);
+    assert.deepEqual(
+      [e.kind, e.retryAfter, e.message],
+      ['rate-limited', 37, `rate limited by ${host()}; retry in 37 s`],
+    );
     assert.equal(proxy().count({ method: 'HEAD' }), 1);
     await c.close();
   });
@@ -82,7 +97,10 @@ describe('transport faults', () => {
     proxy().inject(faults.unavailable(), { method: 'HEAD' });
     const c = client();
     const e = error(await c.resolve(ref(image().ref)));
-    assert.deepEqual([e.kind, e.status, e.message], ['network', 503, `${host()} answered HTTP 503 3 times; the registry is having trouble, try again later`]);
+    assert.deepEqual(
+      [e.kind, e.status, e.message],
+      ['network', 503, `${host()} answered HTTP 503 3 times; the registry is having trouble, try again later`],
+    );
     assert.equal(proxy().count({ method: 'HEAD' }), 3);
     await c.close();
   });
@@ -142,16 +160,32 @@ describe('digest header faults', () => {
     proxy().inject(faults.corruptBody(), { method: 'GET', path: tagPath() });
     const c = client();
     const e = error(await c.resolve(ref(image().ref)));
-    assert.deepEqual([e.kind, e.message], ['invalid-response', `${host()} sent an invalid response: manifest of 1.0 does not match its Docker-Content-Digest header`]);
+    assert.deepEqual(
+      [e.kind, e.message],
+      [
+        'invalid-response',
+        `${host()} sent an invalid response: manifest of 1.0 does not match its Docker-Content-Digest header`,
+      ],
+    );
     await c.close();
   });
 
   it('GET by digest whose body does not hash to the digest: invalid-response, nothing cached', async () => {
     const index = seeded.setup.fixtures.ociIndex;
-    proxy().inject(faults.corruptBody(), { method: 'GET', path: `/v2/${index.repo}/manifests/${index.digest}`, times: 1 });
+    proxy().inject(faults.corruptBody(), {
+      method: 'GET',
+      path: `/v2/${index.repo}/manifests/${index.digest}`,
+      times: 1,
+    });
     const c = client();
     const e = error(await c.describe(ref(index.ref), index.digest));
-    assert.deepEqual([e.kind, e.message], ['invalid-response', `${host()} sent an invalid response: manifest body does not match the requested digest ${index.digest}`]);
+    assert.deepEqual(
+      [e.kind, e.message],
+      [
+        'invalid-response',
+        `${host()} sent an invalid response: manifest body does not match the requested digest ${index.digest}`,
+      ],
+    );
     // not cached: the next describe asks again and succeeds
     assert.equal(value(await c.describe(ref(index.ref), index.digest)).platforms?.length, 2);
     await c.close();
@@ -172,23 +206,41 @@ describe('digest header faults', () => {
       proxy().inject(faults.oversized(5 * MiB, chunked), { method: 'GET', path: tagPath() });
       const c = client();
       const e = error(await c.resolve(ref(image().ref)));
-      assert.deepEqual([e.kind, e.message], ['invalid-response', chunked
-        ? `${host()} sent an invalid response: manifest is larger than the limit of 4 MiB`
-        : `${host()} sent an invalid response: manifest is 5 MiB; the limit is 4 MiB`]);
+      assert.deepEqual(
+        [e.kind, e.message],
+        [
+          'invalid-response',
+          chunked
+            ? `${host()} sent an invalid response: manifest is larger than the limit of 4 MiB`
+            : `${host()} sent an invalid response: manifest is 5 MiB; the limit is 4 MiB`,
+        ],
+      );
       assert.equal(proxy().count({ method: 'GET' }), 1);
       await c.close();
     });
   }
 
   it('schema 1 manifest: unsupported, with what to do', async () => {
-    proxy().inject({
-      kind: 'status', status: 200,
-      headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws', 'docker-content-digest': image().digest },
-    }, { method: 'HEAD', path: tagPath() });
+    proxy().inject(
+      {
+        kind: 'status',
+        status: 200,
+        headers: {
+          'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+          'docker-content-digest': image().digest,
+        },
+      },
+      { method: 'HEAD', path: tagPath() },
+    );
     const c = client();
     const e = error(await c.resolve(ref(image().ref)));
-    assert.deepEqual([e.kind, explain(e)], ['unsupported',
-      `${host()}/fixtures/oci-image is a Docker schema 1 manifest, which has no stable digest and cannot be pinned; push it again with a current Docker or buildx`]);
+    assert.deepEqual(
+      [e.kind, explain(e)],
+      [
+        'unsupported',
+        `${host()}/fixtures/oci-image is a Docker schema 1 manifest, which has no stable digest and cannot be pinned; push it again with a current Docker or buildx`,
+      ],
+    );
     await c.close();
   });
 });
@@ -197,14 +249,25 @@ describe('redirects', () => {
   it('cross-origin redirect of a blob: followed, and the other origin sees no Authorization', async () => {
     // Credentials for the proxy host: the open registry ignores them, but the client sends them once challenged…
     // so challenge it: the first request gets a Basic challenge from the proxy.
-    proxy().inject({ kind: 'status', status: 401, headers: { 'www-authenticate': 'Basic realm="test"' } }, { method: 'HEAD', times: 1 });
+    proxy().inject(
+      { kind: 'status', status: 401, headers: { 'www-authenticate': 'Basic realm="test"' } },
+      { method: 'HEAD', times: 1 },
+    );
     const img = image();
     proxy().inject(faults.redirectToEvil(307), { method: 'GET', path: `/v2/${img.repo}/blobs/${img.configDigest}` });
-    const c = client({ credentials: staticCredentials({ [host()]: { kind: 'basic', username: SETUP_USER.username, password: SETUP_USER.password } }) });
+    const c = client({
+      credentials: staticCredentials({
+        [host()]: { kind: 'basic', username: SETUP_USER.username, password: SETUP_USER.password },
+      }),
+    });
     const r = value(await c.resolve(ref(img.ref), { details: true }));
     assert.equal(r.created, DEFAULT_CREATED);
     const blob = proxy().requests({ method: 'GET', path: `/v2/${img.repo}/blobs/${img.configDigest}` });
-    assert.deepEqual(blob.map((q) => q.authScheme), ['basic'], 'the registry itself got the credential');
+    assert.deepEqual(
+      blob.map((q) => q.authScheme),
+      ['basic'],
+      'the registry itself got the credential',
+    );
     const evil = proxy().evil.requests();
     assert.equal(evil.length, 1);
     assert.deepEqual([evil[0]!.hasAuthorization, evil[0]!.headers.cookie], [false, undefined]);
@@ -213,10 +276,19 @@ describe('redirects', () => {
 
   it('redirect to a link-local address: refused', async () => {
     const img = image();
-    proxy().inject({ kind: 'redirect', status: 302, to: 'http://169.254.169.254' }, { method: 'GET', path: `/v2/${img.repo}/manifests/${img.digest}` });
+    proxy().inject(
+      { kind: 'redirect', status: 302, to: 'http://169.254.169.254' },
+      { method: 'GET', path: `/v2/${img.repo}/manifests/${img.digest}` },
+    );
     const c = client();
     const e = error(await c.describe(ref(img.ref), img.digest));
-    assert.deepEqual([e.kind, e.message], ['invalid-response', `${host()} sent an invalid response: redirect to link-local address 169.254.169.254 refused`]);
+    assert.deepEqual(
+      [e.kind, e.message],
+      [
+        'invalid-response',
+        `${host()} sent an invalid response: redirect to link-local address 169.254.169.254 refused`,
+      ],
+    );
     await c.close();
   });
 
@@ -226,7 +298,10 @@ describe('redirects', () => {
     proxy().inject({ kind: 'redirect', status: 302, to: proxy().url }, { method: 'GET', path });
     const c = client();
     const e = error(await c.describe(ref(img.ref), img.digest));
-    assert.deepEqual([e.kind, e.message], ['invalid-response', `${host()} sent an invalid response: too many redirects`]);
+    assert.deepEqual(
+      [e.kind, e.message],
+      ['invalid-response', `${host()} sent an invalid response: too many redirects`],
+    );
     assert.equal(proxy().count({ method: 'GET', path }), 11);
     await c.close();
   });

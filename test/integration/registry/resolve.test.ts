@@ -44,7 +44,10 @@ describe('resolve: the seeded digests', () => {
     const c = client();
     const f = seeded.setup.fixtures;
     const arm64 = value(await c.resolve(ref(f.ociIndex.ref), { platform: 'linux/arm64' }));
-    assert.deepEqual([arm64.digest, arm64.indexDigest, arm64.mediaType], [f.ociIndex.children[1]!.digest, f.ociIndex.digest, OCI_MANIFEST]);
+    assert.deepEqual(
+      [arm64.digest, arm64.indexDigest, arm64.mediaType],
+      [f.ociIndex.children[1]!.digest, f.ociIndex.digest, OCI_MANIFEST],
+    );
     const amd64 = value(await c.resolve(ref(f.ociIndex.ref), { platform: 'linux/x86_64' }));
     assert.equal(amd64.digest, f.ociIndex.children[0]!.digest);
     const armv7 = value(await c.resolve(ref(f.dockerList.ref), { platform: 'linux/arm/v7' }));
@@ -52,8 +55,13 @@ describe('resolve: the seeded digests', () => {
     // one HEAD per tag, one GET per index (cached by digest afterwards)
     assert.deepEqual([heads(), gets(/\/manifests\//)], [2, 2]);
     const missing = error(await c.resolve(ref(f.ociIndex.ref), { platform: 'windows/amd64' }));
-    assert.deepEqual([missing.kind, missing.message],
-      ['not-found', `platform windows/amd64 of fixtures/oci-index:1.0 not found on ${seeded.setup.host} (available: linux/amd64, linux/arm64)`]);
+    assert.deepEqual(
+      [missing.kind, missing.message],
+      [
+        'not-found',
+        `platform windows/amd64 of fixtures/oci-index:1.0 not found on ${seeded.setup.host} (available: linux/amd64, linux/arm64)`,
+      ],
+    );
     await c.close();
   });
 
@@ -61,10 +69,16 @@ describe('resolve: the seeded digests', () => {
     const c = client();
     const f = seeded.setup.fixtures;
     const index = value(await c.resolve(ref(f.ociIndex.ref), { details: true }));
-    assert.deepEqual(index.platforms, [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }]);
+    assert.deepEqual(index.platforms, [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ]);
     assert.equal(index.created, DEFAULT_CREATED);
     const list = value(await c.resolve(ref(f.dockerList.ref), { details: true }));
-    assert.deepEqual(list.platforms, [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm', variant: 'v7' }]);
+    assert.deepEqual(list.platforms, [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm', variant: 'v7' },
+    ]);
     const single = value(await c.resolve(ref(f.dockerImage.ref), { details: true }));
     assert.deepEqual([single.platforms, single.created], [[{ os: 'linux', architecture: 'amd64' }], DEFAULT_CREATED]);
     const drift = value(await c.resolve(ref(f.drift.ref), { details: true }));
@@ -83,10 +97,21 @@ describe('resolve: the seeded digests', () => {
     assert.deepEqual(d, {
       digest: f.ociIndex.digest,
       mediaType: OCI_INDEX,
-      platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }],
+      platforms: [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64' },
+      ],
       children: [
-        { digest: f.ociIndex.children[0]!.digest, mediaType: OCI_MANIFEST, platform: { os: 'linux', architecture: 'amd64' } },
-        { digest: f.ociIndex.children[1]!.digest, mediaType: OCI_MANIFEST, platform: { os: 'linux', architecture: 'arm64' } },
+        {
+          digest: f.ociIndex.children[0]!.digest,
+          mediaType: OCI_MANIFEST,
+          platform: { os: 'linux', architecture: 'amd64' },
+        },
+        {
+          digest: f.ociIndex.children[1]!.digest,
+          mediaType: OCI_MANIFEST,
+          platform: { os: 'linux', architecture: 'arm64' },
+        },
       ],
       created: DEFAULT_CREATED,
     });
@@ -97,9 +122,15 @@ describe('resolve: the seeded digests', () => {
   it('not found: tag and repository, remembered for the negative TTL', async () => {
     const c = client();
     const tag = error(await c.resolve(ref(`${seeded.setup.host}/fixtures/oci-image:9.9`)));
-    assert.deepEqual([tag.kind, tag.message], ['not-found', `tag 9.9 of fixtures/oci-image not found on ${seeded.setup.host}`]);
+    assert.deepEqual(
+      [tag.kind, tag.message],
+      ['not-found', `tag 9.9 of fixtures/oci-image not found on ${seeded.setup.host}`],
+    );
     const repo = error(await c.resolve(ref(`${seeded.setup.host}/fixtures/nothing-here:1`)));
-    assert.deepEqual([repo.kind, repo.message], ['not-found', `tag 1 of fixtures/nothing-here not found on ${seeded.setup.host}`]);
+    assert.deepEqual(
+      [repo.kind, repo.message],
+      ['not-found', `tag 1 of fixtures/nothing-here not found on ${seeded.setup.host}`],
+    );
     assert.equal(heads(), 2);
     const again = error(await c.resolve(ref(`${seeded.setup.host}/fixtures/oci-image:9.9`)));
     assert.equal(again.kind, 'not-found');
@@ -111,8 +142,13 @@ describe('resolve: the seeded digests', () => {
 describe('resolve: requests saved', () => {
   it('20 concurrent lookups of one tag cost 1 HEAD', async () => {
     const c = client();
-    const results = await Promise.all(Array.from({ length: 20 }, () => c.resolve(ref(seeded.setup.fixtures.ociIndex.ref))));
-    assert.deepEqual(results.map((r) => value(r).digest), Array(20).fill(seeded.setup.fixtures.ociIndex.digest));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => c.resolve(ref(seeded.setup.fixtures.ociIndex.ref))),
+    );
+    assert.deepEqual(
+      results.map((r) => value(r).digest),
+      Array(20).fill(seeded.setup.fixtures.ociIndex.digest),
+    );
     assert.equal(heads(), 1);
     await c.close();
   });
@@ -136,7 +172,10 @@ describe('resolve: requests saved', () => {
     t.advance(30 * 60 * 1000);
     const second = client({ cacheDir, now: t.now });
     const r = value(await second.resolve(ref(seeded.setup.fixtures.dockerList.ref), { details: true }));
-    assert.deepEqual([r.digest, r.fromCache, r.platforms?.length, r.created], [seeded.setup.fixtures.dockerList.digest, true, 2, DEFAULT_CREATED]);
+    assert.deepEqual(
+      [r.digest, r.fromCache, r.platforms?.length, r.created],
+      [seeded.setup.fixtures.dockerList.digest, true, 2, DEFAULT_CREATED],
+    );
     assert.equal(proxy().count(), before);
     await second.close();
   });
@@ -152,7 +191,10 @@ describe('resolve: requests saved', () => {
     const started = Date.now();
     const stale = value(await c.resolve(ref(seeded.setup.fixtures.ociImage.ref)));
     const elapsed = Date.now() - started;
-    assert.deepEqual([stale.digest, stale.fromCache, stale.stale, stale.checkedAt], [first.digest, true, true, first.checkedAt]);
+    assert.deepEqual(
+      [stale.digest, stale.fromCache, stale.stale, stale.checkedAt],
+      [first.digest, true, true, first.checkedAt],
+    );
     assert.ok(elapsed < 500, `stale answer took ${elapsed} ms, the registry takes 1000 ms`);
     await c.flush(); // waits for the background refresh
     assert.equal(heads(), 2);
@@ -193,10 +235,21 @@ describe('resolve: requests saved', () => {
     proxy().clearLog();
     t.advance(30 * 24 * 60 * 60 * 1000); // long past TTL and stale window: offline still answers
     const off = client({ cacheDir, now: t.now, offline: true });
-    const r = value(await off.resolve(ref(seeded.setup.fixtures.ociIndex.ref), { details: true, platform: 'linux/arm64' }));
-    assert.deepEqual([r.digest, r.stale, r.platforms?.length], [seeded.setup.fixtures.ociIndex.children[1]!.digest, true, 2]);
+    const r = value(
+      await off.resolve(ref(seeded.setup.fixtures.ociIndex.ref), { details: true, platform: 'linux/arm64' }),
+    );
+    assert.deepEqual(
+      [r.digest, r.stale, r.platforms?.length],
+      [seeded.setup.fixtures.ociIndex.children[1]!.digest, true, 2],
+    );
     const miss = error(await off.resolve(ref(seeded.setup.fixtures.ociImage.ref)));
-    assert.deepEqual([miss.kind, miss.message], ['offline', `offline: ${seeded.setup.host}/fixtures/oci-image:1.0 is not in the cache; run once online to fill it`]);
+    assert.deepEqual(
+      [miss.kind, miss.message],
+      [
+        'offline',
+        `offline: ${seeded.setup.host}/fixtures/oci-image:1.0 is not in the cache; run once online to fill it`,
+      ],
+    );
     assert.equal(proxy().count(), 0);
     await off.close();
   });
@@ -206,8 +259,13 @@ describe('resolve: requests saved', () => {
     const c = client({ cacheDir });
     value(await c.resolve(ref(seeded.setup.fixtures.ociIndex.ref), { details: true }));
     await c.close();
-    const store = JSON.parse(readFileSync(join(cacheDir, 'registry-cache.json'), 'utf8')) as { tags: Record<string, { digest: string }> };
-    assert.deepEqual(store.tags[`${seeded.setup.host}/fixtures/oci-index:1.0`]?.digest, seeded.setup.fixtures.ociIndex.digest);
+    const store = JSON.parse(readFileSync(join(cacheDir, 'registry-cache.json'), 'utf8')) as {
+      tags: Record<string, { digest: string }>;
+    };
+    assert.deepEqual(
+      store.tags[`${seeded.setup.host}/fixtures/oci-index:1.0`]?.digest,
+      seeded.setup.fixtures.ociIndex.digest,
+    );
   });
 });
 
@@ -216,7 +274,11 @@ describe('checkPin', () => {
     const t = clock();
     const c = client({ now: t.now });
     const f = seeded.setup.fixtures.ociIndex;
-    assert.deepEqual(await c.checkPin(ref(`${f.ref}@${f.digest}`)), { status: 'current', digest: f.digest, checkedAt: t.now() });
+    assert.deepEqual(await c.checkPin(ref(`${f.ref}@${f.digest}`)), {
+      status: 'current',
+      digest: f.digest,
+      checkedAt: t.now(),
+    });
     assert.equal(heads(), 1);
     await c.close();
   });
@@ -226,7 +288,8 @@ describe('checkPin', () => {
     const d = seeded.setup.fixtures.drift;
     const status = await c.checkPin(ref(`${d.ref}@${d.oldDigest}`));
     assert.equal(status.status, 'drifted');
-    if (status.status === 'drifted') assert.deepEqual([status.pinned, status.current, status.tagDigest], [d.oldDigest, d.newDigest, d.newDigest]);
+    if (status.status === 'drifted')
+      assert.deepEqual([status.pinned, status.current, status.tagDigest], [d.oldDigest, d.newDigest, d.newDigest]);
     await c.close();
   });
 
@@ -234,9 +297,12 @@ describe('checkPin', () => {
     const c = client();
     const d = seeded.setup.fixtures.drift;
     const first = await c.checkPin(ref(`${d.ref}@${d.oldDigest}`));
-    assert.deepEqual(proxy().requests().map((r) => `${r.method} ${r.path}`), [
-      `HEAD /v2/${d.repo}/manifests/latest`, `HEAD /v2/${d.repo}/manifests/${d.oldDigest}`,
-    ]);
+    assert.deepEqual(
+      proxy()
+        .requests()
+        .map((r) => `${r.method} ${r.path}`),
+      [`HEAD /v2/${d.repo}/manifests/latest`, `HEAD /v2/${d.repo}/manifests/${d.oldDigest}`],
+    );
     proxy().clearLog();
     assert.deepEqual(await c.checkPin(ref(`${d.ref}@${d.oldDigest}`)), first);
     assert.equal(proxy().count(), 0);
@@ -264,8 +330,16 @@ describe('checkPin', () => {
     const repo = 'itest/multi';
     const build = async (content: string) => {
       const children = [
-        await pushImage(target, repo, undefined, { format: 'oci', platform: { os: 'linux', architecture: 'amd64' }, content }),
-        await pushImage(target, repo, undefined, { format: 'oci', platform: { os: 'linux', architecture: 'arm64' }, content }),
+        await pushImage(target, repo, undefined, {
+          format: 'oci',
+          platform: { os: 'linux', architecture: 'amd64' },
+          content,
+        }),
+        await pushImage(target, repo, undefined, {
+          format: 'oci',
+          platform: { os: 'linux', architecture: 'arm64' },
+          content,
+        }),
       ];
       return { index: await pushIndex(target, repo, '1', { format: 'oci', children, attestation: true }), children };
     };
@@ -274,11 +348,16 @@ describe('checkPin', () => {
     proxy().clearLog();
     const c = client();
     const status = await c.checkPin(ref(`${proxy().host}/${repo}:1@${old.children[1]!.digest}`));
-    assert.deepEqual(status.status === 'drifted' ? [status.pinned, status.current, status.tagDigest] : status,
-      [old.children[1]!.digest, now.children[1]!.digest, now.index.digest]);
+    assert.deepEqual(status.status === 'drifted' ? [status.pinned, status.current, status.tagDigest] : status, [
+      old.children[1]!.digest,
+      now.children[1]!.digest,
+      now.index.digest,
+    ]);
     // with the platform given, the pin's own config is not needed
     const c2 = client();
-    const withPlatform = await c2.checkPin(ref(`${proxy().host}/${repo}:1@${old.children[0]!.digest}`), { platform: 'linux/amd64' });
+    const withPlatform = await c2.checkPin(ref(`${proxy().host}/${repo}:1@${old.children[0]!.digest}`), {
+      platform: 'linux/amd64',
+    });
     assert.deepEqual(withPlatform.status === 'drifted' ? withPlatform.current : withPlatform, now.children[0]!.digest);
     await c.close();
     await c2.close();
@@ -286,7 +365,10 @@ describe('checkPin', () => {
 
   it('an error is unknown, never gone: 503 and 403 on the digest HEAD', async () => {
     const g = seeded.setup.fixtures.gone;
-    for (const [fault, kind] of [[faults.unavailable(), 'network'], [{ kind: 'status', status: 403 } as const, 'forbidden']] as const) {
+    for (const [fault, kind] of [
+      [faults.unavailable(), 'network'],
+      [{ kind: 'status', status: 403 } as const, 'forbidden'],
+    ] as const) {
       proxy().clearFaults();
       proxy().inject(fault, { method: 'HEAD', path: `/v2/${g.repo}/manifests/${g.digest}` });
       const c = client();
@@ -301,7 +383,10 @@ describe('checkPin', () => {
     const c = client();
     const d = seeded.setup.fixtures.drift;
     const status = await c.checkPin(ref(`${d.ref}@${d.oldDigest}`));
-    assert.deepEqual(status.status === 'unknown' ? [status.error.kind, status.error.retryAfter] : status, ['rate-limited', 5]);
+    assert.deepEqual(status.status === 'unknown' ? [status.error.kind, status.error.retryAfter] : status, [
+      'rate-limited',
+      5,
+    ]);
     await c.close();
   });
 });

@@ -34,7 +34,10 @@ export function recordingLogger(): Logger & { warnings: string[]; debugs: string
 }
 
 /** A controllable clock. */
-export function clock(start = Date.parse('2024-06-01T12:00:00Z')): { now: () => number; advance: (ms: number) => void } {
+export function clock(start = Date.parse('2024-06-01T12:00:00Z')): {
+  now: () => number;
+  advance: (ms: number) => void;
+} {
   let t = start;
   return { now: () => t, advance: (ms) => (t += ms) };
 }

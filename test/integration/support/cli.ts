@@ -4,7 +4,8 @@
 import { parseArgs } from 'node:util';
 import { startSeededSetup, type SeededSetup, type SetupAuth } from './setup';
 
-const USAGE = 'usage: node --import tsx test/integration/support/cli.ts [--auth none|htpasswd|token] [--proxy] [--json]';
+const USAGE =
+  'usage: node --import tsx test/integration/support/cli.ts [--auth none|htpasswd|token] [--proxy] [--json]';
 
 function describeSetup(setup: SeededSetup): Record<string, unknown> {
   const f = setup.fixtures;
@@ -25,12 +26,22 @@ function describeSetup(setup: SeededSetup): Record<string, unknown> {
       ociIndex: {
         ref: f.ociIndex.ref,
         digest: f.ociIndex.digest,
-        platforms: Object.fromEntries(f.ociIndex.children.map((c) => [[c.platform.os, c.platform.architecture, c.platform.variant].filter(Boolean).join('/'), c.digest])),
+        platforms: Object.fromEntries(
+          f.ociIndex.children.map((c) => [
+            [c.platform.os, c.platform.architecture, c.platform.variant].filter(Boolean).join('/'),
+            c.digest,
+          ]),
+        ),
       },
       dockerList: {
         ref: f.dockerList.ref,
         digest: f.dockerList.digest,
-        platforms: Object.fromEntries(f.dockerList.children.map((c) => [[c.platform.os, c.platform.architecture, c.platform.variant].filter(Boolean).join('/'), c.digest])),
+        platforms: Object.fromEntries(
+          f.dockerList.children.map((c) => [
+            [c.platform.os, c.platform.architecture, c.platform.variant].filter(Boolean).join('/'),
+            c.digest,
+          ]),
+        ),
       },
       drift: { ref: f.drift.ref, oldDigest: f.drift.oldDigest, newDigest: f.drift.newDigest },
       gone: { ref: f.gone.ref, deletedDigest: f.gone.digest, tagDigest: f.gone.tagDigest },
@@ -42,15 +53,25 @@ function printHuman(setup: SeededSetup): void {
   const f = setup.fixtures;
   const lines = [
     `registry   ${setup.registry.host}${setup.proxy ? `  (fault proxy ${setup.proxy.host}, evil origin ${setup.proxy.evil.url})` : ''}`,
-    setup.tokenServer ? `auth       token: realm ${setup.tokenServer.realm}, service ${setup.tokenServer.service} (anonymous pull allowed)` : undefined,
-    setup.credentials ? `login      ${setup.credentials.username} / ${setup.credentials.password}  (DOCKER_CONFIG=${setup.dockerConfigDir})` : undefined,
+    setup.tokenServer
+      ? `auth       token: realm ${setup.tokenServer.realm}, service ${setup.tokenServer.service} (anonymous pull allowed)`
+      : undefined,
+    setup.credentials
+      ? `login      ${setup.credentials.username} / ${setup.credentials.password}  (DOCKER_CONFIG=${setup.dockerConfigDir})`
+      : undefined,
     '',
     `docker image   ${f.dockerImage.ref}  ${f.dockerImage.digest}`,
     `oci image      ${f.ociImage.ref}  ${f.ociImage.digest}`,
     `oci index      ${f.ociIndex.ref}  ${f.ociIndex.digest}`,
-    ...f.ociIndex.children.map((c) => `  ${[c.platform.os, c.platform.architecture, c.platform.variant].filter(Boolean).join('/').padEnd(15)}${c.digest}`),
+    ...f.ociIndex.children.map(
+      (c) =>
+        `  ${[c.platform.os, c.platform.architecture, c.platform.variant].filter(Boolean).join('/').padEnd(15)}${c.digest}`,
+    ),
     `docker list    ${f.dockerList.ref}  ${f.dockerList.digest}`,
-    ...f.dockerList.children.map((c) => `  ${[c.platform.os, c.platform.architecture, c.platform.variant].filter(Boolean).join('/').padEnd(15)}${c.digest}`),
+    ...f.dockerList.children.map(
+      (c) =>
+        `  ${[c.platform.os, c.platform.architecture, c.platform.variant].filter(Boolean).join('/').padEnd(15)}${c.digest}`,
+    ),
     `drift          ${f.drift.ref}  was ${f.drift.oldDigest}, now ${f.drift.newDigest}`,
     `gone           ${f.gone.ref.replace(/:[^:/]+$/, '')}@${f.gone.digest}  (deleted; tag ${f.gone.tag} is now ${f.gone.tagDigest})`,
     '',

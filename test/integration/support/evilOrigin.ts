@@ -34,7 +34,12 @@ export function fingerprint(secret: string): string {
 }
 
 /** Builds the record for a request: never keeps the Authorization value itself. */
-export function recordOf(seq: number, method: string | undefined, path: string | undefined, headers: IncomingHttpHeaders): RecordedRequest {
+export function recordOf(
+  seq: number,
+  method: string | undefined,
+  path: string | undefined,
+  headers: IncomingHttpHeaders,
+): RecordedRequest {
   const authorization = headers.authorization;
   return {
     seq,

@@ -3,8 +3,24 @@
 // bodies, cross-origin redirects to an "evil" origin). The Host header is passed through, so the registry's upload
 // Locations point back at the proxy.
 import { createHash } from 'node:crypto';
-import { Agent, createServer, request, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { startEvilOrigin, matchesRequest, recordOf, type EvilOrigin, type RecordedRequest, type RequestFilter } from './evilOrigin';
+import {
+  Agent,
+  createServer,
+  request,
+  STATUS_CODES,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import {
+  startEvilOrigin,
+  matchesRequest,
+  recordOf,
+  type EvilOrigin,
+  type RecordedRequest,
+  type RequestFilter,
+} from './evilOrigin';
 
 export type Fault =
   /** Wait, then forward normally. */
@@ -56,7 +72,8 @@ export const faults = {
   methodNotAllowed: (): Fault => ({ kind: 'status', status: 405, body: '' }),
   missingDigest: (): Fault => ({ kind: 'digest', mode: 'missing' }),
   malformedDigest: (value = 'sha256:not-a-hex-digest'): Fault => ({ kind: 'digest', mode: 'malformed', value }),
-  crlfDigest: (raw?: string): Fault => (raw === undefined ? { kind: 'digest', mode: 'crlf' } : { kind: 'digest', mode: 'crlf', raw }),
+  crlfDigest: (raw?: string): Fault =>
+    raw === undefined ? { kind: 'digest', mode: 'crlf' } : { kind: 'digest', mode: 'crlf', raw },
   corruptBody: (): Fault => ({ kind: 'corruptBody' }),
   oversized: (bytes = 5 * MiB, chunked = false): Fault => ({ kind: 'oversized', bytes, chunked }),
   redirectToEvil: (status: 301 | 302 | 303 | 307 | 308 = 307): Fault => ({ kind: 'redirect', status }),
@@ -130,7 +147,8 @@ function readAll(stream: IncomingMessage): Promise<Buffer> {
 
 /** A manifest-shaped JSON document of exactly `bytes` bytes (padding in an annotation). */
 export function oversizedManifest(bytes: number): Buffer {
-  const head = '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[],"annotations":{"padding":"';
+  const head =
+    '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[],"annotations":{"padding":"';
   const tail = '"}}';
   return Buffer.from(head + 'x'.repeat(Math.max(0, bytes - head.length - tail.length)) + tail);
 }
@@ -200,14 +218,23 @@ export async function startFaultProxy(options: { target: string; evil?: EvilOrig
   function fetchUpstream(req: IncomingMessage): Promise<Upstream> {
     return new Promise((resolve, reject) => {
       const up = upstreamRequest(req, (upRes) => {
-        readAll(upRes).then((body) => resolve({ status: upRes.statusCode ?? 502, headers: endToEndHeaders(upRes.headers), body }), reject);
+        readAll(upRes).then(
+          (body) => resolve({ status: upRes.statusCode ?? 502, headers: endToEndHeaders(upRes.headers), body }),
+          reject,
+        );
       });
       up.on('error', reject);
       req.pipe(up);
     });
   }
 
-  function reply(res: ServerResponse, record: ProxiedRequest, status: number, headers: IncomingHttpHeaders, body: Buffer): void {
+  function reply(
+    res: ServerResponse,
+    record: ProxiedRequest,
+    status: number,
+    headers: IncomingHttpHeaders,
+    body: Buffer,
+  ): void {
     record.status = status;
     const isHead = record.method === 'HEAD';
     // HEAD keeps the upstream Content-Length (the size of the body a GET would get).
@@ -216,7 +243,12 @@ export async function startFaultProxy(options: { target: string; evil?: EvilOrig
     res.end(isHead ? undefined : body);
   }
 
-  async function applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, record: ProxiedRequest): Promise<void> {
+  async function applyFault(
+    fault: Fault,
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: ProxiedRequest,
+  ): Promise<void> {
     switch (fault.kind) {
       case 'latency':
         await delay(fault.ms);
@@ -230,7 +262,10 @@ export async function startFaultProxy(options: { target: string; evil?: EvilOrig
         return;
       case 'status': {
         req.resume();
-        const body = Buffer.from(fault.body ?? JSON.stringify({ errors: [{ code: 'UNKNOWN', message: STATUS_CODES[fault.status] ?? 'error' }] }));
+        const body = Buffer.from(
+          fault.body ??
+            JSON.stringify({ errors: [{ code: 'UNKNOWN', message: STATUS_CODES[fault.status] ?? 'error' }] }),
+        );
         reply(res, record, fault.status, { 'content-type': 'application/json; charset=utf-8', ...fault.headers }, body);
         return;
       }
@@ -270,7 +305,9 @@ export async function startFaultProxy(options: { target: string; evil?: EvilOrig
           location = new URL(record.path, fault.to).toString();
         } else {
           const upstream = await fetchUpstream(req);
-          const headers = Object.fromEntries(Object.entries(upstream.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
+          const headers = Object.fromEntries(
+            Object.entries(upstream.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])),
+          );
           location = `${evil.url}${evil.stash({ status: upstream.status, headers, body: upstream.body }, record.path)}`;
         }
         return reply(res, record, fault.status ?? 307, { location, 'content-type': 'text/plain' }, Buffer.from(''));
@@ -279,14 +316,23 @@ export async function startFaultProxy(options: { target: string; evil?: EvilOrig
   }
 
   /** Raw HTTP/1.1 on the socket: the only way to send header bytes node's setHeader rejects. */
-  function writeRaw(res: ServerResponse, record: ProxiedRequest, upstream: Upstream, headers: IncomingHttpHeaders, extraLine: string): void {
+  function writeRaw(
+    res: ServerResponse,
+    record: ProxiedRequest,
+    upstream: Upstream,
+    headers: IncomingHttpHeaders,
+    extraLine: string,
+  ): void {
     record.status = upstream.status;
     const lines = [`HTTP/1.1 ${upstream.status} ${STATUS_CODES[upstream.status] ?? 'Unknown'}`];
     for (const [name, value] of Object.entries(headers)) {
       if (value === undefined || name === 'content-length') continue;
       for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
     }
-    const length = record.method === 'HEAD' ? (headers['content-length'] ?? String(upstream.body.length)) : String(upstream.body.length);
+    const length =
+      record.method === 'HEAD'
+        ? (headers['content-length'] ?? String(upstream.body.length))
+        : String(upstream.body.length);
     lines.push(extraLine, `content-length: ${length}`, 'connection: close', '', '');
     const socket = res.socket;
     if (!socket) return;

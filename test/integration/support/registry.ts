@@ -84,15 +84,19 @@ export function matchesLog(line: ParsedLogLine, filter: LogFilter = {}): boolean
 
 /** bcrypt htpasswd lines via apache2-utils (`htpasswd -B`); node:crypto has no bcrypt. Passwords go over stdin. */
 export function htpasswdLines(users: Record<string, string>): string {
-  return Object.entries(users)
-    .map(([user, password]) => {
-      const result = spawnSync('htpasswd', ['-niB', '-C', '4', user], { input: password, encoding: 'utf8' });
-      if (result.error || result.status !== 0) {
-        throw new Error(`htpasswd failed for ${user} (is apache2-utils installed?): ${result.error?.message ?? result.stderr}`);
-      }
-      return result.stdout.trim();
-    })
-    .join('\n') + '\n';
+  return (
+    Object.entries(users)
+      .map(([user, password]) => {
+        const result = spawnSync('htpasswd', ['-niB', '-C', '4', user], { input: password, encoding: 'utf8' });
+        if (result.error || result.status !== 0) {
+          throw new Error(
+            `htpasswd failed for ${user} (is apache2-utils installed?): ${result.error?.message ?? result.stderr}`,
+          );
+        }
+        return result.stdout.trim();
+      })
+      .join('\n') + '\n'
+  );
 }
 
 function registryConfig(port: number, dir: string, options: RegistryOptions): Record<string, unknown> {
@@ -114,7 +118,9 @@ function registryConfig(port: number, dir: string, options: RegistryOptions): Re
     config['auth'] = { htpasswd: { realm: 'digest-pin-test', path } };
   } else if (auth && 'token' in auth) {
     const t = auth.token;
-    config['auth'] = { token: { realm: t.realm, service: t.service, issuer: t.issuer, rootcertbundle: t.rootCertBundlePath } };
+    config['auth'] = {
+      token: { realm: t.realm, service: t.service, issuer: t.issuer, rootcertbundle: t.rootCertBundlePath },
+    };
   }
   if (options.redirectBlobsTo !== undefined) {
     config['middleware'] = { storage: [{ name: 'redirect', options: { baseurl: options.redirectBlobsTo } }] };
@@ -240,7 +246,14 @@ function tail(text: string, lines = 15): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n') || '(empty)';
 }
 
-function makeRegistry(port: number, url: string, dir: string, spawned: Spawned, unhook: () => void, keepDir: boolean): Registry {
+function makeRegistry(
+  port: number,
+  url: string,
+  dir: string,
+  spawned: Spawned,
+  unhook: () => void,
+  keepDir: boolean,
+): Registry {
   let markers = 0;
   let stopped: Promise<void> | undefined;
   const isHarnessLine = (line: ParsedLogLine) => line.path.includes(HARNESS_QUERY);

@@ -92,7 +92,13 @@ const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
 const dockerJson = (value: unknown) => Buffer.from(JSON.stringify(value, null, 3));
 const ociJson = (value: unknown) => Buffer.from(JSON.stringify(value));
 
-async function call(target: SeedTarget, scope: string, method: string, url: string, init: { headers?: Record<string, string>; body?: Buffer } = {}) {
+async function call(
+  target: SeedTarget,
+  scope: string,
+  method: string,
+  url: string,
+  init: { headers?: Record<string, string>; body?: Buffer } = {},
+) {
   const authorization = await target.auth?.(scope);
   const headers: Record<string, string> = { ...init.headers };
   if (authorization !== undefined) headers['authorization'] = authorization;
@@ -110,7 +116,11 @@ async function expectStatus(res: Response, expected: number, what: string): Prom
 const pushScope = (repo: string) => `repository:${repo}:pull,push`;
 
 /** Upload a blob (POST /blobs/uploads/ → 202 + Location, PUT Location?digest= → 201). */
-export async function pushBlob(target: SeedTarget, repo: string, blob: Uint8Array): Promise<{ digest: string; size: number }> {
+export async function pushBlob(
+  target: SeedTarget,
+  repo: string,
+  blob: Uint8Array,
+): Promise<{ digest: string; size: number }> {
   const digest = sha256(blob);
   const start = await call(target, pushScope(repo), 'POST', `/v2/${repo}/blobs/uploads/`);
   const location = start.headers.get('location');
@@ -127,7 +137,13 @@ export async function pushBlob(target: SeedTarget, repo: string, blob: Uint8Arra
 }
 
 /** PUT a manifest body under a tag or its own digest; Content-Type is its media type. */
-export async function pushManifest(target: SeedTarget, repo: string, reference: string | undefined, mediaType: string, bytes: Buffer): Promise<PushedManifest> {
+export async function pushManifest(
+  target: SeedTarget,
+  repo: string,
+  reference: string | undefined,
+  mediaType: string,
+  bytes: Buffer,
+): Promise<PushedManifest> {
   const digest = sha256(bytes);
   const res = await call(target, pushScope(repo), 'PUT', `/v2/${repo}/manifests/${reference ?? digest}`, {
     headers: { 'content-type': mediaType },
@@ -137,13 +153,25 @@ export async function pushManifest(target: SeedTarget, repo: string, reference: 
   const stored = res.headers.get('docker-content-digest');
   if (stored !== digest) throw new Error(`registry stored ${repo} as ${stored}, expected ${digest}`);
   const tag = reference;
-  return { repo, tag, digest, mediaType, bytes, ref: tag ? `${target.host}/${repo}:${tag}` : `${target.host}/${repo}@${digest}` };
+  return {
+    repo,
+    tag,
+    digest,
+    mediaType,
+    bytes,
+    ref: tag ? `${target.host}/${repo}:${tag}` : `${target.host}/${repo}@${digest}`,
+  };
 }
 
 const platformText = (p: Platform) => [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 
 /** Push a config, one layer and a single-platform manifest (Docker schema2 or OCI). `tag` undefined pushes by digest. */
-export async function pushImage(target: SeedTarget, repo: string, tag: string | undefined, options: ImageOptions): Promise<PushedImage> {
+export async function pushImage(
+  target: SeedTarget,
+  repo: string,
+  tag: string | undefined,
+  options: ImageOptions,
+): Promise<PushedImage> {
   const platform = options.platform ?? DEFAULT_PLATFORM;
   const created = options.created ?? DEFAULT_CREATED;
   const docker = options.format === 'docker';
@@ -167,7 +195,11 @@ export async function pushImage(target: SeedTarget, repo: string, tag: string | 
   const manifest = {
     schemaVersion: 2,
     mediaType,
-    config: { mediaType: docker ? MEDIA.dockerConfig : MEDIA.ociConfig, digest: configBlob.digest, size: configBlob.size },
+    config: {
+      mediaType: docker ? MEDIA.dockerConfig : MEDIA.ociConfig,
+      digest: configBlob.digest,
+      size: configBlob.size,
+    },
     layers: [{ mediaType: docker ? MEDIA.dockerLayer : MEDIA.ociLayer, digest: layer.digest, size: layer.blob.length }],
     ...(!docker && options.annotations ? { annotations: options.annotations } : {}),
   };
@@ -180,21 +212,37 @@ async function pushAttestation(target: SeedTarget, repo: string, child: PushedIm
   const statement = ociJson({
     _type: 'https://in-toto.io/Statement/v0.1',
     predicateType: 'https://slsa.dev/provenance/v0.2',
-    subject: [{ name: `pkg:docker/${repo}?platform=${encodeURIComponent(platformText(child.platform))}`, digest: { sha256: child.digest.slice(7) } }],
+    subject: [
+      {
+        name: `pkg:docker/${repo}?platform=${encodeURIComponent(platformText(child.platform))}`,
+        digest: { sha256: child.digest.slice(7) },
+      },
+    ],
     predicate: { buildType: 'https://mobyproject.org/buildkit@v1' },
   });
   const layer = await pushBlob(target, repo, statement);
-  const config = await pushBlob(target, repo, ociJson({
-    architecture: 'unknown',
-    os: 'unknown',
-    config: {},
-    rootfs: { type: 'layers', diff_ids: [layer.digest] },
-  }));
+  const config = await pushBlob(
+    target,
+    repo,
+    ociJson({
+      architecture: 'unknown',
+      os: 'unknown',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [layer.digest] },
+    }),
+  );
   const manifest = ociJson({
     schemaVersion: 2,
     mediaType: MEDIA.ociManifest,
     config: { mediaType: MEDIA.ociConfig, digest: config.digest, size: config.size },
-    layers: [{ mediaType: MEDIA.inToto, digest: layer.digest, size: layer.size, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }],
+    layers: [
+      {
+        mediaType: MEDIA.inToto,
+        digest: layer.digest,
+        size: layer.size,
+        annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' },
+      },
+    ],
   });
   const pushed = await pushManifest(target, repo, undefined, MEDIA.ociManifest, manifest);
   return {
@@ -207,11 +255,20 @@ async function pushAttestation(target: SeedTarget, repo: string, child: PushedIm
 }
 
 /** Push an OCI index or Docker manifest list over already-pushed children (the registry checks they exist). */
-export async function pushIndex(target: SeedTarget, repo: string, tag: string | undefined, options: IndexOptions): Promise<PushedIndex> {
+export async function pushIndex(
+  target: SeedTarget,
+  repo: string,
+  tag: string | undefined,
+  options: IndexOptions,
+): Promise<PushedIndex> {
   const oci = options.format === 'oci';
   if (options.attestation && !oci) throw new Error('attestation manifests only go in OCI indexes');
   // Platform keys in the order the image spec lists them; Go tooling writes architecture first.
-  const platformJson = (p: Platform): Platform => ({ architecture: p.architecture, os: p.os, ...(p.variant ? { variant: p.variant } : {}) });
+  const platformJson = (p: Platform): Platform => ({
+    architecture: p.architecture,
+    os: p.os,
+    ...(p.variant ? { variant: p.variant } : {}),
+  });
   const manifests: Descriptor[] = options.children.map((child) => ({
     mediaType: child.mediaType,
     digest: child.digest,
@@ -222,7 +279,12 @@ export async function pushIndex(target: SeedTarget, repo: string, tag: string | 
     for (const child of options.children) manifests.push(await pushAttestation(target, repo, child));
   }
   const mediaType = oci ? MEDIA.ociIndex : MEDIA.dockerList;
-  const body = { schemaVersion: 2, mediaType, manifests, ...(oci && options.annotations ? { annotations: options.annotations } : {}) };
+  const body = {
+    schemaVersion: 2,
+    mediaType,
+    manifests,
+    ...(oci && options.annotations ? { annotations: options.annotations } : {}),
+  };
   const pushed = await pushManifest(target, repo, tag, mediaType, oci ? ociJson(body) : dockerJson(body));
   return { ...pushed, manifests };
 }
@@ -260,20 +322,41 @@ export async function seedStandard(target: SeedTarget): Promise<StandardFixtures
   const indexRepo = 'fixtures/oci-index';
   const indexChildren = [
     await pushImage(target, indexRepo, undefined, { format: 'oci', platform: { os: 'linux', architecture: 'amd64' } }),
-    await pushImage(target, indexRepo, undefined, { format: 'oci', platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }),
+    await pushImage(target, indexRepo, undefined, {
+      format: 'oci',
+      platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    }),
   ];
-  const ociIndex = await pushIndex(target, indexRepo, '1.0', { format: 'oci', children: indexChildren, attestation: true });
+  const ociIndex = await pushIndex(target, indexRepo, '1.0', {
+    format: 'oci',
+    children: indexChildren,
+    attestation: true,
+  });
 
   const listRepo = 'fixtures/docker-list';
   const listChildren = [
-    await pushImage(target, listRepo, undefined, { format: 'docker', platform: { os: 'linux', architecture: 'amd64' } }),
-    await pushImage(target, listRepo, undefined, { format: 'docker', platform: { os: 'linux', architecture: 'arm', variant: 'v7' } }),
+    await pushImage(target, listRepo, undefined, {
+      format: 'docker',
+      platform: { os: 'linux', architecture: 'amd64' },
+    }),
+    await pushImage(target, listRepo, undefined, {
+      format: 'docker',
+      platform: { os: 'linux', architecture: 'arm', variant: 'v7' },
+    }),
   ];
   const dockerList = await pushIndex(target, listRepo, '1.0', { format: 'docker-list', children: listChildren });
 
   const driftRepo = 'fixtures/drift';
-  const before = await pushImage(target, driftRepo, 'latest', { format: 'oci', created: '2024-01-01T00:00:00Z', content: 'build 1' });
-  const after = await pushImage(target, driftRepo, 'latest', { format: 'oci', created: '2024-02-01T00:00:00Z', content: 'build 2' });
+  const before = await pushImage(target, driftRepo, 'latest', {
+    format: 'oci',
+    created: '2024-01-01T00:00:00Z',
+    content: 'build 1',
+  });
+  const after = await pushImage(target, driftRepo, 'latest', {
+    format: 'oci',
+    created: '2024-02-01T00:00:00Z',
+    content: 'build 2',
+  });
 
   const goneRepo = 'fixtures/gone';
   const doomed = await pushImage(target, goneRepo, '1.0', { format: 'oci', content: 'build 1' });
@@ -285,7 +368,19 @@ export async function seedStandard(target: SeedTarget): Promise<StandardFixtures
     ociImage,
     ociIndex: { ...ociIndex, children: indexChildren },
     dockerList: { ...dockerList, children: listChildren },
-    drift: { repo: driftRepo, tag: 'latest', ref: `${target.host}/${driftRepo}:latest`, oldDigest: before.digest, newDigest: after.digest },
-    gone: { repo: goneRepo, tag: '1.0', ref: `${target.host}/${goneRepo}:1.0`, digest: doomed.digest, tagDigest: current.digest },
+    drift: {
+      repo: driftRepo,
+      tag: 'latest',
+      ref: `${target.host}/${driftRepo}:latest`,
+      oldDigest: before.digest,
+      newDigest: after.digest,
+    },
+    gone: {
+      repo: goneRepo,
+      tag: '1.0',
+      ref: `${target.host}/${goneRepo}:1.0`,
+      digest: doomed.digest,
+      tagDigest: current.digest,
+    },
   };
 }

@@ -77,7 +77,13 @@ export interface TokenServer {
   requestCount(filter?: { method?: string; scope?: string; anonymous?: boolean }): number;
   lastAuthorization(): string | undefined;
   /** Sign a token directly (no HTTP round trip, not counted): for seeding and for hand-made bad tokens. */
-  mint(claims: { sub?: string; access: AccessEntry[]; expiresIn?: number; aud?: string | string[]; iss?: string }): string;
+  mint(claims: {
+    sub?: string;
+    access: AccessEntry[];
+    expiresIn?: number;
+    aud?: string | string[];
+    iss?: string;
+  }): string;
   /** An auth-header provider for seed.ts: a token for `sub` with every action on the requested scope. */
   seedAuth(sub?: string): (scope: string) => string;
   stop(): Promise<void>;
@@ -91,8 +97,23 @@ function makeSigningCert(dir: string): { key: KeyObject; certDer: Buffer; certPa
   const certPath = join(dir, 'signer.crt');
   const result = spawnSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-      '-subj', '/CN=digest-pin test token signer', '-keyout', keyPath, '-out', certPath],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=digest-pin test token signer',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+    ],
     { encoding: 'utf8' },
   );
   if (result.error || result.status !== 0) {
@@ -110,7 +131,10 @@ export function parseScope(scope: string): Scope | undefined {
   return {
     type: scope.slice(0, first),
     name: scope.slice(first + 1, last),
-    actions: scope.slice(last + 1).split(',').filter(Boolean),
+    actions: scope
+      .slice(last + 1)
+      .split(',')
+      .filter(Boolean),
   };
 }
 
@@ -149,7 +173,13 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
   const log: TokenRequest[] = [];
   const behaviour: TokenBehaviour = { expiresIn: options.expiresIn ?? 300, omitExpiresIn: false, fields: 'both' };
 
-  function mint(claims: { sub?: string; access: AccessEntry[]; expiresIn?: number; aud?: string | string[]; iss?: string }): string {
+  function mint(claims: {
+    sub?: string;
+    access: AccessEntry[];
+    expiresIn?: number;
+    aud?: string | string[];
+    iss?: string;
+  }): string {
     const now = Math.floor(Date.now() / 1000);
     const header = { typ: 'JWT', alg: 'ES256', x5c: [certDer.toString('base64')] };
     const payload = {
@@ -170,7 +200,8 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
 
   function defaultGrant(subject: string | undefined, scopes: Scope[]): AccessEntry[] {
     return scopes.flatMap((scope) => {
-      const actions = subject !== undefined ? scope.actions : anonymousPull ? scope.actions.filter((a) => a === 'pull') : [];
+      const actions =
+        subject !== undefined ? scope.actions : anonymousPull ? scope.actions.filter((a) => a === 'pull') : [];
       return actions.length ? [{ type: scope.type, name: scope.name, actions }] : [];
     });
   }
@@ -194,7 +225,10 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       service: params.get('service') ?? undefined,
-      scopes: params.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean),
+      scopes: params
+        .getAll('scope')
+        .flatMap((s) => s.split(' '))
+        .filter(Boolean),
       subject: undefined,
       authorization,
       grantType: form?.get('grant_type') ?? undefined,
@@ -233,7 +267,8 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       }
       if (grant === 'password') {
         const user = form.get('username') ?? '';
-        if (users[user] === undefined || users[user] !== form.get('password')) return reply(401, { error: 'invalid_grant' });
+        if (users[user] === undefined || users[user] !== form.get('password'))
+          return reply(401, { error: 'invalid_grant' });
         entry.subject = user;
         const extra: Record<string, unknown> = {};
         if (form.get('access_type') === 'offline') {
@@ -249,15 +284,23 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     if (authorization !== undefined) {
       const basic = parseBasic(authorization);
       if (!basic || users[basic.user] === undefined || users[basic.user] !== basic.password) {
-        return reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'bad credentials' }] }, {
-          'www-authenticate': 'Basic realm="digest-pin-test-token"',
-        });
+        return reply(
+          401,
+          { errors: [{ code: 'UNAUTHORIZED', message: 'bad credentials' }] },
+          {
+            'www-authenticate': 'Basic realm="digest-pin-test-token"',
+          },
+        );
       }
       entry.subject = basic.user;
     } else if (!anonymousPull) {
-      return reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, {
-        'www-authenticate': 'Basic realm="digest-pin-test-token"',
-      });
+      return reply(
+        401,
+        { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+        {
+          'www-authenticate': 'Basic realm="digest-pin-test-token"',
+        },
+      );
     }
     reply(200, tokenResponse(entry.subject, scopes));
   }
@@ -316,4 +359,3 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     },
   };
 }
-

@@ -7,12 +7,28 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  StreamMessageReader, StreamMessageWriter, createProtocolConnection,
-  type ClientCapabilities, type CodeAction, type Diagnostic, type Hover, type Position, type ProtocolConnection, type PublishDiagnosticsParams,
-  type Range, type TextDocumentContentChangeEvent, type TextEdit, type WorkspaceEdit,
+  StreamMessageReader,
+  StreamMessageWriter,
+  createProtocolConnection,
+  type ClientCapabilities,
+  type CodeAction,
+  type Diagnostic,
+  type Hover,
+  type Position,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+  type Range,
+  type TextDocumentContentChangeEvent,
+  type TextEdit,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { applyEdits } from '../../../server/src/features/edits';
-import { SERVER_ENV, SERVER_NODE_OPTIONS, type InitializationOptions, type StatusParams } from '../../../server/src/protocol';
+import {
+  SERVER_ENV,
+  SERVER_NODE_OPTIONS,
+  type InitializationOptions,
+  type StatusParams,
+} from '../../../server/src/protocol';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const SERVER = join(ROOT, 'dist/server.js');
@@ -20,11 +36,18 @@ export const CLI = join(ROOT, 'dist/cli.js');
 
 /** Capabilities of a push-only client (Neovim's built-in client is one). */
 export const PUSH_CAPABILITIES: ClientCapabilities = {
-  workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: false }, workspaceEdit: { documentChanges: true } },
+  workspace: {
+    configuration: true,
+    didChangeConfiguration: { dynamicRegistration: false },
+    workspaceEdit: { documentChanges: true },
+  },
   textDocument: {
     publishDiagnostics: { versionSupport: true },
     hover: { contentFormat: ['markdown', 'plaintext'] },
-    codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } }, isPreferredSupport: true },
+    codeAction: {
+      codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } },
+      isPreferredSupport: true,
+    },
   },
   window: { workDoneProgress: true },
 };
@@ -33,7 +56,10 @@ export const PUSH_CAPABILITIES: ClientCapabilities = {
 export const PULL_CAPABILITIES: ClientCapabilities = {
   ...PUSH_CAPABILITIES,
   workspace: { ...PUSH_CAPABILITIES.workspace, diagnostics: { refreshSupport: true } },
-  textDocument: { ...PUSH_CAPABILITIES.textDocument, diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } },
+  textDocument: {
+    ...PUSH_CAPABILITIES.textDocument,
+    diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false },
+  },
 };
 
 export interface ClientOptions {
@@ -71,7 +97,11 @@ export interface TestClient {
   change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): void;
   close(uri: string): void;
   /** The next publishDiagnostics for `uri` (after those already received) that satisfies `until`. */
-  diagnostics(uri: string, until?: (params: PublishDiagnosticsParams) => boolean, timeoutMs?: number): Promise<PublishDiagnosticsParams>;
+  diagnostics(
+    uri: string,
+    until?: (params: PublishDiagnosticsParams) => boolean,
+    timeoutMs?: number,
+  ): Promise<PublishDiagnosticsParams>;
   /** Resolves when `condition` holds, checked on every message from the server and every 50 ms. */
   waitFor<T>(what: string, condition: () => T | undefined | false, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
@@ -89,12 +119,22 @@ export async function startClient(options: ClientOptions = {}): Promise<TestClie
   const args = options.via === 'cli' ? [CLI, 'lsp', '--stdio'] : [SERVER, '--stdio'];
   const nodeArgs = options.nodeArgs ?? (options.via === 'cli' ? [] : SERVER_NODE_OPTIONS);
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CACHE_HOME: join(home, 'cache'), DOCKER_CONFIG: join(home, 'docker'), ...(options.via === 'cli' ? {} : SERVER_ENV), ...options.env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      XDG_CACHE_HOME: join(home, 'cache'),
+      DOCKER_CONFIG: join(home, 'docker'),
+      ...(options.via === 'cli' ? {} : SERVER_ENV),
+      ...options.env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const stderr: string[] = [];
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const connection = createProtocolConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
   const waiters = new Set<() => void>();
   const poke = (): void => {
     for (const waiter of [...waiters]) waiter();
@@ -113,14 +153,21 @@ export async function startClient(options: ClientOptions = {}): Promise<TestClie
       void connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
     },
     change(uri, version, changes) {
-      void connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
+      void connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: changes,
+      });
     },
     close(uri) {
       void connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
     },
     diagnostics(uri, until = () => true, timeoutMs = 10_000) {
       const seen = client.published.length;
-      return client.waitFor(`diagnostics for ${uri}`, () => client.published.slice(seen).find((p) => p.uri === uri && until(p)), timeoutMs);
+      return client.waitFor(
+        `diagnostics for ${uri}`,
+        () => client.published.slice(seen).find((p) => p.uri === uri && until(p)),
+        timeoutMs,
+      );
     },
     waitFor<T>(what: string, condition: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
       return new Promise<T>((resolvePromise, reject) => {
@@ -138,7 +185,11 @@ export async function startClient(options: ClientOptions = {}): Promise<TestClie
         const timer = setTimeout(() => {
           clearInterval(poll);
           waiters.delete(check);
-          reject(new Error(`timed out waiting for ${what}; server log:\n${client.logs.slice(-20).join('\n')}\nstderr:\n${stderr.join('').slice(-2000)}`));
+          reject(
+            new Error(
+              `timed out waiting for ${what}; server log:\n${client.logs.slice(-20).join('\n')}\nstderr:\n${stderr.join('').slice(-2000)}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();
@@ -231,9 +282,16 @@ export function applyWorkspaceEdit(text: string, edit: WorkspaceEdit | undefined
 }
 
 /** Code actions at a range, sent with the diagnostics last published there (as an editor does). */
-export async function codeActionsAt(client: TestClient, uri: string, range: Range, only?: string[]): Promise<CodeAction[]> {
+export async function codeActionsAt(
+  client: TestClient,
+  uri: string,
+  range: Range,
+  only?: string[],
+): Promise<CodeAction[]> {
   const published = [...client.published].reverse().find((p) => p.uri === uri)?.diagnostics ?? [];
-  const overlapping = published.filter((d) => !(d.range.end.line < range.start.line || d.range.start.line > range.end.line));
+  const overlapping = published.filter(
+    (d) => !(d.range.end.line < range.start.line || d.range.start.line > range.end.line),
+  );
   const result = (await client.connection.sendRequest('textDocument/codeAction', {
     textDocument: { uri },
     range,
@@ -243,7 +301,10 @@ export async function codeActionsAt(client: TestClient, uri: string, range: Rang
 }
 
 export async function hoverAt(client: TestClient, uri: string, position: Position): Promise<string | null> {
-  const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position })) as Hover | null;
+  const hover = (await client.connection.sendRequest('textDocument/hover', {
+    textDocument: { uri },
+    position,
+  })) as Hover | null;
   if (hover === null) return null;
   const contents = hover.contents;
   return typeof contents === 'object' && 'value' in contents ? contents.value : JSON.stringify(contents);

@@ -1,8 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseArgs, type ArgsResult, type CheckArgs, type PinArgs, type RegistryArgs } from '../../../server/src/cli/args';
+import {
+  parseArgs,
+  type ArgsResult,
+  type CheckArgs,
+  type PinArgs,
+  type RegistryArgs,
+} from '../../../server/src/cli/args';
 
-const registry: RegistryArgs = { offline: false, platform: null, insecureRegistries: [], cacheDir: undefined, concurrency: undefined, timeoutMs: undefined };
+const registry: RegistryArgs = {
+  offline: false,
+  platform: null,
+  insecureRegistries: [],
+  cacheDir: undefined,
+  concurrency: undefined,
+  timeoutMs: undefined,
+};
 const check = (over: Partial<CheckArgs> = {}): ArgsResult => ({
   ok: true,
   value: { command: 'check', ...registry, format: 'text', failOn: 'warning', paths: ['.'], ...over },
@@ -24,7 +37,10 @@ describe('parseArgs', () => {
     [['--version'], { ok: true, value: { command: 'version' } }],
     [['check'], check()],
     [['check', '--offline'], check({ offline: true })],
-    [['check', '--offline', '--format', 'json', 'a', 'b/c'], check({ offline: true, format: 'json', paths: ['a', 'b/c'] })],
+    [
+      ['check', '--offline', '--format', 'json', 'a', 'b/c'],
+      check({ offline: true, format: 'json', paths: ['a', 'b/c'] }),
+    ],
     [['check', '--format=sarif', 'x'], check({ format: 'sarif', paths: ['x'] })],
     [['check', 'x', '--fail-on', 'never', 'y'], check({ failOn: 'never', paths: ['x', 'y'] })],
     [['check', '--fail-on=information'], check({ failOn: 'information' })],
@@ -47,10 +63,16 @@ describe('parseArgs', () => {
     [['check', '--platform', 'arm64'], usage("'--platform' needs os/arch[/variant], e.g. linux/arm64")],
     [['check', '--platform'], usage("'--platform' needs os/arch[/variant], e.g. linux/arm64")],
     [['check', '--platform', 'linux/arm64/v8/x'], usage("'--platform' needs os/arch[/variant], e.g. linux/arm64")],
-    [['check', '--insecure-registry', 'reg.internal:5000', '--insecure-registry=10.0.0.7'], check({ insecureRegistries: ['reg.internal:5000', '10.0.0.7'] })],
+    [
+      ['check', '--insecure-registry', 'reg.internal:5000', '--insecure-registry=10.0.0.7'],
+      check({ insecureRegistries: ['reg.internal:5000', '10.0.0.7'] }),
+    ],
     [['check', '--insecure-registry', '[::1]:5000'], check({ insecureRegistries: ['[::1]:5000'] })],
     [['check', '--insecure-registry', 'https://reg.internal'], check({ insecureRegistries: ['https://reg.internal'] })],
-    [['check', '--insecure-registry', 'reg.internal/path'], usage("'--insecure-registry' needs HOST[:PORT], e.g. registry.internal:5000")],
+    [
+      ['check', '--insecure-registry', 'reg.internal/path'],
+      usage("'--insecure-registry' needs HOST[:PORT], e.g. registry.internal:5000"),
+    ],
     [['check', '--insecure-registry'], usage("'--insecure-registry' needs HOST[:PORT], e.g. registry.internal:5000")],
     [['check', '--cache-dir', '/tmp/c'], check({ cacheDir: '/tmp/c' })],
     [['check', '--cache-dir=rel/dir'], check({ cacheDir: 'rel/dir' })],

@@ -55,7 +55,10 @@ describe('checkFiles', () => {
     assert.equal(report.references.length, 2);
     assert.equal(report.failures.length, 1);
     assert.equal(report.failures[0]?.file, 'boom.yaml');
-    assert.match(report.failures[0]?.message ?? '', /^internal error while checking this file \(please report it\): TypeError: cannot read properties of undefined /);
+    assert.match(
+      report.failures[0]?.message ?? '',
+      /^internal error while checking this file \(please report it\): TypeError: cannot read properties of undefined /,
+    );
   });
 
   it('an unreadable file is a failure that says why', () => {
@@ -71,14 +74,18 @@ describe('checkFiles', () => {
 
   it('a file over the size limit is skipped before it is read', () => {
     const report = checkFiles([{ path: join(root, 'does-not-exist.yaml'), file: 'huge.yaml', size: 25 * 1024 * 1024 }]);
-    assert.deepEqual(report.notes, [{ file: 'huge.yaml', severity: 'warning', message: 'skipped: file is 25.0 MB; the limit is 10 MB' }]);
+    assert.deepEqual(report.notes, [
+      { file: 'huge.yaml', severity: 'warning', message: 'skipped: file is 25.0 MB; the limit is 10 MB' },
+    ]);
     assert.deepEqual(report.failures, []);
     assert.equal(report.files, 1);
   });
 
   it('a binary file is skipped with the engine note', () => {
     const report = checkFiles([file('bin.yaml', 'image: a\u0000b\n')]);
-    assert.deepEqual(report.notes, [{ file: 'bin.yaml', severity: 'warning', message: 'skipped: binary file (contains NUL bytes)' }]);
+    assert.deepEqual(report.notes, [
+      { file: 'bin.yaml', severity: 'warning', message: 'skipped: binary file (contains NUL bytes)' },
+    ]);
   });
 
   it('a named file of no known kind says that nothing was checked', () => {
@@ -107,7 +114,8 @@ describe('exitStatus', () => {
   ];
   for (const [name, counts, expected] of table) {
     for (const [failOn, status] of Object.entries(expected) as Array<[FailOn, 0 | 1]>) {
-      it(`${name} with --fail-on ${failOn} exits ${status}`, () => assert.equal(exitStatus({ ...none, ...counts }, failOn), status));
+      it(`${name} with --fail-on ${failOn} exits ${status}`, () =>
+        assert.equal(exitStatus({ ...none, ...counts }, failOn), status));
     }
   }
 });

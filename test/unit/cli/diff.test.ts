@@ -24,7 +24,12 @@ describe('unifiedDiff', () => {
   const ten = Array.from({ length: 10 }, (_, i) => `line ${i + 1}\n`).join('');
   const table: Array<[string, string, string, string]> = [
     ['equal texts: no diff', 'a\n', 'a\n', ''],
-    ['one changed line with its context', 'FROM a:1\nRUN x\n', `FROM a:1${D}\nRUN x\n`, `--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n-FROM a:1\n+FROM a:1${D}\n RUN x\n`],
+    [
+      'one changed line with its context',
+      'FROM a:1\nRUN x\n',
+      `FROM a:1${D}\nRUN x\n`,
+      `--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n-FROM a:1\n+FROM a:1${D}\n RUN x\n`,
+    ],
     [
       'a count of one is left out',
       'FROM a:1\n',
@@ -61,22 +66,36 @@ describe('unifiedDiff', () => {
       `FROM a:1${D}`,
       `--- a/f\n+++ b/f\n@@ -1 +1 @@\n-FROM a:1\n\\ No newline at end of file\n+FROM a:1${D}\n\\ No newline at end of file\n`,
     ],
-    ['a BOM is part of the first line', '\uFEFFFROM a:1\n', `\uFEFFFROM a:1${D}\n`, `--- a/f\n+++ b/f\n@@ -1 +1 @@\n-\uFEFFFROM a:1\n+\uFEFFFROM a:1${D}\n`],
+    [
+      'a BOM is part of the first line',
+      '\uFEFFFROM a:1\n',
+      `\uFEFFFROM a:1${D}\n`,
+      `--- a/f\n+++ b/f\n@@ -1 +1 @@\n-\uFEFFFROM a:1\n+\uFEFFFROM a:1${D}\n`,
+    ],
     ['different line counts: one whole-file hunk', 'a\nb\n', 'a\n', '--- a/f\n+++ b/f\n@@ -1,2 +1 @@\n-a\n-b\n+a\n'],
   ];
-  for (const [name, before, after, expected] of table) it(name, () => assert.equal(unifiedDiff('f', before, after), expected));
+  for (const [name, before, after, expected] of table)
+    it(name, () => assert.equal(unifiedDiff('f', before, after), expected));
 
-  it('patch applies it and gives back the new text byte for byte', { skip: spawnSync('patch', ['--version']).status === 0 ? false : 'patch is not installed' }, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'digest-pin-diff-'));
-    try {
-      const before = `\uFEFFservices:\r\n  web:\r\n    image: "a:1" # keep\r\n${ten.replace(/\n/g, '\r\n')}    image: b:2`;
-      const after = before.replace('a:1', `a:1${D}`).replace('b:2', `b:2${D}`);
-      writeFileSync(join(dir, 'compose.yaml'), before);
-      const patch = spawnSync('patch', ['-p1', '--binary', '--silent'], { cwd: dir, input: unifiedDiff('compose.yaml', before, after), encoding: 'utf8' });
-      assert.equal(patch.status, 0, patch.stderr + patch.stdout);
-      assert.equal(readFileSync(join(dir, 'compose.yaml'), 'utf8'), after);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'patch applies it and gives back the new text byte for byte',
+    { skip: spawnSync('patch', ['--version']).status === 0 ? false : 'patch is not installed' },
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'digest-pin-diff-'));
+      try {
+        const before = `\uFEFFservices:\r\n  web:\r\n    image: "a:1" # keep\r\n${ten.replace(/\n/g, '\r\n')}    image: b:2`;
+        const after = before.replace('a:1', `a:1${D}`).replace('b:2', `b:2${D}`);
+        writeFileSync(join(dir, 'compose.yaml'), before);
+        const patch = spawnSync('patch', ['-p1', '--binary', '--silent'], {
+          cwd: dir,
+          input: unifiedDiff('compose.yaml', before, after),
+          encoding: 'utf8',
+        });
+        assert.equal(patch.status, 0, patch.stderr + patch.stdout);
+        assert.equal(readFileSync(join(dir, 'compose.yaml'), 'utf8'), after);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

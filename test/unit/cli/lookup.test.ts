@@ -11,23 +11,36 @@ import { rangeOf } from '../../support/ranges';
 
 const P = `sha256:${'1'.repeat(64)}`;
 const C = `sha256:${'c'.repeat(64)}`;
-const ref = (text: string, extras: ReferenceExtras = {}): ImageReference => buildReference(text, rangeOf(`FROM ${text}`, text), 'dockerfile', 'from', extras);
+const ref = (text: string, extras: ReferenceExtras = {}): ImageReference =>
+  buildReference(text, rangeOf(`FROM ${text}`, text), 'dockerfile', 'from', extras);
 
 describe('platformFor', () => {
   const table: Array<[string, string, ReferenceExtras, string | null, string | undefined]> = [
     ['no --platform: the index, whatever the line says', 'a:1', { platform: 'linux/arm64' }, null, undefined],
     ['--platform for a reference without one', 'a:1', {}, 'linux/amd64', 'linux/amd64'],
-    ["--platform, but the line's literal platform wins", 'a:1', { platform: 'linux/aarch64' }, 'linux/amd64', 'linux/arm64'],
+    [
+      "--platform, but the line's literal platform wins",
+      'a:1',
+      { platform: 'linux/aarch64' },
+      'linux/amd64',
+      'linux/arm64',
+    ],
     ['an unreadable literal: the option', 'a:1', { platform: 'weird' }, 'linux/amd64', 'linux/amd64'],
   ];
-  for (const [name, text, extras, option, expected] of table) it(name, () => assert.equal(platformFor(ref(text, extras), option), expected));
+  for (const [name, text, extras, option, expected] of table)
+    it(name, () => assert.equal(platformFor(ref(text, extras), option), expected));
 });
 
 describe('questionFor', () => {
   const table: Array<[string, ImageReference, boolean, string | null]> = [
     ['unpinned', ref('python:3.12'), false, 'tag docker.io/library/python:3.12 '],
     ['no tag means latest', ref('python'), false, 'tag docker.io/library/python:latest '],
-    ['the same image written differently is the same question', ref('docker.io/library/python:3.12'), false, 'tag docker.io/library/python:3.12 '],
+    [
+      'the same image written differently is the same question',
+      ref('docker.io/library/python:3.12'),
+      false,
+      'tag docker.io/library/python:3.12 ',
+    ],
     ['pinned, pins asked', ref(`python:3.12@${P}`), true, `pin docker.io/library/python:3.12@${P} `],
     ['pinned, pins not asked (pin without --update)', ref(`python:3.12@${P}`), false, null],
     ['digest only', ref(`python@${P}`), true, null],
@@ -36,12 +49,18 @@ describe('questionFor', () => {
     ['ignored', ref('python:3', { ignored: true }), true, null],
     ['local build', ref('app:dev', { localBuild: true }), true, null],
   ];
-  for (const [name, reference, pins, key] of table) it(name, () => assert.equal(questionFor(reference, { platform: null, pins })?.key ?? null, key));
+  for (const [name, reference, pins, key] of table)
+    it(name, () => assert.equal(questionFor(reference, { platform: null, pins })?.key ?? null, key));
 });
 
 function scriptedClient(tags: Record<string, string>) {
   const calls: string[] = [];
-  const resolution = (digest: string): Resolution => ({ digest, mediaType: 'application/vnd.oci.image.index.v1+json', checkedAt: 0, fromCache: false });
+  const resolution = (digest: string): Resolution => ({
+    digest,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    checkedAt: 0,
+    fromCache: false,
+  });
   const client: RegistryClient = {
     async resolve(parsed: ParsedImageRef, options = {}) {
       const platform = typeof options.platform === 'string' ? options.platform : undefined;
@@ -53,12 +72,17 @@ function scriptedClient(tags: Record<string, string>) {
     },
     async describe(parsed, digest) {
       calls.push(`describe ${digest.slice(7, 8)}`);
-      return { ok: true, value: { digest, mediaType: 'x/y', created: digest === P ? '2024-01-01T00:00:00Z' : '2024-02-01T00:00:00Z' } };
+      return {
+        ok: true,
+        value: { digest, mediaType: 'x/y', created: digest === P ? '2024-01-01T00:00:00Z' : '2024-02-01T00:00:00Z' },
+      };
     },
     async checkPin(parsed) {
       calls.push(`checkPin ${parsed.name}:${parsed.tag}@${parsed.digest?.slice(7, 8)}`);
       const digest = tags[`${parsed.name}:${parsed.tag}`]!;
-      return digest === parsed.digest ? { status: 'current', digest, checkedAt: 0 } : { status: 'drifted', pinned: parsed.digest!, current: digest, tagDigest: digest, checkedAt: 0 };
+      return digest === parsed.digest
+        ? { status: 'current', digest, checkedAt: 0 }
+        : { status: 'drifted', pinned: parsed.digest!, current: digest, tagDigest: digest, checkedAt: 0 };
     },
     rateLimit: () => undefined,
     flush: async () => undefined,
@@ -70,10 +94,27 @@ function scriptedClient(tags: Record<string, string>) {
 describe('lookUp', () => {
   it('asks each unique question once, and gives every reference its answer', async () => {
     const { client, calls } = scriptedClient({ 'docker.io/library/a:1': C, 'docker.io/library/b:2': C });
-    const refs = [ref('a:1'), ref('docker.io/library/a:1'), ref('a:1'), ref(`b:2@${P}`), ref(`b:2@${P}`), ref('a:${V}')];
+    const refs = [
+      ref('a:1'),
+      ref('docker.io/library/a:1'),
+      ref('a:1'),
+      ref(`b:2@${P}`),
+      ref(`b:2@${P}`),
+      ref('a:${V}'),
+    ];
     const progress: string[] = [];
-    const answers = await lookUp(refs, client, { platform: null, pins: true, dates: true, onProgress: (done, total) => progress.push(`${done}/${total}`) });
-    assert.deepEqual(calls.sort(), ['checkPin docker.io/library/b:2@1', 'describe 1', 'describe c', 'resolve docker.io/library/a:1']);
+    const answers = await lookUp(refs, client, {
+      platform: null,
+      pins: true,
+      dates: true,
+      onProgress: (done, total) => progress.push(`${done}/${total}`),
+    });
+    assert.deepEqual(calls.sort(), [
+      'checkPin docker.io/library/b:2@1',
+      'describe 1',
+      'describe c',
+      'resolve docker.io/library/a:1',
+    ]);
     assert.equal(answers.size, 5);
     assert.equal(answers.get(refs[0]!), answers.get(refs[2]!));
     assert.deepEqual(answers.get(refs[3]!), {
@@ -94,8 +135,22 @@ describe('lookUp', () => {
     const { client, calls } = scriptedClient({ 'docker.io/library/a:1': C });
     const [has, lacks] = [ref('a:1'), ref('a:2')];
     const answers = await lookUp([has, lacks], client, { platform: 'linux/s390x', pins: false, dates: false });
-    assert.deepEqual(answers.get(has), { kind: 'tag', result: { ok: false, error: { kind: 'not-found', message: 'no such platform' } }, platform: 'linux/s390x', platformMissing: true });
-    assert.deepEqual(answers.get(lacks), { kind: 'tag', result: { ok: false, error: { kind: 'not-found', message: 'no such tag' } }, platform: 'linux/s390x' });
-    assert.deepEqual(calls.sort(), ['resolve docker.io/library/a:1', 'resolve docker.io/library/a:1 linux/s390x', 'resolve docker.io/library/a:2', 'resolve docker.io/library/a:2 linux/s390x']);
+    assert.deepEqual(answers.get(has), {
+      kind: 'tag',
+      result: { ok: false, error: { kind: 'not-found', message: 'no such platform' } },
+      platform: 'linux/s390x',
+      platformMissing: true,
+    });
+    assert.deepEqual(answers.get(lacks), {
+      kind: 'tag',
+      result: { ok: false, error: { kind: 'not-found', message: 'no such tag' } },
+      platform: 'linux/s390x',
+    });
+    assert.deepEqual(calls.sort(), [
+      'resolve docker.io/library/a:1',
+      'resolve docker.io/library/a:1 linux/s390x',
+      'resolve docker.io/library/a:2',
+      'resolve docker.io/library/a:2 linux/s390x',
+    ]);
   });
 });

@@ -13,7 +13,12 @@ interface Outcome {
   stderr: string;
 }
 
-async function runIn(cwd: string, argv: string[], env: Record<string, string | undefined> = {}, isTTY = false): Promise<Outcome> {
+async function runIn(
+  cwd: string,
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+  isTTY = false,
+): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
   const status = await run(argv, {
@@ -36,24 +41,53 @@ describe('run', () => {
   const cases: Array<[string, string[], Outcome]> = [
     ['--help prints the usage on stdout', ['--help'], { status: 0, stdout: HELP, stderr: '' }],
     ['--version prints the version', ['--version'], { status: 0, stdout: `${PRODUCT_VERSION}\n`, stderr: '' }],
-    ['no command is a usage error', [], { status: 2, stdout: '', stderr: "digest-pin: no command given\nRun 'digest-pin --help' for usage.\n" }],
-    ['an unknown option is a usage error', ['check', '--nope'], { status: 2, stdout: '', stderr: "digest-pin: unknown option '--nope'\nRun 'digest-pin --help' for usage.\n" }],
-    ['pin with nothing to pin says so and exits 0', ['pin', '--no-cache', 'notes.txt'], { status: 0, stdout: 'nothing to pin\n', stderr: '' }],
+    [
+      'no command is a usage error',
+      [],
+      { status: 2, stdout: '', stderr: "digest-pin: no command given\nRun 'digest-pin --help' for usage.\n" },
+    ],
+    [
+      'an unknown option is a usage error',
+      ['check', '--nope'],
+      { status: 2, stdout: '', stderr: "digest-pin: unknown option '--nope'\nRun 'digest-pin --help' for usage.\n" },
+    ],
+    [
+      'pin with nothing to pin says so and exits 0',
+      ['pin', '--no-cache', 'notes.txt'],
+      { status: 0, stdout: 'nothing to pin\n', stderr: '' },
+    ],
     [
       'pin --dry-run keeps stdout for the diff alone',
       ['pin', '--dry-run', '--no-cache', 'notes.txt'],
       { status: 0, stdout: '', stderr: 'nothing to pin\n' },
     ],
-    ['a usage error of pin', ['pin', '--format', 'json'], { status: 2, stdout: '', stderr: "digest-pin: '--format' is an option of 'digest-pin check', not of 'pin'\nRun 'digest-pin --help' for usage.\n" }],
+    [
+      'a usage error of pin',
+      ['pin', '--format', 'json'],
+      {
+        status: 2,
+        stdout: '',
+        stderr:
+          "digest-pin: '--format' is an option of 'digest-pin check', not of 'pin'\nRun 'digest-pin --help' for usage.\n",
+      },
+    ],
     [
       'lsp in-process says how to start it (the command itself hands the process to the server)',
       ['lsp', '--stdio'],
-      { status: 2, stdout: '', stderr: "digest-pin: 'lsp' takes over the process; run it as 'digest-pin lsp --stdio'\n" },
+      {
+        status: 2,
+        stdout: '',
+        stderr: "digest-pin: 'lsp' takes over the process; run it as 'digest-pin lsp --stdio'\n",
+      },
     ],
     [
       'a missing PATH is a usage error, reported as written, and nothing is printed on stdout',
       ['check', '--offline', 'notes.txt', 'gone', 'gone/too.yaml'],
-      { status: 2, stdout: '', stderr: 'digest-pin: gone: no such file or directory\ndigest-pin: gone/too.yaml: no such file or directory\n' },
+      {
+        status: 2,
+        stdout: '',
+        stderr: 'digest-pin: gone: no such file or directory\ndigest-pin: gone/too.yaml: no such file or directory\n',
+      },
     ],
   ];
   for (const [name, argv, expected] of cases) it(name, async () => assert.deepEqual(await runIn(root, argv), expected));
@@ -68,7 +102,11 @@ describe('run', () => {
   ];
   for (const [failOn, status] of thresholds) {
     it(`an information note exits ${status} with --fail-on ${failOn}`, async () => {
-      assert.deepEqual(await runIn(root, ['check', '--offline', '--fail-on', failOn, 'notes.txt']), { status, stdout: notRecognised, stderr: '' });
+      assert.deepEqual(await runIn(root, ['check', '--offline', '--fail-on', failOn, 'notes.txt']), {
+        status,
+        stdout: notRecognised,
+        stderr: '',
+      });
     });
   }
 
@@ -94,6 +132,7 @@ describe('useColor', () => {
     ['a terminal with NO_COLOR empty (no-color.org: set and not empty)', true, { NO_COLOR: '' }, true],
   ];
   for (const [name, isTTY, env, expected] of cases) {
-    it(`${name}: ${expected ? 'colour' : 'no colour'}`, () => assert.equal(useColor({ env, stdout: { write: () => true, isTTY } }), expected));
+    it(`${name}: ${expected ? 'colour' : 'no colour'}`, () =>
+      assert.equal(useColor({ env, stdout: { write: () => true, isTTY } }), expected));
   }
 });

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ReadFile, ReadResult } from '../../../server/src/cli/check';
-import { changeLine, decide, pinSummary, planPins, rewrite, writePins, type PinCounts } from '../../../server/src/cli/pin';
+import {
+  changeLine,
+  decide,
+  pinSummary,
+  planPins,
+  rewrite,
+  writePins,
+  type PinCounts,
+} from '../../../server/src/cli/pin';
 import type { WriteResult } from '../../../server/src/cli/write';
 import type { Online } from '../../../server/src/features/diagnostics';
 import { findReferences } from '../../../server/src/references/index';
@@ -15,31 +23,78 @@ const C = `sha256:${'c'.repeat(64)}`;
 const T = `sha256:${'7'.repeat(64)}`;
 const NOW = Date.parse('2024-03-01T12:00:00Z');
 
-const ref = (text: string, extras = {}): ImageReference => buildReference(text, rangeOf(`FROM ${text}`, text), 'dockerfile', 'from', extras);
-const resolved = (digest: string): Online => ({ kind: 'tag', result: { ok: true, value: { digest, mediaType: 'application/vnd.oci.image.index.v1+json', checkedAt: NOW, fromCache: false } } });
-const failed = (kind: RegistryError['kind'], message: string): Online => ({ kind: 'tag', result: { ok: false, error: { kind, message } } });
+const ref = (text: string, extras = {}): ImageReference =>
+  buildReference(text, rangeOf(`FROM ${text}`, text), 'dockerfile', 'from', extras);
+const resolved = (digest: string): Online => ({
+  kind: 'tag',
+  result: {
+    ok: true,
+    value: { digest, mediaType: 'application/vnd.oci.image.index.v1+json', checkedAt: NOW, fromCache: false },
+  },
+});
+const failed = (kind: RegistryError['kind'], message: string): Online => ({
+  kind: 'tag',
+  result: { ok: false, error: { kind, message } },
+});
 
 describe('decide', () => {
   const table: Array<[string, ImageReference, Online | undefined, boolean, ReturnType<typeof decide> | 'edit']> = [
     ['unpinned + resolved: pin', ref('a:1'), resolved(C), false, 'edit'],
-    ['unpinned, not looked up (a bug): a problem, not silence', ref('a:1'), undefined, false, { problem: 'could not pin a:1: it was not looked up' }],
-    ['unpinned + tag not found', ref('a:9'), failed('not-found', 'tag 9 of library/a not found on docker.io'), false, { problem: 'could not pin a:9: tag 9 of library/a not found on docker.io (not-found)' }],
+    [
+      'unpinned, not looked up (a bug): a problem, not silence',
+      ref('a:1'),
+      undefined,
+      false,
+      { problem: 'could not pin a:1: it was not looked up' },
+    ],
+    [
+      'unpinned + tag not found',
+      ref('a:9'),
+      failed('not-found', 'tag 9 of library/a not found on docker.io'),
+      false,
+      { problem: 'could not pin a:9: tag 9 of library/a not found on docker.io (not-found)' },
+    ],
     [
       'unpinned, offline and not cached',
       ref('a:1'),
       failed('offline', 'offline: docker.io/library/a:1 is not in the cache; run once online to fill it'),
       false,
-      { problem: 'could not pin a:1: offline: docker.io/library/a:1 is not in the cache; run once online to fill it (offline)' },
+      {
+        problem:
+          'could not pin a:1: offline: docker.io/library/a:1 is not in the cache; run once online to fill it (offline)',
+      },
     ],
     ['ignored', ref('a:1', { ignored: true }), resolved(C), false, null],
     ['local build', ref('a:1', { localBuild: true }), resolved(C), false, null],
-    ['pinned, without --update: left alone', ref(`a:1@${P}`), { kind: 'pin', status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: NOW } }, false, null],
-    ['pinned and current', ref(`a:1@${P}`), { kind: 'pin', status: { status: 'current', digest: P, checkedAt: NOW } }, true, null],
-    ['pinned and drifted, --update', ref(`a:1@${P}`), { kind: 'pin', status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: NOW } }, true, 'edit'],
+    [
+      'pinned, without --update: left alone',
+      ref(`a:1@${P}`),
+      { kind: 'pin', status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: NOW } },
+      false,
+      null,
+    ],
+    [
+      'pinned and current',
+      ref(`a:1@${P}`),
+      { kind: 'pin', status: { status: 'current', digest: P, checkedAt: NOW } },
+      true,
+      null,
+    ],
+    [
+      'pinned and drifted, --update',
+      ref(`a:1@${P}`),
+      { kind: 'pin', status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: NOW } },
+      true,
+      'edit',
+    ],
     [
       'pinned and gone, --update: where the tag points now',
       ref(`a:1@${P}`),
-      { kind: 'pin', status: { status: 'gone', pinned: P, checkedAt: NOW }, tag: { digest: T, mediaType: 'x/y', checkedAt: NOW, fromCache: true } },
+      {
+        kind: 'pin',
+        status: { status: 'gone', pinned: P, checkedAt: NOW },
+        tag: { digest: T, mediaType: 'x/y', checkedAt: NOW, fromCache: true },
+      },
       true,
       'edit',
     ],
@@ -53,9 +108,20 @@ describe('decide', () => {
     [
       'pinned, registry error, --update',
       ref(`a:1@${P}`),
-      { kind: 'pin', status: { status: 'unknown', error: { kind: 'timeout', message: 'docker.io did not answer within 10 s; check the network or raise the timeout' } } },
+      {
+        kind: 'pin',
+        status: {
+          status: 'unknown',
+          error: {
+            kind: 'timeout',
+            message: 'docker.io did not answer within 10 s; check the network or raise the timeout',
+          },
+        },
+      },
       true,
-      { problem: `could not update a:1@${P}: docker.io did not answer within 10 s; check the network or raise the timeout (timeout)` },
+      {
+        problem: `could not update a:1@${P}: docker.io did not answer within 10 s; check the network or raise the timeout (timeout)`,
+      },
     ],
     ['digest only, --update: nothing to follow', ref(`a@${P}`), undefined, true, null],
   ];
@@ -68,8 +134,15 @@ describe('decide', () => {
   }
 
   it('a reference split over lines is a problem, never a bad edit', () => {
-    const split = buildReference('a:1', { start: { line: 0, character: 5 }, end: { line: 1, character: 2 } }, 'yaml', 'image');
-    assert.deepEqual(decide(split, resolved(C), { update: false }), { problem: 'could not pin a:1: the reference is split over lines; pin it by hand' });
+    const split = buildReference(
+      'a:1',
+      { start: { line: 0, character: 5 }, end: { line: 1, character: 2 } },
+      'yaml',
+      'image',
+    );
+    assert.deepEqual(decide(split, resolved(C), { update: false }), {
+      problem: 'could not pin a:1: the reference is split over lines; pin it by hand',
+    });
   });
 });
 
@@ -82,8 +155,16 @@ function readOf(file: string, text: string): ReadFile {
 describe('planPins + rewrite: every byte but the digests stays', () => {
   const cases: Array<[string, string, string]> = [
     ['Dockerfile', 'FROM a:1 AS base\n# comment a:1\nFROM b\n', `FROM a:1@${C} AS base\n# comment a:1\nFROM b@${C}\n`],
-    ['compose.yaml', 'services:\r\n  web:\r\n    image: "a:1" # the web\r\n', `services:\r\n  web:\r\n    image: "a:1@${C}" # the web\r\n`],
-    ['k8s.yaml', `\uFEFFkind: Pod\nspec:\n  containers:\n    - image: 'a:1'\n      name: x\n`, `\uFEFFkind: Pod\nspec:\n  containers:\n    - image: 'a:1@${C}'\n      name: x\n`],
+    [
+      'compose.yaml',
+      'services:\r\n  web:\r\n    image: "a:1" # the web\r\n',
+      `services:\r\n  web:\r\n    image: "a:1@${C}" # the web\r\n`,
+    ],
+    [
+      'k8s.yaml',
+      `\uFEFFkind: Pod\nspec:\n  containers:\n    - image: 'a:1'\n      name: x\n`,
+      `\uFEFFkind: Pod\nspec:\n  containers:\n    - image: 'a:1@${C}'\n      name: x\n`,
+    ],
     ['Dockerfile', 'ARG V=1\nFROM a:${V}\nFROM Bad:1\n', 'ARG V=1\nFROM a:${V}\nFROM Bad:1\n'],
   ];
   for (const [file, before, after] of cases) {
@@ -106,8 +187,14 @@ describe('planPins + rewrite: every byte but the digests stays', () => {
   it('bytes that are not UTF-8 are never rewritten', () => {
     const read = readOf('Dockerfile', 'FROM a:1\n');
     read.bytes = Buffer.concat([Buffer.from('FROM a:1\n# '), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]);
-    const plan = planPins({ files: [read], failures: [] }, new Map(read.references.map((r) => [r, resolved(C)])), { update: false });
-    assert.deepEqual(rewrite(plan.files[0]!), { ok: false, file: plan.files[0], message: 'not valid UTF-8; left unchanged' });
+    const plan = planPins({ files: [read], failures: [] }, new Map(read.references.map((r) => [r, resolved(C)])), {
+      update: false,
+    });
+    assert.deepEqual(rewrite(plan.files[0]!), {
+      ok: false,
+      file: plan.files[0],
+      message: 'not valid UTF-8; left unchanged',
+    });
   });
 });
 
@@ -127,30 +214,73 @@ describe('writePins', () => {
       return { ok: true };
     };
     const output = writePins(planPins(result, online, { update: true }), { dryRun: false, write });
-    assert.deepEqual(writes, [['/work/Dockerfile', `FROM a:1@${C}\nFROM b:2@${C}\nFROM c:\${V}\n`, `FROM a:1\nFROM b:2@${P}\nFROM c:\${V}\n`]]);
-    assert.equal(output.out, `Dockerfile:1:6 pinned a:1@${C}\nDockerfile:2:6 updated b:2@${C} (was sha256:111111111111…)\n`);
-    assert.deepEqual(output.counts, { files: 1, pinned: 1, updated: 1, problems: 0, skipped: { variable: 1, invalid: 0 } });
+    assert.deepEqual(writes, [
+      ['/work/Dockerfile', `FROM a:1@${C}\nFROM b:2@${C}\nFROM c:\${V}\n`, `FROM a:1\nFROM b:2@${P}\nFROM c:\${V}\n`],
+    ]);
+    assert.equal(
+      output.out,
+      `Dockerfile:1:6 pinned a:1@${C}\nDockerfile:2:6 updated b:2@${C} (was sha256:111111111111…)\n`,
+    );
+    assert.deepEqual(output.counts, {
+      files: 1,
+      pinned: 1,
+      updated: 1,
+      problems: 0,
+      skipped: { variable: 1, invalid: 0 },
+    });
     assert.deepEqual(output.failures, []);
   });
 
   it('a dry run prints the diff and writes nothing', () => {
-    const output = writePins(planPins(result, online, { update: false }), { dryRun: true, write: () => assert.fail('wrote') });
-    assert.equal(output.out, `--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1,3 +1,3 @@\n-FROM a:1\n+FROM a:1@${C}\n FROM b:2@${P}\n FROM c:\${V}\n`);
-    assert.deepEqual(output.counts, { files: 1, pinned: 1, updated: 0, problems: 0, skipped: { variable: 1, invalid: 0 } });
+    const output = writePins(planPins(result, online, { update: false }), {
+      dryRun: true,
+      write: () => assert.fail('wrote'),
+    });
+    assert.equal(
+      output.out,
+      `--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1,3 +1,3 @@\n-FROM a:1\n+FROM a:1@${C}\n FROM b:2@${P}\n FROM c:\${V}\n`,
+    );
+    assert.deepEqual(output.counts, {
+      files: 1,
+      pinned: 1,
+      updated: 0,
+      problems: 0,
+      skipped: { variable: 1, invalid: 0 },
+    });
   });
 
   it('a file that cannot be written is a failure, and is not counted', () => {
-    const output = writePins(planPins(result, online, { update: false }), { dryRun: false, write: () => ({ ok: false, reason: 'io', message: 'could not write: permission denied' }) });
-    assert.deepEqual([output.out, output.failures, output.counts.files, output.counts.pinned], ['', ['Dockerfile: could not write: permission denied'], 0, 0]);
+    const output = writePins(planPins(result, online, { update: false }), {
+      dryRun: false,
+      write: () => ({ ok: false, reason: 'io', message: 'could not write: permission denied' }),
+    });
+    assert.deepEqual(
+      [output.out, output.failures, output.counts.files, output.counts.pinned],
+      ['', ['Dockerfile: could not write: permission denied'], 0, 0],
+    );
   });
 });
 
 describe('changeLine and pinSummary', () => {
-  it('pinned: the reference as it now reads', () => assert.equal(changeLine('k8s/a.yaml', { reference: ref('a:1'), kind: 'pinned', digest: C }), `k8s/a.yaml:1:6 pinned a:1@${C}`));
+  it('pinned: the reference as it now reads', () =>
+    assert.equal(
+      changeLine('k8s/a.yaml', { reference: ref('a:1'), kind: 'pinned', digest: C }),
+      `k8s/a.yaml:1:6 pinned a:1@${C}`,
+    ));
   it('updated: the new digest and the old one, short', () =>
-    assert.equal(changeLine('Dockerfile', { reference: ref(`a:1@${P}`), kind: 'updated', digest: C }), `Dockerfile:1:6 updated a:1@${C} (was sha256:111111111111…)`));
+    assert.equal(
+      changeLine('Dockerfile', { reference: ref(`a:1@${P}`), kind: 'updated', digest: C }),
+      `Dockerfile:1:6 updated a:1@${C} (was sha256:111111111111…)`,
+    ));
 
-  const counts = (over: Partial<PinCounts>): PinCounts => ({ files: 0, pinned: 0, updated: 0, problems: 0, skipped: { variable: 0, invalid: 0 }, ...over });
+  const counts = (over: Partial<PinCounts>): PinCounts => ({
+    files: 0,
+    pinned: 0,
+    updated: 0,
+    problems: 0,
+    skipped: { variable: 0, invalid: 0 },
+    ...over,
+  });
   const table: Array<[PinCounts, boolean, string]> = [
     [counts({}), false, 'nothing to pin'],
     [counts({}), true, 'nothing to pin'],

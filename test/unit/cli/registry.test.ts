@@ -7,15 +7,26 @@ describe('defaultCacheDir', () => {
   const table: Array<[string, NodeJS.Platform, Record<string, string>, string]> = [
     ['Linux', 'linux', {}, '/home/u/.cache/digest-pin'],
     ['Linux with XDG_CACHE_HOME', 'linux', { XDG_CACHE_HOME: '/var/cache/u' }, '/var/cache/u/digest-pin'],
-    ['a relative XDG_CACHE_HOME is ignored (XDG spec)', 'linux', { XDG_CACHE_HOME: 'cache' }, '/home/u/.cache/digest-pin'],
+    [
+      'a relative XDG_CACHE_HOME is ignored (XDG spec)',
+      'linux',
+      { XDG_CACHE_HOME: 'cache' },
+      '/home/u/.cache/digest-pin',
+    ],
     ['an empty XDG_CACHE_HOME is ignored', 'linux', { XDG_CACHE_HOME: '' }, '/home/u/.cache/digest-pin'],
     ['FreeBSD', 'freebsd', {}, '/home/u/.cache/digest-pin'],
     ['macOS', 'darwin', { XDG_CACHE_HOME: '/x' }, '/home/u/Library/Caches/digest-pin'],
-    ['Windows', 'win32', { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'C:\\Users\\u\\AppData\\Local/digest-pin/Cache'],
+    [
+      'Windows',
+      'win32',
+      { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' },
+      'C:\\Users\\u\\AppData\\Local/digest-pin/Cache',
+    ],
     ['Windows without LOCALAPPDATA', 'win32', {}, '/home/u/AppData/Local/digest-pin/Cache'],
   ];
   // path.join is POSIX here; on Windows node joins with backslashes.
-  for (const [name, platform, env, expected] of table) it(name, () => assert.equal(defaultCacheDir(platform, env, '/home/u'), expected));
+  for (const [name, platform, env, expected] of table)
+    it(name, () => assert.equal(defaultCacheDir(platform, env, '/home/u'), expected));
 });
 
 describe('cacheDirFor', () => {
@@ -25,20 +36,43 @@ describe('cacheDirFor', () => {
     ['--cache-dir absolute', '/tmp/c', '/tmp/c'],
     ['default', undefined, '/home/u/.cache/digest-pin'],
   ];
-  for (const [name, cacheDir, expected] of table) it(name, () => assert.equal(cacheDirFor({ cacheDir }, '/work', {}, 'linux', '/home/u'), expected));
+  for (const [name, cacheDir, expected] of table)
+    it(name, () => assert.equal(cacheDirFor({ cacheDir }, '/work', {}, 'linux', '/home/u'), expected));
 });
 
 describe('registryClientOptions', () => {
-  const args: RegistryArgs = { offline: true, platform: null, insecureRegistries: ['reg:5000'], cacheDir: '/tmp/c', concurrency: 4, timeoutMs: 1500 };
+  const args: RegistryArgs = {
+    offline: true,
+    platform: null,
+    insecureRegistries: ['reg:5000'],
+    cacheDir: '/tmp/c',
+    concurrency: 4,
+    timeoutMs: 1500,
+  };
   it('passes the options through; a CLI run never serves stale answers online', () => {
-    const options = registryClientOptions(args, { cwd: '/work', env: { HOME: '/home/u' }, stderr: { write: () => true } });
+    const options = registryClientOptions(args, {
+      cwd: '/work',
+      env: { HOME: '/home/u' },
+      stderr: { write: () => true },
+    });
     assert.deepEqual(
-      [options.offline, options.staleWhileRevalidate, options.insecureRegistries, options.cacheDir, options.concurrency, options.timeoutMs, options.env],
+      [
+        options.offline,
+        options.staleWhileRevalidate,
+        options.insecureRegistries,
+        options.cacheDir,
+        options.concurrency,
+        options.timeoutMs,
+        options.env,
+      ],
       [true, false, ['reg:5000'], '/tmp/c', 4, 1500, { HOME: '/home/u' }],
     );
   });
   it('leaves the defaults to the client when not given', () => {
-    const options = registryClientOptions({ ...args, cacheDir: null, concurrency: undefined, timeoutMs: undefined }, { cwd: '/w', env: {}, stderr: { write: () => true } });
+    const options = registryClientOptions(
+      { ...args, cacheDir: null, concurrency: undefined, timeoutMs: undefined },
+      { cwd: '/w', env: {}, stderr: { write: () => true } },
+    );
     assert.deepEqual(['cacheDir' in options, 'concurrency' in options, 'timeoutMs' in options], [false, false, false]);
   });
 });
@@ -50,6 +84,9 @@ describe('stderrLogger', () => {
     logger.warn('registry cache /c/registry-cache.json is ignored: not valid JSON; it will be rewritten');
     logger.warn('registry cache /c/registry-cache.json is ignored: not valid JSON; it will be rewritten');
     logger.debug?.('noise');
-    assert.equal(text, 'digest-pin: warning: registry cache /c/registry-cache.json is ignored: not valid JSON; it will be rewritten\n');
+    assert.equal(
+      text,
+      'digest-pin: warning: registry cache /c/registry-cache.json is ignored: not valid JSON; it will be rewritten\n',
+    );
   });
 });

@@ -41,10 +41,21 @@ describe('collectFiles', () => {
     const result = collectFiles(['.'], root);
     assert.deepEqual(
       result.files.map((f) => f.file),
-      ['.github/workflows/ci.yml', '.gitlab-ci.yml', 'Dockerfile', 'a b/ç.yml', 'build/Dockerfile.dev', 'compose.yaml', 'k8s/app.yaml', 'k8s/linked.yml'],
+      [
+        '.github/workflows/ci.yml',
+        '.gitlab-ci.yml',
+        'Dockerfile',
+        'a b/ç.yml',
+        'build/Dockerfile.dev',
+        'compose.yaml',
+        'k8s/app.yaml',
+        'k8s/linked.yml',
+      ],
     );
     assert.deepEqual(result.missing, []);
-    assert.deepEqual(result.problems, [{ file: 'dangling.yaml', message: 'could not read: no such file or directory' }]);
+    assert.deepEqual(result.problems, [
+      { file: 'dangling.yaml', message: 'could not read: no such file or directory' },
+    ]);
   });
 
   it('gives absolute paths for reading and sizes from stat', () => {
@@ -75,7 +86,9 @@ describe('collectFiles', () => {
 
   it('lists a file reached twice once', () => {
     assert.deepEqual(
-      collectFiles(['Dockerfile', '.', './Dockerfile', 'k8s'], root).files.map((f) => f.file).filter((f) => f === 'Dockerfile' || f === 'k8s/app.yaml'),
+      collectFiles(['Dockerfile', '.', './Dockerfile', 'k8s'], root)
+        .files.map((f) => f.file)
+        .filter((f) => f === 'Dockerfile' || f === 'k8s/app.yaml'),
       ['Dockerfile', 'k8s/app.yaml'],
     );
   });
@@ -83,11 +96,17 @@ describe('collectFiles', () => {
   it('reports missing PATH arguments as written', () => {
     const result = collectFiles(['nope', 'k8s', 'also/missing.yaml'], root);
     assert.deepEqual(result.missing, ['nope', 'also/missing.yaml']);
-    assert.deepEqual(result.files.map((f) => f.file), ['k8s/app.yaml', 'k8s/linked.yml']);
+    assert.deepEqual(
+      result.files.map((f) => f.file),
+      ['k8s/app.yaml', 'k8s/linked.yml'],
+    );
   });
 
   it('shows paths relative to the working directory, also above it', () => {
-    assert.deepEqual(collectFiles([join(root, 'k8s')], join(root, 'build')).files.map((f) => f.file), ['../k8s/app.yaml', '../k8s/linked.yml']);
+    assert.deepEqual(
+      collectFiles([join(root, 'k8s')], join(root, 'build')).files.map((f) => f.file),
+      ['../k8s/app.yaml', '../k8s/linked.yml'],
+    );
   });
 });
 

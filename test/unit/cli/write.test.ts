@@ -1,5 +1,16 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  lstatSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -43,22 +54,26 @@ describe('writeFileAtomic', () => {
     assert.equal(readFileSync(target, 'utf8'), 'new\n');
   });
 
-  it('a directory it cannot write to: an error value, the file unchanged, no temporary file', { skip: process.getuid?.() === 0 ? 'root ignores permissions' : false }, () => {
-    const sub = join(dir, 'ro');
-    rmSync(sub, { recursive: true, force: true });
-    mkdirSync(sub);
-    const path = join(sub, 'Dockerfile');
-    writeFileSync(path, 'old\n');
-    chmodSync(sub, 0o555);
-    try {
-      const result = writeFileAtomic(path, Buffer.from('new\n'), Buffer.from('old\n'));
-      assert.deepEqual(result, { ok: false, reason: 'io', message: 'could not write: permission denied' });
-      assert.equal(readFileSync(path, 'utf8'), 'old\n');
-      assert.deepEqual(readdirSync(sub), ['Dockerfile']);
-    } finally {
-      chmodSync(sub, 0o755);
-    }
-  });
+  it(
+    'a directory it cannot write to: an error value, the file unchanged, no temporary file',
+    { skip: process.getuid?.() === 0 ? 'root ignores permissions' : false },
+    () => {
+      const sub = join(dir, 'ro');
+      rmSync(sub, { recursive: true, force: true });
+      mkdirSync(sub);
+      const path = join(sub, 'Dockerfile');
+      writeFileSync(path, 'old\n');
+      chmodSync(sub, 0o555);
+      try {
+        const result = writeFileAtomic(path, Buffer.from('new\n'), Buffer.from('old\n'));
+        assert.deepEqual(result, { ok: false, reason: 'io', message: 'could not write: permission denied' });
+        assert.equal(readFileSync(path, 'utf8'), 'old\n');
+        assert.deepEqual(readdirSync(sub), ['Dockerfile']);
+      } finally {
+        chmodSync(sub, 0o755);
+      }
+    },
+  );
 
   it('a missing file is an I/O error value', () => {
     const result = writeFileAtomic(join(dir, 'gone'), Buffer.from('x'), Buffer.from('y'));

@@ -3,64 +3,140 @@
 import assert from 'node:assert/strict';
 import { matchesGlob } from 'node:path';
 import { describe, it } from 'node:test';
-import { DOCKERFILE_NAMES_GLOB, DOCUMENT_SELECTOR, excludeGlob, isWorkspaceFile, LANGUAGES, WORKSPACE_FILES_GLOB } from '../../../client/src/documents';
+import {
+  DOCKERFILE_NAMES_GLOB,
+  DOCUMENT_SELECTOR,
+  excludeGlob,
+  isWorkspaceFile,
+  LANGUAGES,
+  WORKSPACE_FILES_GLOB,
+} from '../../../client/src/documents';
 import { kindFromName } from '../../../server/src/references/fileKind';
 import pkg from '../../../package.json';
 
 const dockerfileNames = [
-  'Dockerfile', 'dockerfile', 'Containerfile', 'containerfile', 'Dockerfile.dev', 'Containerfile.fedora', 'prod.Dockerfile',
-  'x.containerfile', 'api.dockerfile', 'Dockerfile-dev', 'Dockerfile_prod', 'api-dockerfile', 'api-Dockerfile', 'api_Dockerfile',
-  'owner__repo__python__3.12__Dockerfile', 'Containerfile-alpine', 'x-containerfile',
+  'Dockerfile',
+  'dockerfile',
+  'Containerfile',
+  'containerfile',
+  'Dockerfile.dev',
+  'Containerfile.fedora',
+  'prod.Dockerfile',
+  'x.containerfile',
+  'api.dockerfile',
+  'Dockerfile-dev',
+  'Dockerfile_prod',
+  'api-dockerfile',
+  'api-Dockerfile',
+  'api_Dockerfile',
+  'owner__repo__python__3.12__Dockerfile',
+  'Containerfile-alpine',
+  'x-containerfile',
 ];
 const otherEngineNames = [
-  'docker-compose.yml', 'compose.yaml', 'compose.prod.yaml', '.gitlab-ci.yml', 'ci.yml', 'deployment.yaml', 'Dockerfile.yml',
-  'devcontainer.json', '.devcontainer.json', 'x__devcontainer.json',
+  'docker-compose.yml',
+  'compose.yaml',
+  'compose.prod.yaml',
+  '.gitlab-ci.yml',
+  'ci.yml',
+  'deployment.yaml',
+  'Dockerfile.yml',
+  'devcontainer.json',
+  '.devcontainer.json',
+  'x__devcontainer.json',
 ];
-const notRead = ['README.md', 'Dockerfile.md', 'Dockerfile.dockerignore', 'package.json', 'Makefile', 'NotADockerfile', 'values.toml'];
+const notRead = [
+  'README.md',
+  'Dockerfile.md',
+  'Dockerfile.dockerignore',
+  'package.json',
+  'Makefile',
+  'NotADockerfile',
+  'values.toml',
+];
 
 const inWorkspace = (name: string) => `/home/me/project/sub/${name}`;
 
 describe('client/documents', () => {
   it('the names in these tables are what the engine says they are', () => {
-    assert.deepEqual(dockerfileNames.filter((n) => kindFromName(n) !== 'dockerfile'), []);
-    assert.deepEqual(otherEngineNames.filter((n) => kindFromName(n) === null || kindFromName(n) === 'dockerfile'), []);
-    assert.deepEqual(notRead.filter((n) => kindFromName(n) !== null), []);
+    assert.deepEqual(
+      dockerfileNames.filter((n) => kindFromName(n) !== 'dockerfile'),
+      [],
+    );
+    assert.deepEqual(
+      otherEngineNames.filter((n) => kindFromName(n) === null || kindFromName(n) === 'dockerfile'),
+      [],
+    );
+    assert.deepEqual(
+      notRead.filter((n) => kindFromName(n) !== null),
+      [],
+    );
   });
 
   it('the document selector reaches every Dockerfile by name, whatever language VS Code gave it', () => {
     const pattern = DOCUMENT_SELECTOR.find((f) => 'pattern' in f && f.pattern)?.pattern;
     assert.equal(pattern, DOCKERFILE_NAMES_GLOB);
-    assert.deepEqual(dockerfileNames.filter((n) => !matchesGlob(inWorkspace(n), DOCKERFILE_NAMES_GLOB)), []);
-    assert.deepEqual(['README.md', 'package.json', 'compose.yaml', 'NotADockerfile'].filter((n) => matchesGlob(inWorkspace(n), DOCKERFILE_NAMES_GLOB)), []);
+    assert.deepEqual(
+      dockerfileNames.filter((n) => !matchesGlob(inWorkspace(n), DOCKERFILE_NAMES_GLOB)),
+      [],
+    );
+    assert.deepEqual(
+      ['README.md', 'package.json', 'compose.yaml', 'NotADockerfile'].filter((n) =>
+        matchesGlob(inWorkspace(n), DOCKERFILE_NAMES_GLOB),
+      ),
+      [],
+    );
   });
 
   it('selects the four languages in any scheme, and files by name only on disk', () => {
     assert.deepEqual(DOCUMENT_SELECTOR, [
-      { language: 'dockerfile' }, { language: 'dockercompose' }, { language: 'yaml' }, { language: 'github-actions-workflow' },
+      { language: 'dockerfile' },
+      { language: 'dockercompose' },
+      { language: 'yaml' },
+      { language: 'github-actions-workflow' },
       { scheme: 'file', pattern: DOCKERFILE_NAMES_GLOB },
     ]);
   });
 
   it('package.json activates on the same languages', () => {
-    const onLanguage = pkg.activationEvents.filter((e) => e.startsWith('onLanguage:')).map((e) => e.slice('onLanguage:'.length));
+    const onLanguage = pkg.activationEvents
+      .filter((e) => e.startsWith('onLanguage:'))
+      .map((e) => e.slice('onLanguage:'.length));
     assert.deepEqual(onLanguage, [...LANGUAGES]);
-    assert.deepEqual(pkg.activationEvents.filter((e) => e.startsWith('workspaceContains:')), [
-      'workspaceContains:**/Dockerfile', 'workspaceContains:**/Containerfile', 'workspaceContains:**/*compose*.y*ml',
-    ]);
+    assert.deepEqual(
+      pkg.activationEvents.filter((e) => e.startsWith('workspaceContains:')),
+      ['workspaceContains:**/Dockerfile', 'workspaceContains:**/Containerfile', 'workspaceContains:**/*compose*.y*ml'],
+    );
   });
 
   it('the workspace search finds every file the engine reads, and isWorkspaceFile keeps exactly those', () => {
     const all = [...dockerfileNames, ...otherEngineNames];
-    assert.deepEqual(all.filter((n) => !matchesGlob(inWorkspace(n), WORKSPACE_FILES_GLOB)), []);
-    assert.deepEqual(all.filter((n) => !isWorkspaceFile(inWorkspace(n))), []);
-    assert.deepEqual(notRead.filter((n) => isWorkspaceFile(inWorkspace(n))), []);
+    assert.deepEqual(
+      all.filter((n) => !matchesGlob(inWorkspace(n), WORKSPACE_FILES_GLOB)),
+      [],
+    );
+    assert.deepEqual(
+      all.filter((n) => !isWorkspaceFile(inWorkspace(n))),
+      [],
+    );
+    assert.deepEqual(
+      notRead.filter((n) => isWorkspaceFile(inWorkspace(n))),
+      [],
+    );
     assert.equal(isWorkspaceFile('/p/.github/workflows/ci.yml'), true);
   });
 
   it('excludes node_modules and .git always, plus what files.exclude turns on unconditionally', () => {
     assert.equal(excludeGlob(undefined), '{**/node_modules/**,**/.git/**}');
     assert.equal(
-      excludeGlob({ '**/.git': true, '**/.svn': true, '**/build': false, '**/*.js': { when: '$(basename).ts' }, '**/{a,b}': true, '**/.git/**': true }),
+      excludeGlob({
+        '**/.git': true,
+        '**/.svn': true,
+        '**/build': false,
+        '**/*.js': { when: '$(basename).ts' },
+        '**/{a,b}': true,
+        '**/.git/**': true,
+      }),
       '{**/node_modules/**,**/.git/**,**/.git,**/.svn}',
     );
   });

@@ -74,7 +74,10 @@ function normalise(lines: Token[][], removeScope?: string): Token[][] {
     const merged: Token[] = [];
     for (const [text, scopes] of tokens) {
       if (text === '') continue;
-      const kept = scopes.split(' ').filter((s) => s !== removeScope).join(' ');
+      const kept = scopes
+        .split(' ')
+        .filter((s) => s !== removeScope)
+        .join(' ');
       const last = merged.at(-1);
       if (last && last[1] === kept) last[0] += text;
       else merged.push([text, kept]);
@@ -89,21 +92,81 @@ const S512 = `sha512:${'c'.repeat(128)}`;
 
 const cases: Array<{ name: string; scope: string; text: string; digests: string[] }> = [
   { name: 'FROM with a pinned tag', scope: 'source.dockerfile', text: `FROM node:22@${A}\n`, digests: [`@${A}`] },
-  { name: 'FROM … AS (one host token)', scope: 'source.dockerfile', text: `FROM node:22@${A} AS build\n`, digests: [`@${A}`] },
-  { name: 'lower-case from … as with --platform', scope: 'source.dockerfile', text: `from --platform=$BUILDPLATFORM golang@${B} as b\n`, digests: [`@${B}`] },
-  { name: 'COPY --from and RUN --mount', scope: 'source.dockerfile', text: `COPY --from=busybox@${A} /bin/sh /sh\nRUN --mount=type=bind,from=alpine@${B},target=/a true\n`, digests: [`@${A}`, `@${B}`] },
-  { name: 'inside a Dockerfile string', scope: 'source.dockerfile', text: `CMD ["run", "x@${A}"]\n`, digests: [`@${A}`] },
+  {
+    name: 'FROM … AS (one host token)',
+    scope: 'source.dockerfile',
+    text: `FROM node:22@${A} AS build\n`,
+    digests: [`@${A}`],
+  },
+  {
+    name: 'lower-case from … as with --platform',
+    scope: 'source.dockerfile',
+    text: `from --platform=$BUILDPLATFORM golang@${B} as b\n`,
+    digests: [`@${B}`],
+  },
+  {
+    name: 'COPY --from and RUN --mount',
+    scope: 'source.dockerfile',
+    text: `COPY --from=busybox@${A} /bin/sh /sh\nRUN --mount=type=bind,from=alpine@${B},target=/a true\n`,
+    digests: [`@${A}`, `@${B}`],
+  },
+  {
+    name: 'inside a Dockerfile string',
+    scope: 'source.dockerfile',
+    text: `CMD ["run", "x@${A}"]\n`,
+    digests: [`@${A}`],
+  },
   { name: 'sha512', scope: 'source.dockerfile', text: `FROM node@${S512}\n`, digests: [`@${S512}`] },
-  { name: 'Dockerfile comment keeps its own scope', scope: 'source.dockerfile', text: `# FROM node@${A}\n`, digests: [] },
+  {
+    name: 'Dockerfile comment keeps its own scope',
+    scope: 'source.dockerfile',
+    text: `# FROM node@${A}\n`,
+    digests: [],
+  },
   { name: 'too long: not a digest', scope: 'source.dockerfile', text: `FROM node@${A}a AS x\n`, digests: [] },
-  { name: 'too short: not a digest', scope: 'source.dockerfile', text: `FROM node@sha256:${'a'.repeat(63)}\n`, digests: [] },
-  { name: 'upper-case hex: not a digest', scope: 'source.dockerfile', text: `FROM node@sha256:${'A'.repeat(64)}\n`, digests: [] },
+  {
+    name: 'too short: not a digest',
+    scope: 'source.dockerfile',
+    text: `FROM node@sha256:${'a'.repeat(63)}\n`,
+    digests: [],
+  },
+  {
+    name: 'upper-case hex: not a digest',
+    scope: 'source.dockerfile',
+    text: `FROM node@sha256:${'A'.repeat(64)}\n`,
+    digests: [],
+  },
   { name: 'no @: not a pin', scope: 'source.dockerfile', text: `LABEL x=${A}\n`, digests: [] },
-  { name: 'YAML plain scalar', scope: 'source.yaml', text: `services:\n  web:\n    image: nginx:1.27@${A}\n`, digests: [`@${A}`] },
-  { name: 'YAML quoted scalars', scope: 'source.yaml', text: `a: "nginx@${A}"\nb: 'redis:7@${B}'\n`, digests: [`@${A}`, `@${B}`] },
-  { name: 'YAML pin with the tag in a comment', scope: 'source.yaml', text: `image: python@${A} # 3.12\n`, digests: [`@${A}`] },
-  { name: 'YAML sequence and flow mapping', scope: 'source.yaml', text: `- image: a@${A}\n- { image: b@${B} }\n`, digests: [`@${A}`, `@${B}`] },
-  { name: 'YAML block scalar (compose dockerfile_inline)', scope: 'source.yaml', text: `dockerfile_inline: |\n  FROM node@${A} AS base\n`, digests: [`@${A}`] },
+  {
+    name: 'YAML plain scalar',
+    scope: 'source.yaml',
+    text: `services:\n  web:\n    image: nginx:1.27@${A}\n`,
+    digests: [`@${A}`],
+  },
+  {
+    name: 'YAML quoted scalars',
+    scope: 'source.yaml',
+    text: `a: "nginx@${A}"\nb: 'redis:7@${B}'\n`,
+    digests: [`@${A}`, `@${B}`],
+  },
+  {
+    name: 'YAML pin with the tag in a comment',
+    scope: 'source.yaml',
+    text: `image: python@${A} # 3.12\n`,
+    digests: [`@${A}`],
+  },
+  {
+    name: 'YAML sequence and flow mapping',
+    scope: 'source.yaml',
+    text: `- image: a@${A}\n- { image: b@${B} }\n`,
+    digests: [`@${A}`, `@${B}`],
+  },
+  {
+    name: 'YAML block scalar (compose dockerfile_inline)',
+    scope: 'source.yaml',
+    text: `dockerfile_inline: |\n  FROM node@${A} AS base\n`,
+    digests: [`@${A}`],
+  },
   { name: 'YAML comment keeps its own scope', scope: 'source.yaml', text: `# image: nginx@${A}\n`, digests: [] },
   { name: 'YAML key: any well-formed digest is dimmed', scope: 'source.yaml', text: `x@${A}: 1\n`, digests: [`@${A}`] },
 ];
@@ -115,16 +178,30 @@ describe('syntaxes: digest injection grammars', () => {
   });
 
   it('package.json contributes both grammars, injected into Dockerfile and YAML', () => {
-    assert.deepEqual(contributed.map((g) => [g.scopeName, g.path, g.injectTo]), [
-      ['digest-pin.digest.injection', './syntaxes/digest.injection.tmLanguage.json', ['source.dockerfile', 'source.yaml', 'source.github-actions-workflow']],
-      ['digest-pin.dockerfile-from.injection', './syntaxes/dockerfile-from.injection.tmLanguage.json', ['source.dockerfile']],
-    ]);
+    assert.deepEqual(
+      contributed.map((g) => [g.scopeName, g.path, g.injectTo]),
+      [
+        [
+          'digest-pin.digest.injection',
+          './syntaxes/digest.injection.tmLanguage.json',
+          ['source.dockerfile', 'source.yaml', 'source.github-actions-workflow'],
+        ],
+        [
+          'digest-pin.dockerfile-from.injection',
+          './syntaxes/dockerfile-from.injection.tmLanguage.json',
+          ['source.dockerfile'],
+        ],
+      ],
+    );
   });
 
   for (const c of cases) {
     it(c.name, async () => {
       const injected = await tokenize(regs.withInjections, c.scope, c.text);
-      const digests = injected.flat().filter(([, scopes]) => scopes.split(' ').includes(DIGEST_SCOPE)).map(([text]) => text);
+      const digests = injected
+        .flat()
+        .filter(([, scopes]) => scopes.split(' ').includes(DIGEST_SCOPE))
+        .map(([text]) => text);
       assert.deepEqual(digests, c.digests);
       // Everything else is tokenized as the host grammar alone tokenizes it (keywords, strings, comments, keys).
       assert.deepEqual(normalise(injected, DIGEST_SCOPE), normalise(await tokenize(regs.hostOnly, c.scope, c.text)));

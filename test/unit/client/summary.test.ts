@@ -4,32 +4,84 @@ import { describe, it } from 'node:test';
 import { failureLines, progressIncrement, progressTitle, summaryMessage } from '../../../client/src/summary';
 import type { WorkspaceEditSummary } from '../../../server/src/protocol';
 
-const summary = (p: Partial<WorkspaceEditSummary>): WorkspaceEditSummary => ({ files: 0, edited: 0, failures: [], cancelled: false, ...p });
-const failure = (line: number) => ({ uri: 'file:///w/Dockerfile', line, text: 'registry.example/app:1', reason: 'tag 1 does not exist' });
+const summary = (p: Partial<WorkspaceEditSummary>): WorkspaceEditSummary => ({
+  files: 0,
+  edited: 0,
+  failures: [],
+  cancelled: false,
+  ...p,
+});
+const failure = (line: number) => ({
+  uri: 'file:///w/Dockerfile',
+  line,
+  text: 'registry.example/app:1',
+  reason: 'tag 1 does not exist',
+});
 
 describe('client/summary', () => {
-  const cases: Array<[name: string, action: 'pin' | 'update', s: WorkspaceEditSummary, searched: number, expected: string]> = [
+  const cases: Array<
+    [name: string, action: 'pin' | 'update', s: WorkspaceEditSummary, searched: number, expected: string]
+  > = [
     ['pinned', 'pin', summary({ files: 5, edited: 12 }), 9, 'Pinned 12 images in 5 files.'],
     ['one of each', 'pin', summary({ files: 1, edited: 1 }), 1, 'Pinned 1 image in 1 file.'],
-    ['nothing to pin', 'pin', summary({}), 7, 'Nothing to pin in 7 files: every image is pinned or cannot be (variables, local builds).'],
-    ['partial', 'pin', summary({ files: 2, edited: 3, failures: [failure(0), failure(4)] }), 2, 'Pinned 3 images in 2 files. 2 references could not be pinned: see the output.'],
-    ['only failures', 'pin', summary({ failures: [failure(0)] }), 1, 'Nothing was pinned. 1 reference could not be pinned: see the output.'],
-    ['cancelled part way', 'pin', summary({ files: 1, edited: 2, cancelled: true }), 4, 'Cancelled. Pinned 2 images in 1 file before stopping.'],
+    [
+      'nothing to pin',
+      'pin',
+      summary({}),
+      7,
+      'Nothing to pin in 7 files: every image is pinned or cannot be (variables, local builds).',
+    ],
+    [
+      'partial',
+      'pin',
+      summary({ files: 2, edited: 3, failures: [failure(0), failure(4)] }),
+      2,
+      'Pinned 3 images in 2 files. 2 references could not be pinned: see the output.',
+    ],
+    [
+      'only failures',
+      'pin',
+      summary({ failures: [failure(0)] }),
+      1,
+      'Nothing was pinned. 1 reference could not be pinned: see the output.',
+    ],
+    [
+      'cancelled part way',
+      'pin',
+      summary({ files: 1, edited: 2, cancelled: true }),
+      4,
+      'Cancelled. Pinned 2 images in 1 file before stopping.',
+    ],
     ['cancelled at once', 'pin', summary({ cancelled: true }), 4, 'Cancelled before anything was pinned.'],
     ['updated', 'update', summary({ files: 2, edited: 2 }), 3, 'Updated 2 drifted digests in 2 files.'],
     ['no drift', 'update', summary({}), 3, 'No drifted digests in 3 files: every pin is what its tag points to.'],
-    ['update failures', 'update', summary({ failures: [failure(1)] }), 3, 'Nothing was updated. 1 reference could not be updated: see the output.'],
-    ['update cancelled', 'update', summary({ cancelled: true, failures: [failure(1)] }), 3, 'Cancelled before anything was updated. 1 reference could not be updated: see the output.'],
+    [
+      'update failures',
+      'update',
+      summary({ failures: [failure(1)] }),
+      3,
+      'Nothing was updated. 1 reference could not be updated: see the output.',
+    ],
+    [
+      'update cancelled',
+      'update',
+      summary({ cancelled: true, failures: [failure(1)] }),
+      3,
+      'Cancelled before anything was updated. 1 reference could not be updated: see the output.',
+    ],
   ];
   for (const [name, action, s, searched, expected] of cases) {
     it(`summaryMessage: ${name}`, () => assert.equal(summaryMessage(action, s, searched), expected));
   }
 
   it('failureLines: workspace path, 1-based line, reference and reason', () => {
-    assert.deepEqual(failureLines(summary({ failures: [failure(0), failure(9)] }), (uri) => uri.replace('file:///w/', '')), [
-      'Dockerfile:1: registry.example/app:1 — tag 1 does not exist',
-      'Dockerfile:10: registry.example/app:1 — tag 1 does not exist',
-    ]);
+    assert.deepEqual(
+      failureLines(summary({ failures: [failure(0), failure(9)] }), (uri) => uri.replace('file:///w/', '')),
+      [
+        'Dockerfile:1: registry.example/app:1 — tag 1 does not exist',
+        'Dockerfile:10: registry.example/app:1 — tag 1 does not exist',
+      ],
+    );
   });
 
   it('progressTitle', () => {

@@ -2,8 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver';
 import {
-  codeActions, ignoreEdit, pinAllEdits, pinEdits, platformDigests, targetDigest, trailingCommentAt,
-  type CodeActionRequest, type FileFormat, type FileView,
+  codeActions,
+  ignoreEdit,
+  pinAllEdits,
+  pinEdits,
+  platformDigests,
+  targetDigest,
+  trailingCommentAt,
+  type CodeActionRequest,
+  type FileFormat,
+  type FileView,
 } from '../../../server/src/features/codeActions';
 import type { Online } from '../../../server/src/features/diagnostics';
 import { applyEdits, type TextEdit } from '../../../server/src/features/edits';
@@ -19,11 +27,18 @@ const AMD = `sha256:${'a'.repeat(64)}`;
 const ARM = `sha256:${'b'.repeat(64)}`;
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 
-const formatOf = (path: string): FileFormat => (path.endsWith('.json') ? 'json' : /Dockerfile/.test(path) ? 'dockerfile' : 'yaml');
+const formatOf = (path: string): FileFormat =>
+  path.endsWith('.json') ? 'json' : /Dockerfile/.test(path) ? 'dockerfile' : 'yaml';
 
 function file(path: string, text: string, version: number | null = 3): FileView {
   const lines = text.split(/\r\n|\r|\n/);
-  return { uri: `file:///w/${path}`, version, format: formatOf(path), lineAt: (line) => lines[line] ?? '', eol: text.includes('\r\n') ? '\r\n' : '\n' };
+  return {
+    uri: `file:///w/${path}`,
+    version,
+    format: formatOf(path),
+    lineAt: (line) => lines[line] ?? '',
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+  };
 }
 
 function refs(path: string, text: string): ImageReference[] {
@@ -55,7 +70,10 @@ const tag = (digest: string, platform?: string): Online => ({
   ...(platform ? { platform } : {}),
 });
 const tagError = (error: RegistryError): Online => ({ kind: 'tag', result: { ok: false, error } });
-const drifted = (pinned: string, current: string): Online => ({ kind: 'pin', status: { status: 'drifted', pinned, current, tagDigest: current, checkedAt: 0 } });
+const drifted = (pinned: string, current: string): Online => ({
+  kind: 'pin',
+  status: { status: 'drifted', pinned, current, tagDigest: current, checkedAt: 0 },
+});
 const withChildren = (online: Online): ImageFacts => ({
   online,
   currentDescription: {
@@ -64,8 +82,16 @@ const withChildren = (online: Online): ImageFacts => ({
       digest: D1,
       mediaType: INDEX,
       children: [
-        { digest: AMD, mediaType: 'application/vnd.oci.image.manifest.v1+json', platform: { os: 'linux', architecture: 'amd64' } },
-        { digest: ARM, mediaType: 'application/vnd.oci.image.manifest.v1+json', platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+        {
+          digest: AMD,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          platform: { os: 'linux', architecture: 'amd64' },
+        },
+        {
+          digest: ARM,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+        },
       ],
     },
   },
@@ -80,31 +106,114 @@ describe('targetDigest', () => {
     ['unpinned, registry error', unpinned, { online: tagError({ kind: 'network', message: 'down' }) }, null],
     ['pin drifted', pinned, { online: drifted(D1, D2) }, { digest: D2, action: 'update' }],
     ['pin current', pinned, { online: { kind: 'pin', status: { status: 'current', digest: D1, checkedAt: 0 } } }, null],
-    ['pin gone, tag known', pinned, { online: { kind: 'pin', status: { status: 'gone', pinned: D1, checkedAt: 0 }, tag: { digest: D2, mediaType: INDEX, checkedAt: 0, fromCache: true } } }, { digest: D2, action: 'update' }],
-    ['pin gone, tag unknown', pinned, { online: { kind: 'pin', status: { status: 'gone', pinned: D1, checkedAt: 0 } } }, null],
+    [
+      'pin gone, tag known',
+      pinned,
+      {
+        online: {
+          kind: 'pin',
+          status: { status: 'gone', pinned: D1, checkedAt: 0 },
+          tag: { digest: D2, mediaType: INDEX, checkedAt: 0, fromCache: true },
+        },
+      },
+      { digest: D2, action: 'update' },
+    ],
+    [
+      'pin gone, tag unknown',
+      pinned,
+      { online: { kind: 'pin', status: { status: 'gone', pinned: D1, checkedAt: 0 } } },
+      null,
+    ],
     ['a tag answer for a pinned reference is not used', pinned, { online: tag(D2) }, null],
     ['ignored', { ...unpinned, ignored: true }, { online: tag(D1) }, null],
     ['local build', { ...unpinned, localBuild: true }, { online: tag(D1) }, null],
   ];
-  for (const [name, ref, facts, expected] of table) it(name, () => assert.deepEqual(targetDigest(ref, facts), expected));
+  for (const [name, ref, facts, expected] of table)
+    it(name, () => assert.deepEqual(targetDigest(ref, facts), expected));
 
   it('platformDigests lists the index children in order', () => {
-    assert.deepEqual(platformDigests(withChildren(tag(D1))).map((p) => [p.digest, p.platform.architecture]), [[AMD, 'amd64'], [ARM, 'arm64']]);
+    assert.deepEqual(
+      platformDigests(withChildren(tag(D1))).map((p) => [p.digest, p.platform.architecture]),
+      [
+        [AMD, 'amd64'],
+        [ARM, 'arm64'],
+      ],
+    );
     assert.deepEqual(platformDigests({ online: tag(D1) }), []);
   });
 });
 
 describe('pinEdits', () => {
-  const table: Array<{ name: string; path: string; text: string; style: 'tag@digest' | '@digest # tag'; expected: string }> = [
-    { name: 'tag@digest', path: 'k8s.yaml', text: 'image: python:3.12\n', style: 'tag@digest', expected: `image: python:3.12@${D1}\n` },
-    { name: 'comment style in YAML', path: 'k8s.yaml', text: 'image: python:3.12\n', style: '@digest # tag', expected: `image: python@${D1} # 3.12\n` },
-    { name: 'comment style, quoted, trailing blanks kept after the comment', path: 'k8s.yaml', text: "  - image: 'python:3.12'  \n", style: '@digest # tag', expected: `  - image: 'python@${D1}' # 3.12  \n` },
-    { name: 'comment style in a flow mapping', path: 'compose.yaml', text: 'services: {a: {image: python:3.12}}\n', style: '@digest # tag', expected: `services: {a: {image: python@${D1}}} # 3.12\n` },
-    { name: 'comment style, the line has a comment: tag@digest', path: 'k8s.yaml', text: 'image: python:3.12 # web\n', style: '@digest # tag', expected: `image: python:3.12@${D1} # web\n` },
-    { name: 'comment style, no tag: the digest alone', path: 'k8s.yaml', text: 'image: python\n', style: '@digest # tag', expected: `image: python@${D1}\n` },
-    { name: 'comment style in a Dockerfile: tag@digest (no trailing comments there)', path: 'Dockerfile', text: 'FROM python:3.12 AS a\n', style: '@digest # tag', expected: `FROM python:3.12@${D1} AS a\n` },
-    { name: 'comment style in JSON: tag@digest', path: '.devcontainer/devcontainer.json', text: '{ "image": "python:3.12" }\n', style: '@digest # tag', expected: `{ "image": "python:3.12@${D1}" }\n` },
-    { name: 'comment style, CRLF', path: 'k8s.yaml', text: 'a: 1\r\nimage: python:3.12\r\n', style: '@digest # tag', expected: `a: 1\r\nimage: python@${D1} # 3.12\r\n` },
+  const table: Array<{
+    name: string;
+    path: string;
+    text: string;
+    style: 'tag@digest' | '@digest # tag';
+    expected: string;
+  }> = [
+    {
+      name: 'tag@digest',
+      path: 'k8s.yaml',
+      text: 'image: python:3.12\n',
+      style: 'tag@digest',
+      expected: `image: python:3.12@${D1}\n`,
+    },
+    {
+      name: 'comment style in YAML',
+      path: 'k8s.yaml',
+      text: 'image: python:3.12\n',
+      style: '@digest # tag',
+      expected: `image: python@${D1} # 3.12\n`,
+    },
+    {
+      name: 'comment style, quoted, trailing blanks kept after the comment',
+      path: 'k8s.yaml',
+      text: "  - image: 'python:3.12'  \n",
+      style: '@digest # tag',
+      expected: `  - image: 'python@${D1}' # 3.12  \n`,
+    },
+    {
+      name: 'comment style in a flow mapping',
+      path: 'compose.yaml',
+      text: 'services: {a: {image: python:3.12}}\n',
+      style: '@digest # tag',
+      expected: `services: {a: {image: python@${D1}}} # 3.12\n`,
+    },
+    {
+      name: 'comment style, the line has a comment: tag@digest',
+      path: 'k8s.yaml',
+      text: 'image: python:3.12 # web\n',
+      style: '@digest # tag',
+      expected: `image: python:3.12@${D1} # web\n`,
+    },
+    {
+      name: 'comment style, no tag: the digest alone',
+      path: 'k8s.yaml',
+      text: 'image: python\n',
+      style: '@digest # tag',
+      expected: `image: python@${D1}\n`,
+    },
+    {
+      name: 'comment style in a Dockerfile: tag@digest (no trailing comments there)',
+      path: 'Dockerfile',
+      text: 'FROM python:3.12 AS a\n',
+      style: '@digest # tag',
+      expected: `FROM python:3.12@${D1} AS a\n`,
+    },
+    {
+      name: 'comment style in JSON: tag@digest',
+      path: '.devcontainer/devcontainer.json',
+      text: '{ "image": "python:3.12" }\n',
+      style: '@digest # tag',
+      expected: `{ "image": "python:3.12@${D1}" }\n`,
+    },
+    {
+      name: 'comment style, CRLF',
+      path: 'k8s.yaml',
+      text: 'a: 1\r\nimage: python:3.12\r\n',
+      style: '@digest # tag',
+      expected: `a: 1\r\nimage: python@${D1} # 3.12\r\n`,
+    },
   ];
   for (const c of table) {
     it(c.name, () => {
@@ -123,16 +232,66 @@ describe('pinEdits', () => {
 
 describe('trailingCommentAt and ignoreEdit', () => {
   const table: Array<{ name: string; path: string; text: string; expected: string | null }> = [
-    { name: 'YAML: a trailing comment', path: 'k8s.yaml', text: 'image: nginx:1\n', expected: 'image: nginx:1 # digest-pin: ignore\n' },
-    { name: 'YAML: after the closing quote, before trailing blanks', path: 'k8s.yaml', text: 'image: "nginx:1"  \n', expected: 'image: "nginx:1" # digest-pin: ignore  \n' },
-    { name: 'YAML: after an existing comment (the comment still matches)', path: 'k8s.yaml', text: 'image: nginx:1 # web\n', expected: 'image: nginx:1 # web # digest-pin: ignore\n' },
-    { name: 'YAML: a sequence item', path: '.gitlab-ci.yml', text: 'services:\n  - postgres:16\n', expected: 'services:\n  - postgres:16 # digest-pin: ignore\n' },
-    { name: 'YAML: block scalar content cannot take a comment', path: 'k8s.yaml', text: 'image: >-\n  nginx:1\n', expected: null },
-    { name: 'YAML: a quote left open on the line', path: 'compose.yaml', text: 'services: {a: {image: nginx:1, command: "x\n  y"}}\n', expected: null },
-    { name: 'Dockerfile: a comment line above, indented alike', path: 'Dockerfile', text: 'FROM a:1 AS a\n  FROM nginx:1\n', expected: 'FROM a:1 AS a\n  # digest-pin: ignore\n  FROM nginx:1\n' },
-    { name: 'Dockerfile: CRLF kept', path: 'Dockerfile', text: 'ARG X=1\r\nFROM nginx:1\r\n', expected: 'ARG X=1\r\n# digest-pin: ignore\r\nFROM nginx:1\r\n' },
-    { name: 'Dockerfile: the syntax directive must stay first', path: 'Dockerfile', text: '# syntax=docker/dockerfile:1\nFROM scratch\n', expected: null },
-    { name: 'JSON has no comments', path: '.devcontainer/devcontainer.json', text: '{ "image": "nginx:1" }\n', expected: null },
+    {
+      name: 'YAML: a trailing comment',
+      path: 'k8s.yaml',
+      text: 'image: nginx:1\n',
+      expected: 'image: nginx:1 # digest-pin: ignore\n',
+    },
+    {
+      name: 'YAML: after the closing quote, before trailing blanks',
+      path: 'k8s.yaml',
+      text: 'image: "nginx:1"  \n',
+      expected: 'image: "nginx:1" # digest-pin: ignore  \n',
+    },
+    {
+      name: 'YAML: after an existing comment (the comment still matches)',
+      path: 'k8s.yaml',
+      text: 'image: nginx:1 # web\n',
+      expected: 'image: nginx:1 # web # digest-pin: ignore\n',
+    },
+    {
+      name: 'YAML: a sequence item',
+      path: '.gitlab-ci.yml',
+      text: 'services:\n  - postgres:16\n',
+      expected: 'services:\n  - postgres:16 # digest-pin: ignore\n',
+    },
+    {
+      name: 'YAML: block scalar content cannot take a comment',
+      path: 'k8s.yaml',
+      text: 'image: >-\n  nginx:1\n',
+      expected: null,
+    },
+    {
+      name: 'YAML: a quote left open on the line',
+      path: 'compose.yaml',
+      text: 'services: {a: {image: nginx:1, command: "x\n  y"}}\n',
+      expected: null,
+    },
+    {
+      name: 'Dockerfile: a comment line above, indented alike',
+      path: 'Dockerfile',
+      text: 'FROM a:1 AS a\n  FROM nginx:1\n',
+      expected: 'FROM a:1 AS a\n  # digest-pin: ignore\n  FROM nginx:1\n',
+    },
+    {
+      name: 'Dockerfile: CRLF kept',
+      path: 'Dockerfile',
+      text: 'ARG X=1\r\nFROM nginx:1\r\n',
+      expected: 'ARG X=1\r\n# digest-pin: ignore\r\nFROM nginx:1\r\n',
+    },
+    {
+      name: 'Dockerfile: the syntax directive must stay first',
+      path: 'Dockerfile',
+      text: '# syntax=docker/dockerfile:1\nFROM scratch\n',
+      expected: null,
+    },
+    {
+      name: 'JSON has no comments',
+      path: '.devcontainer/devcontainer.json',
+      text: '{ "image": "nginx:1" }\n',
+      expected: null,
+    },
   ];
   for (const c of table) {
     it(c.name, () => {
@@ -159,7 +318,12 @@ describe('codeActions', () => {
   const text = `FROM python:3.12 AS a\nFROM nginx\nFROM redis:7@${D1}\nFROM \${BASE}\n`;
   const all = refs('Dockerfile', text);
   const [python, nginx, redis] = all;
-  const diagnostic = (ref: ImageReference, code: string): Diagnostic => ({ range: ref.range, code, source: 'digest-pin', message: code });
+  const diagnostic = (ref: ImageReference, code: string): Diagnostic => ({
+    range: ref.range,
+    code,
+    source: 'digest-pin',
+    message: code,
+  });
   const diagnostics = [diagnostic(python!, 'unpinned'), diagnostic(nginx!, 'latest'), diagnostic(redis!, 'tag-drift')];
   const facts = new Map<ImageReference, ImageFacts>([
     [python!, withChildren(tag(D2))],
@@ -175,7 +339,8 @@ describe('codeActions', () => {
     settings: DEFAULT_SETTINGS,
     ...overrides,
   });
-  const summary = (actions: ReturnType<typeof codeActions>) => actions.map((a) => [a.title, a.kind, a.isPreferred ?? false, (a.diagnostics ?? []).map((d) => d.code)]);
+  const summary = (actions: ReturnType<typeof codeActions>) =>
+    actions.map((a) => [a.title, a.kind, a.isPreferred ?? false, (a.diagnostics ?? []).map((d) => d.code)]);
 
   it('on an unpinned multi-platform tag: pin (preferred), each platform, pin all, ignore', () => {
     assert.deepEqual(summary(codeActions(request())), [
@@ -190,16 +355,27 @@ describe('codeActions', () => {
   it('edits are versioned and minimal', () => {
     const [pin] = codeActions(request());
     assert.deepEqual(pin!.edit, {
-      documentChanges: [{ textDocument: { uri: 'file:///w/Dockerfile', version: 3 }, edits: [{ range: { start: python!.range.end, end: python!.range.end }, newText: `@${D2}` }] }],
+      documentChanges: [
+        {
+          textDocument: { uri: 'file:///w/Dockerfile', version: 3 },
+          edits: [{ range: { start: python!.range.end, end: python!.range.end }, newText: `@${D2}` }],
+        },
+      ],
     });
     const [unversioned] = codeActions(request({ file: file('Dockerfile', text, null) }));
-    assert.deepEqual(unversioned!.edit, { changes: { 'file:///w/Dockerfile': [{ range: { start: python!.range.end, end: python!.range.end }, newText: `@${D2}` }] } });
+    assert.deepEqual(unversioned!.edit, {
+      changes: {
+        'file:///w/Dockerfile': [{ range: { start: python!.range.end, end: python!.range.end }, newText: `@${D2}` }],
+      },
+    });
   });
 
   it('a pinned platform digest offers the tag’s platform: pinning with a platform setting names it', () => {
     const withPlatform = new Map(facts);
     withPlatform.set(python!, { online: tag(AMD, 'linux/amd64') });
-    assert.deepEqual(summary(codeActions(request({ facts: (ref) => withPlatform.get(ref) }))).slice(0, 1), [[`Pin to linux/amd64 digest (sha256:aaaaaaaaaaaa…)`, 'quickfix', true, ['unpinned']]]);
+    assert.deepEqual(summary(codeActions(request({ facts: (ref) => withPlatform.get(ref) }))).slice(0, 1), [
+      [`Pin to linux/amd64 digest (sha256:aaaaaaaaaaaa…)`, 'quickfix', true, ['unpinned']],
+    ]);
   });
 
   it('on a drifted pin: update (preferred) and ignore; "pin all" belongs with the unpinned references', () => {
@@ -207,11 +383,16 @@ describe('codeActions', () => {
       [`Update to current digest (sha256:222222222222…)`, 'quickfix', true, ['tag-drift']],
       ['Ignore this image', 'quickfix', false, ['tag-drift']],
     ]);
-    assert.equal(apply(text, editsOf(codeActions(request({ range: redis!.range }))[0]!)), text.replace(`redis:7@${D1}`, `redis:7@${D2}`));
+    assert.equal(
+      apply(text, editsOf(codeActions(request({ range: redis!.range }))[0]!)),
+      text.replace(`redis:7@${D1}`, `redis:7@${D2}`),
+    );
   });
 
   it('not answered yet, untrusted or offline: only ignore', () => {
-    assert.deepEqual(summary(codeActions(request({ facts: () => undefined }))), [['Ignore this image', 'quickfix', false, ['unpinned']]]);
+    assert.deepEqual(summary(codeActions(request({ facts: () => undefined }))), [
+      ['Ignore this image', 'quickfix', false, ['unpinned']],
+    ]);
   });
 
   it('a variable reference gets no pin and, without a diagnostic in the request, nothing at all', () => {
@@ -222,9 +403,15 @@ describe('codeActions', () => {
   it('source.fixAll.digestPin only when asked for by kind, with every unpinned reference', () => {
     const fixAll = codeActions(request({ only: ['source.fixAll'], diagnostics: [] }));
     assert.deepEqual(summary(fixAll), [['Pin all images in this file (2)', 'source.fixAll.digestPin', false, []]]);
-    assert.equal(apply(text, editsOf(fixAll[0]!)), `FROM python:3.12@${D2} AS a\nFROM nginx@${AMD}\nFROM redis:7@${D1}\nFROM \${BASE}\n`);
+    assert.equal(
+      apply(text, editsOf(fixAll[0]!)),
+      `FROM python:3.12@${D2} AS a\nFROM nginx@${AMD}\nFROM redis:7@${D1}\nFROM \${BASE}\n`,
+    );
     assert.deepEqual(codeActions(request({ only: ['source.organizeImports'] })), []);
-    assert.deepEqual(summary(codeActions(request({ only: ['quickfix'] }))).map((a) => a[1]), ['quickfix', 'quickfix', 'quickfix', 'quickfix', 'quickfix']);
+    assert.deepEqual(
+      summary(codeActions(request({ only: ['quickfix'] }))).map((a) => a[1]),
+      ['quickfix', 'quickfix', 'quickfix', 'quickfix', 'quickfix'],
+    );
   });
 
   it('references an ignore setting leaves alone get nothing', () => {

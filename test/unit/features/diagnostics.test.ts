@@ -44,7 +44,9 @@ describe('diagnose', () => {
       name: 'a mutable tag is unpinned',
       line: 'FROM python:3.12-slim AS build',
       needle: 'python:3.12-slim',
-      expected: [{ code: 'unpinned', severity: 'warning', message: 'python:3.12-slim is a mutable tag; pin it to a digest' }],
+      expected: [
+        { code: 'unpinned', severity: 'warning', message: 'python:3.12-slim is a mutable tag; pin it to a digest' },
+      ],
     },
     {
       name: 'a registry, port and path are kept as written',
@@ -52,14 +54,24 @@ describe('diagnose', () => {
       needle: 'localhost:5000/team/app:2.3.0',
       source: 'kubernetes',
       context: 'image',
-      expected: [{ code: 'unpinned', severity: 'warning', message: 'localhost:5000/team/app:2.3.0 is a mutable tag; pin it to a digest' }],
+      expected: [
+        {
+          code: 'unpinned',
+          severity: 'warning',
+          message: 'localhost:5000/team/app:2.3.0 is a mutable tag; pin it to a digest',
+        },
+      ],
     },
     {
       name: 'explicit :latest is latest instead of unpinned',
       line: 'FROM nginx:latest',
       needle: 'nginx:latest',
       expected: [
-        { code: 'latest', severity: 'warning', message: "nginx:latest uses the 'latest' tag, which moves with every release; pin a version tag to a digest" },
+        {
+          code: 'latest',
+          severity: 'warning',
+          message: "nginx:latest uses the 'latest' tag, which moves with every release; pin a version tag to a digest",
+        },
       ],
     },
     {
@@ -82,7 +94,13 @@ describe('diagnose', () => {
       name: 'an invalid reference is an error that says why',
       line: 'FROM Python:3',
       needle: 'Python:3',
-      expected: [{ code: 'invalid-reference', severity: 'error', message: "'Python:3' is not a valid image reference: repository name must be lowercase" }],
+      expected: [
+        {
+          code: 'invalid-reference',
+          severity: 'error',
+          message: "'Python:3' is not a valid image reference: repository name must be lowercase",
+        },
+      ],
     },
     {
       name: 'an invalid digest is an error',
@@ -91,7 +109,12 @@ describe('diagnose', () => {
       source: 'compose',
       context: 'image',
       expected: [
-        { code: 'invalid-reference', severity: 'error', message: "'redis:7@sha256:abc' is not a valid image reference: sha256 digest needs 64 hex characters, found 3" },
+        {
+          code: 'invalid-reference',
+          severity: 'error',
+          message:
+            "'redis:7@sha256:abc' is not a valid image reference: sha256 digest needs 64 hex characters, found 3",
+        },
       ],
     },
     {
@@ -99,7 +122,11 @@ describe('diagnose', () => {
       line: 'FROM golang:${GO}-alpine',
       needle: 'golang:${GO}-alpine',
       expected: [
-        { code: 'variable', severity: 'information', message: "'golang:${GO}-alpine' is built from variables; its value is only known at build or deploy time" },
+        {
+          code: 'variable',
+          severity: 'information',
+          message: "'golang:${GO}-alpine' is built from variables; its value is only known at build or deploy time",
+        },
       ],
     },
     {
@@ -107,7 +134,9 @@ describe('diagnose', () => {
       line: 'FROM ${BASE}',
       needle: '${BASE}',
       extras: { variable: 'BASE has no default value in this Dockerfile' },
-      expected: [{ code: 'variable', severity: 'information', message: 'BASE has no default value in this Dockerfile' }],
+      expected: [
+        { code: 'variable', severity: 'information', message: 'BASE has no default value in this Dockerfile' },
+      ],
     },
     {
       name: 'a compose image built locally is information, not a warning',
@@ -120,7 +149,8 @@ describe('diagnose', () => {
         {
           code: 'unpinned',
           severity: 'information',
-          message: 'myapp:dev names the image this service builds (it has build:); it is not pulled from a registry, so there is nothing to pin',
+          message:
+            'myapp:dev names the image this service builds (it has build:); it is not pulled from a registry, so there is nothing to pin',
         },
       ],
     },
@@ -135,13 +165,34 @@ describe('diagnose', () => {
         {
           code: 'unpinned',
           severity: 'information',
-          message: 'myapp names the image this service builds (it has build:); it is not pulled from a registry, so there is nothing to pin',
+          message:
+            'myapp names the image this service builds (it has build:); it is not pulled from a registry, so there is nothing to pin',
         },
       ],
     },
-    { name: 'a pinned local build has nothing', line: `    image: myapp@${D}`, needle: `myapp@${D}`, source: 'compose', context: 'image', extras: { localBuild: true }, expected: [] },
-    { name: 'an ignored unpinned reference has nothing', line: 'FROM python:3  # digest-pin: ignore', needle: 'python:3', extras: { ignored: true }, expected: [] },
-    { name: 'an ignored invalid reference has nothing', line: 'FROM Python:3  # digest-pin: ignore', needle: 'Python:3', extras: { ignored: true }, expected: [] },
+    {
+      name: 'a pinned local build has nothing',
+      line: `    image: myapp@${D}`,
+      needle: `myapp@${D}`,
+      source: 'compose',
+      context: 'image',
+      extras: { localBuild: true },
+      expected: [],
+    },
+    {
+      name: 'an ignored unpinned reference has nothing',
+      line: 'FROM python:3  # digest-pin: ignore',
+      needle: 'python:3',
+      extras: { ignored: true },
+      expected: [],
+    },
+    {
+      name: 'an ignored invalid reference has nothing',
+      line: 'FROM Python:3  # digest-pin: ignore',
+      needle: 'Python:3',
+      extras: { ignored: true },
+      expected: [],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -157,8 +208,18 @@ describe('diagnose', () => {
 
 describe('the rule table', () => {
   // Every code of cli.md, typed: adding a code to the union without listing it here fails to compile.
-  const offline: Record<OfflineCode, true> = { unpinned: true, latest: true, 'invalid-reference': true, variable: true };
-  const online: Record<OnlineCode, true> = { 'tag-drift': true, 'digest-not-found': true, 'tag-not-found': true, 'registry-error': true };
+  const offline: Record<OfflineCode, true> = {
+    unpinned: true,
+    latest: true,
+    'invalid-reference': true,
+    variable: true,
+  };
+  const online: Record<OnlineCode, true> = {
+    'tag-drift': true,
+    'digest-not-found': true,
+    'tag-not-found': true,
+    'registry-error': true,
+  };
 
   it('lists every code exactly once, offline codes first', () => {
     assert.deepEqual(
@@ -207,7 +268,8 @@ describe('atLeast', () => {
     ['hint', 'hint', true],
   ];
   for (const [severity, threshold, expected] of table) {
-    it(`${severity} ${expected ? 'is' : 'is not'} at least ${threshold}`, () => assert.equal(atLeast(severity, threshold), expected));
+    it(`${severity} ${expected ? 'is' : 'is not'} at least ${threshold}`, () =>
+      assert.equal(atLeast(severity, threshold), expected));
   }
 });
 
@@ -246,8 +308,17 @@ const tagOk = (digest: string, over: Partial<Resolution> = {}, platform?: string
   result: { ok: true, value: resolution(digest, over) },
   ...(platform ? { platform } : {}),
 });
-const tagErr = (error: RegistryError, extra: { platform?: string; platformMissing?: boolean } = {}): Online => ({ kind: 'tag', result: { ok: false, error }, ...extra });
-const err = (kind: RegistryError['kind'], message: string, over: Partial<RegistryError> = {}): RegistryError => ({ kind, message, registry: H, ...over });
+const tagErr = (error: RegistryError, extra: { platform?: string; platformMissing?: boolean } = {}): Online => ({
+  kind: 'tag',
+  result: { ok: false, error },
+  ...extra,
+});
+const err = (kind: RegistryError['kind'], message: string, over: Partial<RegistryError> = {}): RegistryError => ({
+  kind,
+  message,
+  registry: H,
+  ...over,
+});
 
 interface OnlineCase {
   name: string;
@@ -264,13 +335,25 @@ describe('diagnose with what the registry said', () => {
       name: 'unpinned: the message names the digest to pin',
       needle: `${H}/team/app:2.3.0`,
       online: tagOk(C),
-      expected: [{ code: 'unpinned', severity: 'warning', message: `${H}/team/app:2.3.0 is a mutable tag; pin it to its current digest sha256:cccccccccccc…` }],
+      expected: [
+        {
+          code: 'unpinned',
+          severity: 'warning',
+          message: `${H}/team/app:2.3.0 is a mutable tag; pin it to its current digest sha256:cccccccccccc…`,
+        },
+      ],
     },
     {
       name: 'unpinned, resolved for a platform: says which',
       needle: 'python:3.12',
       online: tagOk(C, {}, 'linux/arm64'),
-      expected: [{ code: 'unpinned', severity: 'warning', message: 'python:3.12 is a mutable tag; pin it to its current linux/arm64 digest sha256:cccccccccccc…' }],
+      expected: [
+        {
+          code: 'unpinned',
+          severity: 'warning',
+          message: 'python:3.12 is a mutable tag; pin it to its current linux/arm64 digest sha256:cccccccccccc…',
+        },
+      ],
     },
     {
       name: 'offline: the answer is marked as coming from the cache, with its age',
@@ -278,7 +361,12 @@ describe('diagnose with what the registry said', () => {
       online: tagOk(C, { fromCache: true, checkedAt: NOW - 3 * HOUR - 1 }),
       offline: true,
       expected: [
-        { code: 'unpinned', severity: 'warning', message: 'python:3.12 is a mutable tag; pin it to its current digest sha256:cccccccccccc… (from the cache, checked 3 hours ago)' },
+        {
+          code: 'unpinned',
+          severity: 'warning',
+          message:
+            'python:3.12 is a mutable tag; pin it to its current digest sha256:cccccccccccc… (from the cache, checked 3 hours ago)',
+        },
       ],
     },
     {
@@ -286,7 +374,12 @@ describe('diagnose with what the registry said', () => {
       needle: 'python:3.12',
       online: tagOk(C, { fromCache: true, stale: true, checkedAt: NOW - 2 * DAY }),
       expected: [
-        { code: 'unpinned', severity: 'warning', message: 'python:3.12 is a mutable tag; pin it to its current digest sha256:cccccccccccc… (from the cache, checked 2 days ago)' },
+        {
+          code: 'unpinned',
+          severity: 'warning',
+          message:
+            'python:3.12 is a mutable tag; pin it to its current digest sha256:cccccccccccc… (from the cache, checked 2 days ago)',
+        },
       ],
     },
     {
@@ -297,7 +390,8 @@ describe('diagnose with what the registry said', () => {
         {
           code: 'latest',
           severity: 'warning',
-          message: "nginx:latest uses the 'latest' tag, which moves with every release; pin a version tag to a digest (latest points to sha256:cccccccccccc… now)",
+          message:
+            "nginx:latest uses the 'latest' tag, which moves with every release; pin a version tag to a digest (latest points to sha256:cccccccccccc… now)",
         },
       ],
     },
@@ -309,7 +403,8 @@ describe('diagnose with what the registry said', () => {
         {
           code: 'latest',
           severity: 'warning',
-          message: 'nginx has no tag, so it means nginx:latest, which moves with every release; pin a version tag to a digest (latest points to sha256:cccccccccccc… for linux/amd64 now)',
+          message:
+            'nginx has no tag, so it means nginx:latest, which moves with every release; pin a version tag to a digest (latest points to sha256:cccccccccccc… for linux/amd64 now)',
         },
       ],
     },
@@ -328,10 +423,15 @@ describe('diagnose with what the registry said', () => {
     {
       name: 'a platform the tag has no image for: unpinned stays, and a registry-error says which platforms there are',
       needle: `${H}/team/app:1`,
-      online: tagErr(err('not-found', `platform linux/s390x of team/app:1 not found on ${H} (available: linux/amd64, linux/arm64)`, { status: 404 }), {
-        platform: 'linux/s390x',
-        platformMissing: true,
-      }),
+      online: tagErr(
+        err('not-found', `platform linux/s390x of team/app:1 not found on ${H} (available: linux/amd64, linux/arm64)`, {
+          status: 404,
+        }),
+        {
+          platform: 'linux/s390x',
+          platformMissing: true,
+        },
+      ),
       expected: [
         { code: 'unpinned', severity: 'warning', message: `${H}/team/app:1 is a mutable tag; pin it to a digest` },
         {
@@ -344,7 +444,9 @@ describe('diagnose with what the registry said', () => {
     {
       name: 'unreachable: the static finding and a registry-error with the kind and what to do',
       needle: `${H}/team/app:1`,
-      online: tagErr(err('network', `cannot reach ${H}: connection refused; check the network connection or proxy settings`)),
+      online: tagErr(
+        err('network', `cannot reach ${H}: connection refused; check the network connection or proxy settings`),
+      ),
       expected: [
         { code: 'unpinned', severity: 'warning', message: `${H}/team/app:1 is a mutable tag; pin it to a digest` },
         {
@@ -357,10 +459,21 @@ describe('diagnose with what the registry said', () => {
     {
       name: 'not logged in',
       needle: 'ghcr.io/org/private:1',
-      online: tagErr(err('unauthorized', 'not logged in to ghcr.io: run docker login ghcr.io', { registry: 'ghcr.io', status: 401 })),
+      online: tagErr(
+        err('unauthorized', 'not logged in to ghcr.io: run docker login ghcr.io', { registry: 'ghcr.io', status: 401 }),
+      ),
       expected: [
-        { code: 'unpinned', severity: 'warning', message: 'ghcr.io/org/private:1 is a mutable tag; pin it to a digest' },
-        { code: 'registry-error', severity: 'warning', message: 'could not check ghcr.io/org/private:1 (unauthorized): not logged in to ghcr.io: run docker login ghcr.io' },
+        {
+          code: 'unpinned',
+          severity: 'warning',
+          message: 'ghcr.io/org/private:1 is a mutable tag; pin it to a digest',
+        },
+        {
+          code: 'registry-error',
+          severity: 'warning',
+          message:
+            'could not check ghcr.io/org/private:1 (unauthorized): not logged in to ghcr.io: run docker login ghcr.io',
+        },
       ],
     },
     {
@@ -379,15 +492,21 @@ describe('diagnose with what the registry said', () => {
     {
       name: 'offline and not in the cache: only the static finding',
       needle: 'python:3.12',
-      online: tagErr(err('offline', 'offline: docker.io/library/python:3.12 is not in the cache; run once online to fill it')),
+      online: tagErr(
+        err('offline', 'offline: docker.io/library/python:3.12 is not in the cache; run once online to fill it'),
+      ),
       offline: true,
-      expected: [{ code: 'unpinned', severity: 'warning', message: 'python:3.12 is a mutable tag; pin it to a digest' }],
+      expected: [
+        { code: 'unpinned', severity: 'warning', message: 'python:3.12 is a mutable tag; pin it to a digest' },
+      ],
     },
     {
       name: 'cancelled: only the static finding',
       needle: 'python:3.12',
       online: tagErr(err('cancelled', 'request cancelled')),
-      expected: [{ code: 'unpinned', severity: 'warning', message: 'python:3.12 is a mutable tag; pin it to a digest' }],
+      expected: [
+        { code: 'unpinned', severity: 'warning', message: 'python:3.12 is a mutable tag; pin it to a digest' },
+      ],
     },
     {
       name: 'a local build is never a registry question',
@@ -398,19 +517,33 @@ describe('diagnose with what the registry said', () => {
         {
           code: 'unpinned',
           severity: 'information',
-          message: 'myapp:dev names the image this service builds (it has build:); it is not pulled from a registry, so there is nothing to pin',
+          message:
+            'myapp:dev names the image this service builds (it has build:); it is not pulled from a registry, so there is nothing to pin',
         },
       ],
     },
-    { name: 'ignored stays silent whatever the registry said', needle: 'python:3.12', extras: { ignored: true }, online: tagErr(err('network', 'x')), expected: [] },
+    {
+      name: 'ignored stays silent whatever the registry said',
+      needle: 'python:3.12',
+      extras: { ignored: true },
+      online: tagErr(err('network', 'x')),
+      expected: [],
+    },
     {
       name: 'a pin answer for an unpinned reference is ignored',
       needle: 'python:3.12',
       online: { kind: 'pin', status: { status: 'gone', pinned: P, checkedAt: NOW } },
-      expected: [{ code: 'unpinned', severity: 'warning', message: 'python:3.12 is a mutable tag; pin it to a digest' }],
+      expected: [
+        { code: 'unpinned', severity: 'warning', message: 'python:3.12 is a mutable tag; pin it to a digest' },
+      ],
     },
     // pins
-    { name: 'a current pin has nothing to say', needle: `${H}/a:1@${P}`, online: { kind: 'pin', status: { status: 'current', digest: P, checkedAt: NOW } }, expected: [] },
+    {
+      name: 'a current pin has nothing to say',
+      needle: `${H}/a:1@${P}`,
+      online: { kind: 'pin', status: { status: 'current', digest: P, checkedAt: NOW } },
+      expected: [],
+    },
     {
       name: 'drift: how far behind, from both build dates',
       needle: `${H}/a:1@${P}`,
@@ -446,7 +579,11 @@ describe('diagnose with what the registry said', () => {
     {
       name: 'drift with no dates says so',
       needle: `${H}/a:1@${P}`,
-      online: { kind: 'pin', status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: NOW }, created: {} },
+      online: {
+        kind: 'pin',
+        status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: NOW },
+        created: {},
+      },
       expected: [
         {
           code: 'tag-drift',
@@ -458,7 +595,11 @@ describe('diagnose with what the registry said', () => {
     {
       name: 'drift with only the new date',
       needle: `${H}/a:1@${P}`,
-      online: { kind: 'pin', status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: NOW }, created: { current: new Date(NOW - 30 * HOUR).toISOString() } },
+      online: {
+        kind: 'pin',
+        status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: NOW },
+        created: { current: new Date(NOW - 30 * HOUR).toISOString() },
+      },
       expected: [
         {
           code: 'tag-drift',
@@ -470,7 +611,11 @@ describe('diagnose with what the registry said', () => {
     {
       name: 'drift with only the pinned date',
       needle: `${H}/a:1@${P}`,
-      online: { kind: 'pin', status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: NOW }, created: { pinned: '2023-03-01T12:00:00Z' } },
+      online: {
+        kind: 'pin',
+        status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: NOW },
+        created: { pinned: '2023-03-01T12:00:00Z' },
+      },
       expected: [
         {
           code: 'tag-drift',
@@ -482,7 +627,11 @@ describe('diagnose with what the registry said', () => {
     {
       name: 'offline drift (decided from the cache) says how old the answer is',
       needle: `${H}/a:1@${P}`,
-      online: { kind: 'pin', status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: NOW - 26 * HOUR }, created: {} },
+      online: {
+        kind: 'pin',
+        status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: NOW - 26 * HOUR },
+        created: {},
+      },
       offline: true,
       expected: [
         {
@@ -530,32 +679,72 @@ describe('diagnose with what the registry said', () => {
       ],
     },
     {
-      name: "a pin whose tag is gone: tag-not-found, a warning (the digest may still pull)",
+      name: 'a pin whose tag is gone: tag-not-found, a warning (the digest may still pull)',
       needle: `${H}/a:1@${P}`,
-      online: { kind: 'pin', status: { status: 'unknown', error: err('not-found', `tag 1 of a not found on ${H}`, { status: 404 }) } },
+      online: {
+        kind: 'pin',
+        status: { status: 'unknown', error: err('not-found', `tag 1 of a not found on ${H}`, { status: 404 }) },
+      },
       expected: [
-        { code: 'tag-not-found', severity: 'warning', message: `${H}/a:1: tag 1 of a not found on ${H}; the pinned digest was not checked — pin a tag that exists` },
+        {
+          code: 'tag-not-found',
+          severity: 'warning',
+          message: `${H}/a:1: tag 1 of a not found on ${H}; the pinned digest was not checked — pin a tag that exists`,
+        },
       ],
     },
     {
       name: 'rate limited: registry-error with when to retry',
       needle: `a:1@${P}`,
-      online: { kind: 'pin', status: { status: 'unknown', error: err('rate-limited', 'rate limited by docker.io', { registry: 'docker.io', status: 429, retryAfter: 30 }) } },
-      expected: [{ code: 'registry-error', severity: 'warning', message: `could not check a:1@${P} (rate-limited): rate limited by docker.io; retry in 30 s` }],
+      online: {
+        kind: 'pin',
+        status: {
+          status: 'unknown',
+          error: err('rate-limited', 'rate limited by docker.io', {
+            registry: 'docker.io',
+            status: 429,
+            retryAfter: 30,
+          }),
+        },
+      },
+      expected: [
+        {
+          code: 'registry-error',
+          severity: 'warning',
+          message: `could not check a:1@${P} (rate-limited): rate limited by docker.io; retry in 30 s`,
+        },
+      ],
     },
     {
       name: 'offline, drift not decidable from the cache: nothing',
       needle: `a:1@${P}`,
-      online: { kind: 'pin', status: { status: 'unknown', error: err('offline', 'offline: whether sha256:111… still exists is not in the cache') } },
+      online: {
+        kind: 'pin',
+        status: {
+          status: 'unknown',
+          error: err('offline', 'offline: whether sha256:111… still exists is not in the cache'),
+        },
+      },
       offline: true,
       expected: [],
     },
-    { name: 'a digest-only reference is never asked', needle: `a@${P}`, online: { kind: 'pin', status: { status: 'unknown', error: err('invalid', 'no tag') } }, expected: [] },
+    {
+      name: 'a digest-only reference is never asked',
+      needle: `a@${P}`,
+      online: { kind: 'pin', status: { status: 'unknown', error: err('invalid', 'no tag') } },
+      expected: [],
+    },
     {
       name: 'a variable reference keeps its static finding',
       needle: 'a:${TAG}',
       online: tagOk(C),
-      expected: [{ code: 'variable', severity: 'information', message: "'a:${TAG}' is built from variables; its value is only known at build or deploy time" }],
+      expected: [
+        {
+          code: 'variable',
+          severity: 'information',
+          message: "'a:${TAG}' is built from variables; its value is only known at build or deploy time",
+        },
+      ],
     },
   ];
   for (const c of cases) {
@@ -575,20 +764,44 @@ describe('currentOf: the JSON `current`', () => {
   const table: Array<[string, Online | undefined, Current | undefined]> = [
     ['not asked', undefined, undefined],
     ['resolved', tagOk(C), { digest: C, created: null, error: null }],
-    ['resolved with a date', tagOk(C, { created: '2024-02-01T00:00:00Z' }), { digest: C, created: '2024-02-01T00:00:00Z', error: null }],
+    [
+      'resolved with a date',
+      tagOk(C, { created: '2024-02-01T00:00:00Z' }),
+      { digest: C, created: '2024-02-01T00:00:00Z', error: null },
+    ],
     ['tag not found', tagErr(err('not-found', 'x')), { digest: null, created: null, error: 'not-found' }],
     ['network', tagErr(err('network', 'x')), { digest: null, created: null, error: 'network' }],
     ['offline miss: as if not asked', tagErr(err('offline', 'x')), undefined],
     ['cancelled: as if not asked', tagErr(err('cancelled', 'x')), undefined],
-    ['current pin', { kind: 'pin', status: { status: 'current', digest: P, checkedAt: NOW } }, { digest: P, created: null, error: null }],
+    [
+      'current pin',
+      { kind: 'pin', status: { status: 'current', digest: P, checkedAt: NOW } },
+      { digest: P, created: null, error: null },
+    ],
     [
       'drifted: the digest to pin now, and its date',
-      { kind: 'pin', status: { status: 'drifted', pinned: P, current: C, tagDigest: T, checkedAt: NOW }, created: { pinned: '2024-01-01T00:00:00Z', current: '2024-02-01T00:00:00Z' } },
+      {
+        kind: 'pin',
+        status: { status: 'drifted', pinned: P, current: C, tagDigest: T, checkedAt: NOW },
+        created: { pinned: '2024-01-01T00:00:00Z', current: '2024-02-01T00:00:00Z' },
+      },
       { digest: C, created: '2024-02-01T00:00:00Z', error: null },
     ],
-    ['gone: where the tag points', { kind: 'pin', status: { status: 'gone', pinned: P, checkedAt: NOW }, tag: resolution(T) }, { digest: T, created: null, error: null }],
-    ['gone, tag unknown', { kind: 'pin', status: { status: 'gone', pinned: P, checkedAt: NOW } }, { digest: null, created: null, error: null }],
-    ['unknown', { kind: 'pin', status: { status: 'unknown', error: err('timeout', 'x') } }, { digest: null, created: null, error: 'timeout' }],
+    [
+      'gone: where the tag points',
+      { kind: 'pin', status: { status: 'gone', pinned: P, checkedAt: NOW }, tag: resolution(T) },
+      { digest: T, created: null, error: null },
+    ],
+    [
+      'gone, tag unknown',
+      { kind: 'pin', status: { status: 'gone', pinned: P, checkedAt: NOW } },
+      { digest: null, created: null, error: null },
+    ],
+    [
+      'unknown',
+      { kind: 'pin', status: { status: 'unknown', error: err('timeout', 'x') } },
+      { digest: null, created: null, error: 'timeout' },
+    ],
     ['unknown offline', { kind: 'pin', status: { status: 'unknown', error: err('offline', 'x') } }, undefined],
   ];
   for (const [name, online, expected] of table) it(name, () => assert.deepEqual(currentOf(online), expected));
@@ -606,7 +819,8 @@ describe('asksRegistry', () => {
     ['local build', 'myapp:dev', { localBuild: true }, false],
   ];
   for (const [name, text, extras, expected] of table) {
-    it(`${name}: ${expected}`, () => assert.equal(asksRegistry(buildReference(text, rangeOf(text, text), 'dockerfile', 'from', extras)), expected));
+    it(`${name}: ${expected}`, () =>
+      assert.equal(asksRegistry(buildReference(text, rangeOf(text, text), 'dockerfile', 'from', extras)), expected));
   }
 });
 

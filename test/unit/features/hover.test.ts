@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Online } from '../../../server/src/features/diagnostics';
 import type { ImageFacts } from '../../../server/src/features/facts';
-import { codeSpan, describeDate, escapeMarkdown, hoverMarkdown, imagePage, type HoverInput } from '../../../server/src/features/hover';
+import {
+  codeSpan,
+  describeDate,
+  escapeMarkdown,
+  hoverMarkdown,
+  imagePage,
+  type HoverInput,
+} from '../../../server/src/features/hover';
 import { findReferences } from '../../../server/src/references/index';
 import type { ImageReference } from '../../../server/src/references/types';
 
@@ -57,20 +64,38 @@ describe('imagePage', () => {
     ['ghcr.io/acme/tools/cli', 'https://ghcr.io/acme/tools/cli'],
     ['quay.io/prometheus/node-exporter', 'https://quay.io/repository/prometheus/node-exporter'],
     ['mcr.microsoft.com/dotnet/aspnet', 'https://mcr.microsoft.com/en-us/artifact/mar/dotnet/aspnet'],
-    ['gcr.io/distroless/static-debian12', 'https://console.cloud.google.com/gcr/images/distroless/global/static-debian12'],
+    [
+      'gcr.io/distroless/static-debian12',
+      'https://console.cloud.google.com/gcr/images/distroless/global/static-debian12',
+    ],
     ['registry.example.com/app', null],
     ['localhost:5000/app', null],
   ];
   for (const [name, url] of table) it(name, () => assert.equal(imagePage(name)?.url ?? null, url));
 });
 
-const resolution = (digest: string, extra: Record<string, unknown> = {}) => ({ digest, mediaType: INDEX, checkedAt: NOW - 2 * 60_000, fromCache: false, ...extra });
+const resolution = (digest: string, extra: Record<string, unknown> = {}) => ({
+  digest,
+  mediaType: INDEX,
+  checkedAt: NOW - 2 * 60_000,
+  fromCache: false,
+  ...extra,
+});
 
 describe('hoverMarkdown', () => {
   it('an unpinned Docker Hub image: identity, digest short and full, publication, platforms, link, when checked', () => {
     const facts: ImageFacts = {
       online: { kind: 'tag', result: { ok: true, value: resolution(D1) } },
-      current: { ok: true, value: resolution(D1, { created: '2024-02-07T09:00:00Z', platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm', variant: 'v7' }] }) },
+      current: {
+        ok: true,
+        value: resolution(D1, {
+          created: '2024-02-07T09:00:00Z',
+          platforms: [
+            { os: 'linux', architecture: 'amd64' },
+            { os: 'linux', architecture: 'arm', variant: 'v7' },
+          ],
+        }),
+      },
     };
     assert.deepEqual(hover({ ref: ref('FROM python:3.12-slim'), facts }), [
       '**python:3.12-slim**',
@@ -84,7 +109,10 @@ describe('hoverMarkdown', () => {
   });
 
   it('an implicit latest, a literal platform, a stale cached answer', () => {
-    const facts: ImageFacts = { online: { kind: 'tag', result: { ok: true, value: resolution(D1, { stale: true, fromCache: true }) } }, current: { ok: true, value: resolution(D1, { stale: true, fromCache: true }) } };
+    const facts: ImageFacts = {
+      online: { kind: 'tag', result: { ok: true, value: resolution(D1, { stale: true, fromCache: true }) } },
+      current: { ok: true, value: resolution(D1, { stale: true, fromCache: true }) },
+    };
     const lines = hover({ ref: ref('FROM --platform=linux/arm64 ghcr.io/acme/app'), facts });
     assert.equal(lines[1], '`ghcr.io/acme/app` on ghcr.io · tag `latest` (implicit) · platform `linux/arm64`');
     assert.equal(lines.at(-2), '*Checked 2 minutes ago (from the cache).*');
@@ -97,7 +125,18 @@ describe('hoverMarkdown', () => {
       status: { status: 'drifted', pinned: D1, current: D2, tagDigest: D2, checkedAt: NOW - 30_000 },
       created: { pinned: '2024-01-01T00:00:00Z', current: '2024-02-25T00:00:00Z' },
     };
-    const facts: ImageFacts = { online, pinned: { ok: true, value: { digest: D1, mediaType: INDEX, created: '2024-01-01T00:00:00Z', platforms: [{ os: 'linux', architecture: 'amd64' }] } } };
+    const facts: ImageFacts = {
+      online,
+      pinned: {
+        ok: true,
+        value: {
+          digest: D1,
+          mediaType: INDEX,
+          created: '2024-01-01T00:00:00Z',
+          platforms: [{ os: 'linux', architecture: 'amd64' }],
+        },
+      },
+    };
     assert.deepEqual(hover({ ref: ref(`FROM quay.io/org/app:1.2@${D1}`), facts }), [
       `**quay.io/org/app:1.2@${D1}**`,
       '`quay.io/org/app` on quay.io · tag `1.2`',
@@ -114,31 +153,66 @@ describe('hoverMarkdown', () => {
   it('a current pin, a lost digest, a digest without a tag', () => {
     const current: ImageFacts = { online: { kind: 'pin', status: { status: 'current', digest: D1, checkedAt: NOW } } };
     assert.equal(hover({ ref: ref(`FROM redis:7@${D1}`), facts: current })[3], 'The tag still points to this digest.');
-    const gone: ImageFacts = { online: { kind: 'pin', status: { status: 'gone', pinned: D1, checkedAt: NOW }, tag: resolution(D2) } };
-    assert.equal(hover({ ref: ref(`FROM redis:7@${D1}`), facts: gone })[3], '**The registry no longer has this digest**: pulling it fails. The tag points to `sha256:222222222222…` now.');
+    const gone: ImageFacts = {
+      online: { kind: 'pin', status: { status: 'gone', pinned: D1, checkedAt: NOW }, tag: resolution(D2) },
+    };
+    assert.equal(
+      hover({ ref: ref(`FROM redis:7@${D1}`), facts: gone })[3],
+      '**The registry no longer has this digest**: pulling it fails. The tag points to `sha256:222222222222…` now.',
+    );
     assert.equal(hover({ ref: ref(`FROM redis@${D1}`) })[3], 'A digest without a tag: nothing to compare it with.');
   });
 
   it('errors are explained with the fix, and their text escaped', () => {
-    const facts: ImageFacts = { online: { kind: 'tag', result: { ok: false, error: { kind: 'unauthorized', message: 'not logged in to ghcr.io: run docker login ghcr.io <now>', registry: 'ghcr.io' } } } };
+    const facts: ImageFacts = {
+      online: {
+        kind: 'tag',
+        result: {
+          ok: false,
+          error: {
+            kind: 'unauthorized',
+            message: 'not logged in to ghcr.io: run docker login ghcr.io <now>',
+            registry: 'ghcr.io',
+          },
+        },
+      },
+    };
     const lines = hover({ ref: ref('FROM ghcr.io/acme/private:1'), facts });
     assert.deepEqual(lines.slice(2, 4), [
       '**Could not check** (unauthorized): not logged in to ghcr.io: run docker login ghcr.io \\<now\\>.',
       '*Fix:* Log in with \\`docker login\\` for private registries, or retry later; \\`--offline\\` skips registry checks.',
     ]);
-    const missing: ImageFacts = { online: { kind: 'tag', result: { ok: false, error: { kind: 'not-found', message: 'tag 9 of acme/app not found on ghcr.io', registry: 'ghcr.io' } } } };
-    assert.equal(hover({ ref: ref('FROM ghcr.io/acme/app:9'), facts: missing })[3], '*Fix:* Use a tag the repository has.');
+    const missing: ImageFacts = {
+      online: {
+        kind: 'tag',
+        result: {
+          ok: false,
+          error: { kind: 'not-found', message: 'tag 9 of acme/app not found on ghcr.io', registry: 'ghcr.io' },
+        },
+      },
+    };
+    assert.equal(
+      hover({ ref: ref('FROM ghcr.io/acme/app:9'), facts: missing })[3],
+      '*Fix:* Use a tag the repository has.',
+    );
   });
 
   it('what is not asked says why', () => {
     const python = ref('FROM python:3.12');
-    assert.equal(hover({ ref: python, mode: 'untrusted' })[2], 'Registry checks are off: this workspace is not trusted.');
+    assert.equal(
+      hover({ ref: python, mode: 'untrusted' })[2],
+      'Registry checks are off: this workspace is not trusted.',
+    );
     assert.equal(hover({ ref: python, mode: 'offline' })[2], 'Offline: this tag is not in the cache.');
     assert.equal(hover({ ref: python })[2], 'Asking the registry…');
     assert.equal(hover({ ref: python, ignoredBySettings: true })[2], 'Ignored by the `digestPin.ignore` setting.');
     assert.equal(hover({ ref: { ...python, ignored: true } })[2], 'Ignored here (`# digest-pin: ignore`).');
-    const build = findReferences('compose.yaml', 'services:\n  a:\n    build: .\n    image: acme/app:dev\n').references[0]!;
-    assert.equal(hover({ ref: build })[2], 'This service builds the image (`build:`); it is not pulled from a registry.');
+    const build = findReferences('compose.yaml', 'services:\n  a:\n    build: .\n    image: acme/app:dev\n')
+      .references[0]!;
+    assert.equal(
+      hover({ ref: build })[2],
+      'This service builds the image (`build:`); it is not pulled from a registry.',
+    );
   });
 
   it('variable and invalid references explain themselves', () => {
@@ -146,6 +220,9 @@ describe('hoverMarkdown', () => {
       '**golang:${GO}**',
       "'golang:${GO}' is built from variables; its value is only known at build or deploy time",
     ]);
-    assert.deepEqual(hover({ ref: ref('FROM Python:3') }), ['**Python:3**', 'Not a valid image reference: repository name must be lowercase.']);
+    assert.deepEqual(hover({ ref: ref('FROM Python:3') }), [
+      '**Python:3**',
+      'Not a valid image reference: repository name must be lowercase.',
+    ]);
   });
 });

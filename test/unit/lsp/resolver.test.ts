@@ -14,7 +14,8 @@ const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
 function clientAnswering(answers: Record<string, Result<Resolution>>): RegistryClient {
   return {
-    resolve: async (parsed, options) => answers[`${parsed.name}:${parsed.tag ?? 'latest'}${options?.platform ? ` ${String(options.platform)}` : ''}`]!,
+    resolve: async (parsed, options) =>
+      answers[`${parsed.name}:${parsed.tag ?? 'latest'}${options?.platform ? ` ${String(options.platform)}` : ''}`]!,
     describe: async () => ({ ok: false, error: { kind: 'invalid', message: 'not asked' } }),
     checkPin: async () => ({ status: 'unknown', error: { kind: 'invalid', message: 'not asked' } }),
     rateLimit: () => undefined,
@@ -24,27 +25,68 @@ function clientAnswering(answers: Record<string, Result<Resolution>>): RegistryC
 }
 
 const ref = (text: string, line: number): ImageReference =>
-  buildReference(text, { start: { line, character: 7 }, end: { line, character: 7 + text.length } }, 'kubernetes', 'image');
+  buildReference(
+    text,
+    { start: { line, character: 7 }, end: { line, character: 7 + text.length } },
+    'kubernetes',
+    'image',
+  );
 
 describe('Resolver: answers kept and given back', () => {
   const plain: Resolution = { digest: DIGEST, mediaType: OCI_MANIFEST, checkedAt: 1_700_000_000_000, fromCache: false };
-  const cases: Array<{ name: string; text: string; platform: string | null; result: Result<Resolution>; expected: (r: Result<Resolution>) => Online }> = [
-    { name: 'a plain answer', text: 'ghcr.io/o/a:1', platform: null, result: { ok: true, value: plain }, expected: (result) => ({ kind: 'tag', result }) },
-    { name: 'a stale answer from the cache', text: 'ghcr.io/o/b:1', platform: null, result: { ok: true, value: { ...plain, fromCache: true, stale: true } }, expected: (result) => ({ kind: 'tag', result }) },
+  const cases: Array<{
+    name: string;
+    text: string;
+    platform: string | null;
+    result: Result<Resolution>;
+    expected: (r: Result<Resolution>) => Online;
+  }> = [
     {
-      name: 'a platform answer (kept whole)', text: 'ghcr.io/o/c:1', platform: 'linux/arm64',
-      result: { ok: true, value: { ...plain, indexDigest: INDEX } }, expected: (result) => ({ kind: 'tag', result, platform: 'linux/arm64' }),
+      name: 'a plain answer',
+      text: 'ghcr.io/o/a:1',
+      platform: null,
+      result: { ok: true, value: plain },
+      expected: (result) => ({ kind: 'tag', result }),
     },
-    { name: 'a failure (kept whole)', text: 'ghcr.io/o/d:1', platform: null, result: { ok: false, error: { kind: 'unauthorized', message: 'no', registry: 'ghcr.io' } }, expected: (result) => ({ kind: 'tag', result }) },
+    {
+      name: 'a stale answer from the cache',
+      text: 'ghcr.io/o/b:1',
+      platform: null,
+      result: { ok: true, value: { ...plain, fromCache: true, stale: true } },
+      expected: (result) => ({ kind: 'tag', result }),
+    },
+    {
+      name: 'a platform answer (kept whole)',
+      text: 'ghcr.io/o/c:1',
+      platform: 'linux/arm64',
+      result: { ok: true, value: { ...plain, indexDigest: INDEX } },
+      expected: (result) => ({ kind: 'tag', result, platform: 'linux/arm64' }),
+    },
+    {
+      name: 'a failure (kept whole)',
+      text: 'ghcr.io/o/d:1',
+      platform: null,
+      result: { ok: false, error: { kind: 'unauthorized', message: 'no', registry: 'ghcr.io' } },
+      expected: (result) => ({ kind: 'tag', result }),
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
       const parsedName = c.text.slice(0, c.text.lastIndexOf(':'));
       const answers = { [`${parsedName}:1${c.platform ? ` ${c.platform}` : ''}`]: c.result };
       const answered: string[] = [];
-      const resolver = new Resolver(clientAnswering(answers), { answered: (key) => answered.push(key), progress: () => undefined }, { warn: () => undefined });
+      const resolver = new Resolver(
+        clientAnswering(answers),
+        { answered: (key) => answered.push(key), progress: () => undefined },
+        { warn: () => undefined },
+      );
       const reference = ref(c.text, 0);
-      resolver.want('file:///a.yaml', [{ references: [reference], read: [reference], lines: 0 }], c.platform, () => false);
+      resolver.want(
+        'file:///a.yaml',
+        [{ references: [reference], read: [reference], lines: 0 }],
+        c.platform,
+        () => false,
+      );
       const key = resolver.keyOf(reference, c.platform);
       assert.ok(key !== null);
       const online = await resolver.answer(key);
@@ -64,7 +106,11 @@ describe('Resolver: the documents that ask a question', () => {
       asked++;
       return { ok: true, value: { digest: DIGEST, mediaType: OCI_MANIFEST, checkedAt: 1, fromCache: false } };
     };
-    const resolver = new Resolver(client, { answered: () => undefined, progress: () => undefined }, { warn: () => undefined });
+    const resolver = new Resolver(
+      client,
+      { answered: () => undefined, progress: () => undefined },
+      { warn: () => undefined },
+    );
     const a = ref('ghcr.io/o/a:1', 0);
     const b = ref('ghcr.io/o/a:1', 3);
     resolver.want('file:///a.yaml', [{ references: [a], read: [a], lines: 0 }], null, () => false);
@@ -87,7 +133,11 @@ describe('Resolver: one document asking a question from several references', () 
       signals.push(options!.signal!);
       return new Promise(() => undefined); // never answers: the question stays pending
     };
-    const resolver = new Resolver(client, { answered: () => undefined, progress: () => undefined }, { warn: () => undefined });
+    const resolver = new Resolver(
+      client,
+      { answered: () => undefined, progress: () => undefined },
+      { warn: () => undefined },
+    );
     const uri = 'file:///a.yaml';
     const [a, b, c] = [ref('ghcr.io/o/a:1', 0), ref('ghcr.io/o/a:1', 3), ref('ghcr.io/o/a:1', 6)];
     const group = (...refs: ImageReference[]) => ({ references: refs, read: refs, lines: 0 });
@@ -115,14 +165,22 @@ describe('Resolver: one document asking a question from several references', () 
       signals.push(options!.signal!);
       return new Promise(() => undefined);
     };
-    const resolver = new Resolver(client, { answered: () => undefined, progress: () => undefined }, { warn: () => undefined });
+    const resolver = new Resolver(
+      client,
+      { answered: () => undefined, progress: () => undefined },
+      { warn: () => undefined },
+    );
     const refs = [ref('ghcr.io/o/a:1', 0), ref('ghcr.io/o/a:1', 1), ref('ghcr.io/o/b:1', 2)];
     resolver.want('file:///a.yaml', [{ references: refs, read: refs, lines: 0 }], null, () => false);
     const other = ref('ghcr.io/o/b:1', 0);
     resolver.want('file:///b.yaml', [{ references: [other], read: [other], lines: 0 }], null, () => false);
     assert.equal(signals.length, 2);
     resolver.forget('file:///a.yaml');
-    assert.deepEqual(signals.map((s) => s.aborted), [true, false], 'a.yaml alone asked o/a; b.yaml still asks o/b');
+    assert.deepEqual(
+      signals.map((s) => s.aborted),
+      [true, false],
+      'a.yaml alone asked o/a; b.yaml still asks o/b',
+    );
     assert.deepEqual(resolver.usersOf(resolver.keyOf(other, null)!), ['file:///b.yaml']);
     assert.equal(resolver.state.pending, 1);
   });

@@ -39,7 +39,8 @@ const DIGEST2 = 'sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5
 
 const NO_DEFAULT = (word: string, name: string): string =>
   `'${word}' has no default: ${name} gets no value from an ARG before the first FROM, so the image is only known at build time`;
-const COMPOSED = (word: string): string => `'${word}' is built from variables; its value is only known at build or deploy time`;
+const COMPOSED = (word: string): string =>
+  `'${word}' is built from variables; its value is only known at build or deploy time`;
 const COMPOSED_DEFAULT = (word: string, value: string): string =>
   `'${word}' is built from variables; with the ARG defaults it is '${value}'`;
 const COPY_VARIABLE = (value: string): string =>
@@ -67,7 +68,14 @@ const cases: Case[] = [
   {
     name: 'FROM with tag and digest',
     dockerfile: lines(`FROM node:20-bookworm-slim@${DIGEST}`, 'USER node'),
-    want: [{ text: `node:20-bookworm-slim@${DIGEST}`, name: 'docker.io/library/node', tag: '20-bookworm-slim', digest: DIGEST }],
+    want: [
+      {
+        text: `node:20-bookworm-slim@${DIGEST}`,
+        name: 'docker.io/library/node',
+        tag: '20-bookworm-slim',
+        digest: DIGEST,
+      },
+    ],
   },
   {
     name: 'FROM a registry with a port',
@@ -97,7 +105,12 @@ const cases: Case[] = [
   },
   {
     name: 'lower-case from and as',
-    dockerfile: lines('from golang:1.22 as build', 'run go build ./...', 'from gcr.io/distroless/static', 'copy --from=build /go/bin/app /app'),
+    dockerfile: lines(
+      'from golang:1.22 as build',
+      'run go build ./...',
+      'from gcr.io/distroless/static',
+      'copy --from=build /go/bin/app /app',
+    ),
     want: [
       { text: 'golang:1.22', name: 'docker.io/library/golang', tag: '1.22' },
       { text: 'gcr.io/distroless/static', name: 'gcr.io/distroless/static' },
@@ -105,7 +118,12 @@ const cases: Case[] = [
   },
   {
     name: 'mixed-case From and As',
-    dockerfile: lines('From rust:1.79 As builder', 'Run cargo build --release', 'From debian:bookworm-slim', 'Copy --from=builder /target/release/app /usr/bin/'),
+    dockerfile: lines(
+      'From rust:1.79 As builder',
+      'Run cargo build --release',
+      'From debian:bookworm-slim',
+      'Copy --from=builder /target/release/app /usr/bin/',
+    ),
     want: [
       { text: 'rust:1.79', name: 'docker.io/library/rust', tag: '1.79' },
       { text: 'debian:bookworm-slim', name: 'docker.io/library/debian', tag: 'bookworm-slim' },
@@ -123,7 +141,11 @@ const cases: Case[] = [
   },
   {
     name: '--platform=$BUILDPLATFORM is not a platform',
-    dockerfile: lines('FROM --platform=$BUILDPLATFORM golang:1.22 AS build', 'ARG TARGETOS TARGETARCH', 'RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build'),
+    dockerfile: lines(
+      'FROM --platform=$BUILDPLATFORM golang:1.22 AS build',
+      'ARG TARGETOS TARGETARCH',
+      'RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build',
+    ),
     want: [{ text: 'golang:1.22', name: 'docker.io/library/golang', tag: '1.22' }],
   },
   {
@@ -171,7 +193,13 @@ const cases: Case[] = [
   // ---- stages and scratch ----
   {
     name: 'scratch is not an image, in any case',
-    dockerfile: lines('FROM golang:1.22 AS build', 'FROM scratch', 'COPY --from=build /app /app', 'FROM SCRATCH AS empty', 'FROM Scratch'),
+    dockerfile: lines(
+      'FROM golang:1.22 AS build',
+      'FROM scratch',
+      'COPY --from=build /app /app',
+      'FROM SCRATCH AS empty',
+      'FROM Scratch',
+    ),
     want: [{ text: 'golang:1.22', name: 'docker.io/library/golang', tag: '1.22' }],
   },
   {
@@ -193,7 +221,13 @@ const cases: Case[] = [
   },
   {
     name: 'stage names are case-insensitive',
-    dockerfile: lines('FROM maven:3.9-eclipse-temurin-21 AS Builder', 'RUN mvn package', 'FROM builder AS check', 'FROM BUILDER', 'COPY --from=bUiLdEr /target/app.jar /app.jar'),
+    dockerfile: lines(
+      'FROM maven:3.9-eclipse-temurin-21 AS Builder',
+      'RUN mvn package',
+      'FROM builder AS check',
+      'FROM BUILDER',
+      'COPY --from=bUiLdEr /target/app.jar /app.jar',
+    ),
     want: [{ text: 'maven:3.9-eclipse-temurin-21', name: 'docker.io/library/maven', tag: '3.9-eclipse-temurin-21' }],
   },
   {
@@ -206,14 +240,24 @@ const cases: Case[] = [
   },
   {
     name: 'FROM x AS x: the image is not its own stage',
-    dockerfile: lines('FROM nginx AS nginx', 'RUN rm /etc/nginx/conf.d/default.conf', 'FROM nginx', 'COPY nginx.conf /etc/nginx/'),
+    dockerfile: lines(
+      'FROM nginx AS nginx',
+      'RUN rm /etc/nginx/conf.d/default.conf',
+      'FROM nginx',
+      'COPY nginx.conf /etc/nginx/',
+    ),
     want: [{ text: 'nginx', name: 'docker.io/library/nginx' }],
   },
 
   // ---- COPY --from ----
   {
     name: 'COPY --from=<stage> is not an image',
-    dockerfile: lines('FROM golang:1.22 AS build', 'RUN go build -o /bin/app', 'FROM alpine:3.20', 'COPY --from=build /bin/app /usr/local/bin/app'),
+    dockerfile: lines(
+      'FROM golang:1.22 AS build',
+      'RUN go build -o /bin/app',
+      'FROM alpine:3.20',
+      'COPY --from=build /bin/app /usr/local/bin/app',
+    ),
     want: [
       { text: 'golang:1.22', name: 'docker.io/library/golang', tag: '1.22' },
       { text: 'alpine:3.20', name: 'docker.io/library/alpine', tag: '3.20' },
@@ -221,7 +265,13 @@ const cases: Case[] = [
   },
   {
     name: 'COPY --from=<index> is not an image',
-    dockerfile: lines('FROM golang:1.10', 'RUN go build -o /app/main', 'FROM scratch', 'COPY --from=0 /app/main .', 'COPY --from=1 /x /y'),
+    dockerfile: lines(
+      'FROM golang:1.10',
+      'RUN go build -o /app/main',
+      'FROM scratch',
+      'COPY --from=0 /app/main .',
+      'COPY --from=1 /x /y',
+    ),
     want: [{ text: 'golang:1.10', name: 'docker.io/library/golang', tag: '1.10' }],
   },
   {
@@ -242,7 +292,10 @@ const cases: Case[] = [
   },
   {
     name: 'COPY --from among other flags',
-    dockerfile: lines('FROM alpine:3.20', 'COPY --link --chown=1000:1000 --from=ghcr.io/astral-sh/uv:0.4.18 /uv /bin/uv'),
+    dockerfile: lines(
+      'FROM alpine:3.20',
+      'COPY --link --chown=1000:1000 --from=ghcr.io/astral-sh/uv:0.4.18 /uv /bin/uv',
+    ),
     want: [
       { text: 'alpine:3.20', name: 'docker.io/library/alpine', tag: '3.20' },
       { text: 'ghcr.io/astral-sh/uv:0.4.18', name: 'ghcr.io/astral-sh/uv', tag: '0.4.18', context: 'copy-from' },
@@ -261,7 +314,13 @@ const cases: Case[] = [
     dockerfile: lines('FROM alpine:3.20', `COPY --from=tonistiigi/xx:1.4.0@${DIGEST2} / /`),
     want: [
       { text: 'alpine:3.20', name: 'docker.io/library/alpine', tag: '3.20' },
-      { text: `tonistiigi/xx:1.4.0@${DIGEST2}`, name: 'docker.io/tonistiigi/xx', tag: '1.4.0', digest: DIGEST2, context: 'copy-from' },
+      {
+        text: `tonistiigi/xx:1.4.0@${DIGEST2}`,
+        name: 'docker.io/tonistiigi/xx',
+        tag: '1.4.0',
+        digest: DIGEST2,
+        context: 'copy-from',
+      },
     ],
   },
   {
@@ -292,7 +351,12 @@ const cases: Case[] = [
   },
   {
     name: 'COPY --from on a continuation line',
-    dockerfile: lines('FROM nginx:1.27', 'COPY --chown=nginx:nginx \\', '     --from=ghcr.io/acme/assets:2.1 \\', '     /dist /usr/share/nginx/html'),
+    dockerfile: lines(
+      'FROM nginx:1.27',
+      'COPY --chown=nginx:nginx \\',
+      '     --from=ghcr.io/acme/assets:2.1 \\',
+      '     /dist /usr/share/nginx/html',
+    ),
     want: [
       { text: 'nginx:1.27', name: 'docker.io/library/nginx', tag: '1.27' },
       { text: 'ghcr.io/acme/assets:2.1', name: 'ghcr.io/acme/assets', tag: '2.1', context: 'copy-from' },
@@ -315,7 +379,10 @@ const cases: Case[] = [
   },
   {
     name: 'RUN --mount=type=cache,from=<image>',
-    dockerfile: lines('FROM rust:1.79', 'RUN --mount=type=cache,from=ghcr.io/acme/cargo-cache:main,target=/usr/local/cargo/registry cargo build'),
+    dockerfile: lines(
+      'FROM rust:1.79',
+      'RUN --mount=type=cache,from=ghcr.io/acme/cargo-cache:main,target=/usr/local/cargo/registry cargo build',
+    ),
     want: [
       { text: 'rust:1.79', name: 'docker.io/library/rust', tag: '1.79' },
       { text: 'ghcr.io/acme/cargo-cache:main', name: 'ghcr.io/acme/cargo-cache', tag: 'main', context: 'mount-from' },
@@ -323,7 +390,10 @@ const cases: Case[] = [
   },
   {
     name: 'from= first in the mount options',
-    dockerfile: lines('FROM alpine:3.20', 'RUN --mount=from=ghcr.io/acme/testdata:2024.05,source=/data,target=/testdata ls /testdata'),
+    dockerfile: lines(
+      'FROM alpine:3.20',
+      'RUN --mount=from=ghcr.io/acme/testdata:2024.05,source=/data,target=/testdata ls /testdata',
+    ),
     want: [
       { text: 'alpine:3.20', name: 'docker.io/library/alpine', tag: '3.20' },
       { text: 'ghcr.io/acme/testdata:2024.05', name: 'ghcr.io/acme/testdata', tag: '2024.05', context: 'mount-from' },
@@ -354,7 +424,12 @@ const cases: Case[] = [
   },
   {
     name: 'mount from a stage is not an image',
-    dockerfile: lines('FROM node:20 AS deps', 'RUN npm ci', 'FROM node:20-slim', 'RUN --mount=type=bind,from=deps,source=/node_modules,target=/app/node_modules npm test'),
+    dockerfile: lines(
+      'FROM node:20 AS deps',
+      'RUN npm ci',
+      'FROM node:20-slim',
+      'RUN --mount=type=bind,from=deps,source=/node_modules,target=/app/node_modules npm test',
+    ),
     want: [
       { text: 'node:20', name: 'docker.io/library/node', tag: '20' },
       { text: 'node:20-slim', name: 'docker.io/library/node', tag: '20-slim' },
@@ -362,7 +437,10 @@ const cases: Case[] = [
   },
   {
     name: 'mount after another flag',
-    dockerfile: lines('FROM alpine:3.20', 'RUN --network=none --mount=type=bind,from=alpine:3.19,target=/old diff -r /old /'),
+    dockerfile: lines(
+      'FROM alpine:3.20',
+      'RUN --network=none --mount=type=bind,from=alpine:3.19,target=/old diff -r /old /',
+    ),
     want: [
       { text: 'alpine:3.20', name: 'docker.io/library/alpine', tag: '3.20' },
       { text: 'alpine:3.19', name: 'docker.io/library/alpine', tag: '3.19', context: 'mount-from' },
@@ -394,17 +472,29 @@ const cases: Case[] = [
   },
   {
     name: 'secret and ssh mounts cannot take from=',
-    dockerfile: lines('FROM alpine:3.20', 'RUN --mount=type=secret,id=npmrc,from=busybox cat /run/secrets/npmrc', 'RUN --mount=type=ssh,from=busybox git clone x'),
+    dockerfile: lines(
+      'FROM alpine:3.20',
+      'RUN --mount=type=secret,id=npmrc,from=busybox cat /run/secrets/npmrc',
+      'RUN --mount=type=ssh,from=busybox git clone x',
+    ),
     want: [{ text: 'alpine:3.20', name: 'docker.io/library/alpine', tag: '3.20' }],
   },
   {
     name: 'cache mounts without from= are not references',
-    dockerfile: lines('FROM python:3.12', 'RUN --mount=type=cache,target=/root/.cache/pip \\', '    pip install -r requirements.txt'),
+    dockerfile: lines(
+      'FROM python:3.12',
+      'RUN --mount=type=cache,target=/root/.cache/pip \\',
+      '    pip install -r requirements.txt',
+    ),
     want: [{ text: 'python:3.12', name: 'docker.io/library/python', tag: '3.12' }],
   },
   {
     name: 'mount from=$VAR: BuildKit rejects variables there',
-    dockerfile: lines('FROM alpine:3.20', 'ARG DATA=ghcr.io/acme/data:1', 'RUN --mount=type=bind,from=${DATA},target=/data ls /data'),
+    dockerfile: lines(
+      'FROM alpine:3.20',
+      'ARG DATA=ghcr.io/acme/data:1',
+      'RUN --mount=type=bind,from=${DATA},target=/data ls /data',
+    ),
     want: [
       { text: 'alpine:3.20', name: 'docker.io/library/alpine', tag: '3.20' },
       { text: '${DATA}', name: null, context: 'mount-from', variable: MOUNT_VARIABLE('${DATA}') },
@@ -417,7 +507,14 @@ const cases: Case[] = [
   },
   {
     name: 'RUN heredoc text is not read',
-    dockerfile: lines('FROM alpine:3.20', 'RUN <<EOF', 'FROM ubuntu:22.04', 'COPY --from=nginx / /', 'EOF', 'FROM busybox:1.36'),
+    dockerfile: lines(
+      'FROM alpine:3.20',
+      'RUN <<EOF',
+      'FROM ubuntu:22.04',
+      'COPY --from=nginx / /',
+      'EOF',
+      'FROM busybox:1.36',
+    ),
     want: [
       { text: 'alpine:3.20', name: 'docker.io/library/alpine', tag: '3.20' },
       { text: 'busybox:1.36', name: 'docker.io/library/busybox', tag: '1.36' },
@@ -474,7 +571,11 @@ const cases: Case[] = [
     dockerfile: lines('# syntax = docker/dockerfile:1.4', '', 'FROM tiangolo/uvicorn-gunicorn-fastapi:python3.9-slim'),
     want: [
       { text: 'docker/dockerfile:1.4', name: 'docker.io/docker/dockerfile', tag: '1.4', context: 'syntax' },
-      { text: 'tiangolo/uvicorn-gunicorn-fastapi:python3.9-slim', name: 'docker.io/tiangolo/uvicorn-gunicorn-fastapi', tag: 'python3.9-slim' },
+      {
+        text: 'tiangolo/uvicorn-gunicorn-fastapi:python3.9-slim',
+        name: 'docker.io/tiangolo/uvicorn-gunicorn-fastapi',
+        tag: 'python3.9-slim',
+      },
     ],
   },
   {
@@ -489,15 +590,31 @@ const cases: Case[] = [
     name: 'pinned syntax image',
     dockerfile: lines(`# syntax=docker.io/docker/dockerfile:1.7@${DIGEST}`, 'FROM alpine:3.20'),
     want: [
-      { text: `docker.io/docker/dockerfile:1.7@${DIGEST}`, name: 'docker.io/docker/dockerfile', tag: '1.7', digest: DIGEST, context: 'syntax' },
+      {
+        text: `docker.io/docker/dockerfile:1.7@${DIGEST}`,
+        name: 'docker.io/docker/dockerfile',
+        tag: '1.7',
+        digest: DIGEST,
+        context: 'syntax',
+      },
       { text: 'alpine:3.20', name: 'docker.io/library/alpine', tag: '3.20' },
     ],
   },
   {
     name: 'syntax after the escape and check directives',
-    dockerfile: lines('# escape=\\', '# check=skip=JSONArgsRecommended', '# syntax=docker/dockerfile-upstream:master', 'FROM alpine:3.20'),
+    dockerfile: lines(
+      '# escape=\\',
+      '# check=skip=JSONArgsRecommended',
+      '# syntax=docker/dockerfile-upstream:master',
+      'FROM alpine:3.20',
+    ),
     want: [
-      { text: 'docker/dockerfile-upstream:master', name: 'docker.io/docker/dockerfile-upstream', tag: 'master', context: 'syntax' },
+      {
+        text: 'docker/dockerfile-upstream:master',
+        name: 'docker.io/docker/dockerfile-upstream',
+        tag: 'master',
+        context: 'syntax',
+      },
       { text: 'alpine:3.20', name: 'docker.io/library/alpine', tag: '3.20' },
     ],
   },
@@ -539,7 +656,11 @@ const cases: Case[] = [
   },
   {
     name: 'syntax after a shebang line',
-    dockerfile: lines('#!/usr/bin/env -S docker build . --tag=app --file', '# syntax=docker/dockerfile:1.7', 'FROM alpine:3.20'),
+    dockerfile: lines(
+      '#!/usr/bin/env -S docker build . --tag=app --file',
+      '# syntax=docker/dockerfile:1.7',
+      'FROM alpine:3.20',
+    ),
     want: [
       { text: 'docker/dockerfile:1.7', name: 'docker.io/docker/dockerfile', tag: '1.7', context: 'syntax' },
       { text: 'alpine:3.20', name: 'docker.io/library/alpine', tag: '3.20' },
@@ -697,7 +818,14 @@ const cases: Case[] = [
   },
   {
     name: 'a global ARG re-declared inside a stage does not change FROM resolution',
-    dockerfile: lines('ARG BASE=python:3.12', 'FROM $BASE AS build', 'ARG BASE', 'RUN echo $BASE', 'FROM ${BASE}', 'ARG BASE=python:3.11'),
+    dockerfile: lines(
+      'ARG BASE=python:3.12',
+      'FROM $BASE AS build',
+      'ARG BASE',
+      'RUN echo $BASE',
+      'FROM ${BASE}',
+      'ARG BASE=python:3.11',
+    ),
     want: [{ text: 'python:3.12', name: 'docker.io/library/python', tag: '3.12' }],
   },
   {
@@ -722,7 +850,13 @@ const cases: Case[] = [
   },
   {
     name: 'an ARG naming an earlier stage',
-    dockerfile: lines('ARG VARIANT=prod', 'FROM alpine:3.20 AS prod', 'FROM alpine:3.20 AS debug', 'RUN apk add strace', 'FROM ${VARIANT}'),
+    dockerfile: lines(
+      'ARG VARIANT=prod',
+      'FROM alpine:3.20 AS prod',
+      'FROM alpine:3.20 AS debug',
+      'RUN apk add strace',
+      'FROM ${VARIANT}',
+    ),
     want: [
       { text: 'alpine:3.20', name: 'docker.io/library/alpine', tag: '3.20' },
       { text: 'alpine:3.20', occurrence: 1, name: 'docker.io/library/alpine', tag: '3.20' },
@@ -806,7 +940,13 @@ const cases: Case[] = [
     dockerfile: lines('FROM alpine:3.20', '# digest-pin: ignore', 'COPY --from=tonistiigi/xx:1.4.0 / /'),
     want: [
       { text: 'alpine:3.20', name: 'docker.io/library/alpine', tag: '3.20' },
-      { text: 'tonistiigi/xx:1.4.0', name: 'docker.io/tonistiigi/xx', tag: '1.4.0', context: 'copy-from', ignored: true },
+      {
+        text: 'tonistiigi/xx:1.4.0',
+        name: 'docker.io/tonistiigi/xx',
+        tag: '1.4.0',
+        context: 'copy-from',
+        ignored: true,
+      },
     ],
   },
   {
@@ -846,7 +986,9 @@ const cases: Case[] = [
   {
     name: '--platform then the image on the next line',
     dockerfile: lines('FROM --platform=linux/arm64 \\', '  arm64v8/debian:bookworm AS base'),
-    want: [{ text: 'arm64v8/debian:bookworm', name: 'docker.io/arm64v8/debian', tag: 'bookworm', platform: 'linux/arm64' }],
+    want: [
+      { text: 'arm64v8/debian:bookworm', name: 'docker.io/arm64v8/debian', tag: 'bookworm', platform: 'linux/arm64' },
+    ],
   },
   {
     name: 'a comment line inside a continuation',
@@ -875,8 +1017,16 @@ const cases: Case[] = [
       'COPY --from=build C:\\app C:\\app',
     ),
     want: [
-      { text: 'mcr.microsoft.com/windows/servercore:ltsc2022', name: 'mcr.microsoft.com/windows/servercore', tag: 'ltsc2022' },
-      { text: 'mcr.microsoft.com/windows/nanoserver:ltsc2022', name: 'mcr.microsoft.com/windows/nanoserver', tag: 'ltsc2022' },
+      {
+        text: 'mcr.microsoft.com/windows/servercore:ltsc2022',
+        name: 'mcr.microsoft.com/windows/servercore',
+        tag: 'ltsc2022',
+      },
+      {
+        text: 'mcr.microsoft.com/windows/nanoserver:ltsc2022',
+        name: 'mcr.microsoft.com/windows/nanoserver',
+        tag: 'ltsc2022',
+      },
     ],
   },
   {
@@ -903,7 +1053,12 @@ const cases: Case[] = [
     want: [
       { text: 'docker/dockerfile:1.7', name: 'docker.io/docker/dockerfile', tag: '1.7', context: 'syntax' },
       { text: 'mcr.microsoft.com/dotnet/sdk:8.0', name: 'mcr.microsoft.com/dotnet/sdk', tag: '8.0' },
-      { text: 'mcr.microsoft.com/dotnet/aspnet:8.0', name: 'mcr.microsoft.com/dotnet/aspnet', tag: '8.0', context: 'copy-from' },
+      {
+        text: 'mcr.microsoft.com/dotnet/aspnet:8.0',
+        name: 'mcr.microsoft.com/dotnet/aspnet',
+        tag: '8.0',
+        context: 'copy-from',
+      },
     ],
   },
 
@@ -929,7 +1084,14 @@ const cases: Case[] = [
   },
   {
     name: 'CRLF with continuations',
-    dockerfile: crlf('FROM --platform=linux/amd64 \\', '    node:20-alpine \\', '    AS build', 'RUN --mount=type=cache,target=/root/.npm \\', '    --mount=type=bind,from=node:18,target=/old \\', '    npm ci'),
+    dockerfile: crlf(
+      'FROM --platform=linux/amd64 \\',
+      '    node:20-alpine \\',
+      '    AS build',
+      'RUN --mount=type=cache,target=/root/.npm \\',
+      '    --mount=type=bind,from=node:18,target=/old \\',
+      '    npm ci',
+    ),
     want: [
       { text: 'node:20-alpine', name: 'docker.io/library/node', tag: '20-alpine', platform: 'linux/amd64' },
       { text: 'node:18', name: 'docker.io/library/node', tag: '18', context: 'mount-from' },
@@ -937,10 +1099,25 @@ const cases: Case[] = [
   },
   {
     name: 'CRLF with the ignore comment and the backtick escape',
-    dockerfile: crlf('# escape=`', 'FROM mcr.microsoft.com/windows/servercore:ltsc2022', '# digest-pin: ignore', 'FROM `', '  mcr.microsoft.com/windows/nanoserver:ltsc2022'),
+    dockerfile: crlf(
+      '# escape=`',
+      'FROM mcr.microsoft.com/windows/servercore:ltsc2022',
+      '# digest-pin: ignore',
+      'FROM `',
+      '  mcr.microsoft.com/windows/nanoserver:ltsc2022',
+    ),
     want: [
-      { text: 'mcr.microsoft.com/windows/servercore:ltsc2022', name: 'mcr.microsoft.com/windows/servercore', tag: 'ltsc2022' },
-      { text: 'mcr.microsoft.com/windows/nanoserver:ltsc2022', name: 'mcr.microsoft.com/windows/nanoserver', tag: 'ltsc2022', ignored: true },
+      {
+        text: 'mcr.microsoft.com/windows/servercore:ltsc2022',
+        name: 'mcr.microsoft.com/windows/servercore',
+        tag: 'ltsc2022',
+      },
+      {
+        text: 'mcr.microsoft.com/windows/nanoserver:ltsc2022',
+        name: 'mcr.microsoft.com/windows/nanoserver',
+        tag: 'ltsc2022',
+        ignored: true,
+      },
     ],
   },
 
@@ -992,9 +1169,15 @@ const cases: Case[] = [
       'FROM mcr.microsoft.com/windows/servercore:ltsc2025',
       'SHELL ["powershell", "-Command", "$ErrorActionPreference = \'Stop\';"]',
       'ENV PYTHON_VERSION 3.13.1',
-      'RUN $url = (\'https://www.python.org/ftp/python/{0}/python-{0}-amd64.exe\' -f $env:PYTHON_VERSION)',
+      "RUN $url = ('https://www.python.org/ftp/python/{0}/python-{0}-amd64.exe' -f $env:PYTHON_VERSION)",
     ),
-    want: [{ text: 'mcr.microsoft.com/windows/servercore:ltsc2025', name: 'mcr.microsoft.com/windows/servercore', tag: 'ltsc2025' }],
+    want: [
+      {
+        text: 'mcr.microsoft.com/windows/servercore:ltsc2025',
+        name: 'mcr.microsoft.com/windows/servercore',
+        tag: 'ltsc2025',
+      },
+    ],
   },
   {
     name: 'Go service with cross-compilation helpers (xx) and a distroless runtime',
@@ -1015,7 +1198,11 @@ const cases: Case[] = [
     want: [
       { text: 'docker/dockerfile:1.7', name: 'docker.io/docker/dockerfile', tag: '1.7', context: 'syntax' },
       { text: 'tonistiigi/xx:1.4.0', name: 'docker.io/tonistiigi/xx', tag: '1.4.0' },
-      { text: 'golang:${GO_VERSION}-alpine', name: null, variable: COMPOSED_DEFAULT('golang:${GO_VERSION}-alpine', 'golang:1.22-alpine') },
+      {
+        text: 'golang:${GO_VERSION}-alpine',
+        name: null,
+        variable: COMPOSED_DEFAULT('golang:${GO_VERSION}-alpine', 'golang:1.22-alpine'),
+      },
       {
         text: `gcr.io/distroless/static-debian12:nonroot@${DIGEST2}`,
         name: 'gcr.io/distroless/static-debian12',
@@ -1050,41 +1237,66 @@ describe('extractDockerfile', () => {
       const { references, notes } = extractDockerfile(c.dockerfile);
       assert.deepEqual(notes, []);
       for (const ref of references) assert.equal(sliceRange(c.dockerfile, ref.range), ref.text, `range of ${ref.text}`);
-      assert.deepEqual(references, c.want.map((want) => expected(c.dockerfile, want)));
+      assert.deepEqual(
+        references,
+        c.want.map((want) => expected(c.dockerfile, want)),
+      );
     });
   }
 });
 
 describe('the real-world corpus', () => {
   const dir = '/work/shared/corpus/dockerfile';
-  it('reads every file without notes, with exact ranges, finding the references read by hand', { skip: !existsSync(dir) }, () => {
-    const counts = new Map<string, number>();
-    const files = readdirSync(dir);
-    for (const file of files) {
-      const text = readFileSync(join(dir, file), 'utf8');
-      const { references, notes } = extractDockerfile(text);
-      assert.deepEqual(notes, [], file);
-      for (const ref of references) {
-        assert.equal(sliceRange(text, ref.range), ref.text, `${file}: range of ${ref.text}`);
-        const key = `${ref.context} ${ref.status}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
+  it(
+    'reads every file without notes, with exact ranges, finding the references read by hand',
+    { skip: !existsSync(dir) },
+    () => {
+      const counts = new Map<string, number>();
+      const files = readdirSync(dir);
+      for (const file of files) {
+        const text = readFileSync(join(dir, file), 'utf8');
+        const { references, notes } = extractDockerfile(text);
+        assert.deepEqual(notes, [], file);
+        for (const ref of references) {
+          assert.equal(sliceRange(text, ref.range), ref.text, `${file}: range of ${ref.text}`);
+          const key = `${ref.context} ${ref.status}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
       }
-    }
-    assert.equal(files.length, 92);
-    assert.deepEqual(Object.fromEntries([...counts].sort()), { 'copy-from unpinned': 26, 'from unpinned': 102, 'syntax unpinned': 28 });
-  });
+      assert.equal(files.length, 92);
+      assert.deepEqual(Object.fromEntries([...counts].sort()), {
+        'copy-from unpinned': 26,
+        'from unpinned': 102,
+        'syntax unpinned': 28,
+      });
+    },
+  );
 });
 
 describe('findReferences on a Dockerfile', () => {
   it('strips the BOM before reading, so ranges are those of the BOM-less text', () => {
-    const body = lines('# syntax=docker/dockerfile:1.7', 'FROM python:3.12-slim', 'COPY --from=tonistiigi/xx:1.4.0 / /');
+    const body = lines(
+      '# syntax=docker/dockerfile:1.7',
+      'FROM python:3.12-slim',
+      'COPY --from=tonistiigi/xx:1.4.0 / /',
+    );
     const { kind, references, notes } = findReferences('Dockerfile', `\uFEFF${body}`);
     assert.equal(kind, 'dockerfile');
     assert.deepEqual(notes, []);
     assert.deepEqual(references, [
-      expected(body, { text: 'docker/dockerfile:1.7', name: 'docker.io/docker/dockerfile', tag: '1.7', context: 'syntax' }),
+      expected(body, {
+        text: 'docker/dockerfile:1.7',
+        name: 'docker.io/docker/dockerfile',
+        tag: '1.7',
+        context: 'syntax',
+      }),
       expected(body, { text: 'python:3.12-slim', name: 'docker.io/library/python', tag: '3.12-slim' }),
-      expected(body, { text: 'tonistiigi/xx:1.4.0', name: 'docker.io/tonistiigi/xx', tag: '1.4.0', context: 'copy-from' }),
+      expected(body, {
+        text: 'tonistiigi/xx:1.4.0',
+        name: 'docker.io/tonistiigi/xx',
+        tag: '1.4.0',
+        context: 'copy-from',
+      }),
     ]);
   });
 
@@ -1093,7 +1305,11 @@ describe('findReferences on a Dockerfile', () => {
     const { kind, references } = findReferences('build/Containerfile', body);
     assert.equal(kind, 'dockerfile');
     assert.deepEqual(references, [
-      expected(body, { text: 'registry.access.redhat.com/ubi9/ubi-minimal:9.4', name: 'registry.access.redhat.com/ubi9/ubi-minimal', tag: '9.4' }),
+      expected(body, {
+        text: 'registry.access.redhat.com/ubi9/ubi-minimal:9.4',
+        name: 'registry.access.redhat.com/ubi9/ubi-minimal',
+        tag: '9.4',
+      }),
     ]);
   });
 });

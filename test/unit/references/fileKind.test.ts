@@ -89,7 +89,11 @@ describe('kindFromContent', () => {
   const cases: [label: string, text: string, kind: FileKind | null][] = [
     ['FROM first', 'FROM alpine:3.20\nRUN apk add curl\n', 'dockerfile'],
     ['lower-case from', 'from alpine\n', 'dockerfile'],
-    ['syntax directive and comments first', '# syntax=docker/dockerfile:1\n# build image\nFROM node:20 AS build\n', 'dockerfile'],
+    [
+      'syntax directive and comments first',
+      '# syntax=docker/dockerfile:1\n# build image\nFROM node:20 AS build\n',
+      'dockerfile',
+    ],
     ['ARGs before FROM', 'ARG BASE=alpine\n# pinned below\nARG TAG=3.20\nFROM ${BASE}:${TAG}\n', 'dockerfile'],
     ['leading blank lines and indentation', '\n\n   FROM scratch\n', 'dockerfile'],
     ['BOM before FROM', '\uFEFFFROM alpine\n', 'dockerfile'],
@@ -135,6 +139,7 @@ describe('detectKind', () => {
     ['README.md', '# Title\n', 'markdown', null],
   ];
   for (const [path, text, languageId, kind] of cases) {
-    it(`${path} (${languageId ?? 'no language'}) → ${kind}`, () => assert.equal(detectKind(path, text, languageId), kind));
+    it(`${path} (${languageId ?? 'no language'}) → ${kind}`, () =>
+      assert.equal(detectKind(path, text, languageId), kind));
   }
 });

@@ -31,7 +31,8 @@ const ok = (domain: string, path: string, tag?: string, digest?: string): Ok => 
 const hub = (path: string, tag?: string, digest?: string): Ok => ok('docker.io', path, tag, digest);
 
 const COMPONENT_HINT = "use lowercase letters and digits, separated by '.', '_', '__' or '-'";
-const badComponent = (component: string): string => `repository path component '${component}' is invalid: ${COMPONENT_HINT}`;
+const badComponent = (component: string): string =>
+  `repository path component '${component}' is invalid: ${COMPONENT_HINT}`;
 const badTag = (tag: string): string =>
   `tag '${tag}' is invalid: use letters, digits, '_', '.' and '-', not starting with '.' or '-'`;
 const IMAGE_ID = 'a 64-character hex string is an image ID, not a repository name; write name@sha256:<hex>';
@@ -76,7 +77,10 @@ const groups: Record<string, Case[]> = {
     ['Docker/docker', ok('Docker', 'docker')],
     ['Uppercase/lowercase:tag', ok('Uppercase', 'lowercase', 'tag')],
     ['sub-dom1.foo.com/bar/baz/quux:some-long-tag', ok('sub-dom1.foo.com', 'bar/baz/quux', 'some-long-tag')],
-    ['b.gcr.io/test.example.com/my-app:test.example.com', ok('b.gcr.io', 'test.example.com/my-app', 'test.example.com')],
+    [
+      'b.gcr.io/test.example.com/my-app:test.example.com',
+      ok('b.gcr.io', 'test.example.com/my-app', 'test.example.com'),
+    ],
     ['xn--n3h.com/myimage:xn--n3h.com', ok('xn--n3h.com', 'myimage', 'xn--n3h.com')],
     ['192.168.1.1', hub('library/192.168.1.1')],
     ['192.168.1.1/repo', ok('192.168.1.1', 'repo')],
@@ -95,15 +99,27 @@ const groups: Record<string, Case[]> = {
     [`[2001:db8::1]:5000/repo:tag@${FFF}`, ok('[2001:db8::1]:5000', 'repo', 'tag', FFF)],
     ['[fc00:1:2:3:4:5:6:7]:5000/library/debian', ok('[fc00:1:2:3:4:5:6:7]:5000', 'library/debian')],
     ['[2001:db8::1]', "'[2001:db8::1]' is a registry host; a repository path must follow it, e.g. [2001:db8::1]/name"],
-    ['[2001:db8::1]:5000', "'[2001:db8::1]:5000' is a registry host; a repository path must follow it, e.g. [2001:db8::1]:5000/name"],
-    ['[2001:db8::1]:tag', "'[2001:db8::1]' is a registry host; a repository path must follow it, e.g. [2001:db8::1]/name"],
+    [
+      '[2001:db8::1]:5000',
+      "'[2001:db8::1]:5000' is a registry host; a repository path must follow it, e.g. [2001:db8::1]:5000/name",
+    ],
+    [
+      '[2001:db8::1]:tag',
+      "'[2001:db8::1]' is a registry host; a repository path must follow it, e.g. [2001:db8::1]/name",
+    ],
     ['[fe80::1%eth0]:5000/repo', "registry host '[fe80::1%eth0]' is not a valid IPv6 address"],
-    ['[2001:db8:3:4::192.0.2.33]:5000/debian', "registry host '[2001:db8:3:4::192.0.2.33]' is not a valid IPv6 address"],
+    [
+      '[2001:db8:3:4::192.0.2.33]:5000/debian',
+      "registry host '[2001:db8:3:4::192.0.2.33]' is not a valid IPv6 address",
+    ],
     // No `:` or `.`, so `[]` is not a host at all (as in distribution): it fails as a path component.
     ['[]/foo', badComponent('[]')],
     ['[::1/foo', "registry host '[::1' has an unclosed '['"],
     ['[::1]x/foo', "registry host '[::1]x' is invalid"],
-    ['fc00::1:5000/debian', "registry host 'fc00::1:5000' looks like an IPv6 address; write the address in brackets, as in [::1]:5000"],
+    [
+      'fc00::1:5000/debian',
+      "registry host 'fc00::1:5000' looks like an IPv6 address; write the address in brackets, as in [::1]:5000",
+    ],
   ],
   'ports and hosts': [
     ['example.com:5000/a/b/c:1', ok('example.com:5000', 'a/b/c', '1')],
@@ -127,7 +143,10 @@ const groups: Record<string, Case[]> = {
     ['d/docker', hub('d/docker')],
     ['jess/t', hub('jess/t')],
     ['a/b/c/d/e/f', hub('a/b/c/d/e/f')],
-    ['thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev', hub('library/thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev')],
+    [
+      'thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev',
+      hub('library/thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev'),
+    ],
     ['org/my___app', badComponent('my___app')],
     ['org/_app', badComponent('_app')],
     ['org/app_', badComponent('app_')],
@@ -193,7 +212,10 @@ const groups: Record<string, Case[]> = {
     [`a@sha256:${HEX64.toUpperCase()}`, 'sha256 digest must be lowercase hex'],
     [`a@sha256:${HEX64.slice(0, 63)}g`, "sha256 digest contains 'g', which is not a hex character"],
     [`a@md5:${'a'.repeat(32)}`, "unsupported digest algorithm 'md5' (expected sha256, sha384 or sha512)"],
-    [`validname@invaliddigest:${'f'.repeat(64)}`, "unsupported digest algorithm 'invaliddigest' (expected sha256, sha384 or sha512)"],
+    [
+      `validname@invaliddigest:${'f'.repeat(64)}`,
+      "unsupported digest algorithm 'invaliddigest' (expected sha256, sha384 or sha512)",
+    ],
     [`a@sha256+b64:${HEX64}`, "unsupported digest algorithm 'sha256+b64' (expected sha256, sha384 or sha512)"],
     // A well-formed algorithm name that is also an Object.prototype key must not be "supported".
     ['a@constructor:abc', "unsupported digest algorithm 'constructor' (expected sha256, sha384 or sha512)"],
@@ -303,7 +325,8 @@ describe('effectiveTag', () => {
     ['latest', null, 'latest'],
   ];
   for (const [tag, digest, expected] of cases) {
-    it(`tag ${tag} digest ${digest ? 'set' : 'null'} → ${expected}`, () => assert.equal(effectiveTag({ tag, digest }), expected));
+    it(`tag ${tag} digest ${digest ? 'set' : 'null'} → ${expected}`, () =>
+      assert.equal(effectiveTag({ tag, digest }), expected));
   }
 });
 
@@ -368,10 +391,16 @@ describe('digestProblem / isValidDigest', () => {
 
 describe('buildReference: why a reference cannot be pinned', () => {
   const cases: [text: string, reason: string][] = [
-    ['golang:${GO}-alpine', "'golang:${GO}-alpine' is built from variables; its value is only known at build or deploy time"],
+    [
+      'golang:${GO}-alpine',
+      "'golang:${GO}-alpine' is built from variables; its value is only known at build or deploy time",
+    ],
     ['<YOUR-CONTAINER>', "'<YOUR-CONTAINER>' is a placeholder to fill in, not an image"],
     ['gcr.io/<project-id>/app:1', "'gcr.io/<project-id>/app:1' is a placeholder to fill in, not an image"],
-    ['<registry>/${NAME}', "'<registry>/${NAME}' is built from variables; its value is only known at build or deploy time"],
+    [
+      '<registry>/${NAME}',
+      "'<registry>/${NAME}' is built from variables; its value is only known at build or deploy time",
+    ],
   ];
   const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
   for (const [text, reason] of cases) {

@@ -27,7 +27,8 @@ function normalise(result: ExtractResult): unknown {
  */
 function quotedAcrossMarker(text: string): boolean {
   for (const token of new Lexer().lex(text)) {
-    if ((token.startsWith('"') || token.startsWith("'")) && /[\r\n](?:---|\.\.\.)(?:[ \t\r\n]|$)/.test(token)) return true;
+    if ((token.startsWith('"') || token.startsWith("'")) && /[\r\n](?:---|\.\.\.)(?:[ \t\r\n]|$)/.test(token))
+      return true;
   }
   return false;
 }
@@ -73,7 +74,21 @@ function random(seed: number): () => number {
 }
 
 /** Edits people make (and some they should not): typing, new lines, deleted lines, new and removed documents. */
-const SNIPPETS = ['x', '\n', 'image: nginx:1.27\n', '---\n', '--- \n', '...\n', '  - image: "redis:7"\n', ': [', '"', '|\n', '# digest-pin: ignore\n', '\r\n', '\t'];
+const SNIPPETS = [
+  'x',
+  '\n',
+  'image: nginx:1.27\n',
+  '---\n',
+  '--- \n',
+  '...\n',
+  '  - image: "redis:7"\n',
+  ': [',
+  '"',
+  '|\n',
+  '# digest-pin: ignore\n',
+  '\r\n',
+  '\t',
+];
 
 function randomEdit(text: string, next: () => number): string {
   const lines = text.split('\n');
@@ -83,92 +98,160 @@ function randomEdit(text: string, next: () => number): string {
   const choice = next();
   if (choice < 0.45) return text.slice(0, at) + SNIPPETS[Math.floor(next() * SNIPPETS.length)] + text.slice(at);
   if (choice < 0.7) return text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + Math.floor(next() * 8)));
-  if (choice < 0.85) return text.slice(0, lineStart) + text.slice(Math.min(text.length, lineStart + (lines[line]?.length ?? 0) + 1));
+  if (choice < 0.85)
+    return text.slice(0, lineStart) + text.slice(Math.min(text.length, lineStart + (lines[line]?.length ?? 0) + 1));
   return text.slice(0, lineStart) + '---\n' + text.slice(lineStart);
 }
 
-for (const min of [MIN_PART_CHARS, 0]) describe(`IncrementalExtractor, parts of at least ${min} characters: same result as findReferences`, () => {
-  after(() => {
-    // The quirk is rare even under random edits; if it were common, the comparison would be weak.
-    assert.ok(quirks < 20, `${quirks} texts hit the lexer's unclosed-quote quirk`);
-  });
-
-  it('on every YAML and JSON file of the corpus, read once', () => {
-    const files = corpusFiles();
-    assert.ok(files.length > 300, `corpus has ${files.length} YAML/JSON files`);
-    for (const path of files) assertSame(new IncrementalExtractor(min), relative(CORPUS, path), readFileSync(path, 'utf8'), path);
-  });
-
-  it('on every multi-document corpus file after random edits (seeded)', () => {
-    let checked = 0;
-    for (const path of corpusFiles()) {
-      const text = readFileSync(path, 'utf8');
-      if (!/(^|\n)---/.test(text)) continue;
-      const extractor = new IncrementalExtractor(min);
-      const next = random(checked + 1);
-      let current = text;
-      assertSame(extractor, path, current);
-      for (let step = 0; step < 12; step++) {
-        current = randomEdit(current, next);
-        assertSame(extractor, path, current, `${path}, seed ${checked + 1}, step ${step}`);
-      }
-      checked++;
-    }
-    assert.ok(checked > 20, `${checked} multi-document files`);
-  });
-
-  it('on a generated Kubernetes stream after 200 random edits', () => {
-    const extractor = new IncrementalExtractor(min);
-    let text = generateManifest(20).text;
-    const next = random(42);
-    for (let step = 0; step < 200; step++) {
-      text = randomEdit(text, next);
-      assertSame(extractor, 'deploy/all.yaml', text, `step ${step}`);
-    }
-  });
-
-  it('an unclosed quote never closed: a part reads as the whole text, later parts as the grammar says', () => {
-    const small = 'image: "a:1\n---\nimage: b:1\n';
-    assert.deepEqual(new IncrementalExtractor().extract('k.yaml', small).references, findReferences('k.yaml', small).references);
-    // The first document fills a part of its own, so the second is read alone.
-    const text = `# ${'x'.repeat(MIN_PART_CHARS)}\nimage: "a:1\n---\nimage: b:1\n`;
-    assert.deepEqual(findReferences('k.yaml', text).references.map((r) => r.text), []);
-    const got = new IncrementalExtractor().extract('k.yaml', text);
-    assert.deepEqual(got.references.map((r) => [r.text, r.range.start.line]), [['b:1', 3]]);
-    assert.equal(quotedAcrossMarker(text), true);
-  });
-
-  const cases: Array<{ name: string; before: string; after: string }> = [
-    { name: 'CRLF line ends', before: 'a: 1\r\n---\r\nimage: nginx:1\r\n---\r\nimage: redis\r\n', after: 'a: 1\r\n---\r\nimage: nginx:2\r\n\r\n---\r\nimage: redis\r\n' },
-    { name: 'lone CR line ends', before: 'a: 1\r---\rimage: nginx:1\r---\rimage: redis\r', after: 'a: 1\r---\r\rimage: nginx:1\r---\rimage: redis\r' },
-    { name: 'a BOM', before: '\uFEFFimage: a:1\n---\nimage: b:1\n', after: '\uFEFFimage: a:1\n\n---\nimage: b:1\n' },
-    { name: 'directives bind to the next document', before: '%YAML 1.2\n---\nimage: a:1\n...\n%YAML 1.2\n---\nimage: b:1\n', after: '%YAML 1.2\n---\nimage: a:2\n...\n%YAML 1.2\n---\nimage: b:1\n' },
-    { name: '--- inside a block scalar ends it, as in the parser', before: 'script: |\n  echo\n---\nimage: b:1\n', after: 'script: |\n  echo\n--- \nimage: b:1\n' },
-    { name: '--- inside an unclosed quote closed later', before: 'image: "a:1\n---\nimage: b:1"\n', after: 'image: "a:1\n---\nimage: b:2"\n' },
-    { name: "--- inside an unclosed single quote closed later", before: "image: 'a:1\n---\nimage: b:1'\n", after: "image: 'a:1\n---\nimage: 'b:2'\n" },
-    { name: 'a document marker is removed', before: 'image: a:1\n---\nimage: b:1\n', after: 'image: a:1\nimage: b:1\n' },
-    { name: 'a document marker is added', before: 'services:\n  a:\n    image: a:1\n  b:\n    image: b:1\n', after: 'services:\n  a:\n    image: a:1\n---\n  b:\n    image: b:1\n' },
-    { name: '----- is not a marker', before: 'image: a:1\n-----\nimage: b:1\n', after: 'image: a:1\n----\nimage: b:1\n' },
-    { name: 'document end markers', before: 'image: a:1\n...\n---\nimage: b:1\n...\n', after: 'image: a:1\n...\n---\nimage: b:2\n...\n' },
-    { name: 'an ignore comment above a marker does not reach across it', before: '# digest-pin: ignore\n---\nimage: a:1\n', after: '# digest-pin: ignore\n---\n\nimage: a:1\n' },
-    {
-      name: 'GitLab messages that quote line numbers stay right when their document moves',
-      before: 'a: 1\n---\nvariables:\n  IMG: alpine:3\ndefault:\n  image: $IMG\njob:\n  script: [x]\n',
-      after: 'a: 1\n\n\n---\nvariables:\n  IMG: alpine:3\ndefault:\n  image: $IMG\njob:\n  script: [x]\n',
-    },
-    { name: 'devcontainer.json is read whole', before: '{\n  // c\n  "image": "mcr.microsoft.com/devcontainers/base:1"\n}\n', after: '{\n  /*\n---\n*/\n  "image": "mcr.microsoft.com/devcontainers/base:1"\n}\n' },
-    { name: 'syntax errors in many documents are capped across them', before: `${'a: [\n---\n'.repeat(4)}image: x:1\n`, after: `${'a: [\n---\n'.repeat(8)}image: x:1\n` },
-  ];
-  for (const { name, before, after } of cases) {
-    it(name, () => {
-      const path = name.startsWith('devcontainer') ? '.devcontainer/devcontainer.json' : name.startsWith('GitLab') ? '.gitlab-ci.yml' : 'k8s/app.yaml';
-      const extractor = new IncrementalExtractor(min);
-      assertSame(extractor, path, before);
-      assertSame(extractor, path, after);
-      assertSame(extractor, path, before);
+for (const min of [MIN_PART_CHARS, 0])
+  describe(`IncrementalExtractor, parts of at least ${min} characters: same result as findReferences`, () => {
+    after(() => {
+      // The quirk is rare even under random edits; if it were common, the comparison would be weak.
+      assert.ok(quirks < 20, `${quirks} texts hit the lexer's unclosed-quote quirk`);
     });
-  }
-});
+
+    it('on every YAML and JSON file of the corpus, read once', () => {
+      const files = corpusFiles();
+      assert.ok(files.length > 300, `corpus has ${files.length} YAML/JSON files`);
+      for (const path of files)
+        assertSame(new IncrementalExtractor(min), relative(CORPUS, path), readFileSync(path, 'utf8'), path);
+    });
+
+    it('on every multi-document corpus file after random edits (seeded)', () => {
+      let checked = 0;
+      for (const path of corpusFiles()) {
+        const text = readFileSync(path, 'utf8');
+        if (!/(^|\n)---/.test(text)) continue;
+        const extractor = new IncrementalExtractor(min);
+        const next = random(checked + 1);
+        let current = text;
+        assertSame(extractor, path, current);
+        for (let step = 0; step < 12; step++) {
+          current = randomEdit(current, next);
+          assertSame(extractor, path, current, `${path}, seed ${checked + 1}, step ${step}`);
+        }
+        checked++;
+      }
+      assert.ok(checked > 20, `${checked} multi-document files`);
+    });
+
+    it('on a generated Kubernetes stream after 200 random edits', () => {
+      const extractor = new IncrementalExtractor(min);
+      let text = generateManifest(20).text;
+      const next = random(42);
+      for (let step = 0; step < 200; step++) {
+        text = randomEdit(text, next);
+        assertSame(extractor, 'deploy/all.yaml', text, `step ${step}`);
+      }
+    });
+
+    it('an unclosed quote never closed: a part reads as the whole text, later parts as the grammar says', () => {
+      const small = 'image: "a:1\n---\nimage: b:1\n';
+      assert.deepEqual(
+        new IncrementalExtractor().extract('k.yaml', small).references,
+        findReferences('k.yaml', small).references,
+      );
+      // The first document fills a part of its own, so the second is read alone.
+      const text = `# ${'x'.repeat(MIN_PART_CHARS)}\nimage: "a:1\n---\nimage: b:1\n`;
+      assert.deepEqual(
+        findReferences('k.yaml', text).references.map((r) => r.text),
+        [],
+      );
+      const got = new IncrementalExtractor().extract('k.yaml', text);
+      assert.deepEqual(
+        got.references.map((r) => [r.text, r.range.start.line]),
+        [['b:1', 3]],
+      );
+      assert.equal(quotedAcrossMarker(text), true);
+    });
+
+    const cases: Array<{ name: string; before: string; after: string }> = [
+      {
+        name: 'CRLF line ends',
+        before: 'a: 1\r\n---\r\nimage: nginx:1\r\n---\r\nimage: redis\r\n',
+        after: 'a: 1\r\n---\r\nimage: nginx:2\r\n\r\n---\r\nimage: redis\r\n',
+      },
+      {
+        name: 'lone CR line ends',
+        before: 'a: 1\r---\rimage: nginx:1\r---\rimage: redis\r',
+        after: 'a: 1\r---\r\rimage: nginx:1\r---\rimage: redis\r',
+      },
+      { name: 'a BOM', before: '\uFEFFimage: a:1\n---\nimage: b:1\n', after: '\uFEFFimage: a:1\n\n---\nimage: b:1\n' },
+      {
+        name: 'directives bind to the next document',
+        before: '%YAML 1.2\n---\nimage: a:1\n...\n%YAML 1.2\n---\nimage: b:1\n',
+        after: '%YAML 1.2\n---\nimage: a:2\n...\n%YAML 1.2\n---\nimage: b:1\n',
+      },
+      {
+        name: '--- inside a block scalar ends it, as in the parser',
+        before: 'script: |\n  echo\n---\nimage: b:1\n',
+        after: 'script: |\n  echo\n--- \nimage: b:1\n',
+      },
+      {
+        name: '--- inside an unclosed quote closed later',
+        before: 'image: "a:1\n---\nimage: b:1"\n',
+        after: 'image: "a:1\n---\nimage: b:2"\n',
+      },
+      {
+        name: '--- inside an unclosed single quote closed later',
+        before: "image: 'a:1\n---\nimage: b:1'\n",
+        after: "image: 'a:1\n---\nimage: 'b:2'\n",
+      },
+      {
+        name: 'a document marker is removed',
+        before: 'image: a:1\n---\nimage: b:1\n',
+        after: 'image: a:1\nimage: b:1\n',
+      },
+      {
+        name: 'a document marker is added',
+        before: 'services:\n  a:\n    image: a:1\n  b:\n    image: b:1\n',
+        after: 'services:\n  a:\n    image: a:1\n---\n  b:\n    image: b:1\n',
+      },
+      {
+        name: '----- is not a marker',
+        before: 'image: a:1\n-----\nimage: b:1\n',
+        after: 'image: a:1\n----\nimage: b:1\n',
+      },
+      {
+        name: 'document end markers',
+        before: 'image: a:1\n...\n---\nimage: b:1\n...\n',
+        after: 'image: a:1\n...\n---\nimage: b:2\n...\n',
+      },
+      {
+        name: 'an ignore comment above a marker does not reach across it',
+        before: '# digest-pin: ignore\n---\nimage: a:1\n',
+        after: '# digest-pin: ignore\n---\n\nimage: a:1\n',
+      },
+      {
+        name: 'GitLab messages that quote line numbers stay right when their document moves',
+        before: 'a: 1\n---\nvariables:\n  IMG: alpine:3\ndefault:\n  image: $IMG\njob:\n  script: [x]\n',
+        after: 'a: 1\n\n\n---\nvariables:\n  IMG: alpine:3\ndefault:\n  image: $IMG\njob:\n  script: [x]\n',
+      },
+      {
+        name: 'devcontainer.json is read whole',
+        before: '{\n  // c\n  "image": "mcr.microsoft.com/devcontainers/base:1"\n}\n',
+        after: '{\n  /*\n---\n*/\n  "image": "mcr.microsoft.com/devcontainers/base:1"\n}\n',
+      },
+      {
+        name: 'syntax errors in many documents are capped across them',
+        before: `${'a: [\n---\n'.repeat(4)}image: x:1\n`,
+        after: `${'a: [\n---\n'.repeat(8)}image: x:1\n`,
+      },
+    ];
+    for (const { name, before, after } of cases) {
+      it(name, () => {
+        const path = name.startsWith('devcontainer')
+          ? '.devcontainer/devcontainer.json'
+          : name.startsWith('GitLab')
+            ? '.gitlab-ci.yml'
+            : 'k8s/app.yaml';
+        const extractor = new IncrementalExtractor(min);
+        assertSame(extractor, path, before);
+        assertSame(extractor, path, after);
+        assertSame(extractor, path, before);
+      });
+    }
+  });
 
 describe('IncrementalExtractor: reads only what changed', () => {
   const manifest = generateManifest(200);
@@ -204,7 +287,10 @@ describe('IncrementalExtractor: reads only what changed', () => {
     const after = assertSame(extractor, 'all.yaml', edited.join('\n'));
     assert.equal(extractor.stats.parsed, 1);
     assert.equal(extractor.stats.parsed + extractor.stats.reused + extractor.stats.shifted, parts);
-    assert.ok(extractor.stats.shifted > parts / 3 && extractor.stats.reused > parts / 3, JSON.stringify(extractor.stats));
+    assert.ok(
+      extractor.stats.shifted > parts / 3 && extractor.stats.reused > parts / 3,
+      JSON.stringify(extractor.stats),
+    );
     const last = (r: ExtractResult) => r.references[r.references.length - 1]!.range.start.line;
     assert.equal(last(after), last(before) + 1);
   });
@@ -221,7 +307,10 @@ describe('IncrementalExtractor: memory', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const extractor = new IncrementalExtractor();
-    const docs = Array.from({ length: 40 }, (_, i) => `kind: Pod\nspec:\n  containers:\n    - image: app:${i}\n${'# padding\n'.repeat(5_000)}`);
+    const docs = Array.from(
+      { length: 40 },
+      (_, i) => `kind: Pod\nspec:\n  containers:\n    - image: app:${i}\n${'# padding\n'.repeat(5_000)}`,
+    );
     extractor.extract('all.yaml', docs.join('---\n'));
     gc();
     const before = process.memoryUsage().heapUsed;
@@ -232,7 +321,10 @@ describe('IncrementalExtractor: memory', () => {
     }
     gc();
     const grown = (process.memoryUsage().heapUsed - before) / (1024 * 1024);
-    assert.ok(grown < 8, `heap grew by ${grown.toFixed(1)} MB over 30 edits of a ${(docs.join('---\n').length / 1e6).toFixed(1)} MB text`);
+    assert.ok(
+      grown < 8,
+      `heap grew by ${grown.toFixed(1)} MB over 30 edits of a ${(docs.join('---\n').length / 1e6).toFixed(1)} MB text`,
+    );
   });
 });
 
@@ -259,6 +351,7 @@ describe('splitParts', () => {
     [10, 5, ['---\nb: 2\n---\nc: 3\n', '---\nd: 4\n']],
   ];
   for (const [min, start, parts] of atLeast) {
-    it(`at least ${min} characters from ${start}`, () => assert.deepEqual(splitParts(small, start, small.length, min), parts));
+    it(`at least ${min} characters from ${start}`, () =>
+      assert.deepEqual(splitParts(small, start, small.length, min), parts));
   }
 });

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { findReferences } from '../../../server/src/references/index';
 import type { FileNote } from '../../../server/src/references/types';
-import { blankJsonComments, extractYaml, MAX_DOCUMENTS, MAX_ERROR_NOTES, MAX_MERGE_DEPTH, MAX_NESTING } from '../../../server/src/references/yaml';
+import {
+  blankJsonComments,
+  extractYaml,
+  MAX_DOCUMENTS,
+  MAX_ERROR_NOTES,
+  MAX_MERGE_DEPTH,
+  MAX_NESTING,
+} from '../../../server/src/references/yaml';
 import { sliceRange } from '../../support/ranges';
 import { assertReferences, check, locate, rows, type Case, type Expected } from './kinds/expect';
 
@@ -17,25 +24,60 @@ const k8s = rows('kubernetes', 'image');
 const LINES = 'the image reference is written over more than one line';
 
 const styles: Case[] = [
-  { name: 'plain', hint: 'compose', text: 'services:\n  a:\n    image: nginx:1.27\n', expect: [compose.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27')] },
+  {
+    name: 'plain',
+    hint: 'compose',
+    text: 'services:\n  a:\n    image: nginx:1.27\n',
+    expect: [compose.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27')],
+  },
   {
     name: 'plain with trailing spaces and a comment',
     hint: 'compose',
     text: 'services:\n  a:\n    image: nginx:1.27    # pinned later\n',
     expect: [compose.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27')],
   },
-  { name: 'double-quoted: the range excludes the quotes', hint: 'compose', text: 'services:\n  a:\n    image: "nginx:1.27"\n', expect: [compose.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27')] },
-  { name: 'single-quoted', hint: 'compose', text: "services:\n  a:\n    image: 'nginx:1.27'\n", expect: [compose.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27')] },
-  { name: 'flow mapping', hint: 'compose', text: 'services:\n  a: {image: nginx:1, restart: always}\n', expect: [compose.unpinned('nginx:1', 'docker.io/library/nginx', '1')] },
+  {
+    name: 'double-quoted: the range excludes the quotes',
+    hint: 'compose',
+    text: 'services:\n  a:\n    image: "nginx:1.27"\n',
+    expect: [compose.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27')],
+  },
+  {
+    name: 'single-quoted',
+    hint: 'compose',
+    text: "services:\n  a:\n    image: 'nginx:1.27'\n",
+    expect: [compose.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27')],
+  },
+  {
+    name: 'flow mapping',
+    hint: 'compose',
+    text: 'services:\n  a: {image: nginx:1, restart: always}\n',
+    expect: [compose.unpinned('nginx:1', 'docker.io/library/nginx', '1')],
+  },
   {
     name: 'flow mapping with quoted keys and values (JSON style)',
     hint: 'compose',
     text: '{"services": {"a": {"image": "nginx:1"}}}\n',
     expect: [compose.unpinned('nginx:1', 'docker.io/library/nginx', '1')],
   },
-  { name: 'block literal |', hint: 'compose', text: 'services:\n  a:\n    image: |\n      nginx:1.27\n', expect: [compose.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27')] },
-  { name: 'block folded strip >-', hint: 'compose', text: 'services:\n  a:\n    image: >-\n      nginx:1.27\n  b: {}\n', expect: [compose.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27')] },
-  { name: 'block literal keep |+ with trailing blank lines', hint: 'compose', text: 'services:\n  a:\n    image: |+\n      nginx:1.27\n\n\n', expect: [compose.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27')] },
+  {
+    name: 'block literal |',
+    hint: 'compose',
+    text: 'services:\n  a:\n    image: |\n      nginx:1.27\n',
+    expect: [compose.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27')],
+  },
+  {
+    name: 'block folded strip >-',
+    hint: 'compose',
+    text: 'services:\n  a:\n    image: >-\n      nginx:1.27\n  b: {}\n',
+    expect: [compose.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27')],
+  },
+  {
+    name: 'block literal keep |+ with trailing blank lines',
+    hint: 'compose',
+    text: 'services:\n  a:\n    image: |+\n      nginx:1.27\n\n\n',
+    expect: [compose.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27')],
+  },
   {
     name: 'block header with a comment',
     hint: 'compose',
@@ -84,7 +126,8 @@ const styles: Case[] = [
     text: 'services:\n  a:\n    image: "nginx\\x3a1"\n',
     expect: [
       compose.invalid('nginx\\x3a1', {
-        error: "'nginx\\x3a1' is written with the escape sequence '\\x3a'; write the image reference literally so it can be checked and pinned",
+        error:
+          "'nginx\\x3a1' is written with the escape sequence '\\x3a'; write the image reference literally so it can be checked and pinned",
       }),
     ],
   },
@@ -94,7 +137,8 @@ const styles: Case[] = [
     text: 'services:\n  a:\n    image: "redis\\u003a7"\n',
     expect: [
       compose.invalid('redis\\u003a7', {
-        error: "'redis\\u003a7' is written with the escape sequence '\\u003a'; write the image reference literally so it can be checked and pinned",
+        error:
+          "'redis\\u003a7' is written with the escape sequence '\\u003a'; write the image reference literally so it can be checked and pinned",
       }),
     ],
   },
@@ -108,7 +152,11 @@ const styles: Case[] = [
     name: "single-quoted with an escaped quote ''",
     hint: 'compose',
     text: "services:\n  a:\n    image: 'it''s:1'\n",
-    expect: [compose.invalid("it''s:1", { error: "'it''s:1' contains an escaped quote (''); an image reference cannot contain quotes" })],
+    expect: [
+      compose.invalid("it''s:1", {
+        error: "'it''s:1' contains an escaped quote (''); an image reference cannot contain quotes",
+      }),
+    ],
   },
   {
     name: 'a tag (!!str) and an anchor before the value are not part of it',
@@ -135,7 +183,11 @@ const positions: Case[] = [
     name: 'CRLF: plain, quoted and block values on later lines',
     hint: 'compose',
     text: 'services:\r\n  a:\r\n    image: nginx:1\r\n  b:\r\n    image: "redis:7"\r\n  c:\r\n    image: |\r\n      httpd:2.4\r\n',
-    expect: [compose.unpinned('nginx:1', 'docker.io/library/nginx', '1'), compose.unpinned('redis:7', 'docker.io/library/redis', '7'), compose.unpinned('httpd:2.4', 'docker.io/library/httpd', '2.4')],
+    expect: [
+      compose.unpinned('nginx:1', 'docker.io/library/nginx', '1'),
+      compose.unpinned('redis:7', 'docker.io/library/redis', '7'),
+      compose.unpinned('httpd:2.4', 'docker.io/library/httpd', '2.4'),
+    ],
   },
   {
     name: 'CRLF: a value folded over lines is reported with its CRLF',
@@ -168,7 +220,10 @@ const ignored: Case[] = [
     name: '# digest-pin: ignore on the value line',
     hint: 'compose',
     text: 'services:\n  a:\n    image: nginx:1 # digest-pin: ignore\n  b:\n    image: redis:7\n',
-    expect: [compose.unpinned('nginx:1', 'docker.io/library/nginx', '1', { ignored: true }), compose.unpinned('redis:7', 'docker.io/library/redis', '7')],
+    expect: [
+      compose.unpinned('nginx:1', 'docker.io/library/nginx', '1', { ignored: true }),
+      compose.unpinned('redis:7', 'docker.io/library/redis', '7'),
+    ],
   },
   {
     name: '# digest-pin: ignore on the comment line directly above',
@@ -212,7 +267,10 @@ const aliases: Case[] = [
   {
     name: 'a redefined anchor in generic YAML',
     text: 'a: &img {image: "alpine:1"}\nb: *img\nc: &img {image: "alpine:2"}\nd: *img\n',
-    expect: [generic.unpinned('alpine:1', 'docker.io/library/alpine', '1'), generic.unpinned('alpine:2', 'docker.io/library/alpine', '2')],
+    expect: [
+      generic.unpinned('alpine:1', 'docker.io/library/alpine', '1'),
+      generic.unpinned('alpine:2', 'docker.io/library/alpine', '2'),
+    ],
   },
   {
     name: 'an alias to an undefined anchor is skipped',
@@ -238,13 +296,25 @@ const documents: Case[] = [
     name: 'multi-document: each document gets its own kind',
     kind: 'yaml',
     text: 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: a, image: "nginx:1"}]\n---\nsteps:\n  - image: golang:1.22\n---\n# nothing here\n',
-    expect: [k8s.unpinned('nginx:1', 'docker.io/library/nginx', '1'), generic.unpinned('golang:1.22', 'docker.io/library/golang', '1.22')],
+    expect: [
+      k8s.unpinned('nginx:1', 'docker.io/library/nginx', '1'),
+      generic.unpinned('golang:1.22', 'docker.io/library/golang', '1.22'),
+    ],
   },
   {
     name: 'the file kind is the first specific kind found',
     kind: 'gitlab-ci',
     text: 'a: 1\n---\nstages: [build]\nbuild:\n  image: alpine:3\n  script: true\n',
-    expect: [{ text: 'alpine:3', name: 'docker.io/library/alpine', tag: '3', status: 'unpinned', source: 'gitlab-ci', context: 'image' }],
+    expect: [
+      {
+        text: 'alpine:3',
+        name: 'docker.io/library/alpine',
+        tag: '3',
+        status: 'unpinned',
+        source: 'gitlab-ci',
+        context: 'image',
+      },
+    ],
   },
   {
     name: 'anchors do not cross documents',
@@ -256,13 +326,29 @@ const documents: Case[] = [
     name: '%YAML 1.1 directive: on is true there, and merge keys still merge',
     kind: 'github-actions',
     text: '%YAML 1.1\n---\non: push\njobs:\n  x:\n    <<: {container: "node:20"}\n',
-    expect: [{ text: 'node:20', name: 'docker.io/library/node', tag: '20', status: 'unpinned', source: 'github-actions', context: 'container' }],
+    expect: [
+      {
+        text: 'node:20',
+        name: 'docker.io/library/node',
+        tag: '20',
+        status: 'unpinned',
+        source: 'github-actions',
+        context: 'container',
+      },
+    ],
   },
   { name: 'an empty file', text: '', expect: [] },
   { name: 'comments only', text: '# nothing\n# at all\n', expect: [] },
   { name: 'only document markers', text: '---\n...\n---\n', expect: [] },
   { name: 'a scalar document', text: 'nginx:1.27\n', expect: [] },
-  { name: 'a sequence document', text: '- image: nginx:1.27\n- image: redis\n', expect: [generic.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27'), generic.unpinned('redis', 'docker.io/library/redis', null)] },
+  {
+    name: 'a sequence document',
+    text: '- image: nginx:1.27\n- image: redis\n',
+    expect: [
+      generic.unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27'),
+      generic.unpinned('redis', 'docker.io/library/redis', null),
+    ],
+  },
 ];
 
 function runAll(group: string, cases: Case[]): void {
@@ -287,12 +373,16 @@ function notesOf(text: string, expect: Expected[], hint: Parameters<typeof extra
 describe('yaml: broken input', () => {
   it('a syntax error: one note with line, column and range; the other documents still yield references', () => {
     const text = 'services:\n  a:\n    image: nginx:1\n---\nkey: [unclosed\nother: 1\n---\nimage: redis:7\n';
-    const notes = notesOf(text, [compose.unpinned('nginx:1', 'docker.io/library/nginx', '1'), generic.unpinned('redis:7', 'docker.io/library/redis', '7')]);
+    const notes = notesOf(text, [
+      compose.unpinned('nginx:1', 'docker.io/library/nginx', '1'),
+      generic.unpinned('redis:7', 'docker.io/library/redis', '7'),
+    ]);
     // yaml notices the unclosed `[` where the next line fails to continue it.
     assert.deepEqual(notes, [
       {
         severity: 'error',
-        message: 'YAML syntax error at line 6, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
+        message:
+          'YAML syntax error at line 6, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
         range: { start: { line: 5, character: 0 }, end: { line: 5, character: 1 } },
       },
     ]);
@@ -300,7 +390,14 @@ describe('yaml: broken input', () => {
 
   it('references before an error in the same document are still found', () => {
     const text = 'services:\n  a:\n    image: nginx:1\n  b:\n    image: "redis:7\n';
-    const notes = notesOf(text, [compose.unpinned('nginx:1', 'docker.io/library/nginx', '1'), compose.invalid('redis:7', { error: 'the closing quote is missing' })], 'compose');
+    const notes = notesOf(
+      text,
+      [
+        compose.unpinned('nginx:1', 'docker.io/library/nginx', '1'),
+        compose.invalid('redis:7', { error: 'the closing quote is missing' }),
+      ],
+      'compose',
+    );
     assert.deepEqual(
       notes.map((n) => n.message),
       ['YAML syntax error at line 6, column 1: Missing closing "quote'],
@@ -322,8 +419,16 @@ describe('yaml: broken input', () => {
   it('tabs used as indentation: a clear error note', () => {
     const notes = notesOf('services:\n\tweb:\n\t\timage: nginx\n', [], 'compose');
     assert.deepEqual(notes, [
-      { severity: 'error', message: 'YAML syntax error at line 2, column 1: Tabs are not allowed as indentation', range: { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } } },
-      { severity: 'error', message: 'YAML syntax error at line 3, column 1: Tabs are not allowed as indentation', range: { start: { line: 2, character: 0 }, end: { line: 2, character: 2 } } },
+      {
+        severity: 'error',
+        message: 'YAML syntax error at line 2, column 1: Tabs are not allowed as indentation',
+        range: { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } },
+      },
+      {
+        severity: 'error',
+        message: 'YAML syntax error at line 3, column 1: Tabs are not allowed as indentation',
+        range: { start: { line: 2, character: 0 }, end: { line: 2, character: 2 } },
+      },
     ]);
   });
 
@@ -343,7 +448,10 @@ describe('yaml: broken input', () => {
 
 describe('yaml: hostile input is bounded', () => {
   const around = (middle: string): string => `image: nginx:1\n---\n${middle}\n---\nimage: redis:7\n`;
-  const both: Expected[] = [generic.unpinned('nginx:1', 'docker.io/library/nginx', '1'), generic.unpinned('redis:7', 'docker.io/library/redis', '7')];
+  const both: Expected[] = [
+    generic.unpinned('nginx:1', 'docker.io/library/nginx', '1'),
+    generic.unpinned('redis:7', 'docker.io/library/redis', '7'),
+  ];
   const skipped = (line: number): FileNote => ({
     severity: 'warning',
     message: `skipped the YAML document at line ${line}: it nests collections more than ${MAX_NESTING} levels deep`,
@@ -377,22 +485,48 @@ describe('yaml: hostile input is bounded', () => {
 
   it('a billion laughs: aliases are never expanded, each literal is reported once', () => {
     const levels = ['a: &a [{image: "lol:1"}, {image: "lol:2"}]'];
-    for (let i = 0; i < 30; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(i === 0 ? '*a' : `*l${i - 1}`).join(', ')}]`);
+    for (let i = 0; i < 30; i++)
+      levels.push(
+        `l${i}: &l${i} [${Array(10)
+          .fill(i === 0 ? '*a' : `*l${i - 1}`)
+          .join(', ')}]`,
+      );
     const text = `${levels.join('\n')}\n`;
     const started = Date.now();
-    assert.deepEqual(notesOf(text, [generic.unpinned('lol:1', 'docker.io/library/lol', '1'), generic.unpinned('lol:2', 'docker.io/library/lol', '2')]), []);
+    assert.deepEqual(
+      notesOf(text, [
+        generic.unpinned('lol:1', 'docker.io/library/lol', '1'),
+        generic.unpinned('lol:2', 'docker.io/library/lol', '2'),
+      ]),
+      [],
+    );
     assert.ok(Date.now() - started < 5000, 'linear in the text, not in the expansion');
   });
 
   it('merge keys that fan out (every service merges many sources that merge more)', () => {
-    const sources = Array.from({ length: 100 }, (_, i) => `x-m${i}: &m${i} {<<: [${Array(100).fill('*b').join(', ')}]}`);
-    const services = Array.from({ length: 2000 }, (_, i) => `  s${i}: {<<: [${Array.from({ length: 10 }, (_, j) => `*m${(i + j) % 100}`).join(', ')}]}`);
+    const sources = Array.from(
+      { length: 100 },
+      (_, i) => `x-m${i}: &m${i} {<<: [${Array(100).fill('*b').join(', ')}]}`,
+    );
+    const services = Array.from(
+      { length: 2000 },
+      (_, i) => `  s${i}: {<<: [${Array.from({ length: 10 }, (_, j) => `*m${(i + j) % 100}`).join(', ')}]}`,
+    );
     const text = `x-b: &b {image: "nginx:1", platform: linux/amd64}\n${sources.join('\n')}\nservices:\n${services.join('\n')}\n`;
-    assert.deepEqual(notesOf(text, [compose.unpinned('nginx:1', 'docker.io/library/nginx', '1', { platform: 'linux/amd64' })], 'compose'), []);
+    assert.deepEqual(
+      notesOf(
+        text,
+        [compose.unpinned('nginx:1', 'docker.io/library/nginx', '1', { platform: 'linux/amd64' })],
+        'compose',
+      ),
+      [],
+    );
   });
 
   it('a chain of 20,000 merges is not followed to its end (no deep recursion)', () => {
-    const chain = Array.from({ length: 20_000 }, (_, i) => (i === 0 ? 'x-0: &m0 {image: "nginx:1"}' : `x-${i}: &m${i} {<<: *m${i - 1}}`));
+    const chain = Array.from({ length: 20_000 }, (_, i) =>
+      i === 0 ? 'x-0: &m0 {image: "nginx:1"}' : `x-${i}: &m${i} {<<: *m${i - 1}}`,
+    );
     const near = `services:\n  near: {<<: *m${MAX_MERGE_DEPTH - 1}}\n  far: {<<: *m19999}\n`;
     const text = `${chain.join('\n')}\n${near}`;
     assert.deepEqual(notesOf(text, [compose.unpinned('nginx:1', 'docker.io/library/nginx', '1')], 'compose'), []);
@@ -402,7 +536,9 @@ describe('yaml: hostile input is bounded', () => {
     const text = '---\nimage: a:1\n'.repeat(MAX_DOCUMENTS + 10);
     const result = extractYaml(text, 'yaml');
     assert.equal(result.references.length, MAX_DOCUMENTS);
-    assert.deepEqual(result.notes, [{ severity: 'warning', message: `only the first ${MAX_DOCUMENTS} YAML documents were read` }]);
+    assert.deepEqual(result.notes, [
+      { severity: 'warning', message: `only the first ${MAX_DOCUMENTS} YAML documents were read` },
+    ]);
   });
 
   it('findReferences skips a 50 MB file with a note (never parses it)', () => {
@@ -431,7 +567,14 @@ describe('yaml: JSON with comments (devcontainer.json)', () => {
 
   it('comments are blanked, offsets kept; the top-level image is a reference; features are not', () => {
     const result = findReferences('.devcontainer/devcontainer.json', devcontainer);
-    assertReferences(devcontainer, result.references, [generic.unpinned('mcr.microsoft.com/devcontainers/go:1-1.22-bookworm', 'mcr.microsoft.com/devcontainers/go', '1-1.22-bookworm', { after: '\t"image"' })]);
+    assertReferences(devcontainer, result.references, [
+      generic.unpinned(
+        'mcr.microsoft.com/devcontainers/go:1-1.22-bookworm',
+        'mcr.microsoft.com/devcontainers/go',
+        '1-1.22-bookworm',
+        { after: '\t"image"' },
+      ),
+    ]);
     assert.deepEqual(result.notes, []);
     assert.equal(result.kind, 'yaml');
   });
@@ -439,7 +582,10 @@ describe('yaml: JSON with comments (devcontainer.json)', () => {
   it('blankJsonComments keeps length and line breaks, and leaves // inside strings alone', () => {
     const blanked = blankJsonComments(devcontainer);
     assert.equal(blanked.length, devcontainer.length);
-    assert.deepEqual(blanked.split('\n').map((l) => l.length), devcontainer.split('\n').map((l) => l.length));
+    assert.deepEqual(
+      blanked.split('\n').map((l) => l.length),
+      devcontainer.split('\n').map((l) => l.length),
+    );
     assert.ok(blanked.includes('"https://example.com//x"'));
     assert.ok(!blanked.includes('For format details'));
     assert.ok(!blanked.includes('the name shown'));
@@ -467,13 +613,19 @@ describe('yaml: JSON with comments (devcontainer.json)', () => {
     const text = '{\n  "image": "node:20",\n  "name": \n';
     const result = extractYaml(text, 'yaml');
     assert.ok(result.notes.length > 0);
-    assert.ok(result.notes.every((n) => n.severity === 'error' && /^YAML syntax error at line \d+, column \d+: /.test(n.message)));
+    assert.ok(
+      result.notes.every(
+        (n) => n.severity === 'error' && /^YAML syntax error at line \d+, column \d+: /.test(n.message),
+      ),
+    );
   });
 
   it('an image variable from a devcontainer template option', () => {
     const text = '{\n\t"image": "mcr.microsoft.com/devcontainers/python:3-${templateOption:imageVariant}"\n}\n';
     const result = extractYaml(text, 'yaml');
-    assertReferences(text, result.references, [generic.variable('mcr.microsoft.com/devcontainers/python:3-${templateOption:imageVariant}')]);
+    assertReferences(text, result.references, [
+      generic.variable('mcr.microsoft.com/devcontainers/python:3-${templateOption:imageVariant}'),
+    ]);
   });
 });
 
@@ -491,8 +643,16 @@ const fixtures: Fixture[] = [
     path: 'deploy/docker-compose.prod.yml',
     kind: 'compose',
     expect: [
-      compose.unpinned('ghcr.io/acme/shop-api:2.14.1', 'ghcr.io/acme/shop-api', '2.14.1', { localBuild: true, platform: 'linux/amd64' }),
-      compose.pinned(`postgres:16.4-alpine@sha256:${'4'.repeat(64)}`, 'docker.io/library/postgres', '16.4-alpine', `sha256:${'4'.repeat(64)}`),
+      compose.unpinned('ghcr.io/acme/shop-api:2.14.1', 'ghcr.io/acme/shop-api', '2.14.1', {
+        localBuild: true,
+        platform: 'linux/amd64',
+      }),
+      compose.pinned(
+        `postgres:16.4-alpine@sha256:${'4'.repeat(64)}`,
+        'docker.io/library/postgres',
+        '16.4-alpine',
+        `sha256:${'4'.repeat(64)}`,
+      ),
       compose.unpinned('redis:7.4', 'docker.io/library/redis', '7.4', { ignored: true }),
       compose.variable('${PROXY_IMAGE:-traefik:v3.1}'),
       compose.unpinned('grafana/grafana-oss:11.2.0', 'docker.io/grafana/grafana-oss', '11.2.0'),
@@ -516,7 +676,11 @@ const fixtures: Fixture[] = [
     path: 'acme__shop__.github__workflows__ci.yml',
     kind: 'github-actions',
     expect: [
-      rows('github-actions', 'uses').unpinned('hadolint/hadolint:v2.12.0-alpine', 'docker.io/hadolint/hadolint', 'v2.12.0-alpine'),
+      rows('github-actions', 'uses').unpinned(
+        'hadolint/hadolint:v2.12.0-alpine',
+        'docker.io/hadolint/hadolint',
+        'v2.12.0-alpine',
+      ),
       rows('github-actions', 'container').unpinned('debian:12-slim', 'docker.io/library/debian', '12-slim'),
       rows('github-actions', 'container').unpinned('fedora:41', 'docker.io/library/fedora', '41'),
       rows('github-actions', 'container').variable('${{ matrix.os.image }}'),
@@ -529,8 +693,16 @@ const fixtures: Fixture[] = [
     path: 'acme__shop__.gitlab-ci.yml',
     kind: 'gitlab-ci',
     expect: [
-      rows('gitlab-ci', 'image').unpinned('gcr.io/kaniko-project/executor:v1.23.2-debug', 'gcr.io/kaniko-project/executor', 'v1.23.2-debug'),
-      rows('gitlab-ci', 'image').unpinned('registry.gitlab.com/acme/ci/python:3.12', 'registry.gitlab.com/acme/ci/python', '3.12'),
+      rows('gitlab-ci', 'image').unpinned(
+        'gcr.io/kaniko-project/executor:v1.23.2-debug',
+        'gcr.io/kaniko-project/executor',
+        'v1.23.2-debug',
+      ),
+      rows('gitlab-ci', 'image').unpinned(
+        'registry.gitlab.com/acme/ci/python:3.12',
+        'registry.gitlab.com/acme/ci/python',
+        '3.12',
+      ),
       rows('gitlab-ci', 'image').unpinned('python:3.12-slim', 'docker.io/library/python', '3.12-slim'),
       rows('gitlab-ci', 'service').unpinned('postgres:16-alpine', 'docker.io/library/postgres', '16-alpine'),
       rows('gitlab-ci', 'image').variable('$BUILD_IMAGE', {
@@ -553,7 +725,10 @@ const fixtures: Fixture[] = [
     file: 'circleci-config.yml',
     path: '.circleci/config.yml',
     kind: 'yaml',
-    expect: [generic.unpinned('cimg/ruby:3.3-node', 'docker.io/cimg/ruby', '3.3-node'), generic.unpinned('cimg/postgres:15.8', 'docker.io/cimg/postgres', '15.8')],
+    expect: [
+      generic.unpinned('cimg/ruby:3.3-node', 'docker.io/cimg/ruby', '3.3-node'),
+      generic.unpinned('cimg/postgres:15.8', 'docker.io/cimg/postgres', '15.8'),
+    ],
   },
   {
     file: 'helm-values.yaml',
@@ -565,7 +740,13 @@ const fixtures: Fixture[] = [
     file: 'action.yml',
     path: 'action.yml',
     kind: 'github-actions',
-    expect: [rows('github-actions', 'image').unpinned('ghcr.io/acme/release-notes:1.4.0', 'ghcr.io/acme/release-notes', '1.4.0')],
+    expect: [
+      rows('github-actions', 'image').unpinned(
+        'ghcr.io/acme/release-notes:1.4.0',
+        'ghcr.io/acme/release-notes',
+        '1.4.0',
+      ),
+    ],
   },
 ];
 
@@ -585,14 +766,39 @@ describe('yaml: mutated files never crash and never report a range that lies', (
   // A deterministic fuzz over the fixtures: insert YAML punctuation, delete runs, read with every hint.
   let seed = 20240607;
   const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-  const pieces = ['[', ']', '{', '}', ': ', '- ', '"', "'", '\n', '\r\n', '\t', '&a ', '*a', '<<: ', '|', '>-', '#', '\\', '---\n', '${', '🚀'];
+  const pieces = [
+    '[',
+    ']',
+    '{',
+    '}',
+    ': ',
+    '- ',
+    '"',
+    "'",
+    '\n',
+    '\r\n',
+    '\t',
+    '&a ',
+    '*a',
+    '<<: ',
+    '|',
+    '>-',
+    '#',
+    '\\',
+    '---\n',
+    '${',
+    '🚀',
+  ];
   const texts = fixtures.map((f) => readFileSync(join(import.meta.dirname, 'fixtures', 'yaml', f.file), 'utf8'));
   it('300 mutations × 4 hints', () => {
     for (let i = 0; i < 300; i++) {
       let text = texts[i % texts.length]!;
       for (let edits = 1 + Math.floor(random() * 4); edits > 0; edits--) {
         const at = Math.floor(random() * text.length);
-        text = random() < 0.5 ? text.slice(0, at) + pieces[Math.floor(random() * pieces.length)] + text.slice(at) : text.slice(0, at) + text.slice(at + 1 + Math.floor(random() * 12));
+        text =
+          random() < 0.5
+            ? text.slice(0, at) + pieces[Math.floor(random() * pieces.length)] + text.slice(at)
+            : text.slice(0, at) + text.slice(at + 1 + Math.floor(random() * 12));
       }
       for (const hint of ['yaml', 'compose', 'github-actions', 'gitlab-ci'] as const) {
         const result = extractYaml(text, hint);
@@ -605,7 +811,10 @@ describe('yaml: mutated files never crash and never report a range that lies', (
 
 describe('yaml: locate helper', () => {
   it('finds the n-th occurrence after a marker', () => {
-    assert.deepEqual(locate('a: x\nb: x\nc: x\n', 'x', 'b:', 1), { start: { line: 2, character: 3 }, end: { line: 2, character: 4 } });
+    assert.deepEqual(locate('a: x\nb: x\nc: x\n', 'x', 'b:', 1), {
+      start: { line: 2, character: 3 },
+      end: { line: 2, character: 4 },
+    });
     assert.deepEqual(locate('x: x', 'x', 'x'), { start: { line: 0, character: 3 }, end: { line: 0, character: 4 } });
   });
 });

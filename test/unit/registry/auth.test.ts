@@ -3,56 +3,122 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  Authorizer, TokenCache, checkRealm, chooseChallenge, credentialFingerprint, fetchToken, parseChallenges, tokenExpiry,
+  Authorizer,
+  TokenCache,
+  checkRealm,
+  chooseChallenge,
+  credentialFingerprint,
+  fetchToken,
+  parseChallenges,
+  tokenExpiry,
   type Challenge,
 } from '../../../server/src/registry/auth';
 import type { Credential } from '../../../server/src/registry/credentials';
 import type { HttpRequest, HttpResult, HttpTransport } from '../../../server/src/registry/http';
 
-const c = (scheme: string, params: Record<string, string> = {}, token68?: string): Challenge =>
-  ({ scheme, params, ...(token68 !== undefined ? { token68 } : {}) });
+const c = (scheme: string, params: Record<string, string> = {}, token68?: string): Challenge => ({
+  scheme,
+  params,
+  ...(token68 !== undefined ? { token68 } : {}),
+});
 
 describe('parseChallenges', () => {
   const cases: Array<[name: string, header: string | string[] | undefined, expected: Challenge[]]> = [
     ['absent', undefined, []],
     ['empty', '', []],
     ['only commas and spaces', ' ,  , ', []],
-    ['Docker Hub bearer',
+    [
+      'Docker Hub bearer',
       'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/python:pull"',
-      [c('bearer', { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/python:pull' })]],
+      [
+        c('bearer', {
+          realm: 'https://auth.docker.io/token',
+          service: 'registry.docker.io',
+          scope: 'repository:library/python:pull',
+        }),
+      ],
+    ],
     ['basic with realm', 'Basic realm="Registry Realm"', [c('basic', { realm: 'Registry Realm' })]],
-    ['scheme case-insensitive, params lower-cased', 'BEARER Realm="r", SERVICE="s"', [c('bearer', { realm: 'r', service: 's' })]],
+    [
+      'scheme case-insensitive, params lower-cased',
+      'BEARER Realm="r", SERVICE="s"',
+      [c('bearer', { realm: 'r', service: 's' })],
+    ],
     ['scheme alone', 'Basic', [c('basic')]],
     ['two schemes alone', 'Negotiate, Basic', [c('negotiate'), c('basic')]],
-    ['two challenges in one header', 'Basic realm="simple", Bearer realm="https://a/t",service="svc"',
-      [c('basic', { realm: 'simple' }), c('bearer', { realm: 'https://a/t', service: 'svc' })]],
-    ['RFC 9110 example with escaped quotes', 'Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple"',
-      [c('newauth', { realm: 'apps', type: '1', title: 'Login to "apps"' }), c('basic', { realm: 'simple' })]],
-    ['quoted value with commas', 'Bearer realm="https://a/t",scope="repository:a/b:pull,push",service="s"',
-      [c('bearer', { realm: 'https://a/t', scope: 'repository:a/b:pull,push', service: 's' })]],
-    ['quoted value with comma then a second challenge', 'Bearer scope="x,y", Basic realm="r"',
-      [c('bearer', { scope: 'x,y' }), c('basic', { realm: 'r' })]],
-    ['several headers', ['Basic realm="one"', 'Bearer realm="https://two/t"'],
-      [c('basic', { realm: 'one' }), c('bearer', { realm: 'https://two/t' })]],
-    ['spaces around =', 'Bearer realm = "https://a/t" , service = s', [c('bearer', { realm: 'https://a/t', service: 's' })]],
+    [
+      'two challenges in one header',
+      'Basic realm="simple", Bearer realm="https://a/t",service="svc"',
+      [c('basic', { realm: 'simple' }), c('bearer', { realm: 'https://a/t', service: 'svc' })],
+    ],
+    [
+      'RFC 9110 example with escaped quotes',
+      'Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple"',
+      [c('newauth', { realm: 'apps', type: '1', title: 'Login to "apps"' }), c('basic', { realm: 'simple' })],
+    ],
+    [
+      'quoted value with commas',
+      'Bearer realm="https://a/t",scope="repository:a/b:pull,push",service="s"',
+      [c('bearer', { realm: 'https://a/t', scope: 'repository:a/b:pull,push', service: 's' })],
+    ],
+    [
+      'quoted value with comma then a second challenge',
+      'Bearer scope="x,y", Basic realm="r"',
+      [c('bearer', { scope: 'x,y' }), c('basic', { realm: 'r' })],
+    ],
+    [
+      'several headers',
+      ['Basic realm="one"', 'Bearer realm="https://two/t"'],
+      [c('basic', { realm: 'one' }), c('bearer', { realm: 'https://two/t' })],
+    ],
+    [
+      'spaces around =',
+      'Bearer realm = "https://a/t" , service = s',
+      [c('bearer', { realm: 'https://a/t', service: 's' })],
+    ],
     ['tabs as white space', 'Bearer\trealm="r",\tservice="s"', [c('bearer', { realm: 'r', service: 's' })]],
-    ['unquoted URL value (lenient)', 'Bearer realm=https://auth.example.com/token?x=1,service=reg',
-      [c('bearer', { realm: 'https://auth.example.com/token?x=1', service: 'reg' })]],
+    [
+      'unquoted URL value (lenient)',
+      'Bearer realm=https://auth.example.com/token?x=1,service=reg',
+      [c('bearer', { realm: 'https://auth.example.com/token?x=1', service: 'reg' })],
+    ],
     ['token68', 'Negotiate YIIB3gYGKwYBBQUCoIIB', [c('negotiate', {}, 'YIIB3gYGKwYBBQUCoIIB')]],
     ['token68 with padding', 'Basic dXNlcjpwYXNz==', [c('basic', {}, 'dXNlcjpwYXNz==')]],
-    ['token68 then another challenge', 'Negotiate abc=, Basic realm="r"', [c('negotiate', {}, 'abc='), c('basic', { realm: 'r' })]],
-    ['error parameters', 'Bearer realm="https://a/t",service="s",scope="repository:x:pull",error="insufficient_scope"',
-      [c('bearer', { realm: 'https://a/t', service: 's', scope: 'repository:x:pull', error: 'insufficient_scope' })]],
-    ['invalid_token with description', 'Bearer error="invalid_token", error_description="The access token expired"',
-      [c('bearer', { error: 'invalid_token', error_description: 'The access token expired' })]],
+    [
+      'token68 then another challenge',
+      'Negotiate abc=, Basic realm="r"',
+      [c('negotiate', {}, 'abc='), c('basic', { realm: 'r' })],
+    ],
+    [
+      'error parameters',
+      'Bearer realm="https://a/t",service="s",scope="repository:x:pull",error="insufficient_scope"',
+      [c('bearer', { realm: 'https://a/t', service: 's', scope: 'repository:x:pull', error: 'insufficient_scope' })],
+    ],
+    [
+      'invalid_token with description',
+      'Bearer error="invalid_token", error_description="The access token expired"',
+      [c('bearer', { error: 'invalid_token', error_description: 'The access token expired' })],
+    ],
     ['first duplicate parameter wins', 'Bearer realm="first", realm="second"', [c('bearer', { realm: 'first' })]],
     ['empty quoted value', 'Bearer realm="", service="s"', [c('bearer', { realm: '', service: 's' })]],
-    ['unterminated quote takes the rest', 'Bearer realm="https://a/t, service=s', [c('bearer', { realm: 'https://a/t, service=s' })]],
-    ['garbage after a value is skipped', 'Bearer realm="r" junk junk, service="s"', [c('bearer', { realm: 'r', service: 's' })]],
+    [
+      'unterminated quote takes the rest',
+      'Bearer realm="https://a/t, service=s',
+      [c('bearer', { realm: 'https://a/t, service=s' })],
+    ],
+    [
+      'garbage after a value is skipped',
+      'Bearer realm="r" junk junk, service="s"',
+      [c('bearer', { realm: 'r', service: 's' })],
+    ],
     ['trailing comma', 'Bearer realm="r",', [c('bearer', { realm: 'r' })]],
     ['leading comma', ', Basic realm="r"', [c('basic', { realm: 'r' })]],
     ['stray characters before a scheme', '"" Basic realm="r"', [c('basic', { realm: 'r' })]],
-    ['name contains colon in scope', 'Bearer scope="repository:localhost:5000/a:pull"', [c('bearer', { scope: 'repository:localhost:5000/a:pull' })]],
+    [
+      'name contains colon in scope',
+      'Bearer scope="repository:localhost:5000/a:pull"',
+      [c('bearer', { scope: 'repository:localhost:5000/a:pull' })],
+    ],
   ];
   for (const [name, header, expected] of cases) {
     it(name, () => assert.deepEqual(parseChallenges(header), expected));
@@ -61,14 +127,31 @@ describe('parseChallenges', () => {
 
 describe('chooseChallenge', () => {
   const cases: Array<[string, string, ReturnType<typeof chooseChallenge>]> = [
-    ['bearer over basic', 'Basic realm="b", Bearer realm="https://a/t",service="s"', { scheme: { scheme: 'bearer', realm: 'https://a/t', service: 's' } }],
-    ['bearer without service', 'Bearer realm="https://a/t"', { scheme: { scheme: 'bearer', realm: 'https://a/t', service: '' } }],
-    ['bearer error surfaces', 'Bearer realm="https://a/t",error="invalid_token"', { scheme: { scheme: 'bearer', realm: 'https://a/t', service: '' }, error: 'invalid_token' }],
-    ['bearer without realm falls back to basic', 'Bearer service="s", Basic realm="r"', { scheme: { scheme: 'basic' } }],
+    [
+      'bearer over basic',
+      'Basic realm="b", Bearer realm="https://a/t",service="s"',
+      { scheme: { scheme: 'bearer', realm: 'https://a/t', service: 's' } },
+    ],
+    [
+      'bearer without service',
+      'Bearer realm="https://a/t"',
+      { scheme: { scheme: 'bearer', realm: 'https://a/t', service: '' } },
+    ],
+    [
+      'bearer error surfaces',
+      'Bearer realm="https://a/t",error="invalid_token"',
+      { scheme: { scheme: 'bearer', realm: 'https://a/t', service: '' }, error: 'invalid_token' },
+    ],
+    [
+      'bearer without realm falls back to basic',
+      'Bearer service="s", Basic realm="r"',
+      { scheme: { scheme: 'basic' } },
+    ],
     ['basic', 'Basic realm="r"', { scheme: { scheme: 'basic' } }],
     ['unknown schemes only', 'Negotiate, NTLM', null],
   ];
-  for (const [name, header, expected] of cases) it(name, () => assert.deepEqual(chooseChallenge(parseChallenges(header)), expected));
+  for (const [name, header, expected] of cases)
+    it(name, () => assert.deepEqual(chooseChallenge(parseChallenges(header)), expected));
 });
 
 describe('tokenExpiry', () => {
@@ -82,7 +165,8 @@ describe('tokenExpiry', () => {
     ['issued_at in the future (server clock ahead) counts from now', 300, '2024-05-01T12:30:00Z', NOW + 290_000],
     ['unparseable issued_at', 300, 'yesterday', NOW + 290_000],
   ];
-  for (const [name, expiresIn, issuedAt, expected] of cases) it(name, () => assert.equal(tokenExpiry(NOW, expiresIn, issuedAt), expected));
+  for (const [name, expiresIn, issuedAt, expected] of cases)
+    it(name, () => assert.equal(tokenExpiry(NOW, expiresIn, issuedAt), expected));
 });
 
 describe('TokenCache', () => {
@@ -102,7 +186,12 @@ describe('TokenCache', () => {
     const cache = new TokenCache(() => 0);
     const base = { realm: 'https://a/t', service: 's', scope: 'repository:x:pull', identity: 'anonymous' };
     cache.set(base, { value: 'T', expiresAt: 10 });
-    for (const variant of [{ realm: 'https://b/t' }, { service: 't' }, { scope: 'repository:y:pull' }, { identity: 'abc' }]) {
+    for (const variant of [
+      { realm: 'https://b/t' },
+      { service: 't' },
+      { scope: 'repository:y:pull' },
+      { identity: 'abc' },
+    ]) {
       assert.equal(cache.get({ ...base, ...variant }), undefined, JSON.stringify(variant));
     }
     assert.equal(cache.get({ ...base })?.value, 'T');
@@ -113,7 +202,10 @@ describe('TokenCache', () => {
     cache.set(key('a'), { value: 'A', expiresAt: 10 });
     cache.set(key('b'), { value: 'B', expiresAt: 10 });
     cache.set(key('c'), { value: 'C', expiresAt: 10 });
-    assert.deepEqual([cache.get(key('a')), cache.get(key('b'))?.value, cache.get(key('c'))?.value], [undefined, 'B', 'C']);
+    assert.deepEqual(
+      [cache.get(key('a')), cache.get(key('b'))?.value, cache.get(key('c'))?.value],
+      [undefined, 'B', 'C'],
+    );
   });
 });
 
@@ -135,10 +227,26 @@ describe('checkRealm', () => {
     ['https realm', 'https://auth.docker.io/token', null],
     ['http loopback realm', 'http://127.0.0.1:5001/token', null],
     ['http localhost realm', 'http://localhost:5001/token', null],
-    ['http remote realm refused', 'http://auth.example.com/token', 'example.com sent an invalid response: token realm http://auth.example.com is not https; refusing to send credentials there'],
-    ['link-local realm refused', 'https://169.254.169.254/token', 'example.com sent an invalid response: token realm 169.254.169.254 is a link-local address; refusing it'],
-    ['IPv6 link-local realm refused', 'https://[fe80::1]/token', 'example.com sent an invalid response: token realm [fe80::1] is a link-local address; refusing it'],
-    ['userinfo refused', 'https://u:p@auth.example.com/token', 'example.com sent an invalid response: token realm auth.example.com carries user information; refusing it'],
+    [
+      'http remote realm refused',
+      'http://auth.example.com/token',
+      'example.com sent an invalid response: token realm http://auth.example.com is not https; refusing to send credentials there',
+    ],
+    [
+      'link-local realm refused',
+      'https://169.254.169.254/token',
+      'example.com sent an invalid response: token realm 169.254.169.254 is a link-local address; refusing it',
+    ],
+    [
+      'IPv6 link-local realm refused',
+      'https://[fe80::1]/token',
+      'example.com sent an invalid response: token realm [fe80::1] is a link-local address; refusing it',
+    ],
+    [
+      'userinfo refused',
+      'https://u:p@auth.example.com/token',
+      'example.com sent an invalid response: token realm auth.example.com carries user information; refusing it',
+    ],
     ['not a URL', '/token', "example.com sent an invalid response: token realm '/token' is not a URL"],
   ];
   for (const [name, realm, message] of cases) {
@@ -150,7 +258,9 @@ describe('checkRealm', () => {
 });
 
 /** Records requests and answers from a script. */
-function fakeHttp(answers: Array<{ status: number; body?: string; headers?: Record<string, string> }>): HttpTransport & { seen: HttpRequest[] } {
+function fakeHttp(
+  answers: Array<{ status: number; body?: string; headers?: Record<string, string> }>,
+): HttpTransport & { seen: HttpRequest[] } {
   const seen: HttpRequest[] = [];
   return {
     seen,
@@ -158,7 +268,16 @@ function fakeHttp(answers: Array<{ status: number; body?: string; headers?: Reco
       seen.push(request);
       const answer = answers.shift();
       if (!answer) throw new Error('unexpected request');
-      return { ok: true, response: { status: answer.status, headers: answer.headers ?? {}, body: Buffer.from(answer.body ?? ''), url: request.url.href, attempts: 1 } };
+      return {
+        ok: true,
+        response: {
+          status: answer.status,
+          headers: answer.headers ?? {},
+          body: Buffer.from(answer.body ?? ''),
+          url: request.url.href,
+          attempts: 1,
+        },
+      };
     },
     close: () => undefined,
   };
@@ -167,19 +286,31 @@ function fakeHttp(answers: Array<{ status: number; body?: string; headers?: Reco
 describe('fetchToken', () => {
   const NOW = Date.parse('2024-05-01T12:00:00Z');
   const now = () => NOW;
-  const base = { realm: 'https://auth.example.com/token?account=me', service: 'registry.example.com', scope: 'repository:team/app:pull', registry: 'registry.example.com' };
+  const base = {
+    realm: 'https://auth.example.com/token?account=me',
+    service: 'registry.example.com',
+    scope: 'repository:team/app:pull',
+    registry: 'registry.example.com',
+  };
 
   it('anonymous GET keeps the realm query and adds service and scope', async () => {
     const http = fakeHttp([{ status: 200, body: '{"token":"abc","expires_in":300}' }]);
     const result = await fetchToken(http, { ...base, credential: null }, now);
     assert.deepEqual(result, { ok: true, token: { value: 'abc', expiresAt: NOW + 290_000 } });
-    assert.equal(http.seen[0]!.url.href, 'https://auth.example.com/token?account=me&service=registry.example.com&scope=repository%3Ateam%2Fapp%3Apull');
+    assert.equal(
+      http.seen[0]!.url.href,
+      'https://auth.example.com/token?account=me&service=registry.example.com&scope=repository%3Ateam%2Fapp%3Apull',
+    );
     assert.equal(http.seen[0]!.method, 'GET');
     assert.equal(http.seen[0]!.headers?.authorization, undefined);
   });
   it('Basic credentials go to the realm', async () => {
     const http = fakeHttp([{ status: 200, body: '{"access_token":"xyz"}' }]);
-    const result = await fetchToken(http, { ...base, credential: { kind: 'basic', username: 'bob', password: 'pa:ss' } }, now);
+    const result = await fetchToken(
+      http,
+      { ...base, credential: { kind: 'basic', username: 'bob', password: 'pa:ss' } },
+      now,
+    );
     assert.deepEqual(result, { ok: true, token: { value: 'xyz', expiresAt: NOW + 54_000 } });
     assert.equal(http.seen[0]!.headers?.authorization, `Basic ${Buffer.from('bob:pa:ss').toString('base64')}`);
   });
@@ -190,28 +321,76 @@ describe('fetchToken', () => {
     assert.equal(http.seen[0]!.method, 'POST');
     assert.equal(http.seen[0]!.url.href, 'https://auth.example.com/token?account=me');
     assert.deepEqual(http.seen[0]!.form, {
-      grant_type: 'refresh_token', refresh_token: 'REFRESH', client_id: 'digest-pin', service: 'registry.example.com', scope: 'repository:team/app:pull',
+      grant_type: 'refresh_token',
+      refresh_token: 'REFRESH',
+      client_id: 'digest-pin',
+      service: 'registry.example.com',
+      scope: 'repository:team/app:pull',
     });
   });
-  const failures: Array<[string, { status: number; body?: string; headers?: Record<string, string> }, string, string]> = [
-    ['401 from the realm with credentials', { status: 401 }, 'unauthorized', 'registry.example.com rejected the stored credentials (token server refused the login): run docker login registry.example.com again'],
-    ['403 from the realm', { status: 403 }, 'forbidden', 'access to team/app denied by registry.example.com: check that your account can pull it'],
-    ['429 from the realm', { status: 429, headers: { 'retry-after': '37' } }, 'rate-limited', 'rate limited by registry.example.com; retry in 37 s'],
-    ['500 from the realm', { status: 500 }, 'network', 'registry.example.com answered HTTP 500; the registry is having trouble, try again later'],
-    ['not JSON', { status: 200, body: '<html>' }, 'invalid-response', 'registry.example.com sent an invalid response: token response is not JSON'],
-    ['no token', { status: 200, body: '{"expires_in":60}' }, 'invalid-response', 'registry.example.com sent an invalid response: token response has no token'],
-    ['token with CRLF', { status: 200, body: '{"token":"a\\r\\nX-Evil: 1"}' }, 'invalid-response', 'registry.example.com sent an invalid response: token contains characters not allowed in a header'],
-  ];
+  const failures: Array<[string, { status: number; body?: string; headers?: Record<string, string> }, string, string]> =
+    [
+      [
+        '401 from the realm with credentials',
+        { status: 401 },
+        'unauthorized',
+        'registry.example.com rejected the stored credentials (token server refused the login): run docker login registry.example.com again',
+      ],
+      [
+        '403 from the realm',
+        { status: 403 },
+        'forbidden',
+        'access to team/app denied by registry.example.com: check that your account can pull it',
+      ],
+      [
+        '429 from the realm',
+        { status: 429, headers: { 'retry-after': '37' } },
+        'rate-limited',
+        'rate limited by registry.example.com; retry in 37 s',
+      ],
+      [
+        '500 from the realm',
+        { status: 500 },
+        'network',
+        'registry.example.com answered HTTP 500; the registry is having trouble, try again later',
+      ],
+      [
+        'not JSON',
+        { status: 200, body: '<html>' },
+        'invalid-response',
+        'registry.example.com sent an invalid response: token response is not JSON',
+      ],
+      [
+        'no token',
+        { status: 200, body: '{"expires_in":60}' },
+        'invalid-response',
+        'registry.example.com sent an invalid response: token response has no token',
+      ],
+      [
+        'token with CRLF',
+        { status: 200, body: '{"token":"a\\r\\nX-Evil: 1"}' },
+        'invalid-response',
+        'registry.example.com sent an invalid response: token contains characters not allowed in a header',
+      ],
+    ];
   for (const [name, answer, kind, message] of failures) {
     it(name, async () => {
-      const result = await fetchToken(fakeHttp([answer]), { ...base, credential: { kind: 'basic', username: 'u', password: 'p' } }, now);
+      const result = await fetchToken(
+        fakeHttp([answer]),
+        { ...base, credential: { kind: 'basic', username: 'u', password: 'p' } },
+        now,
+      );
       assert.equal(result.ok, false);
       if (!result.ok) assert.deepEqual([result.error.kind, result.error.message], [kind, message]);
     });
   }
   it('refuses an http realm before sending anything', async () => {
     const http = fakeHttp([]);
-    const result = await fetchToken(http, { ...base, realm: 'http://auth.example.com/token', credential: { kind: 'basic', username: 'u', password: 'p' } }, now);
+    const result = await fetchToken(
+      http,
+      { ...base, realm: 'http://auth.example.com/token', credential: { kind: 'basic', username: 'u', password: 'p' } },
+      now,
+    );
     assert.equal(result.ok, false);
     assert.equal(http.seen.length, 0);
   });
@@ -220,37 +399,81 @@ describe('fetchToken', () => {
 describe('Authorizer', () => {
   it('fetches once for concurrent callers, caches, and refetches when asked', async () => {
     let now = 0;
-    const http = fakeHttp([{ status: 200, body: '{"token":"one"}' }, { status: 200, body: '{"token":"two"}' }]);
+    const http = fakeHttp([
+      { status: 200, body: '{"token":"one"}' },
+      { status: 200, body: '{"token":"two"}' },
+    ]);
     const auth = new Authorizer({ http, now: () => now });
     auth.learn('r.example', { scheme: 'bearer', realm: 'https://a/t', service: 's' });
     const [a, b] = await Promise.all([
       auth.authorization('r.example', 'repository:x:pull', null, 'r.example', undefined),
       auth.authorization('r.example', 'repository:x:pull', null, 'r.example', undefined),
     ]);
-    assert.deepEqual([a, b], [{ ok: true, value: 'Bearer one', bearer: true }, { ok: true, value: 'Bearer one', bearer: true }]);
+    assert.deepEqual(
+      [a, b],
+      [
+        { ok: true, value: 'Bearer one', bearer: true },
+        { ok: true, value: 'Bearer one', bearer: true },
+      ],
+    );
     assert.equal(http.seen.length, 1);
     now = 53_000;
-    assert.deepEqual(await auth.authorization('r.example', 'repository:x:pull', null, 'r.example', undefined), { ok: true, value: 'Bearer one', bearer: true });
+    assert.deepEqual(await auth.authorization('r.example', 'repository:x:pull', null, 'r.example', undefined), {
+      ok: true,
+      value: 'Bearer one',
+      bearer: true,
+    });
     assert.equal(http.seen.length, 1);
-    assert.deepEqual(await auth.authorization('r.example', 'repository:x:pull', null, 'r.example', undefined, true), { ok: true, value: 'Bearer two', bearer: true });
+    assert.deepEqual(await auth.authorization('r.example', 'repository:x:pull', null, 'r.example', undefined, true), {
+      ok: true,
+      value: 'Bearer two',
+      bearer: true,
+    });
     assert.equal(http.seen.length, 2);
   });
   it('refetches after expiry (injected clock)', async () => {
     let now = 0;
-    const http = fakeHttp([{ status: 200, body: '{"token":"one"}' }, { status: 200, body: '{"token":"two"}' }]);
+    const http = fakeHttp([
+      { status: 200, body: '{"token":"one"}' },
+      { status: 200, body: '{"token":"two"}' },
+    ]);
     const auth = new Authorizer({ http, now: () => now });
     auth.learn('r', { scheme: 'bearer', realm: 'https://a/t', service: 's' });
-    assert.deepEqual(await auth.authorization('r', 'repository:x:pull', null, 'r', undefined), { ok: true, value: 'Bearer one', bearer: true });
+    assert.deepEqual(await auth.authorization('r', 'repository:x:pull', null, 'r', undefined), {
+      ok: true,
+      value: 'Bearer one',
+      bearer: true,
+    });
     now = 54_000;
-    assert.deepEqual(await auth.authorization('r', 'repository:x:pull', null, 'r', undefined), { ok: true, value: 'Bearer two', bearer: true });
+    assert.deepEqual(await auth.authorization('r', 'repository:x:pull', null, 'r', undefined), {
+      ok: true,
+      value: 'Bearer two',
+      bearer: true,
+    });
   });
   it('Basic sends the credential; no scheme or no credential sends nothing; a registry token goes as is', async () => {
     const auth = new Authorizer({ http: fakeHttp([]), now: () => 0 });
     const basic: Credential = { kind: 'basic', username: 'u', password: 'p' };
-    assert.deepEqual(await auth.authorization('r', 's', basic, 'r', undefined), { ok: true, value: null, bearer: false });
+    assert.deepEqual(await auth.authorization('r', 's', basic, 'r', undefined), {
+      ok: true,
+      value: null,
+      bearer: false,
+    });
     auth.learn('r', { scheme: 'basic' });
-    assert.deepEqual(await auth.authorization('r', 's', basic, 'r', undefined), { ok: true, value: 'Basic dTpw', bearer: false });
-    assert.deepEqual(await auth.authorization('r', 's', null, 'r', undefined), { ok: true, value: null, bearer: false });
-    assert.deepEqual(await auth.authorization('r', 's', { kind: 'registry-token', token: 'RT' }, 'r', undefined), { ok: true, value: 'Bearer RT', bearer: false });
+    assert.deepEqual(await auth.authorization('r', 's', basic, 'r', undefined), {
+      ok: true,
+      value: 'Basic dTpw',
+      bearer: false,
+    });
+    assert.deepEqual(await auth.authorization('r', 's', null, 'r', undefined), {
+      ok: true,
+      value: null,
+      bearer: false,
+    });
+    assert.deepEqual(await auth.authorization('r', 's', { kind: 'registry-token', token: 'RT' }, 'r', undefined), {
+      ok: true,
+      value: 'Bearer RT',
+      bearer: false,
+    });
   });
 });

@@ -1,11 +1,26 @@
 // Cache: TTL, "not found" entries, stale answers, the persistent store (atomic, merged, validated; corrupt or
 // unwritable files are warnings), and in-flight de-duplication with per-caller cancellation. Injected clock.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CACHE_FILE, Inflight, RegistryCache, type CacheOptions, type TagEntry } from '../../../server/src/registry/cache';
+import {
+  CACHE_FILE,
+  Inflight,
+  RegistryCache,
+  type CacheOptions,
+  type TagEntry,
+} from '../../../server/src/registry/cache';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const DIGEST2 = `sha256:${'b'.repeat(64)}`;
@@ -32,7 +47,13 @@ describe('tag entries', () => {
     const { cache, clock } = make({ tagTtlMs: HOUR, maxStaleMs: 2 * HOUR });
     const entry: TagEntry = { digest: DIGEST, mediaType: MT, checkedAt: clock.now };
     cache.storeTag('docker.io/library/python:3', entry);
-    const states: Array<[number, string | undefined]> = [[0, 'fresh'], [HOUR - 1, 'fresh'], [HOUR, 'stale'], [3 * HOUR - 1, 'stale'], [3 * HOUR, 'expired']];
+    const states: Array<[number, string | undefined]> = [
+      [0, 'fresh'],
+      [HOUR - 1, 'fresh'],
+      [HOUR, 'stale'],
+      [3 * HOUR - 1, 'stale'],
+      [3 * HOUR, 'expired'],
+    ];
     const start = clock.now;
     for (const [age, state] of states) {
       clock.now = start + age;
@@ -48,7 +69,10 @@ describe('tag entries', () => {
     const { cache, clock } = make({ missingTtlMs: 300_000 });
     cache.storeTag('k', { digest: DIGEST, mediaType: MT, checkedAt: clock.now - 10 });
     cache.storeMissing('k', { message: 'tag 1 of x not found on r', checkedAt: clock.now });
-    assert.deepEqual(cache.lookupTag('k'), { state: 'missing', entry: { message: 'tag 1 of x not found on r', checkedAt: clock.now } });
+    assert.deepEqual(cache.lookupTag('k'), {
+      state: 'missing',
+      entry: { message: 'tag 1 of x not found on r', checkedAt: clock.now },
+    });
     clock.now += 300_000;
     assert.equal(cache.lookupTag('k')?.state, 'fresh');
   });
@@ -72,14 +96,30 @@ describe('persistent store', () => {
     const a = make({ dir });
     await a.cache.ready();
     a.cache.storeTag('r/x:1', { digest: DIGEST, mediaType: MT, checkedAt: a.clock.now });
-    a.cache.storeManifest(DIGEST, { kind: 'index', mediaType: MT, children: [{ digest: DIGEST2, mediaType: 'application/vnd.oci.image.manifest.v1+json', platform: { os: 'linux', architecture: 'arm64' } }] });
+    a.cache.storeManifest(DIGEST, {
+      kind: 'index',
+      mediaType: MT,
+      children: [
+        {
+          digest: DIGEST2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          platform: { os: 'linux', architecture: 'arm64' },
+        },
+      ],
+    });
     a.cache.storeConfig(DIGEST2, { created: '2024-01-15T10:00:00Z', platform: { os: 'linux', architecture: 'arm64' } });
     await a.cache.flush();
     const b = make({ dir, start: a.clock.now + 1000 });
     await b.cache.ready();
-    assert.deepEqual(b.cache.lookupTag('r/x:1'), { state: 'fresh', entry: { digest: DIGEST, mediaType: MT, checkedAt: a.clock.now } });
+    assert.deepEqual(b.cache.lookupTag('r/x:1'), {
+      state: 'fresh',
+      entry: { digest: DIGEST, mediaType: MT, checkedAt: a.clock.now },
+    });
     assert.deepEqual(b.cache.manifest(DIGEST)?.children?.[0]?.platform, { os: 'linux', architecture: 'arm64' });
-    assert.deepEqual(b.cache.config(DIGEST2), { created: '2024-01-15T10:00:00Z', platform: { os: 'linux', architecture: 'arm64' } });
+    assert.deepEqual(b.cache.config(DIGEST2), {
+      created: '2024-01-15T10:00:00Z',
+      platform: { os: 'linux', architecture: 'arm64' },
+    });
     assert.deepEqual(b.warnings, []);
   });
   it('writes atomically: only the store file remains, no temp files', async () => {
@@ -88,7 +128,10 @@ describe('persistent store', () => {
     cache.storeTag('r/x:1', { digest: DIGEST, mediaType: MT, checkedAt: clock.now });
     await Promise.all([cache.flush(), cache.flush(), cache.flush()]);
     assert.deepEqual(readdirSync(dir), [CACHE_FILE]);
-    const json = JSON.parse(readFileSync(join(dir, CACHE_FILE), 'utf8')) as { version: number; tags: Record<string, TagEntry> };
+    const json = JSON.parse(readFileSync(join(dir, CACHE_FILE), 'utf8')) as {
+      version: number;
+      tags: Record<string, TagEntry>;
+    };
     assert.deepEqual([json.version, json.tags['r/x:1']], [1, { digest: DIGEST, mediaType: MT, checkedAt: clock.now }]);
   });
   it('merges with entries another process wrote meanwhile (newer wins)', async () => {
@@ -103,8 +146,10 @@ describe('persistent store', () => {
     await b.cache.flush();
     const c = make({ dir });
     await c.cache.ready();
-    assert.deepEqual([c.cache.lookupTag('r/x:1')?.entry, c.cache.lookupTag('r/y:1')?.state],
-      [{ digest: DIGEST2, mediaType: MT, checkedAt: b.clock.now + 5 }, 'fresh']);
+    assert.deepEqual(
+      [c.cache.lookupTag('r/x:1')?.entry, c.cache.lookupTag('r/y:1')?.state],
+      [{ digest: DIGEST2, mediaType: MT, checkedAt: b.clock.now + 5 }, 'fresh'],
+    );
   });
   it('drops entries too old to serve when writing', async () => {
     const dir = freshDir();
@@ -127,7 +172,9 @@ describe('persistent store', () => {
       writeFileSync(join(dir, CACHE_FILE), text);
       const { cache, clock, warnings } = make({ dir });
       await cache.ready();
-      assert.deepEqual(warnings, [`registry cache ${join(dir, CACHE_FILE)} is ignored: ${reason}; it will be rewritten`]);
+      assert.deepEqual(warnings, [
+        `registry cache ${join(dir, CACHE_FILE)} is ignored: ${reason}; it will be rewritten`,
+      ]);
       cache.storeTag('k', { digest: DIGEST, mediaType: MT, checkedAt: clock.now });
       await cache.flush();
       const again = make({ dir });
@@ -140,37 +187,50 @@ describe('persistent store', () => {
     const dir = freshDir();
     mkdirSync(dir, { recursive: true });
     const now = 1_000_000_000;
-    writeFileSync(join(dir, CACHE_FILE), JSON.stringify({
-      version: 1,
-      tags: {
-        good: { digest: DIGEST, mediaType: MT, checkedAt: now },
-        crlf: { digest: `${DIGEST}\r\nX: 1`, mediaType: MT, checkedAt: now },
-        short: { digest: 'sha256:abc', mediaType: MT, checkedAt: now },
-        badType: { digest: DIGEST, mediaType: 'text/html; x', checkedAt: now },
-        noTime: { digest: DIGEST, mediaType: MT },
-      },
-      manifests: { [DIGEST]: { kind: 'index', mediaType: MT, children: [{ digest: 'nope', mediaType: MT }] }, 'not-a-digest': { kind: 'manifest', mediaType: MT, configDigest: DIGEST } },
-      configs: { [DIGEST2]: { created: 'yesterday', platform: { os: 'linux', architecture: 'arm64' } } },
-    }));
+    writeFileSync(
+      join(dir, CACHE_FILE),
+      JSON.stringify({
+        version: 1,
+        tags: {
+          good: { digest: DIGEST, mediaType: MT, checkedAt: now },
+          crlf: { digest: `${DIGEST}\r\nX: 1`, mediaType: MT, checkedAt: now },
+          short: { digest: 'sha256:abc', mediaType: MT, checkedAt: now },
+          badType: { digest: DIGEST, mediaType: 'text/html; x', checkedAt: now },
+          noTime: { digest: DIGEST, mediaType: MT },
+        },
+        manifests: {
+          [DIGEST]: { kind: 'index', mediaType: MT, children: [{ digest: 'nope', mediaType: MT }] },
+          'not-a-digest': { kind: 'manifest', mediaType: MT, configDigest: DIGEST },
+        },
+        configs: { [DIGEST2]: { created: 'yesterday', platform: { os: 'linux', architecture: 'arm64' } } },
+      }),
+    );
     const { cache } = make({ dir, start: now });
     await cache.ready();
-    assert.deepEqual(['good', 'crlf', 'short', 'badType', 'noTime'].map((k) => cache.lookupTag(k)?.state), ['fresh', undefined, undefined, undefined, undefined]);
+    assert.deepEqual(
+      ['good', 'crlf', 'short', 'badType', 'noTime'].map((k) => cache.lookupTag(k)?.state),
+      ['fresh', undefined, undefined, undefined, undefined],
+    );
     assert.equal(cache.manifest(DIGEST), undefined);
     assert.deepEqual(cache.config(DIGEST2), { platform: { os: 'linux', architecture: 'arm64' } });
   });
-  it('an unwritable directory warns once and keeps answers in memory', { skip: process.getuid?.() === 0 ? 'root can write anywhere' : false }, async () => {
-    const dir = freshDir();
-    mkdirSync(dir, { recursive: true });
-    chmodSync(dir, 0o500);
-    const { cache, clock, warnings } = make({ dir });
-    cache.storeTag('k', { digest: DIGEST, mediaType: MT, checkedAt: clock.now });
-    await cache.flush();
-    cache.storeTag('k2', { digest: DIGEST, mediaType: MT, checkedAt: clock.now });
-    await cache.flush();
-    assert.equal(warnings.length, 1);
-    assert.equal(cache.lookupTag('k')?.state, 'fresh');
-    chmodSync(dir, 0o700);
-  });
+  it(
+    'an unwritable directory warns once and keeps answers in memory',
+    { skip: process.getuid?.() === 0 ? 'root can write anywhere' : false },
+    async () => {
+      const dir = freshDir();
+      mkdirSync(dir, { recursive: true });
+      chmodSync(dir, 0o500);
+      const { cache, clock, warnings } = make({ dir });
+      cache.storeTag('k', { digest: DIGEST, mediaType: MT, checkedAt: clock.now });
+      await cache.flush();
+      cache.storeTag('k2', { digest: DIGEST, mediaType: MT, checkedAt: clock.now });
+      await cache.flush();
+      assert.equal(warnings.length, 1);
+      assert.equal(cache.lookupTag('k')?.state, 'fresh');
+      chmodSync(dir, 0o700);
+    },
+  );
   it('a cache directory that is a file warns once and keeps answers in memory', async () => {
     const file = join(root, `file${n++}`);
     writeFileSync(file, 'x');
@@ -205,10 +265,19 @@ describe('Inflight', () => {
     const inflight = new Inflight();
     let runs = 0;
     const gate = deferred<string>();
-    const results = Promise.all(Array.from({ length: 20 }, () => inflight.run('k', undefined, () => {
-      runs++;
-      return gate.promise;
-    }, () => 'cancelled')));
+    const results = Promise.all(
+      Array.from({ length: 20 }, () =>
+        inflight.run(
+          'k',
+          undefined,
+          () => {
+            runs++;
+            return gate.promise;
+          },
+          () => 'cancelled',
+        ),
+      ),
+    );
     gate.resolve('digest');
     assert.deepEqual(await results, Array(20).fill('digest'));
     assert.equal(runs, 1);
@@ -220,11 +289,21 @@ describe('Inflight', () => {
     let workSignal: AbortSignal | undefined;
     const a = new AbortController();
     const b = new AbortController();
-    const pa = inflight.run('k', a.signal, (s) => {
-      workSignal = s;
-      return gate.promise;
-    }, () => 'cancelled');
-    const pb = inflight.run('k', b.signal, () => gate.promise, () => 'cancelled');
+    const pa = inflight.run(
+      'k',
+      a.signal,
+      (s) => {
+        workSignal = s;
+        return gate.promise;
+      },
+      () => 'cancelled',
+    );
+    const pb = inflight.run(
+      'k',
+      b.signal,
+      () => gate.promise,
+      () => 'cancelled',
+    );
     a.abort();
     assert.equal(await pa, 'cancelled');
     assert.equal(workSignal?.aborted, false);
@@ -238,11 +317,21 @@ describe('Inflight', () => {
     const gate = deferred<string>();
     let workSignal: AbortSignal | undefined;
     const a = new AbortController();
-    const pa = inflight.run('k', a.signal, (s) => {
-      workSignal = s;
-      return gate.promise;
-    }, () => 'cancelled');
-    const pb = inflight.run('k', undefined, () => gate.promise, () => 'cancelled');
+    const pa = inflight.run(
+      'k',
+      a.signal,
+      (s) => {
+        workSignal = s;
+        return gate.promise;
+      },
+      () => 'cancelled',
+    );
+    const pb = inflight.run(
+      'k',
+      undefined,
+      () => gate.promise,
+      () => 'cancelled',
+    );
     a.abort();
     gate.resolve('done');
     assert.deepEqual([await pa, await pb, workSignal?.aborted], ['cancelled', 'done', false]);
@@ -250,7 +339,15 @@ describe('Inflight', () => {
   it('an already aborted signal answers at once', async () => {
     const inflight = new Inflight();
     const gate = deferred<string>();
-    assert.equal(await inflight.run('k', AbortSignal.abort(), () => gate.promise, () => 'cancelled'), 'cancelled');
+    assert.equal(
+      await inflight.run(
+        'k',
+        AbortSignal.abort(),
+        () => gate.promise,
+        () => 'cancelled',
+      ),
+      'cancelled',
+    );
     gate.resolve('x');
   });
 });

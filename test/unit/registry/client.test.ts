@@ -16,25 +16,44 @@ import type { HttpRequest, HttpResult, HttpTransport } from '../../../server/src
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 
-type Answer = { status: number; headers?: Record<string, string>; body?: string } | { error: ReturnType<typeof tlsError> };
+type Answer =
+  { status: number; headers?: Record<string, string>; body?: string } | { error: ReturnType<typeof tlsError> };
 type Script = (request: HttpRequest) => Answer | Promise<Answer>;
 
-function transport(script: Script): HttpTransport & { seen: Array<{ method: string; url: string; authorization?: string }> } {
+function transport(
+  script: Script,
+): HttpTransport & { seen: Array<{ method: string; url: string; authorization?: string }> } {
   const seen: Array<{ method: string; url: string; authorization?: string }> = [];
   return {
     seen,
     async request(request) {
-      seen.push({ method: request.method ?? 'GET', url: request.url.href, ...(request.headers?.authorization ? { authorization: request.headers.authorization } : {}) });
+      seen.push({
+        method: request.method ?? 'GET',
+        url: request.url.href,
+        ...(request.headers?.authorization ? { authorization: request.headers.authorization } : {}),
+      });
       const answer = await script(request);
       if ('error' in answer) return { ok: false, error: answer.error };
-      const result: HttpResult = { ok: true, response: { status: answer.status, headers: answer.headers ?? {}, body: Buffer.from(answer.body ?? ''), url: request.url.href, attempts: 1 } };
+      const result: HttpResult = {
+        ok: true,
+        response: {
+          status: answer.status,
+          headers: answer.headers ?? {},
+          body: Buffer.from(answer.body ?? ''),
+          url: request.url.href,
+          attempts: 1,
+        },
+      };
       return result;
     },
     close: () => undefined,
   };
 }
 
-const ok = (digest = DIGEST, extra: Record<string, string> = {}): Answer => ({ status: 200, headers: { 'docker-content-digest': digest, 'content-type': OCI_INDEX, ...extra } });
+const ok = (digest = DIGEST, extra: Record<string, string> = {}): Answer => ({
+  status: 200,
+  headers: { 'docker-content-digest': digest, 'content-type': OCI_INDEX, ...extra },
+});
 const ref = (text: string): ParsedImageRef => {
   const p = parseImageReference(text);
   if (!p.ok) throw new Error(p.error.message);
@@ -48,35 +67,59 @@ describe('hosts and schemes', () => {
     const http = transport(() => ok());
     const r = await make(http).resolve(ref('python:3.12'));
     assert.deepEqual(r.ok && r.value.digest, DIGEST);
-    assert.deepEqual(http.seen, [{ method: 'HEAD', url: 'https://registry-1.docker.io/v2/library/python/manifests/3.12' }]);
+    assert.deepEqual(http.seen, [
+      { method: 'HEAD', url: 'https://registry-1.docker.io/v2/library/python/manifests/3.12' },
+    ]);
   });
   it('no tag means latest', async () => {
     const http = transport(() => ok());
     await make(http).resolve(ref('ghcr.io/org/app'));
-    assert.deepEqual(http.seen.map((s) => s.url), ['https://ghcr.io/v2/org/app/manifests/latest']);
+    assert.deepEqual(
+      http.seen.map((s) => s.url),
+      ['https://ghcr.io/v2/org/app/manifests/latest'],
+    );
   });
   it('loopback: HTTPS first, then HTTP after a TLS failure (remembered)', async () => {
     const http = transport((r) => (r.url.protocol === 'https:' ? { error: tlsError('localhost:5000', 'x') } : ok()));
     const c = make(http);
     await c.resolve(ref('localhost:5000/app:1'));
     await c.resolve(ref('localhost:5000/app:2'));
-    assert.deepEqual(http.seen.map((s) => s.url), [
-      'https://localhost:5000/v2/app/manifests/1', 'http://localhost:5000/v2/app/manifests/1', 'http://localhost:5000/v2/app/manifests/2',
-    ]);
+    assert.deepEqual(
+      http.seen.map((s) => s.url),
+      [
+        'https://localhost:5000/v2/app/manifests/1',
+        'http://localhost:5000/v2/app/manifests/1',
+        'http://localhost:5000/v2/app/manifests/2',
+      ],
+    );
   });
   it('not loopback: a TLS failure is an error, never a downgrade', async () => {
     const http = transport(() => ({ error: tlsError('registry.example.com', 'self-signed certificate') }));
     const r = await make(http).resolve(ref('registry.example.com/app:1'));
-    assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], ['tls',
-      'TLS connection to registry.example.com failed: self-signed certificate; if it is a private registry, install its CA certificate (NODE_EXTRA_CA_CERTS)']);
-    assert.deepEqual(http.seen.map((s) => s.url), ['https://registry.example.com/v2/app/manifests/1']);
+    assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], [
+      'tls',
+      'TLS connection to registry.example.com failed: self-signed certificate; if it is a private registry, install its CA certificate (NODE_EXTRA_CA_CERTS)',
+    ]);
+    assert.deepEqual(
+      http.seen.map((s) => s.url),
+      ['https://registry.example.com/v2/app/manifests/1'],
+    );
   });
   it('insecure registry: plain HTTP, and credentials are never sent over it', async () => {
-    const http = transport((r) => (r.url.pathname === '/v2/app/manifests/1' && !r.headers?.authorization
-      ? { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } } : ok()));
-    const c = make(http, { insecureRegistries: ['registry.internal:5000'], credentials: staticCredentials({ 'registry.internal:5000': { kind: 'basic', username: 'u', password: 'p' } }) });
+    const http = transport((r) =>
+      r.url.pathname === '/v2/app/manifests/1' && !r.headers?.authorization
+        ? { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } }
+        : ok(),
+    );
+    const c = make(http, {
+      insecureRegistries: ['registry.internal:5000'],
+      credentials: staticCredentials({ 'registry.internal:5000': { kind: 'basic', username: 'u', password: 'p' } }),
+    });
     const r = await c.resolve(ref('registry.internal:5000/app:1'));
-    assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], ['unauthorized', 'not logged in to registry.internal:5000: run docker login registry.internal:5000']);
+    assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], [
+      'unauthorized',
+      'not logged in to registry.internal:5000: run docker login registry.internal:5000',
+    ]);
     assert.deepEqual(http.seen, [{ method: 'HEAD', url: 'http://registry.internal:5000/v2/app/manifests/1' }]);
   });
   it('insecure registry given as https://: HTTPS (unverified) with credentials', async () => {
@@ -85,10 +128,16 @@ describe('hosts and schemes', () => {
       insecureTls = r.insecureTls;
       return r.headers?.authorization ? ok() : { status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } };
     });
-    const c = make(http, { insecureRegistries: ['https://registry.internal:5000'], credentials: staticCredentials({ 'registry.internal:5000': { kind: 'basic', username: 'u', password: 'p' } }) });
+    const c = make(http, {
+      insecureRegistries: ['https://registry.internal:5000'],
+      credentials: staticCredentials({ 'registry.internal:5000': { kind: 'basic', username: 'u', password: 'p' } }),
+    });
     const r = await c.resolve(ref('registry.internal:5000/app:1'));
     assert.equal(r.ok && r.value.digest, DIGEST);
-    assert.deepEqual([http.seen.map((s) => s.url.slice(0, 8)), http.seen[1]?.authorization, insecureTls], [['https://', 'https://'], 'Basic dTpw', true]);
+    assert.deepEqual(
+      [http.seen.map((s) => s.url.slice(0, 8)), http.seen[1]?.authorization, insecureTls],
+      [['https://', 'https://'], 'Basic dTpw', true],
+    );
   });
 });
 
@@ -98,23 +147,42 @@ describe('authentication flow', () => {
       if (r.url.pathname === '/v2/') return { status: 401, headers: { 'www-authenticate': 'Basic realm="gcr"' } };
       return r.headers?.authorization ? ok() : { status: 401 };
     });
-    const c = make(http, { credentials: staticCredentials({ 'gcr.io': { kind: 'basic', username: 'oauth2accesstoken', password: 'ya29' } }) });
+    const c = make(http, {
+      credentials: staticCredentials({ 'gcr.io': { kind: 'basic', username: 'oauth2accesstoken', password: 'ya29' } }),
+    });
     const r = await c.resolve(ref('gcr.io/project/app:1'));
     assert.equal(r.ok && r.value.digest, DIGEST);
-    assert.deepEqual(http.seen.map((s) => [s.method, new URL(s.url).pathname, s.authorization?.split(' ')[0]]),
-      [['HEAD', '/v2/project/app/manifests/1', undefined], ['GET', '/v2/', undefined], ['HEAD', '/v2/project/app/manifests/1', 'Basic']]);
+    assert.deepEqual(
+      http.seen.map((s) => [s.method, new URL(s.url).pathname, s.authorization?.split(' ')[0]]),
+      [
+        ['HEAD', '/v2/project/app/manifests/1', undefined],
+        ['GET', '/v2/', undefined],
+        ['HEAD', '/v2/project/app/manifests/1', 'Basic'],
+      ],
+    );
   });
   it('a token realm that is plain HTTP on a remote host is refused before credentials go there', async () => {
-    const http = transport(() => ({ status: 401, headers: { 'www-authenticate': 'Bearer realm="http://auth.example.com/token",service="s"' } }));
-    const c = make(http, { credentials: staticCredentials({ 'registry.example.com': { kind: 'basic', username: 'u', password: 'p' } }) });
+    const http = transport(() => ({
+      status: 401,
+      headers: { 'www-authenticate': 'Bearer realm="http://auth.example.com/token",service="s"' },
+    }));
+    const c = make(http, {
+      credentials: staticCredentials({ 'registry.example.com': { kind: 'basic', username: 'u', password: 'p' } }),
+    });
     const r = await c.resolve(ref('registry.example.com/app:1'));
-    assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], ['invalid-response',
-      'registry.example.com sent an invalid response: token realm http://auth.example.com is not https; refusing to send credentials there']);
+    assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], [
+      'invalid-response',
+      'registry.example.com sent an invalid response: token realm http://auth.example.com is not https; refusing to send credentials there',
+    ]);
     assert.equal(http.seen.length, 1);
   });
   it('a broken credential helper is an error value for a registry that asks for a login', async () => {
     const http = transport(() => ({ status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } }));
-    const c = make(http, { credentials: { get: async () => ({ ok: false, error: { kind: 'invalid', message: 'docker-credential-x failed (exit 1)' } }) } });
+    const c = make(http, {
+      credentials: {
+        get: async () => ({ ok: false, error: { kind: 'invalid', message: 'docker-credential-x failed (exit 1)' } }),
+      },
+    });
     const r = await c.resolve(ref('registry.example.com/app:1'));
     assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], ['invalid', 'docker-credential-x failed (exit 1)']);
   });
@@ -134,7 +202,10 @@ describe('Docker Hub rate limit', () => {
     const r = await c.resolve(ref('python:3'), { details: true });
     assert.deepEqual(r.ok && [r.value.digest, r.value.platforms], [DIGEST, undefined]);
     assert.deepEqual(c.rateLimit('docker.io'), { limit: 100, remaining: 3 });
-    assert.deepEqual(http.seen.map((s) => s.method), ['HEAD']);
+    assert.deepEqual(
+      http.seen.map((s) => s.method),
+      ['HEAD'],
+    );
   });
 });
 
@@ -155,17 +226,29 @@ describe('limits and validation', () => {
   });
   it('a digest-only reference has no tag to resolve', async () => {
     const r = await make(transport(() => ok())).resolve(ref(`ghcr.io/org/app@${DIGEST}`));
-    assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], ['invalid', 'ghcr.io/org/app has only a digest; there is no tag to resolve']);
+    assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], [
+      'invalid',
+      'ghcr.io/org/app has only a digest; there is no tag to resolve',
+    ]);
   });
   it('a hand-made reference with a path that could escape the URL is refused without a request', async () => {
     const http = transport(() => ok());
-    const r = await make(http).resolve({ domain: 'ghcr.io', path: 'org/../../v2/x?y', name: 'ghcr.io/x', tag: '1', digest: null });
+    const r = await make(http).resolve({
+      domain: 'ghcr.io',
+      path: 'org/../../v2/x?y',
+      name: 'ghcr.io/x',
+      tag: '1',
+      digest: null,
+    });
     assert.deepEqual(r.ok ? null : r.error.kind, 'invalid');
     assert.equal(http.seen.length, 0);
   });
   it('a bad platform is an error value', async () => {
     const r = await make(transport(() => ok())).resolve(ref('ghcr.io/org/app:1'), { platform: 'linux' });
-    assert.deepEqual(r.ok ? null : r.error.message, "platform 'linux' is not os/architecture[/variant], e.g. linux/arm64");
+    assert.deepEqual(
+      r.ok ? null : r.error.message,
+      "platform 'linux' is not os/architecture[/variant], e.g. linux/arm64",
+    );
   });
   it('a GET by digest is verified with the digest’s own algorithm (sha512)', async () => {
     const body = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] });
@@ -179,14 +262,18 @@ describe('limits and validation', () => {
 describe('cache file writes', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'digest-pin-client-'));
   after(() => rmSync(tmp, { recursive: true, force: true }));
-  const tagsIn = (dir: string): string[] => Object.keys((JSON.parse(readFileSync(join(dir, CACHE_FILE), 'utf8')) as { tags: object }).tags).sort();
+  const tagsIn = (dir: string): string[] =>
+    Object.keys((JSON.parse(readFileSync(join(dir, CACHE_FILE), 'utf8')) as { tags: object }).tags).sort();
   const waitFor = async (condition: () => boolean): Promise<void> => {
     for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
   };
 
   it('answers are written together once the delay has passed, not one write per answer', async () => {
     const dir = join(tmp, 'delayed');
-    const c = make(transport(() => ok()), { cacheDir: dir, cacheWriteDelayMs: 150 });
+    const c = make(
+      transport(() => ok()),
+      { cacheDir: dir, cacheWriteDelayMs: 150 },
+    );
     await c.resolve(ref('ghcr.io/org/app:1'));
     await c.resolve(ref('ghcr.io/org/app:2'));
     await c.resolve(ref('ghcr.io/org/app:3'));
@@ -197,7 +284,10 @@ describe('cache file writes', () => {
   });
   it('flush() and close() write at once, whatever the delay', async () => {
     const dir = join(tmp, 'flush');
-    const c = make(transport(() => ok()), { cacheDir: dir, cacheWriteDelayMs: 60_000 });
+    const c = make(
+      transport(() => ok()),
+      { cacheDir: dir, cacheWriteDelayMs: 60_000 },
+    );
     await c.resolve(ref('ghcr.io/org/app:1'));
     await c.flush();
     assert.deepEqual(tagsIn(dir), ['ghcr.io/org/app:1']);

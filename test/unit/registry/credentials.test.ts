@@ -7,8 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  convertToHostname, credentialFromAuthEntry, dockerConfigCredentials, dockerConfigPath, findKey, parseHelperOutput,
-  runCredentialHelper, type CredentialResult,
+  convertToHostname,
+  credentialFromAuthEntry,
+  dockerConfigCredentials,
+  dockerConfigPath,
+  findKey,
+  parseHelperOutput,
+  runCredentialHelper,
+  type CredentialResult,
 } from '../../../server/src/registry/credentials';
 
 const SECRET = 'S3CRET-do-not-print';
@@ -59,15 +65,31 @@ describe('key forms', () => {
     ['ghcr.io', 'ghcr.io'],
     ['  GHCR.IO  ', 'ghcr.io'],
   ];
-  for (const [key, host] of cases) it(`convertToHostname(${key.trim()})`, () => assert.equal(convertToHostname(key), host));
+  for (const [key, host] of cases)
+    it(`convertToHostname(${key.trim()})`, () => assert.equal(convertToHostname(key), host));
 
   const finds: Array<[string, string[], string, string | undefined]> = [
-    ['Docker Hub canonical key', ['ghcr.io', 'https://index.docker.io/v1/'], 'docker.io', 'https://index.docker.io/v1/'],
+    [
+      'Docker Hub canonical key',
+      ['ghcr.io', 'https://index.docker.io/v1/'],
+      'docker.io',
+      'https://index.docker.io/v1/',
+    ],
     ['Docker Hub: index.docker.io', ['index.docker.io'], 'docker.io', 'index.docker.io'],
     ['Docker Hub: docker.io', ['docker.io'], 'docker.io', 'docker.io'],
-    ['Docker Hub: registry-1.docker.io with scheme', ['https://registry-1.docker.io'], 'docker.io', 'https://registry-1.docker.io'],
+    [
+      'Docker Hub: registry-1.docker.io with scheme',
+      ['https://registry-1.docker.io'],
+      'docker.io',
+      'https://registry-1.docker.io',
+    ],
     ['Docker Hub: index.docker.io/v1/ without scheme', ['index.docker.io/v1/'], 'docker.io', 'index.docker.io/v1/'],
-    ['Docker Hub: exact key preferred over an alias', ['docker.io', 'https://index.docker.io/v1/'], 'docker.io', 'https://index.docker.io/v1/'],
+    [
+      'Docker Hub: exact key preferred over an alias',
+      ['docker.io', 'https://index.docker.io/v1/'],
+      'docker.io',
+      'https://index.docker.io/v1/',
+    ],
     ['plain host', ['ghcr.io'], 'ghcr.io', 'ghcr.io'],
     ['host with scheme', ['https://ghcr.io'], 'ghcr.io', 'https://ghcr.io'],
     ['host with port', ['localhost:5000'], 'localhost:5000', 'localhost:5000'],
@@ -75,23 +97,47 @@ describe('key forms', () => {
     ['a subdomain is not the host', ['eu.gcr.io'], 'gcr.io', undefined],
     ['Docker Hub key does not match other hosts', ['https://index.docker.io/v1/'], 'ghcr.io', undefined],
   ];
-  for (const [name, keys, registry, expected] of finds) it(`findKey: ${name}`, () => assert.equal(findKey(keys, registry), expected));
+  for (const [name, keys, registry, expected] of finds)
+    it(`findKey: ${name}`, () => assert.equal(findKey(keys, registry), expected));
 });
 
 describe('credentialFromAuthEntry', () => {
   const cases: Array<[string, Record<string, unknown>, CredentialResult]> = [
-    ['auth user:pass', { auth: b64('bob:pa:ss') }, { ok: true, credential: { kind: 'basic', username: 'bob', password: 'pa:ss' }, source: 'auths' }],
-    ['separate username/password', { username: 'bob', password: 'pw' }, { ok: true, credential: { kind: 'basic', username: 'bob', password: 'pw' }, source: 'auths' }],
-    ['identity token with user', { auth: b64('bob:'), identitytoken: 'ID' }, { ok: true, credential: { kind: 'identity-token', username: 'bob', token: 'ID' }, source: 'auths' }],
-    ['registry token', { registrytoken: 'RT' }, { ok: true, credential: { kind: 'registry-token', token: 'RT' }, source: 'auths' }],
+    [
+      'auth user:pass',
+      { auth: b64('bob:pa:ss') },
+      { ok: true, credential: { kind: 'basic', username: 'bob', password: 'pa:ss' }, source: 'auths' },
+    ],
+    [
+      'separate username/password',
+      { username: 'bob', password: 'pw' },
+      { ok: true, credential: { kind: 'basic', username: 'bob', password: 'pw' }, source: 'auths' },
+    ],
+    [
+      'identity token with user',
+      { auth: b64('bob:'), identitytoken: 'ID' },
+      { ok: true, credential: { kind: 'identity-token', username: 'bob', token: 'ID' }, source: 'auths' },
+    ],
+    [
+      'registry token',
+      { registrytoken: 'RT' },
+      { ok: true, credential: { kind: 'registry-token', token: 'RT' }, source: 'auths' },
+    ],
     ['empty entry (desktop stub)', {}, { ok: true, credential: null, source: 'auths' }],
-    ['Harbor robot name with $', { auth: b64('robot$ci:tok') }, { ok: true, credential: { kind: 'basic', username: 'robot$ci', password: 'tok' }, source: 'auths' }],
+    [
+      'Harbor robot name with $',
+      { auth: b64('robot$ci:tok') },
+      { ok: true, credential: { kind: 'basic', username: 'robot$ci', password: 'tok' }, source: 'auths' },
+    ],
   ];
-  for (const [name, entry, expected] of cases) it(name, () => assert.deepEqual(credentialFromAuthEntry(entry, 'r.example'), expected));
+  for (const [name, entry, expected] of cases)
+    it(name, () => assert.deepEqual(credentialFromAuthEntry(entry, 'r.example'), expected));
   it('auth without a colon is an error value without the secret', () => {
     const result = credentialFromAuthEntry({ auth: b64(SECRET) }, 'r.example');
-    assert.deepEqual(result.ok ? null : [result.error.kind, result.error.message],
-      ['invalid', 'the auths entry for r.example in the Docker config is not base64 user:password: run docker login r.example']);
+    assert.deepEqual(result.ok ? null : [result.error.kind, result.error.message], [
+      'invalid',
+      'the auths entry for r.example in the Docker config is not base64 user:password: run docker login r.example',
+    ]);
     noSecret(result);
   });
   it('auth that is not base64 is an error value', () => {
@@ -102,17 +148,28 @@ describe('credentialFromAuthEntry', () => {
 
 describe('parseHelperOutput', () => {
   const cases: Array<[string, string, CredentialResult]> = [
-    ['user and secret', '{"Username":"u","Secret":"s"}', { ok: true, credential: { kind: 'basic', username: 'u', password: 's' }, source: 'h' }],
-    ['identity token', '{"Username":"<token>","Secret":"s"}', { ok: true, credential: { kind: 'identity-token', token: 's' }, source: 'h' }],
+    [
+      'user and secret',
+      '{"Username":"u","Secret":"s"}',
+      { ok: true, credential: { kind: 'basic', username: 'u', password: 's' }, source: 'h' },
+    ],
+    [
+      'identity token',
+      '{"Username":"<token>","Secret":"s"}',
+      { ok: true, credential: { kind: 'identity-token', token: 's' }, source: 'h' },
+    ],
     ['empty', '{"Username":"","Secret":""}', { ok: true, credential: null, source: 'h' }],
   ];
-  for (const [name, text, expected] of cases) it(name, () => assert.deepEqual(parseHelperOutput(text, 'h', 'r'), expected));
+  for (const [name, text, expected] of cases)
+    it(name, () => assert.deepEqual(parseHelperOutput(text, 'h', 'r'), expected));
 });
 
 describe('dockerConfigPath', () => {
-  it('uses $DOCKER_CONFIG', () => assert.equal(dockerConfigPath({ DOCKER_CONFIG: '/cfg' }, '/home/u'), '/cfg/config.json'));
+  it('uses $DOCKER_CONFIG', () =>
+    assert.equal(dockerConfigPath({ DOCKER_CONFIG: '/cfg' }, '/home/u'), '/cfg/config.json'));
   it('falls back to ~/.docker', () => assert.equal(dockerConfigPath({}, '/home/u'), '/home/u/.docker/config.json'));
-  it('ignores an empty $DOCKER_CONFIG', () => assert.equal(dockerConfigPath({ DOCKER_CONFIG: '' }, '/home/u'), '/home/u/.docker/config.json'));
+  it('ignores an empty $DOCKER_CONFIG', () =>
+    assert.equal(dockerConfigPath({ DOCKER_CONFIG: '' }, '/home/u'), '/home/u/.docker/config.json'));
 });
 
 describe('runCredentialHelper', () => {
@@ -120,12 +177,18 @@ describe('runCredentialHelper', () => {
     runCredentialHelper('test', url, url, { env, ...options });
 
   it('found: user and secret', async () => {
-    assert.deepEqual(await run('found.example'),
-      { ok: true, credential: { kind: 'basic', username: 'alice', password: SECRET }, source: 'docker-credential-test' });
+    assert.deepEqual(await run('found.example'), {
+      ok: true,
+      credential: { kind: 'basic', username: 'alice', password: SECRET },
+      source: 'docker-credential-test',
+    });
   });
   it('Username <token> is an identity token', async () => {
-    assert.deepEqual(await run('token.example'),
-      { ok: true, credential: { kind: 'identity-token', token: SECRET }, source: 'docker-credential-test' });
+    assert.deepEqual(await run('token.example'), {
+      ok: true,
+      credential: { kind: 'identity-token', token: SECRET },
+      source: 'docker-credential-test',
+    });
   });
   it('credentials not found means anonymous', async () => {
     assert.deepEqual(await run('missing.example'), { ok: true, credential: null, source: 'docker-credential-test' });
@@ -134,29 +197,59 @@ describe('runCredentialHelper', () => {
     assert.deepEqual(await run('empty.example'), { ok: true, credential: null, source: 'docker-credential-test' });
   });
   const failures: Array<[string, string, string, { timeoutMs?: number; maxOutput?: number }?]> = [
-    ['garbage', 'garbage.example', 'docker-credential-test printed something that is not JSON; expected {"Username","Secret"}'],
-    ['JSON that is not an object', 'array.example', 'docker-credential-test printed JSON that is not an object; expected {"Username","Secret"}'],
-    ['failure with the secret on stdout and stderr', 'fail.example', 'docker-credential-test failed (exit 3); check it with: echo fail.example | docker-credential-test get'],
-    ['huge output', 'huge.example', 'docker-credential-test printed more than 64 KiB; it is not a working credential helper'],
-    ['hangs', 'hang.example', 'docker-credential-test did not answer within 1 s; check it works with: echo hang.example | docker-credential-test get', { timeoutMs: 700 }],
+    [
+      'garbage',
+      'garbage.example',
+      'docker-credential-test printed something that is not JSON; expected {"Username","Secret"}',
+    ],
+    [
+      'JSON that is not an object',
+      'array.example',
+      'docker-credential-test printed JSON that is not an object; expected {"Username","Secret"}',
+    ],
+    [
+      'failure with the secret on stdout and stderr',
+      'fail.example',
+      'docker-credential-test failed (exit 3); check it with: echo fail.example | docker-credential-test get',
+    ],
+    [
+      'huge output',
+      'huge.example',
+      'docker-credential-test printed more than 64 KiB; it is not a working credential helper',
+    ],
+    [
+      'hangs',
+      'hang.example',
+      'docker-credential-test did not answer within 1 s; check it works with: echo hang.example | docker-credential-test get',
+      { timeoutMs: 700 },
+    ],
   ];
   for (const [name, url, message, options] of failures) {
     it(name, async () => {
       const started = Date.now();
       const result = await run(url, options);
-      assert.deepEqual(result.ok ? null : [result.error.kind, result.error.message, result.error.registry], ['invalid', message, url]);
+      assert.deepEqual(result.ok ? null : [result.error.kind, result.error.message, result.error.registry], [
+        'invalid',
+        message,
+        url,
+      ]);
       noSecret(result);
       assert.ok(Date.now() - started < 5_000, 'answered within the timeout');
     });
   }
   it('a helper that is not installed', async () => {
     const result = await runCredentialHelper('nonexistent', 'x.example', 'x.example', { env });
-    assert.deepEqual(result.ok ? null : result.error.message,
-      'docker-credential-nonexistent (configured for x.example in the Docker config) is not on PATH: install it or remove it from the config');
+    assert.deepEqual(
+      result.ok ? null : result.error.message,
+      'docker-credential-nonexistent (configured for x.example in the Docker config) is not on PATH: install it or remove it from the config',
+    );
   });
   it('a helper name that could escape the PATH is refused without running anything', async () => {
     const result = await runCredentialHelper('../../bin/sh', 'x.example', 'x.example', { env });
-    assert.deepEqual(result.ok ? null : result.error.message, "credential helper name '../../bin/sh' in the Docker config is invalid");
+    assert.deepEqual(
+      result.ok ? null : result.error.message,
+      "credential helper name '../../bin/sh' in the Docker config is invalid",
+    );
   });
   it('gets "get" as its argument and the server URL on stdin', async () => {
     await run('found.example');
@@ -172,19 +265,63 @@ describe('dockerConfigCredentials', () => {
     writeFileSync(join(configDir, 'config.json'), typeof config === 'string' ? config : JSON.stringify(config));
     return dockerConfigCredentials({ env: { ...env, DOCKER_CONFIG: configDir }, home: '/nonexistent', logger });
   };
-  const basic = (username: string, password: string, source: string) => ({ ok: true, credential: { kind: 'basic', username, password }, source });
+  const basic = (username: string, password: string, source: string) => ({
+    ok: true,
+    credential: { kind: 'basic', username, password },
+    source,
+  });
 
   const cases: Array<[string, unknown, string, unknown]> = [
     ['auths by host', { auths: { 'found.example': { auth: b64('u:p') } } }, 'found.example', basic('u', 'p', 'auths')],
-    ['Docker Hub auths key', { auths: { 'https://index.docker.io/v1/': { auth: b64('hub:pw') } } }, 'docker.io', basic('hub', 'pw', 'auths')],
-    ['credHelpers beats auths', { credHelpers: { 'found.example': 'test' }, auths: { 'found.example': { auth: b64('u:p') } } }, 'found.example', basic('alice', SECRET, 'docker-credential-test')],
-    ['credHelpers beats credsStore', { credHelpers: { 'found.example': 'test' }, credsStore: 'nonexistent' }, 'found.example', basic('alice', SECRET, 'docker-credential-test')],
-    ['credsStore for Docker Hub gets the canonical URL', { credsStore: 'test' }, 'docker.io', basic('hubuser', SECRET, 'docker-credential-test')],
-    ['credsStore beats auths', { credsStore: 'test', auths: { 'found.example': { auth: b64('u:p') } } }, 'found.example', basic('alice', SECRET, 'docker-credential-test')],
-    ['credsStore knows nothing: falls through to auths', { credsStore: 'test', auths: { 'missing.example': { auth: b64('u:p') } } }, 'missing.example', basic('u', 'p', 'auths')],
-    ['credsStore knows nothing and no auths: anonymous', { credsStore: 'test' }, 'missing.example', { ok: true, credential: null }],
+    [
+      'Docker Hub auths key',
+      { auths: { 'https://index.docker.io/v1/': { auth: b64('hub:pw') } } },
+      'docker.io',
+      basic('hub', 'pw', 'auths'),
+    ],
+    [
+      'credHelpers beats auths',
+      { credHelpers: { 'found.example': 'test' }, auths: { 'found.example': { auth: b64('u:p') } } },
+      'found.example',
+      basic('alice', SECRET, 'docker-credential-test'),
+    ],
+    [
+      'credHelpers beats credsStore',
+      { credHelpers: { 'found.example': 'test' }, credsStore: 'nonexistent' },
+      'found.example',
+      basic('alice', SECRET, 'docker-credential-test'),
+    ],
+    [
+      'credsStore for Docker Hub gets the canonical URL',
+      { credsStore: 'test' },
+      'docker.io',
+      basic('hubuser', SECRET, 'docker-credential-test'),
+    ],
+    [
+      'credsStore beats auths',
+      { credsStore: 'test', auths: { 'found.example': { auth: b64('u:p') } } },
+      'found.example',
+      basic('alice', SECRET, 'docker-credential-test'),
+    ],
+    [
+      'credsStore knows nothing: falls through to auths',
+      { credsStore: 'test', auths: { 'missing.example': { auth: b64('u:p') } } },
+      'missing.example',
+      basic('u', 'p', 'auths'),
+    ],
+    [
+      'credsStore knows nothing and no auths: anonymous',
+      { credsStore: 'test' },
+      'missing.example',
+      { ok: true, credential: null },
+    ],
     ['nothing configured', { auths: {} }, 'other.example', { ok: true, credential: null }],
-    ['credHelpers for another host only', { credHelpers: { 'found.example': 'test' } }, 'other.example', { ok: true, credential: null }],
+    [
+      'credHelpers for another host only',
+      { credHelpers: { 'found.example': 'test' } },
+      'other.example',
+      { ok: true, credential: null },
+    ],
   ];
   for (const [name, config, registry, expected] of cases) {
     it(name, async () => assert.deepEqual(await withConfig(config).get(registry), expected));

@@ -4,7 +4,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LookupAddress } from 'node:dns';
 import {
-  guardedLookup, isLinkLocalAddress, linkLocalGuard, isLoopbackHost, isTlsErrorCode, matchesNoProxy, parseRetryAfter, proxyFor, redactUrl,
+  guardedLookup,
+  isLinkLocalAddress,
+  linkLocalGuard,
+  isLoopbackHost,
+  isTlsErrorCode,
+  matchesNoProxy,
+  parseRetryAfter,
+  proxyFor,
+  redactUrl,
 } from '../../../server/src/registry/http';
 
 describe('parseRetryAfter', () => {
@@ -94,7 +102,8 @@ describe('matchesNoProxy', () => {
     ['IPv6 CIDR', '2001:db8::/32', 'https://[2001:db8:ffff::1]/v2/', true],
     ['a name does not match an IP', 'example.com', 'https://10.0.0.1/v2/', false],
   ];
-  for (const [name, list, url, expected] of cases) it(name, () => assert.equal(matchesNoProxy(new URL(url), list), expected));
+  for (const [name, list, url, expected] of cases)
+    it(name, () => assert.equal(matchesNoProxy(new URL(url), list), expected));
 });
 
 describe('proxyFor', () => {
@@ -102,8 +111,18 @@ describe('proxyFor', () => {
     ['no proxy set', {}, 'https://ghcr.io/v2/', null],
     ['HTTPS_PROXY for https', { HTTPS_PROXY: 'http://proxy:3128' }, 'https://ghcr.io/v2/', 'http://proxy:3128'],
     ['HTTP_PROXY is not used for https', { HTTP_PROXY: 'http://proxy:3128' }, 'https://ghcr.io/v2/', null],
-    ['HTTP_PROXY for http', { HTTP_PROXY: 'http://proxy:3128' }, 'http://registry.internal:5000/v2/', 'http://proxy:3128'],
-    ['lower case wins', { https_proxy: 'http://lower:1', HTTPS_PROXY: 'http://upper:2' }, 'https://ghcr.io/v2/', 'http://lower:1'],
+    [
+      'HTTP_PROXY for http',
+      { HTTP_PROXY: 'http://proxy:3128' },
+      'http://registry.internal:5000/v2/',
+      'http://proxy:3128',
+    ],
+    [
+      'lower case wins',
+      { https_proxy: 'http://lower:1', HTTPS_PROXY: 'http://upper:2' },
+      'https://ghcr.io/v2/',
+      'http://lower:1',
+    ],
     ['scheme-less proxy gets http://', { HTTPS_PROXY: 'proxy:3128' }, 'https://ghcr.io/v2/', 'http://proxy:3128'],
     ['NO_PROXY excludes', { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'ghcr.io' }, 'https://ghcr.io/v2/', null],
     ['no_proxy lower case', { HTTPS_PROXY: 'http://proxy:3128', no_proxy: '.io' }, 'https://ghcr.io/v2/', null],
@@ -116,42 +135,77 @@ describe('proxyFor', () => {
 
 describe('isTlsErrorCode', () => {
   const cases: Array<[string | undefined, boolean]> = [
-    ['EPROTO', true], ['ERR_SSL_WRONG_VERSION_NUMBER', true], ['CERT_HAS_EXPIRED', true], ['DEPTH_ZERO_SELF_SIGNED_CERT', true],
-    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', true], ['ERR_TLS_CERT_ALTNAME_INVALID', true], ['ECONNRESET', false], [undefined, false],
+    ['EPROTO', true],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', true],
+    ['CERT_HAS_EXPIRED', true],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', true],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', true],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', true],
+    ['ECONNRESET', false],
+    [undefined, false],
   ];
   for (const [code, expected] of cases) it(String(code), () => assert.equal(isTlsErrorCode(code), expected));
 });
 
 describe('redactUrl', () => {
-  it('drops user info and query', () => assert.equal(redactUrl('https://u:p@auth.example.com/token?account=me&scope=x'), 'https://auth.example.com/token'));
+  it('drops user info and query', () =>
+    assert.equal(redactUrl('https://u:p@auth.example.com/token?account=me&scope=x'), 'https://auth.example.com/token'));
 });
 
 describe('guardedLookup', () => {
-  const lookup = (host: string, all: boolean) => new Promise<{ code?: string; addresses: string[] }>((resolve) => {
-    guardedLookup(host, { all } as never, (error, address) => {
-      if (error) resolve({ code: error.code, addresses: [] });
-      else resolve({ addresses: Array.isArray(address) ? address.map((a: LookupAddress) => a.address) : [address] });
+  const lookup = (host: string, all: boolean) =>
+    new Promise<{ code?: string; addresses: string[] }>((resolve) => {
+      guardedLookup(host, { all } as never, (error, address) => {
+        if (error) resolve({ code: error.code, addresses: [] });
+        else resolve({ addresses: Array.isArray(address) ? address.map((a: LookupAddress) => a.address) : [address] });
+      });
     });
-  });
   it('passes loopback names through (single and all)', async () => {
     for (const all of [false, true]) {
       const result = await lookup('localhost', all);
       assert.equal(result.code, undefined);
-      assert.ok(result.addresses.length >= 1 && result.addresses.every((a) => a === '127.0.0.1' || a === '::1'), JSON.stringify(result));
+      assert.ok(
+        result.addresses.length >= 1 && result.addresses.every((a) => a === '127.0.0.1' || a === '::1'),
+        JSON.stringify(result),
+      );
     }
   });
-  const fake = (addresses: string[]) => linkLocalGuard((_host, _options, callback) =>
-    callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }))));
-  const viaFake = (addresses: string[], all: boolean) => new Promise<unknown>((resolve) => {
-    fake(addresses)('metadata.example', { all } as never, (error, address) => resolve(error ? [error.code, error.message] : address));
-  });
+  const fake = (addresses: string[]) =>
+    linkLocalGuard((_host, _options, callback) =>
+      callback(
+        null,
+        addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+      ),
+    );
+  const viaFake = (addresses: string[], all: boolean) =>
+    new Promise<unknown>((resolve) => {
+      fake(addresses)('metadata.example', { all } as never, (error, address) =>
+        resolve(error ? [error.code, error.message] : address),
+      );
+    });
   const cases: Array<[string, string[], boolean, unknown]> = [
-    ['only link-local: refused', ['169.254.169.254'], false, ['ERR_LINK_LOCAL', 'metadata.example resolves to a link-local address; refusing it']],
-    ['only link-local v6: refused', ['fe80::1'], true, ['ERR_LINK_LOCAL', 'metadata.example resolves to a link-local address; refusing it']],
-    ['mixed: the link-local address is dropped', ['169.254.1.1', '10.0.0.5'], true, [{ address: '10.0.0.5', family: 4 }]],
+    [
+      'only link-local: refused',
+      ['169.254.169.254'],
+      false,
+      ['ERR_LINK_LOCAL', 'metadata.example resolves to a link-local address; refusing it'],
+    ],
+    [
+      'only link-local v6: refused',
+      ['fe80::1'],
+      true,
+      ['ERR_LINK_LOCAL', 'metadata.example resolves to a link-local address; refusing it'],
+    ],
+    [
+      'mixed: the link-local address is dropped',
+      ['169.254.1.1', '10.0.0.5'],
+      true,
+      [{ address: '10.0.0.5', family: 4 }],
+    ],
     ['mixed, single answer: the safe one', ['fe80::2', '10.0.0.6'], false, '10.0.0.6'],
   ];
-  for (const [name, addresses, all, expected] of cases) it(name, async () => assert.deepEqual(await viaFake(addresses, all), expected));
+  for (const [name, addresses, all, expected] of cases)
+    it(name, async () => assert.deepEqual(await viaFake(addresses, all), expected));
   it('an unresolvable name keeps its DNS error', async () => {
     const result = await lookup('no-such-host.invalid', false);
     assert.ok(result.code === 'ENOTFOUND' || result.code === 'EAI_AGAIN', String(result.code));

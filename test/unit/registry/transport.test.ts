@@ -20,8 +20,29 @@ const servers: Server[] = [];
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'digest-pin-transport-'));
-  const result = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { encoding: 'utf8' });
+  const result = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'k.pem'),
+      '-out',
+      join(dir, 'c.pem'),
+    ],
+    { encoding: 'utf8' },
+  );
   if (result.status !== 0) throw new Error(`openssl: ${result.stderr}`);
   key = readFileSync(join(dir, 'k.pem'));
   cert = readFileSync(join(dir, 'c.pem'));
@@ -35,7 +56,10 @@ after(async () => {
 });
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-interface Stub { port: number; seen: Array<{ url: string; authorization: string | undefined }> }
+interface Stub {
+  port: number;
+  seen: Array<{ url: string; authorization: string | undefined }>;
+}
 
 async function listen(server: Server, seen: Stub['seen']): Promise<Stub> {
   servers.push(server);
@@ -44,30 +68,44 @@ async function listen(server: Server, seen: Stub['seen']): Promise<Stub> {
 }
 function httpStub(handler: Handler): Promise<Stub> {
   const seen: Stub['seen'] = [];
-  return listen(createHttpServer((req, res) => {
-    seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
-    handler(req, res);
-  }), seen);
+  return listen(
+    createHttpServer((req, res) => {
+      seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
+      handler(req, res);
+    }),
+    seen,
+  );
 }
 function httpsStub(handler: Handler): Promise<Stub> {
   const seen: Stub['seen'] = [];
-  return listen(createHttpsServer({ key, cert }, (req, res) => {
-    seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
-    handler(req, res);
-  }), seen);
+  return listen(
+    createHttpsServer({ key, cert }, (req, res) => {
+      seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
+      handler(req, res);
+    }),
+    seen,
+  );
 }
-const answer = (status: number, headers: Record<string, string> = {}, body = ''): Handler => (_req, res) => {
-  res.writeHead(status, headers);
-  res.end(body);
-};
-const failed = (result: HttpResult) => (result.ok ? `HTTP ${result.response.status}` : `${result.error.kind}: ${result.error.message}`);
+const answer =
+  (status: number, headers: Record<string, string> = {}, body = ''): Handler =>
+  (_req, res) => {
+    res.writeHead(status, headers);
+    res.end(body);
+  };
+const failed = (result: HttpResult) =>
+  result.ok ? `HTTP ${result.response.status}` : `${result.error.kind}: ${result.error.message}`;
 
 describe('TLS', () => {
   it('https → http redirect is refused, the http origin is never contacted', async () => {
     const plain = await httpStub(answer(200, {}, 'should not be reached'));
     const secure = await httpsStub(answer(302, { location: `http://127.0.0.1:${plain.port}/v2/x` }));
     const http = createHttpTransport({ retries: 0 });
-    const result = await http.request({ url: new URL(`https://127.0.0.1:${secure.port}/v2/x`), maxBytes: 1024, registry: 'reg', insecureTls: true });
+    const result = await http.request({
+      url: new URL(`https://127.0.0.1:${secure.port}/v2/x`),
+      maxBytes: 1024,
+      registry: 'reg',
+      insecureTls: true,
+    });
     assert.equal(failed(result), 'invalid-response: reg sent an invalid response: redirect from https to http refused');
     assert.equal(plain.seen.length, 0);
     http.close();
@@ -75,23 +113,42 @@ describe('TLS', () => {
   it('a self-signed certificate is a TLS error when verification is on', async () => {
     const secure = await httpsStub(answer(200));
     const http = createHttpTransport({ retries: 0 });
-    const result = await http.request({ url: new URL(`https://127.0.0.1:${secure.port}/v2/`), maxBytes: 1024, registry: 'reg' });
-    assert.equal(failed(result), 'tls: TLS connection to reg failed: self-signed certificate; if it is a private registry, install its CA certificate (NODE_EXTRA_CA_CERTS)');
+    const result = await http.request({
+      url: new URL(`https://127.0.0.1:${secure.port}/v2/`),
+      maxBytes: 1024,
+      registry: 'reg',
+    });
+    assert.equal(
+      failed(result),
+      'tls: TLS connection to reg failed: self-signed certificate; if it is a private registry, install its CA certificate (NODE_EXTRA_CA_CERTS)',
+    );
     assert.equal(secure.seen.length, 0);
     http.close();
   });
   it('a host name goes through the guarded DNS lookup and connects', async () => {
     const plain = await httpStub(answer(200));
     const http = createHttpTransport({ retries: 0 });
-    const result = await http.request({ url: new URL(`http://localhost:${plain.port}/v2/`), maxBytes: 1024, registry: 'reg' });
+    const result = await http.request({
+      url: new URL(`http://localhost:${plain.port}/v2/`),
+      maxBytes: 1024,
+      registry: 'reg',
+    });
     assert.equal(failed(result), 'HTTP 200');
     http.close();
   });
   it('an HTTP server on an HTTPS URL is a TLS error (what the loopback fallback keys on)', async () => {
     const plain = await httpStub(answer(200));
     const http = createHttpTransport({ retries: 0 });
-    const result = await http.request({ url: new URL(`https://127.0.0.1:${plain.port}/v2/`), maxBytes: 1024, registry: 'reg', insecureTls: true });
-    assert.equal(failed(result), 'tls: TLS connection to reg failed: the server does not speak TLS on this port; if it is a private registry, install its CA certificate (NODE_EXTRA_CA_CERTS)');
+    const result = await http.request({
+      url: new URL(`https://127.0.0.1:${plain.port}/v2/`),
+      maxBytes: 1024,
+      registry: 'reg',
+      insecureTls: true,
+    });
+    assert.equal(
+      failed(result),
+      'tls: TLS connection to reg failed: the server does not speak TLS on this port; if it is a private registry, install its CA certificate (NODE_EXTRA_CA_CERTS)',
+    );
     http.close();
   });
 });
@@ -120,7 +177,12 @@ describe('proxies', () => {
     const secure = await httpsStub(answer(200, { 'docker-content-digest': 'sha256:x' }));
     const proxy = await connectProxy(secure.port);
     const http = createHttpTransport({ retries: 0, env: { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` } });
-    const result = await http.request({ url: new URL(`https://registry.test:${secure.port}/v2/`), maxBytes: 1024, registry: 'registry.test', insecureTls: true });
+    const result = await http.request({
+      url: new URL(`https://registry.test:${secure.port}/v2/`),
+      maxBytes: 1024,
+      registry: 'registry.test',
+      insecureTls: true,
+    });
     assert.deepEqual([failed(result), proxy.connects], ['HTTP 200', [`registry.test:${secure.port}`]]);
     http.close();
   });
@@ -128,7 +190,11 @@ describe('proxies', () => {
     const plain = await httpStub(answer(200));
     const proxy = await connectProxy(plain.port);
     const http = createHttpTransport({ retries: 0, env: { HTTP_PROXY: `http://127.0.0.1:${proxy.port}` } });
-    const result = await http.request({ url: new URL(`http://registry.test:${plain.port}/v2/`), maxBytes: 1024, registry: 'registry.test' });
+    const result = await http.request({
+      url: new URL(`http://registry.test:${plain.port}/v2/`),
+      maxBytes: 1024,
+      registry: 'registry.test',
+    });
     assert.deepEqual([failed(result), proxy.connects], ['HTTP 200', [`registry.test:${plain.port}`]]);
     http.close();
   });
@@ -136,7 +202,11 @@ describe('proxies', () => {
     const plain = await httpStub(answer(200));
     const proxy = await connectProxy(plain.port);
     const http = createHttpTransport({ retries: 0, env: { HTTP_PROXY: `http://127.0.0.1:${proxy.port}` } });
-    const result = await http.request({ url: new URL(`http://127.0.0.1:${plain.port}/v2/`), maxBytes: 1024, registry: 'reg' });
+    const result = await http.request({
+      url: new URL(`http://127.0.0.1:${plain.port}/v2/`),
+      maxBytes: 1024,
+      registry: 'reg',
+    });
     assert.deepEqual([failed(result), proxy.connects], ['HTTP 200', []]);
     http.close();
   });
@@ -151,22 +221,45 @@ describe('limits and redirects', () => {
       res.end('"}');
     });
     const http = createHttpTransport({ retries: 0 });
-    const result = await http.request({ url: new URL(`http://127.0.0.1:${big.port}/token`), maxBytes: TOKEN_LIMIT, what: 'token response', registry: 'reg' });
-    assert.equal(failed(result), 'invalid-response: reg sent an invalid response: token response is larger than the limit of 64 KiB');
+    const result = await http.request({
+      url: new URL(`http://127.0.0.1:${big.port}/token`),
+      maxBytes: TOKEN_LIMIT,
+      what: 'token response',
+      registry: 'reg',
+    });
+    assert.equal(
+      failed(result),
+      'invalid-response: reg sent an invalid response: token response is larger than the limit of 64 KiB',
+    );
     http.close();
   });
   it('Authorization stays with the first origin: not sent to the other origin, not restored on the way back', async () => {
     const first = { port: 0 };
     const b = await httpStub((req, res) => answer(307, { location: `http://127.0.0.1:${first.port}/final` })(req, res));
-    const a = await httpStub((req, res) => (req.url === '/final' ? answer(200, {}, 'ok')(req, res) : answer(307, { location: `http://127.0.0.1:${b.port}/hop` })(req, res)));
+    const a = await httpStub((req, res) =>
+      req.url === '/final'
+        ? answer(200, {}, 'ok')(req, res)
+        : answer(307, { location: `http://127.0.0.1:${b.port}/hop` })(req, res),
+    );
     first.port = a.port;
     const http = createHttpTransport({ retries: 0 });
-    const result = await http.request({ url: new URL(`http://127.0.0.1:${a.port}/start`), headers: { authorization: 'Bearer SECRET-TOKEN' }, maxBytes: 1024, registry: 'reg' });
+    const result = await http.request({
+      url: new URL(`http://127.0.0.1:${a.port}/start`),
+      headers: { authorization: 'Bearer SECRET-TOKEN' },
+      maxBytes: 1024,
+      registry: 'reg',
+    });
     assert.equal(failed(result), 'HTTP 200');
-    assert.deepEqual([a.seen, b.seen], [
-      [{ url: '/start', authorization: 'Bearer SECRET-TOKEN' }, { url: '/final', authorization: undefined }],
-      [{ url: '/hop', authorization: undefined }],
-    ]);
+    assert.deepEqual(
+      [a.seen, b.seen],
+      [
+        [
+          { url: '/start', authorization: 'Bearer SECRET-TOKEN' },
+          { url: '/final', authorization: undefined },
+        ],
+        [{ url: '/hop', authorization: undefined }],
+      ],
+    );
     http.close();
   });
   it('retries honour a short Retry-After on 503 and give up on a long one', async () => {
@@ -176,12 +269,25 @@ describe('limits and redirects', () => {
       answer(503, { 'retry-after': req.url === '/long' ? '3600' : '0' })(req, res);
     });
     const delays: number[] = [];
-    const http = createHttpTransport({ retries: 2, retryBaseMs: 10, random: () => 0.5, sleep: async (ms) => void delays.push(ms) });
-    const short = await http.request({ url: new URL(`http://127.0.0.1:${flaky.port}/short`), maxBytes: 1024, registry: 'reg' });
+    const http = createHttpTransport({
+      retries: 2,
+      retryBaseMs: 10,
+      random: () => 0.5,
+      sleep: async (ms) => void delays.push(ms),
+    });
+    const short = await http.request({
+      url: new URL(`http://127.0.0.1:${flaky.port}/short`),
+      maxBytes: 1024,
+      registry: 'reg',
+    });
     assert.deepEqual([failed(short), calls, delays], ['HTTP 503', 3, [10, 20]]);
     calls = 0;
     delays.length = 0;
-    const long = await http.request({ url: new URL(`http://127.0.0.1:${flaky.port}/long`), maxBytes: 1024, registry: 'reg' });
+    const long = await http.request({
+      url: new URL(`http://127.0.0.1:${flaky.port}/long`),
+      maxBytes: 1024,
+      registry: 'reg',
+    });
     assert.deepEqual([failed(long), calls, delays], ['HTTP 503', 1, []]);
     http.close();
   });

@@ -58,7 +58,9 @@ export function toJsonReport(report: Report, summary: Summary): JsonReport {
     };
   });
   const notes: JsonNote[] = [
-    ...report.notes.map(({ file, severity, message, range }) => (range ? { file, severity, message, range } : { file, severity, message })),
+    ...report.notes.map(({ file, severity, message, range }) =>
+      range ? { file, severity, message, range } : { file, severity, message },
+    ),
     ...report.failures.map(({ file, message }): JsonNote => ({ file, severity: 'error', message })),
   ].sort((a, b) => byCodeUnits(a.file, b.file));
   return { version: 1, references, notes, summary };

@@ -11,7 +11,8 @@ export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 export type SarifLevel = 'error' | 'warning' | 'note';
 
-export const sarifLevel = (severity: Severity): SarifLevel => (severity === 'error' || severity === 'warning' ? severity : 'note');
+export const sarifLevel = (severity: Severity): SarifLevel =>
+  severity === 'error' || severity === 'warning' ? severity : 'note';
 
 export interface SarifRegion {
   startLine: number;
@@ -38,7 +39,8 @@ const physicalLocation = (file: string, range?: Range): object => ({
 });
 
 /** `tag-drift` → `TagDrift`: SARIF's `name` is an identifier for people. */
-const ruleName = (code: string): string => code.replace(/(^|-)([a-z])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
+const ruleName = (code: string): string =>
+  code.replace(/(^|-)([a-z])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
 
 function sarifRule(rule: Rule): object {
   const helpUri = ruleHelpUri(rule.code);
@@ -62,7 +64,10 @@ function sarifRule(rule: Rule): object {
  * left out on purpose, so an alert survives edits above it.
  */
 function fingerprint(file: string, code: string, text: string, occurrence: number): string {
-  return createHash('sha256').update([file, code, text, String(occurrence)].join('\u0000')).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update([file, code, text, String(occurrence)].join('\u0000'))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export function toSarif(report: Report): object {
@@ -86,8 +91,16 @@ export function toSarif(report: Report): object {
   }
   // File notes and failures are about the run, not the code: execution notifications, not alerts.
   const notifications = [
-    ...report.notes.map((note) => ({ level: sarifLevel(note.severity), message: { text: note.message }, locations: [physicalLocation(note.file, note.range)] })),
-    ...report.failures.map((failure) => ({ level: 'error', message: { text: failure.message }, locations: [physicalLocation(failure.file)] })),
+    ...report.notes.map((note) => ({
+      level: sarifLevel(note.severity),
+      message: { text: note.message },
+      locations: [physicalLocation(note.file, note.range)],
+    })),
+    ...report.failures.map((failure) => ({
+      level: 'error',
+      message: { text: failure.message },
+      locations: [physicalLocation(failure.file)],
+    })),
   ];
   return {
     $schema: SARIF_SCHEMA,

@@ -26,13 +26,21 @@ export function formatText(report: Report, summary: Summary, options: TextOption
   const lines: Line[] = [];
   for (const note of report.notes) {
     const where = note.range ? `${note.file}:${humanPosition(note.range.start)}` : note.file;
-    lines.push({ file: note.file, at: note.range?.start ?? null, text: `${where} ${paint(color, SEVERITY_COLOR[note.severity], note.severity)} ${note.message}` });
+    lines.push({
+      file: note.file,
+      at: note.range?.start ?? null,
+      text: `${where} ${paint(color, SEVERITY_COLOR[note.severity], note.severity)} ${note.message}`,
+    });
   }
   for (const { file, findings } of report.references) {
     for (const finding of findings) {
       const severity = paint(color, SEVERITY_COLOR[finding.severity], finding.severity);
       const code = paint(color, '2', finding.code);
-      lines.push({ file, at: finding.range.start, text: `${file}:${humanPosition(finding.range.start)} ${severity} ${code} ${finding.message}` });
+      lines.push({
+        file,
+        at: finding.range.start,
+        text: `${file}:${humanPosition(finding.range.start)} ${severity} ${code} ${finding.message}`,
+      });
     }
   }
   // Notes first within a file (a parse error explains what follows), then by position; sort is stable.
@@ -51,7 +59,11 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 /** "3 files, 12 references (1 ignored): 1 error, 8 warnings, 2 information". Hints only when there are some. */
 export function summaryLine(summary: Summary, ignored = 0): string {
   const references = plural(summary.references, 'reference') + (ignored > 0 ? ` (${ignored} ignored)` : '');
-  const counts = [plural(summary.errors, 'error'), plural(summary.warnings, 'warning'), `${summary.information} information`];
+  const counts = [
+    plural(summary.errors, 'error'),
+    plural(summary.warnings, 'warning'),
+    `${summary.information} information`,
+  ];
   if (summary.hints > 0) counts.push(plural(summary.hints, 'hint'));
   return `${plural(summary.files, 'file')}, ${references}: ${counts.join(', ')}`;
 }

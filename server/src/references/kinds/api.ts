@@ -41,11 +41,18 @@ export interface DocumentApi {
    * per literal: reporting the same scalar again returns the first reference. Undefined for a non-scalar, a null or
    * an empty value.
    */
-  report(node: YamlNode | undefined, source: ReferenceSource, context: ReferenceContext, options?: ReportOptions): ImageReference | undefined;
+  report(
+    node: YamlNode | undefined,
+    source: ReferenceSource,
+    context: ReferenceContext,
+    options?: ReportOptions,
+  ): ImageReference | undefined;
 }
 
 /** Present and not null: `key:` and `key: ~` say nothing. */
-export const isPresent = (node: YamlNode | undefined): node is YamlNode => node !== undefined && !(isScalar(node) && node.value === null);
+export const isPresent = (node: YamlNode | undefined): node is YamlNode =>
+  node !== undefined && !(isScalar(node) && node.value === null);
 
 /** A scalar whose value resolved to a string (not a number, boolean or null). */
-export const isStringScalar = (node: YamlNode | undefined): node is Scalar<string> => isScalar(node) && typeof node.value === 'string';
+export const isStringScalar = (node: YamlNode | undefined): node is Scalar<string> =>
+  isScalar(node) && typeof node.value === 'string';

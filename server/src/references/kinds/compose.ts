@@ -11,7 +11,9 @@ const OTHER_FORMATS = ['steps', 'pipeline', 'pipelines', 'jobs', 'stages', 'apiV
 export function isCompose(root: YamlNode, api: DocumentApi): boolean {
   const services = api.get(root, 'services');
   if (!isMap(services) || OTHER_FORMATS.some((key) => api.get(root, key) !== undefined)) return false;
-  return api.entries(services).some(([, service]) => isPresent(api.get(service, 'image')) || isPresent(api.get(service, 'build')));
+  return api
+    .entries(services)
+    .some(([, service]) => isPresent(api.get(service, 'image')) || isPresent(api.get(service, 'build')));
 }
 
 export function extractCompose(root: YamlNode, api: DocumentApi): void {

@@ -12,7 +12,21 @@ const SPLIT_KEYS = ['tag', 'digest', 'repository', 'registry', 'imageTag', 'vers
 /** Parents whose `image` is not a container image: CircleCI `machine.image` is a VM image. */
 const NOT_CONTAINER_PARENTS = new Set(['machine']);
 /** Words that parse as a repository name but are settings. */
-const NOT_IMAGES = new Set(['none', 'null', 'default', 'auto', 'inherit', 'true', 'false', 'yes', 'no', 'on', 'off', 'latest', 'local']);
+const NOT_IMAGES = new Set([
+  'none',
+  'null',
+  'default',
+  'auto',
+  'inherit',
+  'true',
+  'false',
+  'yes',
+  'no',
+  'on',
+  'off',
+  'latest',
+  'local',
+]);
 
 export function extractGeneric(root: YamlNode, api: DocumentApi): void {
   for (const { map, key } of api.maps(root)) {

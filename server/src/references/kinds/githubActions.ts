@@ -31,7 +31,8 @@ export function extractGitHubActions(root: YamlNode, api: DocumentApi): void {
     if (!isMap(job)) continue;
     const container = api.get(job, 'container');
     reportImage(isScalar(container) ? container : api.get(container, 'image'), 'container', job, api);
-    for (const [, service] of api.entries(api.get(job, 'services'))) reportImage(api.get(service, 'image'), 'service', job, api);
+    for (const [, service] of api.entries(api.get(job, 'services')))
+      reportImage(api.get(service, 'image'), 'service', job, api);
     reportSteps(api.get(job, 'steps'), api);
   }
   const runs = api.get(root, 'runs');
@@ -44,7 +45,8 @@ function reportSteps(steps: YamlNode | undefined, api: DocumentApi): void {
     const uses = api.get(step, 'uses');
     reportDocker(uses, 'uses', api);
     const action = api.text(uses)?.split('@')[0]?.toLowerCase() ?? '';
-    for (const input of ACTION_IMAGE_INPUTS.get(action) ?? []) api.report(api.get(api.get(step, 'with'), input), SOURCE, 'image');
+    for (const input of ACTION_IMAGE_INPUTS.get(action) ?? [])
+      api.report(api.get(api.get(step, 'with'), input), SOURCE, 'image');
   }
 }
 
@@ -53,7 +55,9 @@ function reportDocker(node: YamlNode | undefined, context: ReferenceContext, api
 }
 
 function reportImage(node: YamlNode | undefined, context: ReferenceContext, job: YamlNode, api: DocumentApi): void {
-  const path = MATRIX_VALUE.exec(api.text(node) ?? '')?.[1]?.slice(1).split('.');
+  const path = MATRIX_VALUE.exec(api.text(node) ?? '')?.[1]
+    ?.slice(1)
+    .split('.');
   if (path === undefined) {
     api.report(node, SOURCE, context);
     return;

@@ -9,7 +9,20 @@ import { isStringScalar, type DocumentApi, type YamlNode } from './api';
 
 const SOURCE = 'gitlab-ci';
 /** Top-level keys that are settings, not jobs. */
-const GLOBAL_KEYS = new Set(['default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'types', 'spec']);
+const GLOBAL_KEYS = new Set([
+  'default',
+  'include',
+  'stages',
+  'variables',
+  'workflow',
+  'image',
+  'services',
+  'cache',
+  'before_script',
+  'after_script',
+  'types',
+  'spec',
+]);
 /** Keys only a GitLab job has. */
 const JOB_KEYS = ['script', 'trigger', 'extends', 'run', 'stage', 'before_script', 'after_script'];
 const SINGLE_VARIABLE = /^\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))$/;
@@ -22,7 +35,9 @@ export function isGitLabCi(root: YamlNode, api: DocumentApi): boolean {
   const stages = api.items(api.get(root, 'stages'));
   if (stages.length > 0 && stages.every(isScalar)) return true;
   if (api.get(api.get(root, 'default'), 'image') !== undefined) return true;
-  return api.entries(root).some(([key, job]) => !GLOBAL_KEYS.has(key) && isMap(job) && JOB_KEYS.some((k) => api.get(job, k) !== undefined));
+  return api
+    .entries(root)
+    .some(([key, job]) => !GLOBAL_KEYS.has(key) && isMap(job) && JOB_KEYS.some((k) => api.get(job, k) !== undefined));
 }
 
 export function extractGitLabCi(root: YamlNode, api: DocumentApi): void {
@@ -63,7 +78,9 @@ function reportImage(node: YamlNode | undefined, context: ReferenceContext, scop
     api.report(image, SOURCE, context, options);
     return;
   }
-  api.report(image, SOURCE, context, { variable: `'${text}' is set by ${name} (line ${api.line(first)}); those images are checked there` });
+  api.report(image, SOURCE, context, {
+    variable: `'${text}' is set by ${name} (line ${api.line(first)}); those images are checked there`,
+  });
   for (const value of values) api.report(value, SOURCE, context, options);
 }
 
@@ -96,5 +113,10 @@ function variableValues(name: string, scope: Scope, api: DocumentApi): YamlNode[
 }
 
 function isLiteral(value: YamlNode | undefined, api: DocumentApi): value is YamlNode {
-  return isStringScalar(value) && value.value.trim() !== '' && !containsVariable(value.value) && !MACOS_VM_IMAGE.test(api.text(value) ?? '');
+  return (
+    isStringScalar(value) &&
+    value.value.trim() !== '' &&
+    !containsVariable(value.value) &&
+    !MACOS_VM_IMAGE.test(api.text(value) ?? '')
+  );
 }

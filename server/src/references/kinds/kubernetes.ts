@@ -30,10 +30,13 @@ export function extractKubernetes(root: YamlNode, api: DocumentApi): void {
     for (const list of CONTAINER_LISTS) {
       for (const container of api.items(api.get(map, list))) api.report(api.get(container, 'image'), SOURCE, 'image');
     }
-    for (const volume of api.items(api.get(map, 'volumes'))) api.report(api.get(api.get(volume, 'image'), 'reference'), SOURCE, 'image');
+    for (const volume of api.items(api.get(map, 'volumes')))
+      api.report(api.get(api.get(volume, 'image'), 'reference'), SOURCE, 'image');
   }
 }
 
 function isPodSpec(map: YamlNode, api: DocumentApi): boolean {
-  return api.items(api.get(map, 'containers')).some((c) => isMap(c) && (api.get(c, 'image') !== undefined || api.get(c, 'name') !== undefined));
+  return api
+    .items(api.get(map, 'containers'))
+    .some((c) => isMap(c) && (api.get(c, 'image') !== undefined || api.get(c, 'name') !== undefined));
 }

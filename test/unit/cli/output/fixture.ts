@@ -9,10 +9,17 @@ import { rangeOf } from '../../../support/ranges';
 export const DIGEST = `sha256:${'a'.repeat(64)}`;
 
 export const DOCKERFILE = `FROM python:3.12-slim AS build\nFROM nginx\nFROM node:22@${DIGEST}\nFROM python:3.12-slim\n`;
-export const COMPOSE = 'services:\n  app: {labels: {x: "💥"}, image: Bad:1}\n  db:\n    image: redis:7 # digest-pin: ignore\n  go:\n    image: "golang:${GO}"\n';
+export const COMPOSE =
+  'services:\n  app: {labels: {x: "💥"}, image: Bad:1}\n  db:\n    image: redis:7 # digest-pin: ignore\n  go:\n    image: "golang:${GO}"\n';
 
-const ref = (text: string, needle: string, source: ReferenceSource, context: ReferenceContext, occurrence = 0, extras: ReferenceExtras = {}): ImageReference =>
-  buildReference(needle, rangeOf(text, needle, occurrence), source, context, extras);
+const ref = (
+  text: string,
+  needle: string,
+  source: ReferenceSource,
+  context: ReferenceContext,
+  occurrence = 0,
+  extras: ReferenceExtras = {},
+): ImageReference => buildReference(needle, rangeOf(text, needle, occurrence), source, context, extras);
 
 export function fixtureReport(): Report {
   const references = [
@@ -22,13 +29,21 @@ export function fixtureReport(): Report {
     { file: 'Dockerfile', reference: ref(DOCKERFILE, 'python:3.12-slim', 'dockerfile', 'from', 1) },
     { file: 'sub dir/compose.yaml', reference: ref(COMPOSE, 'Bad:1', 'compose', 'image') },
     { file: 'sub dir/compose.yaml', reference: ref(COMPOSE, 'redis:7', 'compose', 'image', 0, { ignored: true }) },
-    { file: 'sub dir/compose.yaml', reference: ref(COMPOSE, 'golang:${GO}', 'compose', 'image', 0, { platform: 'linux/arm64' }) },
+    {
+      file: 'sub dir/compose.yaml',
+      reference: ref(COMPOSE, 'golang:${GO}', 'compose', 'image', 0, { platform: 'linux/arm64' }),
+    },
   ];
   return {
     files: 3,
     references: references.map((r) => ({ ...r, findings: diagnose(r.reference) })),
     notes: [
-      { file: 'broken.yaml', severity: 'error', message: 'YAML: unexpected end of the stream', range: { start: { line: 2, character: 4 }, end: { line: 2, character: 5 } } },
+      {
+        file: 'broken.yaml',
+        severity: 'error',
+        message: 'YAML: unexpected end of the stream',
+        range: { start: { line: 2, character: 4 }, end: { line: 2, character: 5 } },
+      },
       { file: 'sub dir/compose.yaml', severity: 'warning', message: 'a note without a range' },
     ],
     failures: [{ file: 'locked.yaml', message: 'could not read: permission denied' }],

@@ -4,7 +4,10 @@ import { summarise } from '../../../../server/src/cli/check';
 import { formatJson } from '../../../../server/src/cli/output/json';
 import { DIGEST, fixtureReport } from './fixture';
 
-const range = (l1: number, c1: number, l2: number, c2: number) => ({ start: { line: l1, character: c1 }, end: { line: l2, character: c2 } });
+const range = (l1: number, c1: number, l2: number, c2: number) => ({
+  start: { line: l1, character: c1 },
+  end: { line: l2, character: c2 },
+});
 
 describe('formatJson', () => {
   const report = fixtureReport();
@@ -26,7 +29,9 @@ describe('formatJson', () => {
       digest: null,
       status: 'unpinned',
       context: 'from',
-      diagnostics: [{ code: 'unpinned', severity: 'warning', message: 'python:3.12-slim is a mutable tag; pin it to a digest' }],
+      diagnostics: [
+        { code: 'unpinned', severity: 'warning', message: 'python:3.12-slim is a mutable tag; pin it to a digest' },
+      ],
     });
     assert.deepEqual(JSON.parse(text), {
       version: 1,
@@ -43,7 +48,12 @@ describe('formatJson', () => {
           status: 'unpinned',
           context: 'from',
           diagnostics: [
-            { code: 'latest', severity: 'warning', message: 'nginx has no tag, so it means nginx:latest, which moves with every release; pin a version tag to a digest' },
+            {
+              code: 'latest',
+              severity: 'warning',
+              message:
+                'nginx has no tag, so it means nginx:latest, which moves with every release; pin a version tag to a digest',
+            },
           ],
         },
         {
@@ -69,7 +79,13 @@ describe('formatJson', () => {
           digest: null,
           status: 'invalid',
           context: 'image',
-          diagnostics: [{ code: 'invalid-reference', severity: 'error', message: "'Bad:1' is not a valid image reference: repository name must be lowercase" }],
+          diagnostics: [
+            {
+              code: 'invalid-reference',
+              severity: 'error',
+              message: "'Bad:1' is not a valid image reference: repository name must be lowercase",
+            },
+          ],
         },
         {
           file: 'sub dir/compose.yaml',
@@ -96,12 +112,21 @@ describe('formatJson', () => {
           context: 'image',
           platform: 'linux/arm64',
           diagnostics: [
-            { code: 'variable', severity: 'information', message: "'golang:${GO}' is built from variables; its value is only known at build or deploy time" },
+            {
+              code: 'variable',
+              severity: 'information',
+              message: "'golang:${GO}' is built from variables; its value is only known at build or deploy time",
+            },
           ],
         },
       ],
       notes: [
-        { file: 'broken.yaml', severity: 'error', message: 'YAML: unexpected end of the stream', range: range(2, 4, 2, 5) },
+        {
+          file: 'broken.yaml',
+          severity: 'error',
+          message: 'YAML: unexpected end of the stream',
+          range: range(2, 4, 2, 5),
+        },
         { file: 'locked.yaml', severity: 'error', message: 'could not read: permission denied' },
         { file: 'sub dir/compose.yaml', severity: 'warning', message: 'a note without a range' },
       ],
@@ -111,7 +136,18 @@ describe('formatJson', () => {
 
   it("keeps the contract's key order first, so diffs and eyes find fields where cli.md puts them", () => {
     const [first] = JSON.parse(text).references as Array<Record<string, unknown>>;
-    assert.deepEqual(Object.keys(first ?? {}), ['file', 'range', 'text', 'source', 'name', 'tag', 'digest', 'status', 'context', 'diagnostics']);
+    assert.deepEqual(Object.keys(first ?? {}), [
+      'file',
+      'range',
+      'text',
+      'source',
+      'name',
+      'tag',
+      'digest',
+      'status',
+      'context',
+      'diagnostics',
+    ]);
     assert.deepEqual(Object.keys(JSON.parse(text) as object), ['version', 'references', 'notes', 'summary']);
   });
 });

@@ -38,7 +38,10 @@ interface Sarif {
   version: string;
   runs: Array<{
     tool: { driver: { name: string; informationUri: string; version: string; rules: SarifRule[] } };
-    invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: Array<{ level: string; message: { text: string }; locations: Location[] }> }>;
+    invocations: Array<{
+      executionSuccessful: boolean;
+      toolExecutionNotifications: Array<{ level: string; message: { text: string }; locations: Location[] }>;
+    }>;
     results: Result[];
   }>;
 }
@@ -79,7 +82,11 @@ describe('formatSarif', () => {
 
   it('has a result per finding, pointing at its rule, with 1-based regions equal to the JSON ranges plus one', () => {
     const json = JSON.parse(formatJson(report, summarise(report))) as {
-      references: Array<{ file: string; range: { start: { line: number; character: number }; end: { line: number; character: number } }; diagnostics: Array<{ code: string; severity: Severity; message: string }> }>;
+      references: Array<{
+        file: string;
+        range: { start: { line: number; character: number }; end: { line: number; character: number } };
+        diagnostics: Array<{ code: string; severity: Severity; message: string }>;
+      }>;
     };
     const expected = json.references.flatMap((ref) =>
       ref.diagnostics.map((d) => ({
@@ -87,12 +94,23 @@ describe('formatSarif', () => {
         level: sarifLevel(d.severity),
         text: d.message,
         uri: ref.file.replace(/ /g, '%20'),
-        region: { startLine: ref.range.start.line + 1, startColumn: ref.range.start.character + 1, endLine: ref.range.end.line + 1, endColumn: ref.range.end.character + 1 },
+        region: {
+          startLine: ref.range.start.line + 1,
+          startColumn: ref.range.start.character + 1,
+          endLine: ref.range.end.line + 1,
+          endColumn: ref.range.end.character + 1,
+        },
       })),
     );
     const results = run?.results ?? [];
     assert.deepEqual(
-      results.map((r) => ({ ruleId: r.ruleId, level: r.level, text: r.message.text, uri: r.locations[0]?.physicalLocation.artifactLocation.uri, region: r.locations[0]?.physicalLocation.region })),
+      results.map((r) => ({
+        ruleId: r.ruleId,
+        level: r.level,
+        text: r.message.text,
+        uri: r.locations[0]?.physicalLocation.artifactLocation.uri,
+        region: r.locations[0]?.physicalLocation.region,
+      })),
       expected,
     );
     assert.equal(results.length, 5);
@@ -102,7 +120,12 @@ describe('formatSarif', () => {
       assert.equal(result.locations[0]?.physicalLocation.artifactLocation.uriBaseId, '%SRCROOT%');
     }
     // The astral character before Bad:1 counts two UTF-16 units (SARIF's default columnKind).
-    assert.deepEqual(results[3]?.locations[0]?.physicalLocation.region, { startLine: 2, startColumn: 35, endLine: 2, endColumn: 40 });
+    assert.deepEqual(results[3]?.locations[0]?.physicalLocation.region, {
+      startLine: 2,
+      startColumn: 35,
+      endLine: 2,
+      endColumn: 40,
+    });
   });
 
   it('fingerprints survive line moves but tell repeated references apart', () => {
@@ -111,9 +134,17 @@ describe('formatSarif', () => {
     for (const print of prints) assert.match(print ?? '', /^[0-9a-f]{32}$/);
     const moved = fixtureReport();
     for (const checked of moved.references) {
-      checked.findings = checked.findings.map((f) => ({ ...f, range: { start: { line: f.range.start.line + 5, character: 0 }, end: { line: f.range.end.line + 5, character: 9 } } }));
+      checked.findings = checked.findings.map((f) => ({
+        ...f,
+        range: {
+          start: { line: f.range.start.line + 5, character: 0 },
+          end: { line: f.range.end.line + 5, character: 9 },
+        },
+      }));
     }
-    const movedPrints = (JSON.parse(formatSarif(moved)) as Sarif).runs[0]?.results.map((r) => r.partialFingerprints['digestPin/v1']);
+    const movedPrints = (JSON.parse(formatSarif(moved)) as Sarif).runs[0]?.results.map(
+      (r) => r.partialFingerprints['digestPin/v1'],
+    );
     assert.deepEqual(movedPrints, prints);
   });
 
@@ -125,12 +156,21 @@ describe('formatSarif', () => {
           {
             level: 'error',
             message: { text: 'YAML: unexpected end of the stream' },
-            locations: [{ physicalLocation: { artifactLocation: { uri: 'broken.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 3, startColumn: 5, endLine: 3, endColumn: 6 } } }],
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: 'broken.yaml', uriBaseId: '%SRCROOT%' },
+                  region: { startLine: 3, startColumn: 5, endLine: 3, endColumn: 6 },
+                },
+              },
+            ],
           },
           {
             level: 'warning',
             message: { text: 'a note without a range' },
-            locations: [{ physicalLocation: { artifactLocation: { uri: 'sub%20dir/compose.yaml', uriBaseId: '%SRCROOT%' } } }],
+            locations: [
+              { physicalLocation: { artifactLocation: { uri: 'sub%20dir/compose.yaml', uriBaseId: '%SRCROOT%' } } },
+            ],
           },
           {
             level: 'error',
@@ -143,9 +183,11 @@ describe('formatSarif', () => {
   });
 
   it('maps severities to SARIF levels', () => {
-    assert.deepEqual(
-      (['error', 'warning', 'information', 'hint'] as const).map(sarifLevel),
-      ['error', 'warning', 'note', 'note'],
-    );
+    assert.deepEqual((['error', 'warning', 'information', 'hint'] as const).map(sarifLevel), [
+      'error',
+      'warning',
+      'note',
+      'note',
+    ]);
   });
 });

@@ -11,7 +11,10 @@ const cases: Case[] = [
     hint: 'compose',
     kind: 'compose',
     text: 'services:\n  web:\n    image: nginx:1.27\n  cache:\n    image: redis\n',
-    expect: [unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27'), unpinned('redis', 'docker.io/library/redis', null)],
+    expect: [
+      unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27'),
+      unpinned('redis', 'docker.io/library/redis', null),
+    ],
   },
   {
     name: 'version, networks and volumes around the services',
@@ -29,13 +32,19 @@ const cases: Case[] = [
     name: 'build: makes the image the local build name',
     hint: 'compose',
     text: 'services:\n  app:\n    build: .\n    image: acme/app:dev\n  db:\n    image: mysql:8\n',
-    expect: [unpinned('acme/app:dev', 'docker.io/acme/app', 'dev', { localBuild: true }), unpinned('mysql:8', 'docker.io/library/mysql', '8')],
+    expect: [
+      unpinned('acme/app:dev', 'docker.io/acme/app', 'dev', { localBuild: true }),
+      unpinned('mysql:8', 'docker.io/library/mysql', '8'),
+    ],
   },
   {
     name: 'build: as a mapping also counts; build: with no value does not',
     hint: 'compose',
     text: 'services:\n  a:\n    build:\n      context: ./a\n      dockerfile: Dockerfile.dev\n    image: a:latest\n  b:\n    build:\n    image: b:1\n',
-    expect: [unpinned('a:latest', 'docker.io/library/a', 'latest', { localBuild: true }), unpinned('b:1', 'docker.io/library/b', '1')],
+    expect: [
+      unpinned('a:latest', 'docker.io/library/a', 'latest', { localBuild: true }),
+      unpinned('b:1', 'docker.io/library/b', '1'),
+    ],
   },
   {
     name: 'a literal platform travels with the reference',
@@ -88,8 +97,11 @@ const cases: Case[] = [
   {
     name: 'flow-style services',
     hint: 'compose',
-    text: "services: {web: {image: 'caddy:2'}, db: {image: \"mariadb:11\", platform: linux/amd64}}\n",
-    expect: [unpinned('caddy:2', 'docker.io/library/caddy', '2'), unpinned('mariadb:11', 'docker.io/library/mariadb', '11', { platform: 'linux/amd64' })],
+    text: 'services: {web: {image: \'caddy:2\'}, db: {image: "mariadb:11", platform: linux/amd64}}\n',
+    expect: [
+      unpinned('caddy:2', 'docker.io/library/caddy', '2'),
+      unpinned('mariadb:11', 'docker.io/library/mariadb', '11', { platform: 'linux/amd64' }),
+    ],
   },
   {
     name: 'only services.*.image: a top-level image or one under another key is not a service image',
@@ -113,7 +125,10 @@ const cases: Case[] = [
     name: 'a service with duplicate image keys reports the last (what loaders keep); duplicate services both count',
     hint: 'compose',
     text: 'services:\n  web:\n    image: nginx:1.25\n    image: nginx:1.27\n  web:\n    image: httpd:2.4\n',
-    expect: [unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27'), unpinned('httpd:2.4', 'docker.io/library/httpd', '2.4')],
+    expect: [
+      unpinned('nginx:1.27', 'docker.io/library/nginx', '1.27'),
+      unpinned('httpd:2.4', 'docker.io/library/httpd', '2.4'),
+    ],
   },
   {
     name: 'detected by content: services whose entries have image or build',
@@ -126,8 +141,22 @@ const cases: Case[] = [
     kind: 'yaml',
     text: 'steps:\n  build:\n    image: golang:1.22\n    commands: [go build]\nservices:\n  db:\n    image: postgres:16\n',
     expect: [
-      { text: 'golang:1.22', name: 'docker.io/library/golang', tag: '1.22', status: 'unpinned', source: 'yaml', context: 'image' },
-      { text: 'postgres:16', name: 'docker.io/library/postgres', tag: '16', status: 'unpinned', source: 'yaml', context: 'image' },
+      {
+        text: 'golang:1.22',
+        name: 'docker.io/library/golang',
+        tag: '1.22',
+        status: 'unpinned',
+        source: 'yaml',
+        context: 'image',
+      },
+      {
+        text: 'postgres:16',
+        name: 'docker.io/library/postgres',
+        tag: '16',
+        status: 'unpinned',
+        source: 'yaml',
+        context: 'image',
+      },
     ],
   },
   {

@@ -2,7 +2,13 @@
 // its range must cover exactly its text in the file.
 import assert from 'node:assert/strict';
 import { LineIndex } from '../../../../server/src/references/positions';
-import type { ImageReference, Range, ReferenceContext, ReferenceSource, ReferenceStatus } from '../../../../server/src/references/types';
+import type {
+  ImageReference,
+  Range,
+  ReferenceContext,
+  ReferenceSource,
+  ReferenceStatus,
+} from '../../../../server/src/references/types';
 import { extractYaml } from '../../../../server/src/references/yaml';
 import type { ExtractResult, FileKind } from '../../../../server/src/references/types';
 import { sliceRange } from '../../../support/ranges';
@@ -34,9 +40,32 @@ export type Fields = Omit<Expected, 'text' | 'status' | 'source' | 'context'>;
 /** Shorthand row builders for one source and context. */
 export function rows(source: ReferenceSource, context: ReferenceContext) {
   return {
-    unpinned: (text: string, name: string, tag: string | null, fields: Fields = {}): Expected => ({ text, name, tag, status: 'unpinned', source, context, ...fields }),
-    pinned: (text: string, name: string, tag: string | null, digest: string, fields: Fields = {}): Expected => ({ text, name, tag, digest, status: 'pinned', source, context, ...fields }),
-    variable: (text: string, fields: Fields = {}): Expected => ({ text, status: 'variable', source, context, ...fields }),
+    unpinned: (text: string, name: string, tag: string | null, fields: Fields = {}): Expected => ({
+      text,
+      name,
+      tag,
+      status: 'unpinned',
+      source,
+      context,
+      ...fields,
+    }),
+    pinned: (text: string, name: string, tag: string | null, digest: string, fields: Fields = {}): Expected => ({
+      text,
+      name,
+      tag,
+      digest,
+      status: 'pinned',
+      source,
+      context,
+      ...fields,
+    }),
+    variable: (text: string, fields: Fields = {}): Expected => ({
+      text,
+      status: 'variable',
+      source,
+      context,
+      ...fields,
+    }),
     invalid: (text: string, fields: Fields = {}): Expected => ({ text, status: 'invalid', source, context, ...fields }),
   };
 }
@@ -48,7 +77,10 @@ export function locate(text: string, needle: string, after?: string, occurrence 
   let at = -1;
   for (let i = 0; i <= occurrence; i++) {
     at = text.indexOf(needle, from);
-    if (at < 0) throw new Error(`fixture does not contain ${JSON.stringify(needle)} (occurrence ${occurrence} after ${JSON.stringify(after)})`);
+    if (at < 0)
+      throw new Error(
+        `fixture does not contain ${JSON.stringify(needle)} (occurrence ${occurrence} after ${JSON.stringify(after)})`,
+      );
     from = at + 1;
   }
   return new LineIndex(text).rangeOf(at, at + needle.length);

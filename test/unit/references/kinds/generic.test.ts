@@ -12,7 +12,10 @@ const cases: Case[] = [
     name: 'Drone: steps and services',
     kind: 'yaml',
     text: 'kind: pipeline\ntype: docker\nname: default\nsteps:\n- name: test\n  image: golang:1.22\n  commands: [go test ./...]\nservices:\n- name: db\n  image: mysql:8\n',
-    expect: [unpinned('golang:1.22', 'docker.io/library/golang', '1.22'), unpinned('mysql:8', 'docker.io/library/mysql', '8')],
+    expect: [
+      unpinned('golang:1.22', 'docker.io/library/golang', '1.22'),
+      unpinned('mysql:8', 'docker.io/library/mysql', '8'),
+    ],
   },
   {
     name: 'Woodpecker: images anchored once in a variables list and aliased by steps',
@@ -22,7 +25,10 @@ const cases: Case[] = [
   {
     name: 'CircleCI: docker images; machine.image is a VM image',
     text: 'version: 2.1\njobs:\n  test:\n    docker:\n      - image: cimg/python:3.12\n      - image: cimg/postgres:16.3\n        environment: {POSTGRES_USER: ci}\n  e2e:\n    machine:\n      image: ubuntu-2204:2024.05.1\n',
-    expect: [unpinned('cimg/python:3.12', 'docker.io/cimg/python', '3.12'), unpinned('cimg/postgres:16.3', 'docker.io/cimg/postgres', '16.3')],
+    expect: [
+      unpinned('cimg/python:3.12', 'docker.io/cimg/python', '3.12'),
+      unpinned('cimg/postgres:16.3', 'docker.io/cimg/postgres', '16.3'),
+    ],
   },
   {
     name: 'Bitbucket Pipelines: top-level, step and service definitions',
@@ -147,5 +153,6 @@ describe('looksLikeImage', () => {
     ['1.2.3', false],
     ['', false],
   ];
-  for (const [value, expected] of table) it(`${JSON.stringify(value)} → ${expected}`, () => assert.equal(looksLikeImage(value), expected));
+  for (const [value, expected] of table)
+    it(`${JSON.stringify(value)} → ${expected}`, () => assert.equal(looksLikeImage(value), expected));
 });

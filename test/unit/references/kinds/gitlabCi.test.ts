@@ -11,7 +11,10 @@ const cases: Case[] = [
     hint: 'gitlab-ci',
     kind: 'gitlab-ci',
     text: 'image: docker:27.1\nservices:\n  - docker:27.1-dind\nbuild:\n  script: docker build .\n',
-    expect: [image.unpinned('docker:27.1', 'docker.io/library/docker', '27.1'), service.unpinned('docker:27.1-dind', 'docker.io/library/docker', '27.1-dind')],
+    expect: [
+      image.unpinned('docker:27.1', 'docker.io/library/docker', '27.1'),
+      service.unpinned('docker:27.1-dind', 'docker.io/library/docker', '27.1-dind'),
+    ],
   },
   {
     name: 'image and services as mappings: name, with entrypoint / alias / command beside it',
@@ -39,13 +42,19 @@ const cases: Case[] = [
     name: 'default: image and services',
     hint: 'gitlab-ci',
     text: 'default:\n  image: ruby:3.3\n  services: [mysql:8.0]\n  before_script: [bundle install]\nrspec:\n  script: rspec\n',
-    expect: [image.unpinned('ruby:3.3', 'docker.io/library/ruby', '3.3'), service.unpinned('mysql:8.0', 'docker.io/library/mysql', '8.0')],
+    expect: [
+      image.unpinned('ruby:3.3', 'docker.io/library/ruby', '3.3'),
+      service.unpinned('mysql:8.0', 'docker.io/library/mysql', '8.0'),
+    ],
   },
   {
     name: 'hidden jobs (templates) and jobs that extend them: each literal once',
     hint: 'gitlab-ci',
     text: '.node:\n  image: node:22-alpine\n  before_script: [npm ci]\nlint:\n  extends: .node\n  script: npm run lint\ntest:\n  extends: .node\n  image: node:20-alpine\n  script: npm test\n',
-    expect: [image.unpinned('node:22-alpine', 'docker.io/library/node', '22-alpine'), image.unpinned('node:20-alpine', 'docker.io/library/node', '20-alpine')],
+    expect: [
+      image.unpinned('node:22-alpine', 'docker.io/library/node', '22-alpine'),
+      image.unpinned('node:20-alpine', 'docker.io/library/node', '20-alpine'),
+    ],
   },
   {
     name: 'YAML anchors and merge keys between jobs: once, at the literal',
@@ -64,7 +73,12 @@ const cases: Case[] = [
     hint: 'gitlab-ci',
     text: 'a:\n  image: {name: "mcr.microsoft.com/windows/servercore:ltsc2022", docker: {platform: windows/amd64}}\n  script: dir\nb:\n  image: {name: alpine:3, docker: {platform: $ARCH}}\n  script: true\n',
     expect: [
-      image.unpinned('mcr.microsoft.com/windows/servercore:ltsc2022', 'mcr.microsoft.com/windows/servercore', 'ltsc2022', { platform: 'windows/amd64' }),
+      image.unpinned(
+        'mcr.microsoft.com/windows/servercore:ltsc2022',
+        'mcr.microsoft.com/windows/servercore',
+        'ltsc2022',
+        { platform: 'windows/amd64' },
+      ),
       image.unpinned('alpine:3', 'docker.io/library/alpine', '3'),
     ],
   },
@@ -73,8 +87,14 @@ const cases: Case[] = [
     hint: 'gitlab-ci',
     text: 'variables:\n  FEDORA_IMAGE: "registry.gitlab.gnome.org/gnome/glib/fedora:v41"\n  JOBS: 4\nfedora:\n  image: "${FEDORA_IMAGE}"\n  script: ninja\n',
     expect: [
-      image.unpinned('registry.gitlab.gnome.org/gnome/glib/fedora:v41', 'registry.gitlab.gnome.org/gnome/glib/fedora', 'v41'),
-      image.variable('${FEDORA_IMAGE}', { variable: "'${FEDORA_IMAGE}' is set by FEDORA_IMAGE (line 2); those images are checked there" }),
+      image.unpinned(
+        'registry.gitlab.gnome.org/gnome/glib/fedora:v41',
+        'registry.gitlab.gnome.org/gnome/glib/fedora',
+        'v41',
+      ),
+      image.variable('${FEDORA_IMAGE}', {
+        variable: "'${FEDORA_IMAGE}' is set by FEDORA_IMAGE (line 2); those images are checked there",
+      }),
     ],
   },
   {
@@ -87,13 +107,22 @@ const cases: Case[] = [
     name: 'a variable built from other variables stays variable, with the default explanation',
     hint: 'gitlab-ci',
     text: 'variables:\n  IMAGE: $CI_REGISTRY_IMAGE/builder:$CI_COMMIT_SHA\njob:\n  image: $IMAGE\n  script: true\n',
-    expect: [image.variable('$IMAGE', { variable: "'$IMAGE' is built from variables; its value is only known at build or deploy time" })],
+    expect: [
+      image.variable('$IMAGE', {
+        variable: "'$IMAGE' is built from variables; its value is only known at build or deploy time",
+      }),
+    ],
   },
   {
     name: 'CI/CD inputs ($[[ inputs.x ]]) are variable, not invalid',
     hint: 'gitlab-ci',
     text: 'spec:\n  inputs:\n    version: {default: "3.12"}\n---\ntest:\n  image: python:$[[ inputs.version ]]\n  script: pytest\n',
-    expect: [image.variable('python:$[[ inputs.version ]]', { variable: "'python:$[[ inputs.version ]]' uses a CI/CD input; its value is only known when the pipeline is created" })],
+    expect: [
+      image.variable('python:$[[ inputs.version ]]', {
+        variable:
+          "'python:$[[ inputs.version ]]' uses a CI/CD input; its value is only known when the pipeline is created",
+      }),
+    ],
   },
   {
     name: 'parallel:matrix values of the variable are the images',
@@ -140,13 +169,26 @@ const cases: Case[] = [
     name: 'not GitLab: Azure Pipelines stages are mappings (generic rule reads the container image)',
     kind: 'yaml',
     text: 'resources:\n  containers:\n    - container: py\n      image: python:3.11\nstages:\n  - stage: Build\n    jobs:\n      - job: b\n        container: py\n',
-    expect: [{ text: 'python:3.11', name: 'docker.io/library/python', tag: '3.11', status: 'unpinned', source: 'yaml', context: 'image' }],
+    expect: [
+      {
+        text: 'python:3.11',
+        name: 'docker.io/library/python',
+        tag: '3.11',
+        status: 'unpinned',
+        source: 'yaml',
+        context: 'image',
+      },
+    ],
   },
   {
     name: 'a variable used by two jobs is reported once',
     hint: 'gitlab-ci',
     text: 'variables:\n  KUBECTL: bitnami/kubectl:1.31\nstaging:\n  image: $KUBECTL\n  script: deploy staging\nprod:\n  image: ${KUBECTL}\n  script: deploy prod\n',
-    expect: [image.unpinned('bitnami/kubectl:1.31', 'docker.io/bitnami/kubectl', '1.31'), image.variable('$KUBECTL'), image.variable('${KUBECTL}')],
+    expect: [
+      image.unpinned('bitnami/kubectl:1.31', 'docker.io/bitnami/kubectl', '1.31'),
+      image.variable('$KUBECTL'),
+      image.variable('${KUBECTL}'),
+    ],
   },
   {
     name: 'services through an anchor shared by jobs',

@@ -7,7 +7,12 @@ const generic = rows('yaml', 'image');
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
 const pod = (kind: string, path: string[], body: string): string => {
-  const lines = [`apiVersion: ${kind === 'CronJob' || kind === 'Job' ? 'batch/v1' : kind === 'Pod' ? 'v1' : 'apps/v1'}`, `kind: ${kind}`, 'metadata:', '  name: demo'];
+  const lines = [
+    `apiVersion: ${kind === 'CronJob' || kind === 'Job' ? 'batch/v1' : kind === 'Pod' ? 'v1' : 'apps/v1'}`,
+    `kind: ${kind}`,
+    'metadata:',
+    '  name: demo',
+  ];
   let indent = '';
   for (const key of path) {
     lines.push(`${indent}${key}:`);
@@ -25,8 +30,15 @@ const cases: Case[] = [
   },
   {
     name: 'Deployment: spec.template.spec, containers and initContainers',
-    text: pod('Deployment', ['spec', 'template', 'spec'], 'initContainers:\n- name: migrate\n  image: ghcr.io/acme/migrate:5\ncontainers:\n- name: api\n  image: ghcr.io/acme/api:5'),
-    expect: [unpinned('ghcr.io/acme/migrate:5', 'ghcr.io/acme/migrate', '5'), unpinned('ghcr.io/acme/api:5', 'ghcr.io/acme/api', '5')],
+    text: pod(
+      'Deployment',
+      ['spec', 'template', 'spec'],
+      'initContainers:\n- name: migrate\n  image: ghcr.io/acme/migrate:5\ncontainers:\n- name: api\n  image: ghcr.io/acme/api:5',
+    ),
+    expect: [
+      unpinned('ghcr.io/acme/migrate:5', 'ghcr.io/acme/migrate', '5'),
+      unpinned('ghcr.io/acme/api:5', 'ghcr.io/acme/api', '5'),
+    ],
   },
   {
     name: 'StatefulSet',
@@ -35,7 +47,11 @@ const cases: Case[] = [
   },
   {
     name: 'DaemonSet with a pinned image',
-    text: pod('DaemonSet', ['spec', 'template', 'spec'], `containers:\n- name: agent\n  image: fluent/fluent-bit:3.1@${DIGEST}`),
+    text: pod(
+      'DaemonSet',
+      ['spec', 'template', 'spec'],
+      `containers:\n- name: agent\n  image: fluent/fluent-bit:3.1@${DIGEST}`,
+    ),
     expect: [pinned(`fluent/fluent-bit:3.1@${DIGEST}`, 'docker.io/fluent/fluent-bit', '3.1', DIGEST)],
   },
   {
@@ -45,18 +61,33 @@ const cases: Case[] = [
   },
   {
     name: 'Job',
-    text: pod('Job', ['spec', 'template', 'spec'], 'restartPolicy: Never\ncontainers:\n- name: pi\n  image: perl:5.34.0'),
+    text: pod(
+      'Job',
+      ['spec', 'template', 'spec'],
+      'restartPolicy: Never\ncontainers:\n- name: pi\n  image: perl:5.34.0',
+    ),
     expect: [unpinned('perl:5.34.0', 'docker.io/library/perl', '5.34.0')],
   },
   {
     name: 'CronJob: spec.jobTemplate.spec.template.spec',
-    text: pod('CronJob', ['spec', 'jobTemplate', 'spec', 'template', 'spec'], 'containers:\n- name: backup\n  image: restic/restic:0.17.0'),
+    text: pod(
+      'CronJob',
+      ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+      'containers:\n- name: backup\n  image: restic/restic:0.17.0',
+    ),
     expect: [unpinned('restic/restic:0.17.0', 'docker.io/restic/restic', '0.17.0')],
   },
   {
     name: 'ephemeralContainers',
-    text: pod('Pod', ['spec'], 'containers:\n- name: app\n  image: app:1\nephemeralContainers:\n- name: debugger\n  image: nicolaka/netshoot:v0.13'),
-    expect: [unpinned('app:1', 'docker.io/library/app', '1'), unpinned('nicolaka/netshoot:v0.13', 'docker.io/nicolaka/netshoot', 'v0.13')],
+    text: pod(
+      'Pod',
+      ['spec'],
+      'containers:\n- name: app\n  image: app:1\nephemeralContainers:\n- name: debugger\n  image: nicolaka/netshoot:v0.13',
+    ),
+    expect: [
+      unpinned('app:1', 'docker.io/library/app', '1'),
+      unpinned('nicolaka/netshoot:v0.13', 'docker.io/nicolaka/netshoot', 'v0.13'),
+    ],
   },
   {
     name: 'kind: List items',
@@ -79,7 +110,10 @@ const cases: Case[] = [
       '        - {name: b, image: httpd:2.4}',
       '',
     ].join('\n'),
-    expect: [unpinned('nginx:1', 'docker.io/library/nginx', '1'), unpinned('httpd:2.4', 'docker.io/library/httpd', '2.4')],
+    expect: [
+      unpinned('nginx:1', 'docker.io/library/nginx', '1'),
+      unpinned('httpd:2.4', 'docker.io/library/httpd', '2.4'),
+    ],
   },
   {
     name: 'PodTemplate: template.spec',
@@ -109,7 +143,10 @@ const cases: Case[] = [
   {
     name: 'image volumes: volumes[].image.reference',
     text: 'apiVersion: v1\nkind: Pod\nmetadata: {name: v}\nspec:\n  containers:\n  - name: c\n    image: debian:12\n  volumes:\n  - name: models\n    image:\n      reference: quay.io/acme/models:v3\n      pullPolicy: IfNotPresent\n',
-    expect: [unpinned('debian:12', 'docker.io/library/debian', '12'), unpinned('quay.io/acme/models:v3', 'quay.io/acme/models', 'v3')],
+    expect: [
+      unpinned('debian:12', 'docker.io/library/debian', '12'),
+      unpinned('quay.io/acme/models:v3', 'quay.io/acme/models', 'v3'),
+    ],
   },
   {
     name: 'a CRD schema describing containers is not a pod spec',
@@ -133,7 +170,11 @@ const cases: Case[] = [
   },
   {
     name: 'Helm / Go template values are variable',
-    text: pod('Deployment', ['spec', 'template', 'spec'], 'containers:\n- name: app\n  image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"'),
+    text: pod(
+      'Deployment',
+      ['spec', 'template', 'spec'],
+      'containers:\n- name: app\n  image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"',
+    ),
     expect: [variable('{{ .Values.image.repository }}:{{ .Values.image.tag }}')],
   },
   {

@@ -17,7 +17,9 @@ const cases: Case[] = [
     ),
     expect: [
       unpinned('quay.io/buildah/stable:v1', 'quay.io/buildah/stable', 'v1'),
-      variable('$(params.BUILDER_IMAGE)', { variable: "'$(params.BUILDER_IMAGE)' is the parameter BUILDER_IMAGE; its default (line 9) is checked there" }),
+      variable('$(params.BUILDER_IMAGE)', {
+        variable: "'$(params.BUILDER_IMAGE)' is the parameter BUILDER_IMAGE; its default (line 9) is checked there",
+      }),
     ],
   },
   {
@@ -26,7 +28,11 @@ const cases: Case[] = [
       `  - name: builder_image\n    default: "docker.io/library/docker:stable@${DIGEST}" #tag: stable\n`,
       '  - name: build\n    image: $(params.builder_image)\n  - name: push\n    image: $(params.builder_image)\n',
     ),
-    expect: [pinned(`docker.io/library/docker:stable@${DIGEST}`, 'docker.io/library/docker', 'stable', DIGEST), variable('$(params.builder_image)'), variable('$(params.builder_image)', { occurrence: 1 })],
+    expect: [
+      pinned(`docker.io/library/docker:stable@${DIGEST}`, 'docker.io/library/docker', 'stable', DIGEST),
+      variable('$(params.builder_image)'),
+      variable('$(params.builder_image)', { occurrence: 1 }),
+    ],
   },
   {
     name: 'sidecars and stepTemplate, and the bracket form $(params["x"])',
@@ -49,17 +55,28 @@ const cases: Case[] = [
       '  - name: IMAGE\n    description: Reference of the image to produce.\n  - name: TOOL\n    default: $(params.REGISTRY)/tool:1\n',
       '  - name: a\n    image: $(params.IMAGE)\n  - name: b\n    image: $(params.TOOL)\n',
     ),
-    expect: [variable('$(params.IMAGE)', { variable: "'$(params.IMAGE)' is built from variables; its value is only known at build or deploy time" }), variable('$(params.TOOL)', { after: '  - name: b' })],
+    expect: [
+      variable('$(params.IMAGE)', {
+        variable: "'$(params.IMAGE)' is built from variables; its value is only known at build or deploy time",
+      }),
+      variable('$(params.TOOL)', { after: '  - name: b' }),
+    ],
   },
   {
     name: 'an image that only mentions a parameter is variable, and the parameter default is not an image',
-    text: task('  - name: version\n    default: "1.22"\n', '  - name: build\n    image: docker.io/library/golang:$(params.version)\n'),
+    text: task(
+      '  - name: version\n    default: "1.22"\n',
+      '  - name: build\n    image: docker.io/library/golang:$(params.version)\n',
+    ),
     expect: [variable('docker.io/library/golang:$(params.version)')],
   },
   {
     name: 'StepAction: spec.image with spec.params',
     text: 'apiVersion: tekton.dev/v1beta1\nkind: StepAction\nmetadata: {name: git-clone}\nspec:\n  params:\n    - name: gitInitImage\n      type: string\n      default: "ghcr.io/tektoncd-catalog/git-clone:v1.1.0"\n  image: "$(params.gitInitImage)"\n  script: git-init\n',
-    expect: [unpinned('ghcr.io/tektoncd-catalog/git-clone:v1.1.0', 'ghcr.io/tektoncd-catalog/git-clone', 'v1.1.0'), variable('$(params.gitInitImage)')],
+    expect: [
+      unpinned('ghcr.io/tektoncd-catalog/git-clone:v1.1.0', 'ghcr.io/tektoncd-catalog/git-clone', 'v1.1.0'),
+      variable('$(params.gitInitImage)'),
+    ],
   },
   {
     name: 'a Pipeline with an embedded taskSpec uses the taskSpec params',
@@ -79,7 +96,10 @@ const cases: Case[] = [
       '        image: $(params.linter)',
       '',
     ].join('\n'),
-    expect: [unpinned('golangci/golangci-lint:v1.60', 'docker.io/golangci/golangci-lint', 'v1.60'), variable('$(params.linter)')],
+    expect: [
+      unpinned('golangci/golangci-lint:v1.60', 'docker.io/golangci/golangci-lint', 'v1.60'),
+      variable('$(params.linter)'),
+    ],
   },
 ];
 
