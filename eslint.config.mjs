@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './scripts/eslint/layers.mjs';
 
 export default tseslint.config(
   {
@@ -35,6 +36,12 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The layers of docs/architecture.md: imports point down, cli/ and lsp/ never import each other.
+    files: ['server/src/**/*.ts', 'client/src/**/*.ts'],
+    plugins: { 'digest-pin': { rules: { layers } } },
+    rules: { 'digest-pin/layers': 'error' },
   },
   {
     files: ['server/src/**/*.ts'],

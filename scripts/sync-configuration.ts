@@ -4,7 +4,7 @@
 // test/unit/package.test.ts fails on any difference, so a settings change cannot ship without running this.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { configurationContribution } from '../server/src/settings';
+import { configurationContribution } from '../server/src/shared/settings';
 
 const PATH = 'package.json';
 const text = readFileSync(PATH, 'utf8');

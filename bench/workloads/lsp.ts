@@ -17,7 +17,7 @@ import { TrackedDocument } from '../../server/src/lsp/documents';
 import { Resolver } from '../../server/src/lsp/resolver';
 import type { RegistryClient } from '../../server/src/registry/index';
 import { findReferences } from '../../server/src/references/index';
-import { DEFAULT_SETTINGS } from '../../server/src/settings';
+import { DEFAULT_SETTINGS } from '../../server/src/shared/settings';
 import { formatBytes, formatCount, type Prepared, type Workload } from '../workload';
 
 const hex = (seed: string): string => createHash('sha256').update(seed).digest('hex');

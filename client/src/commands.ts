@@ -12,7 +12,7 @@ import {
   type WorkspaceEditParams,
   type WorkspaceEditResult,
   type WorkspaceEditSummary,
-} from '../../server/src/protocol';
+} from '../../server/src/shared/protocol';
 import { excludeGlob, isWorkspaceFile, LANGUAGES, WORKSPACE_FILES_GLOB } from './documents';
 import { COMMANDS } from './ids';
 import { failureLines, progressIncrement, progressTitle, summaryMessage, type WorkspaceAction } from './summary';
@@ -75,19 +75,28 @@ export function registerCommands(services: Services): vscode.Disposable[] {
 function failed(services: Services, what: string, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   services.output.error(`${what} failed: ${message}`);
-  const show = 'Show Output';
-  void vscode.window.showErrorMessage(`digest-pin: ${what.toLowerCase()} failed: ${message}`, show).then((choice) => {
-    if (choice === show) services.output.show();
+  tell(services, 'error', `digest-pin: ${what.toLowerCase()} failed: ${message}`);
+}
+
+const SHOW_OUTPUT = 'Show Output';
+
+/** A message with a "Show Output" button (none for information: it has nothing more to say in the output). */
+function tell(services: Services, level: 'error' | 'warning' | 'information', message: string): void {
+  const shown =
+    level === 'error'
+      ? vscode.window.showErrorMessage(message, SHOW_OUTPUT)
+      : level === 'warning'
+        ? vscode.window.showWarningMessage(message, SHOW_OUTPUT)
+        : vscode.window.showInformationMessage(message);
+  void shown.then((choice) => {
+    if (choice === SHOW_OUTPUT) services.output.show();
   });
 }
 
 async function serverReady(services: Services): Promise<boolean> {
   // Started once, and still running (the client gives up on a server that keeps crashing).
   if ((await services.ready) && services.client.isRunning()) return true;
-  const show = 'Show Output';
-  void vscode.window.showErrorMessage('The digest-pin language server is not running.', show).then((choice) => {
-    if (choice === show) services.output.show();
-  });
+  tell(services, 'error', 'The digest-pin language server is not running.');
   return false;
 }
 
@@ -135,7 +144,7 @@ async function runWorkspaceAction(
   const failures = failureLines(summary, (uri) => vscode.workspace.asRelativePath(vscode.Uri.parse(uri)));
   services.output.info(`${action === 'pin' ? 'pin all' : 'update drifted'}: ${message}`);
   failures.forEach((line) => services.output.warn(line));
-  showSummary(services, message, failures.length > 0 || !applied.ok ? 'warning' : 'information');
+  tell(services, failures.length > 0 || !applied.ok ? 'warning' : 'information', message);
   return { searched: uris.length, summary, applied: applied.ok && applied.changed, message };
 }
 
@@ -237,15 +246,4 @@ async function applyEdit(services: Services, lspEdit: WorkspaceEditResult['edit'
       services.output.warn(`could not save ${failed.join(', ')}: the changes are in the editor, unsaved`);
   }
   return { ok: true, changed: true };
-}
-
-function showSummary(services: Services, message: string, level: 'information' | 'warning'): void {
-  const show = 'Show Output';
-  const shown =
-    level === 'warning'
-      ? vscode.window.showWarningMessage(message, show)
-      : vscode.window.showInformationMessage(message);
-  void shown.then((choice) => {
-    if (choice === show) services.output.show();
-  });
 }

@@ -1,7 +1,7 @@
 // VS Code entry point: wires the output channel, the language client, the status bar, commands and trust.
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { Status, type StatusParams } from '../../server/src/protocol';
+import { Status, type StatusParams } from '../../server/src/shared/protocol';
 import { registerCommands } from './commands';
 import { createLanguageClient } from './languageClient';
 import { StatusBar } from './statusBar';

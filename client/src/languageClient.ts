@@ -7,7 +7,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { SERVER_ENV, SERVER_NODE_OPTIONS, type InitializationOptions } from '../../server/src/protocol';
+import { SERVER_ENV, SERVER_NODE_OPTIONS, type InitializationOptions } from '../../server/src/shared/protocol';
 import { DOCUMENT_SELECTOR } from './documents';
 import { isTrusted } from './trust';
 

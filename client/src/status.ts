@@ -1,7 +1,8 @@
 // What the status bar item shows for each state the server reports (protocol.ts `digestPin/status`).
 // Pure: extension-side code turns a StatusView into a StatusBarItem.
-import type { StatusParams } from '../../server/src/protocol';
+import type { StatusParams } from '../../server/src/shared/protocol';
 import { COMMANDS } from './ids';
+import { plural } from '../../server/src/shared/text';
 
 export interface StatusView {
   /** With codicons: `$(sync~spin) resolving 12 images`. */
@@ -11,8 +12,6 @@ export interface StatusView {
   /** Status bar background (statusBarItem.<kind>Background); none for ordinary states. */
   background?: 'warning' | 'error';
 }
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 const showOutput = { command: COMMANDS.showOutput, title: 'Show digest-pin output' };
 

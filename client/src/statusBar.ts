@@ -1,7 +1,7 @@
 // The status bar item: shown while images are being resolved, when offline, rate-limited or restricted, and when
 // the server has stopped; hidden otherwise.
 import * as vscode from 'vscode';
-import type { StatusParams } from '../../server/src/protocol';
+import type { StatusParams } from '../../server/src/shared/protocol';
 import { statusView, stoppedView, type StatusView } from './status';
 
 export class StatusBar implements vscode.Disposable {

@@ -1,9 +1,8 @@
 // The closing message of "Pin all images in workspace" / "Update drifted digests in workspace". Pure.
-import type { WorkspaceEditSummary } from '../../server/src/protocol';
+import type { WorkspaceEditSummary } from '../../server/src/shared/protocol';
+import { plural } from '../../server/src/shared/text';
 
 export type WorkspaceAction = 'pin' | 'update';
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** Title of the progress notification. */
 export function progressTitle(action: WorkspaceAction): string {

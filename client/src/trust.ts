@@ -3,7 +3,7 @@
 // so there is no revoke event.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { Trust, type TrustParams } from '../../server/src/protocol';
+import { Trust, type TrustParams } from '../../server/src/shared/protocol';
 
 export function isTrusted(): boolean {
   return vscode.workspace.isTrusted;

@@ -27,9 +27,9 @@ import {
   type TextDocumentEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { defaultCacheDir } from './cli/registry';
+import { defaultCacheDir } from './shared/cacheLocation';
 import { codeActions, pinAllEdits, type FileFormat, type FileView } from './features/codeActions';
-import type { Online } from './features/diagnostics';
+import type { Online } from './lookup/answer';
 import type { ImageFacts } from './features/facts';
 import { hoverMarkdown, type HoverMode } from './features/hover';
 import { DiagnosticsMemo, ignoredBySettings, type DiagnosticsContext } from './lsp/diagnostics';
@@ -49,7 +49,7 @@ import {
   type StatusParams,
   type WorkspaceEditParams,
   type WorkspaceEditResult,
-} from './protocol';
+} from './shared/protocol';
 import { findReferences } from './references/index';
 import type { ImageReference, Position } from './references/types';
 import { CACHE_FILE } from './registry/cache';
@@ -63,7 +63,7 @@ import {
   type RegistryClient,
   type RegistryClientOptions,
 } from './registry/index';
-import { DEFAULT_SETTINGS, SECTION, readSettings, registryKey, type Settings } from './settings';
+import { DEFAULT_SETTINGS, SECTION, readSettings, registryKey, type Settings } from './shared/settings';
 
 export interface ServerOptions {
   /** Wall clock (ms since the epoch) for ages in messages and hovers. */

@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { formatAge, shortDigest } from '../../server/src/features/diagnostics';
+import { formatAge, shortDigest } from '../../server/src/shared/text';
 import { ensureBuilt, runCli, type Run } from './cliRun';
 import { startFaultProxy, type FaultProxy } from './support/faultProxy';
 import { freePort } from './support/ports';

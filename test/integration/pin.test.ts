@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { shortDigest } from '../../server/src/features/diagnostics';
+import { shortDigest } from '../../server/src/shared/text';
 import { ensureBuilt, runCli, type Run } from './cliRun';
 import type { FaultProxy } from './support/faultProxy';
 import { startSeededSetup, type SeededSetup } from './support/setup';

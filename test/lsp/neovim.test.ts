@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { shortDigest } from '../../server/src/features/diagnostics';
+import { shortDigest } from '../../server/src/shared/text';
 import { startSeededSetup, type SeededSetup } from '../integration/support/setup';
 import { ensureBuilt } from './support/build';
 import { CLI, ROOT } from './support/client';

@@ -11,8 +11,8 @@ import {
   LSPErrorCodes,
   type Diagnostic,
 } from 'vscode-languageserver/node';
-import { formatAge, shortDigest } from '../../server/src/features/diagnostics';
-import type { StatusParams, WorkspaceEditResult } from '../../server/src/protocol';
+import { formatAge, shortDigest } from '../../server/src/shared/text';
+import type { StatusParams, WorkspaceEditResult } from '../../server/src/shared/protocol';
 import { pushImage, pushIndex } from '../integration/support/seed';
 import { startSeededSetup, type SeededSetup } from '../integration/support/setup';
 import { rangeOf } from '../support/ranges';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { COMMANDS } from '../../client/src/ids';
-import { configurationContribution, SETTINGS } from '../../server/src/settings';
+import { configurationContribution, SETTINGS } from '../../server/src/shared/settings';
 import pkg from '../../package.json';
 
 const ROOT = join(__dirname, '..', '..');

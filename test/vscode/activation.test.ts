@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { suite, test } from 'mocha';
 import * as vscode from 'vscode';
-import { SERVER_ENV, SERVER_NODE_OPTIONS } from '../../server/src/protocol';
+import { SERVER_ENV, SERVER_NODE_OPTIONS } from '../../server/src/shared/protocol';
 import { EXTENSION_ID, waitFor } from './support';
 
 /** The extension host's child processes running the bundled server: their argv and environment, from /proc. */

@@ -1,6 +1,6 @@
 // argv → what to do. Pure: a usage error is a value with the words to print, never an exception.
 import { formatPlatform, parsePlatform } from '../registry/index';
-import { PRODUCT_NAME } from './product';
+import { PRODUCT_NAME } from '../shared/product';
 
 export type Format = 'text' | 'json' | 'sarif';
 export type FailOn = 'error' | 'warning' | 'information' | 'never';

@@ -1,15 +1,9 @@
 // Files → references → findings: the report every output format prints.
 // One file's trouble (unreadable, a bug in an extractor) is recorded for that file and the rest are still checked.
 import { readFileSync } from 'node:fs';
-import {
-  atLeast,
-  diagnose,
-  SEVERITIES,
-  type DiagnoseOptions,
-  type Finding,
-  type Online,
-  type Severity,
-} from '../features/diagnostics';
+import { atLeast, SEVERITIES, type Severity } from '../shared/rules';
+import { diagnose, type DiagnoseOptions, type Finding } from '../features/diagnostics';
+import { type Online } from '../lookup/answer';
 import { findReferences, MAX_FILE_BYTES, tooLargeNote } from '../references/index';
 import type { ExtractResult, FileNote, ImageReference, Position } from '../references/types';
 import type { FailOn } from './args';

@@ -1,14 +1,15 @@
 // The command line as a function of argv and an environment: everything but process itself, so tests run it in-process.
-import type { Online } from '../features/diagnostics';
+import type { Online } from '../lookup/answer';
 import type { ImageReference } from '../references/types';
 import { parseArgs, HELP, type CheckArgs, type PinArgs, type RegistryArgs } from './args';
 import { allReferences, diagnoseAll, exitStatus, readFiles, summarise, type ReadResult } from './check';
-import { lookUp, questionFor, type LookupOptions } from './lookup';
+import { lookUp, type LookupOptions } from '../lookup/ask';
+import { questionFor } from '../lookup/question';
 import { formatJson } from './output/json';
 import { formatSarif } from './output/sarif';
 import { formatText } from './output/text';
 import { pinSummary, planPins, problemLine, writePins } from './pin';
-import { PRODUCT_NAME, PRODUCT_VERSION } from './product';
+import { PRODUCT_NAME, PRODUCT_VERSION } from '../shared/product';
 import { progressLine } from './progress';
 import { openRegistry } from './registry';
 import { collectFiles, type WalkResult } from './walk';

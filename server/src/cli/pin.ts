@@ -1,11 +1,12 @@
 // `digest-pin pin`: what the registry said → the edits to make (planPins, pure) → files rewritten atomically or a
 // unified diff (writePins). An edit only ever inserts `@digest` after a tag or replaces a digest: every other byte —
 // line endings, BOM, quotes, comments — stays as it was.
-import { shortDigest, type Online } from '../features/diagnostics';
+import { plural, shortDigest } from '../shared/text';
+import { type Online } from '../lookup/answer';
 import { applyEdits, pinEdit, type TextEdit } from '../features/edits';
+import { pinTarget, problemText, refusalReason } from '../features/pinTarget';
 import { BOM, stripBom } from '../references/positions';
 import type { ImageReference } from '../references/types';
-import { explain, type RegistryError } from '../registry/index';
 import type { ReadFile, ReadResult } from './check';
 import { unifiedDiff } from './diff';
 import { humanPosition } from './output/text';
@@ -48,44 +49,17 @@ type Decision = { change: PinChange; edit: TextEdit } | { problem: string } | nu
 
 /** What pin does with one reference, given what the registry said about it. */
 export function decide(ref: ImageReference, online: Online | undefined, options: PinOptions): Decision {
-  if (ref.ignored || ref.localBuild) return null;
-  if (ref.status === 'unpinned') {
-    if (online?.kind !== 'tag') return { problem: `could not pin ${ref.text}: it was not looked up` };
-    if (!online.result.ok) return { problem: `could not pin ${ref.text}: ${reason(online.result.error)}` };
-    return edit(ref, 'pinned', online.result.value.digest);
-  }
-  if (ref.status !== 'pinned' || !options.update || ref.tag === null) return null;
-  if (online?.kind !== 'pin') return { problem: `could not update ${ref.text}: it was not looked up` };
-  const { status } = online;
-  switch (status.status) {
-    case 'current':
-      return null;
-    case 'drifted':
-      return edit(ref, 'updated', status.current);
-    case 'gone':
-      if (online.tag === undefined)
-        return {
-          problem: `could not update ${ref.text}: its digest is gone and where the tag points now is not known`,
-        };
-      return edit(ref, 'updated', online.tag.digest);
-    case 'unknown':
-      return { problem: `could not update ${ref.text}: ${reason(status.error)}` };
-  }
-}
-
-const reason = (error: RegistryError): string => `${explain(error)} (${error.kind})`;
-
-function edit(ref: ImageReference, kind: PinChange['kind'], digest: string): Decision {
-  const result = pinEdit(ref, digest);
-  if (result.ok) return { change: { reference: ref, kind, digest }, edit: result.edit };
-  switch (result.reason) {
-    case 'unchanged':
-      return null;
-    case 'multi-line':
-      return { problem: `could not pin ${ref.text}: the reference is split over lines; pin it by hand` };
-    default:
-      return { problem: `could not pin ${ref.text}: ${result.reason}` };
-  }
+  const target = pinTarget(ref, online, { pin: true, update: options.update });
+  if (target === null) return null;
+  if (!target.ok) return { problem: problemText(ref, target.action, target.reason) };
+  const result = pinEdit(ref, target.digest);
+  if (result.ok)
+    return {
+      change: { reference: ref, kind: target.action === 'pin' ? 'pinned' : 'updated', digest: target.digest },
+      edit: result.edit,
+    };
+  const reason = refusalReason(result.reason);
+  return reason === null ? null : { problem: problemText(ref, target.action, reason) };
 }
 
 export function planPins(read: ReadResult, online: ReadonlyMap<ImageReference, Online>, options: PinOptions): PinPlan {
@@ -146,8 +120,6 @@ export function changeLine(file: string, change: PinChange): string {
 export function problemLine(problem: PinProblem): string {
   return `${problem.file}:${humanPosition(problem.reference.range.start)}: ${problem.message}`;
 }
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export interface PinCounts {
   files: number;

@@ -1,6 +1,6 @@
 // "asking registries… 12/50" on stderr while look-ups run, redrawn in place — only on a terminal, so logs and pipes
 // never see it. Cleared before anything else is printed.
-import { PRODUCT_NAME } from './product';
+import { PRODUCT_NAME } from '../shared/product';
 
 export interface Progress {
   update(done: number, total: number): void;

@@ -1,7 +1,7 @@
 // Registry options of the command line → a registry client: where the cache lives, how the client logs, and what
 // "offline" means here (no request at all; answers only from the cache).
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   createRegistryClient,
   dockerConfigCredentials,
@@ -10,25 +10,10 @@ import {
   type RegistryClientOptions,
 } from '../registry/index';
 import type { RegistryArgs } from './args';
-import { PRODUCT_NAME } from './product';
+import { defaultCacheDir } from '../shared/cacheLocation';
+import { PRODUCT_NAME } from '../shared/product';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/**
- * The user's cache directory for digest-pin: `$XDG_CACHE_HOME/digest-pin` (an absolute XDG_CACHE_HOME only, as the
- * XDG spec says) else `~/.cache/digest-pin` on Linux and the BSDs, `~/Library/Caches/digest-pin` on macOS,
- * `%LOCALAPPDATA%\digest-pin\Cache` on Windows.
- */
-export function defaultCacheDir(platform: NodeJS.Platform, env: Env, home: string): string {
-  if (platform === 'win32') {
-    const local = env.LOCALAPPDATA && env.LOCALAPPDATA !== '' ? env.LOCALAPPDATA : join(home, 'AppData', 'Local');
-    return join(local, PRODUCT_NAME, 'Cache');
-  }
-  if (platform === 'darwin') return join(home, 'Library', 'Caches', PRODUCT_NAME);
-  const xdg = env.XDG_CACHE_HOME;
-  if (xdg !== undefined && xdg.startsWith('/')) return join(xdg, PRODUCT_NAME);
-  return join(home, '.cache', PRODUCT_NAME);
-}
 
 /** The cache directory a run uses: --cache-dir (relative to the working directory), none for --no-cache, else the default. */
 export function cacheDirFor(

@@ -3,12 +3,13 @@
 // Pure: references, what the registry said (ImageFacts), settings and the lines of the file → LSP CodeActions.
 // Every edit is minimal: pinEdit (features/edits.ts) inserts or replaces only the digest.
 import type { CodeAction, Diagnostic, TextEdit as LspTextEdit, WorkspaceEdit } from 'vscode-languageserver';
-import { FIX_ALL_KIND } from '../protocol';
 import { formatPlatform, type Platform } from '../registry/index';
 import type { ImageReference, Position, Range } from '../references/types';
-import type { PinStyle, Settings } from '../settings';
-import { shortDigest, type DiagnosticCode } from './diagnostics';
+import type { PinStyle, Settings } from '../shared/settings';
+import { shortDigest } from '../shared/text';
+import { type DiagnosticCode } from '../shared/rules';
 import { pinEdit, type TextEdit } from './edits';
+import { pinTarget, type PinAction } from './pinTarget';
 import type { ImageFacts } from './facts';
 
 /** How comments are written in the file: a Dockerfile only on lines of their own; JSON has none. */
@@ -44,21 +45,13 @@ export interface CodeActionRequest {
 
 const QUICK_FIX = 'quickfix';
 
-/** The digest a reference should be pinned to now, when the registry said (unpinned: the tag's; a pin: the new one). */
-export function targetDigest(
-  ref: ImageReference,
-  facts: ImageFacts | undefined,
-): { digest: string; action: 'pin' | 'update' } | null {
-  const online = facts?.online;
-  if (online === undefined || ref.ignored || ref.localBuild) return null;
-  if (ref.status === 'unpinned' && online.kind === 'tag')
-    return online.result.ok ? { digest: online.result.value.digest, action: 'pin' } : null;
-  if (ref.status === 'pinned' && online.kind === 'pin') {
-    const { status } = online;
-    if (status.status === 'drifted') return { digest: status.current, action: 'update' };
-    if (status.status === 'gone' && online.tag !== undefined) return { digest: online.tag.digest, action: 'update' };
-  }
-  return null;
+/** `editor.codeActionsOnSave: { "source.fixAll.digestPin": "explicit" }` pins every image of the file on save. */
+export const FIX_ALL_KIND = 'source.fixAll.digestPin';
+
+/** The digest a quick fix writes now, when the registry said (unpinned: the tag's; a pin: where its tag moved). */
+function targetOf(ref: ImageReference, facts: ImageFacts | undefined): { digest: string; action: PinAction } | null {
+  const target = pinTarget(ref, facts?.online, { pin: true, update: true });
+  return target?.ok === true ? { digest: target.digest, action: target.action } : null;
 }
 
 /** The platform images of the tag's current index, sorted as the registry listed them. */
@@ -176,14 +169,14 @@ export function pinAllEdits(
   facts: (ref: ImageReference) => ImageFacts | undefined,
   settings: Settings,
   file: Pick<FileView, 'format' | 'lineAt'>,
-  action: 'pin' | 'update' = 'pin',
+  action: PinAction = 'pin',
   skip: (ref: ImageReference) => boolean = () => false,
 ): { edits: TextEdit[]; references: ImageReference[] } {
   const edits: TextEdit[] = [];
   const pinned: ImageReference[] = [];
   for (const ref of references) {
     if (skip(ref)) continue;
-    const target = targetDigest(ref, facts(ref));
+    const target = targetOf(ref, facts(ref));
     if (target === null || target.action !== action) continue;
     const made = pinEdits(ref, target.digest, settings.pinStyle, file);
     if (made === null) continue;
@@ -238,7 +231,7 @@ function referenceActions(
 ): CodeAction[] {
   const out: CodeAction[] = [];
   const { diagnostics, settings } = request;
-  const target = targetDigest(ref, facts);
+  const target = targetOf(ref, facts);
   const online = facts?.online;
   if (target !== null) {
     const edits = pinEdits(ref, target.digest, settings.pinStyle, file);

@@ -1,119 +1,12 @@
-// Findings about one image reference, and the one table of diagnostic codes every surface reads:
-// the CLI's text / JSON / SARIF output, the README's table, and the LSP server's diagnostics.
-// Pure: what the registry said arrives as an `Online` value; this module never asks anything itself.
+// Findings about one image reference, with the codes of shared/rules.ts: what the file says (offline codes) and what
+// the registry said about it (online codes). Pure: what the registry said arrives as an `Online` value; this module
+// never asks anything itself.
+import { notAsked, type Online } from '../lookup/answer';
+import { asksRegistry } from '../lookup/question';
 import type { ImageReference, Range } from '../references/types';
-import {
-  explain,
-  type PinStatus,
-  type RegistryError,
-  type RegistryErrorKind,
-  type Resolution,
-  type Result,
-} from '../registry/index';
-
-/** LSP's four severities, by name. */
-export type Severity = 'error' | 'warning' | 'information' | 'hint';
-
-/** Codes that need nothing but the text of the file. */
-export type OfflineCode = 'unpinned' | 'latest' | 'invalid-reference' | 'variable';
-
-/** Codes that need an answer from the registry (see `Resolution`). */
-export type OnlineCode = 'tag-drift' | 'digest-not-found' | 'tag-not-found' | 'registry-error';
-
-export type DiagnosticCode = OfflineCode | OnlineCode;
-
-export interface Rule {
-  code: DiagnosticCode;
-  severity: Severity;
-  /** One line: what the finding is. */
-  title: string;
-  /** Why it matters, in a sentence or two. */
-  why: string;
-  /** What to do about it. */
-  fix: string;
-  /** Reported only when the registry is asked (never by `check --offline`). */
-  online: boolean;
-}
-
-/** Severities from most to least severe; the index orders them. */
-export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'information', 'hint'];
-
-/** The table, total over the codes. Its order is the order of the README table and of the SARIF rules. */
-const TABLE: Record<DiagnosticCode, Omit<Rule, 'code'>> = {
-  unpinned: {
-    severity: 'warning',
-    title: 'Image reference uses a mutable tag',
-    why: 'A tag is a pointer the publisher can move: the same file can pull different images tomorrow, and a compromised or broken push reaches you silently.',
-    fix: 'Pin the reference to a digest and keep the tag for readers: `python:3.12-slim@sha256:…`. Run `digest-pin pin` or use the quick fix in your editor.',
-    online: false,
-  },
-  latest: {
-    severity: 'warning',
-    title: "Image reference uses the 'latest' tag",
-    why: '`latest` (also what a reference without a tag means) follows every release, including major versions, so rebuilds change behaviour without any change to the file.',
-    fix: 'Name a version tag and pin its digest: `nginx:1.27@sha256:…`.',
-    online: false,
-  },
-  'invalid-reference': {
-    severity: 'error',
-    title: 'Not a valid image reference',
-    why: 'Docker, Kubernetes and CI runners reject this reference, or read it as something other than what was meant.',
-    fix: 'Correct the reference: lowercase repository path, a tag of letters, digits, `_`, `.` and `-`, and a digest of the form `sha256:<64 hex characters>`.',
-    online: false,
-  },
-  variable: {
-    severity: 'information',
-    title: 'Image reference is built from variables',
-    why: 'Its value is only known at build or deploy time, so it cannot be checked or pinned here.',
-    fix: 'Pin where the value is defined (an `ARG` default, a `.env` file, a CI variable), or write the reference literally.',
-    online: false,
-  },
-  'tag-drift': {
-    severity: 'information',
-    title: 'Pinned digest is no longer what the tag points to',
-    why: 'The publisher has pushed a new image under the tag since the digest was pinned; the file still pulls the older one.',
-    fix: 'Review the new image and update the digest (`digest-pin pin --update`), or keep the pin on purpose.',
-    online: true,
-  },
-  'digest-not-found': {
-    severity: 'error',
-    title: 'Pinned digest does not exist in the registry',
-    why: 'Pulling this reference fails: the digest was deleted, mistyped, or belongs to another repository.',
-    fix: 'Pin the digest the tag points to now (`digest-pin pin --update`).',
-    online: true,
-  },
-  'tag-not-found': {
-    severity: 'error',
-    title: 'Tag does not exist in the registry',
-    why: 'Pulling this reference fails: the tag was never pushed, was deleted, or is misspelt.',
-    fix: 'Use a tag the repository has.',
-    online: true,
-  },
-  'registry-error': {
-    severity: 'warning',
-    title: 'The registry could not be asked about this image',
-    why: 'Authentication, rate limits or the network stopped the look-up, so drift and existence are unknown (not wrong).',
-    fix: 'Log in with `docker login` for private registries, or retry later; `--offline` skips registry checks.',
-    online: true,
-  },
-};
-
-export const RULES: readonly Rule[] = (Object.keys(TABLE) as DiagnosticCode[]).map((code) => ({
-  code,
-  ...TABLE[code],
-}));
-
-export function ruleFor(code: DiagnosticCode): Rule {
-  return { code, ...TABLE[code] };
-}
-
-/** Home of the documentation: every code has a heading (and so an anchor) in the README. */
-export const DOCS_URL = 'https://github.com/digest-pin/digest-pin';
-
-/** Where a code is explained: the README heading of the same name. */
-export function ruleHelpUri(code: DiagnosticCode): string {
-  return `${DOCS_URL}#${code}`;
-}
+import { explain, type RegistryError, type RegistryErrorKind } from '../registry/index';
+import { ruleFor, type DiagnosticCode, type Severity } from '../shared/rules';
+import { formatAge, shortDigest } from '../shared/text';
 
 export interface Finding {
   code: DiagnosticCode;
@@ -122,37 +15,7 @@ export interface Finding {
   range: Range;
 }
 
-/** True when `severity` is at or above `threshold` (error ≥ warning ≥ information ≥ hint). */
-export function atLeast(severity: Severity, threshold: Severity): boolean {
-  return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(threshold);
-}
-
 // --- what the registry said -----------------------------------------------------------------------------------
-
-/**
- * What the registry (or, offline, its cache) said about one reference; the input of the online findings.
- * Built by whoever asked — the CLI's look-up step, the language server — never by this module.
- */
-export type Online =
-  /**
-   * A reference without a digest: what its tag points to now (`resolve`). With `platform`, that platform's image;
-   * `platformMissing` when the tag exists but has no image for it (the error then says which platforms it has).
-   */
-  | { kind: 'tag'; result: Result<Resolution>; platform?: string; platformMissing?: boolean }
-  /**
-   * A `name:tag@digest` pin compared with its tag (`checkPin`). `tag` is the tag's own resolution when it was looked
-   * up (it says where a lost digest's tag points now); `created` are the build times of the pinned image and of the
-   * one the tag points to now, when they were described (drift).
-   */
-  | { kind: 'pin'; status: PinStatus; tag?: Resolution; created?: { pinned?: string; current?: string } };
-
-/** `current` of the JSON output: what the tag points to now, when the image was built, or why that is unknown. */
-export interface Current {
-  digest: string | null;
-  created: string | null;
-  /** The registry error's kind, null when the registry answered. */
-  error: RegistryErrorKind | null;
-}
 
 export interface DiagnoseOptions {
   /** Clock for "built 5 days ago" (ms since the epoch). Default Date.now(). */
@@ -161,43 +24,11 @@ export interface DiagnoseOptions {
   offline?: boolean;
 }
 
-/** Errors that mean "nobody was asked": no finding and no `current`, as if the registry had not been consulted. */
-const NOT_ASKED: ReadonlySet<RegistryErrorKind> = new Set(['offline', 'cancelled']);
-
-/** Whether a reference is ever sent to a registry: literal, not ignored, not a local build, with a tag to ask about. */
-export function asksRegistry(ref: ImageReference): boolean {
-  if (ref.ignored || ref.localBuild) return false;
-  if (ref.status === 'unpinned') return true;
-  return ref.status === 'pinned' && ref.tag !== null;
-}
-
-/** What the JSON output says under `current`; undefined when the registry was not asked (or the cache had nothing). */
-export function currentOf(online: Online | undefined): Current | undefined {
-  if (online === undefined) return undefined;
-  const failed = (error: RegistryError): Current | undefined =>
-    NOT_ASKED.has(error.kind) ? undefined : { digest: null, created: null, error: error.kind };
-  if (online.kind === 'tag') {
-    if (!online.result.ok) return failed(online.result.error);
-    return { digest: online.result.value.digest, created: online.result.value.created ?? null, error: null };
-  }
-  const { status, created } = online;
-  switch (status.status) {
-    case 'current':
-      return { digest: status.digest, created: created?.current ?? created?.pinned ?? null, error: null };
-    case 'drifted':
-      return { digest: status.current, created: created?.current ?? null, error: null };
-    case 'gone':
-      return { digest: online.tag?.digest ?? null, created: online.tag?.created ?? null, error: null };
-    case 'unknown':
-      return failed(status.error);
-  }
-}
-
 const finding = (
   ref: ImageReference,
   code: DiagnosticCode,
   message: string,
-  severity = TABLE[code].severity,
+  severity = ruleFor(code).severity,
 ): Finding => ({
   code,
   severity,
@@ -291,7 +122,7 @@ function tagFindings(
     return [unpinnedFinding(ref, hint)];
   }
   const { error } = result;
-  if (NOT_ASKED.has(error.kind)) return null;
+  if (notAsked(error)) return null;
   if (error.kind === 'not-found' && !online.platformMissing) {
     return [
       finding(
@@ -345,7 +176,7 @@ function pinFindings(
     }
     case 'unknown': {
       const { error } = status;
-      if (NOT_ASKED.has(error.kind)) return [];
+      if (notAsked(error)) return [];
       if (error.kind === 'not-found') {
         // Pulling by digest may still work; the tag can no longer say what the pin should follow.
         return [
@@ -398,26 +229,4 @@ export function driftMessage(
   if (knowCurrent) return `${head}, built ${formatAge(now - currentAt)} ago; ${yours} has no known build date`;
   if (knowPinned) return `${head} (build date unknown); ${yours} was built ${formatAge(now - pinnedAt)} ago`;
   return `${head}; build dates are unknown, so how far ${yours} is behind is not known`;
-}
-
-/** `sha256:` and the first 12 hex digits, as `docker images` shows them. */
-export function shortDigest(digest: string): string {
-  const colon = digest.indexOf(':');
-  return `${digest.slice(0, colon + 13)}…`;
-}
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-const unit = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** A duration as people say it, rounded down: "3 hours", "41 days", "5 months", "2 years". */
-export function formatAge(ms: number): string {
-  if (!(ms >= MINUTE)) return 'less than a minute';
-  if (ms < HOUR) return unit(Math.floor(ms / MINUTE), 'minute');
-  if (ms < 48 * HOUR) return unit(Math.floor(ms / HOUR), 'hour');
-  if (ms < 90 * DAY) return unit(Math.floor(ms / DAY), 'day');
-  if (ms < 730 * DAY) return unit(Math.floor(ms / (30 * DAY)), 'month');
-  return unit(Math.floor(ms / (365 * DAY)), 'year');
 }

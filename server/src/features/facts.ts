@@ -1,6 +1,6 @@
 // What the language server knows about one image reference from its registry: the input of hovers and code
 // actions (diagnostics read `online` alone). Gathered by the server (lsp/resolver.ts); features only read it.
-import type { Online } from './diagnostics';
+import type { Online } from '../lookup/answer';
 import type { Description, RegistryError, Resolution, Result } from '../registry/index';
 
 export interface ImageFacts {

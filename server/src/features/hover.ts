@@ -4,7 +4,8 @@
 import { parseImageReference } from '../references/imageRef';
 import type { ImageReference } from '../references/types';
 import { explain, formatPlatform, type Platform, type RegistryError } from '../registry/index';
-import { formatAge, ruleFor, shortDigest } from './diagnostics';
+import { formatAge, shortDigest } from '../shared/text';
+import { ruleFor } from '../shared/rules';
 import type { ImageFacts } from './facts';
 
 export type HoverMode =

@@ -2,20 +2,14 @@
 // README section, source "digest-pin", and the staleness rule for drifted pins. Pure; memoised per YAML document
 // (references/incremental.ts groups), so a 10,000-reference document costs little to publish again after an edit.
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import {
-  atLeast,
-  diagnose,
-  ruleFor,
-  ruleHelpUri,
-  type Finding,
-  type Online,
-  type Severity,
-} from '../features/diagnostics';
+import { atLeast, ruleFor, ruleHelpUri, type Severity } from '../shared/rules';
+import { diagnose, type Finding } from '../features/diagnostics';
+import { type Online } from '../lookup/answer';
 import { familiarName } from '../references/imageRef';
 import type { ReferenceGroup } from '../references/incremental';
 import type { FileNote, ImageReference, Range } from '../references/types';
 import { ownCopy } from '../references/strings';
-import { isIgnoredName, type Settings } from '../settings';
+import { isIgnoredName, type Settings } from '../shared/settings';
 
 export const SOURCE = 'digest-pin';
 

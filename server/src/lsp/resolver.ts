@@ -2,8 +2,9 @@
 // or a name:tag@digest pin) is asked once, whatever number of documents and lines repeat it; answers are kept for
 // the session (the registry client keeps them across sessions). A question no open document needs any more is
 // cancelled. Knows nothing of LSP: the server wires answers to diagnostics and the status bar.
-import { ask, questionFor, type Question } from '../cli/lookup';
-import type { Online } from '../features/diagnostics';
+import { ask } from '../lookup/ask';
+import { questionFor, type Question } from '../lookup/question';
+import type { Online } from '../lookup/answer';
 import type { ImageFacts } from '../features/facts';
 import { isIndexType } from '../registry/manifest';
 import type { Logger, RegistryClient, RegistryError, Resolution } from '../registry/index';

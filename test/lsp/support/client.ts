@@ -28,7 +28,7 @@ import {
   SERVER_NODE_OPTIONS,
   type InitializationOptions,
   type StatusParams,
-} from '../../../server/src/protocol';
+} from '../../../server/src/shared/protocol';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const SERVER = join(ROOT, 'dist/server.js');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HELP } from '../../../server/src/cli/args';
 import { run, useColor } from '../../../server/src/cli/main';
-import { PRODUCT_VERSION } from '../../../server/src/cli/product';
+import { PRODUCT_VERSION } from '../../../server/src/shared/product';
 
 interface Outcome {
   status: number;

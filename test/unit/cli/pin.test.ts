@@ -11,7 +11,7 @@ import {
   type PinCounts,
 } from '../../../server/src/cli/pin';
 import type { WriteResult } from '../../../server/src/cli/write';
-import type { Online } from '../../../server/src/features/diagnostics';
+import type { Online } from '../../../server/src/lookup/answer';
 import { findReferences } from '../../../server/src/references/index';
 import { buildReference } from '../../../server/src/references/reference';
 import type { ImageReference } from '../../../server/src/references/types';

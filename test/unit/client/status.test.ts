@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatSeconds, statusView, stoppedView } from '../../../client/src/status';
-import type { StatusParams } from '../../../server/src/protocol';
+import type { StatusParams } from '../../../server/src/shared/protocol';
 
 const status = (p: Partial<StatusParams> & Pick<StatusParams, 'state'>): StatusParams => ({
   pending: 0,

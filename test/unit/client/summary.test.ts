@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { failureLines, progressIncrement, progressTitle, summaryMessage } from '../../../client/src/summary';
-import type { WorkspaceEditSummary } from '../../../server/src/protocol';
+import type { WorkspaceEditSummary } from '../../../server/src/shared/protocol';
 
 const summary = (p: Partial<WorkspaceEditSummary>): WorkspaceEditSummary => ({
   files: 0,

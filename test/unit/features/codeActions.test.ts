@@ -7,19 +7,17 @@ import {
   pinAllEdits,
   pinEdits,
   platformDigests,
-  targetDigest,
   trailingCommentAt,
   type CodeActionRequest,
   type FileFormat,
   type FileView,
 } from '../../../server/src/features/codeActions';
-import type { Online } from '../../../server/src/features/diagnostics';
+import type { Online } from '../../../server/src/lookup/answer';
 import { applyEdits, type TextEdit } from '../../../server/src/features/edits';
 import type { ImageFacts } from '../../../server/src/features/facts';
 import { findReferences } from '../../../server/src/references/index';
 import type { ImageReference } from '../../../server/src/references/types';
-import type { RegistryError } from '../../../server/src/registry/index';
-import { DEFAULT_SETTINGS, readSettings } from '../../../server/src/settings';
+import { DEFAULT_SETTINGS, readSettings } from '../../../server/src/shared/settings';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
@@ -69,7 +67,6 @@ const tag = (digest: string, platform?: string): Online => ({
   result: { ok: true, value: { digest, mediaType: INDEX, checkedAt: 0, fromCache: false } },
   ...(platform ? { platform } : {}),
 });
-const tagError = (error: RegistryError): Online => ({ kind: 'tag', result: { ok: false, error } });
 const drifted = (pinned: string, current: string): Online => ({
   kind: 'pin',
   status: { status: 'drifted', pinned, current, tagDigest: current, checkedAt: 0 },
@@ -97,40 +94,7 @@ const withChildren = (online: Online): ImageFacts => ({
   },
 });
 
-describe('targetDigest', () => {
-  const unpinned = only('Dockerfile', 'FROM python:3.12\n');
-  const pinned = only('Dockerfile', `FROM python:3.12@${D1}\n`);
-  const table: Array<[string, ImageReference, ImageFacts | undefined, ReturnType<typeof targetDigest>]> = [
-    ['unpinned, answered', unpinned, { online: tag(D1) }, { digest: D1, action: 'pin' }],
-    ['unpinned, not answered yet', unpinned, undefined, null],
-    ['unpinned, registry error', unpinned, { online: tagError({ kind: 'network', message: 'down' }) }, null],
-    ['pin drifted', pinned, { online: drifted(D1, D2) }, { digest: D2, action: 'update' }],
-    ['pin current', pinned, { online: { kind: 'pin', status: { status: 'current', digest: D1, checkedAt: 0 } } }, null],
-    [
-      'pin gone, tag known',
-      pinned,
-      {
-        online: {
-          kind: 'pin',
-          status: { status: 'gone', pinned: D1, checkedAt: 0 },
-          tag: { digest: D2, mediaType: INDEX, checkedAt: 0, fromCache: true },
-        },
-      },
-      { digest: D2, action: 'update' },
-    ],
-    [
-      'pin gone, tag unknown',
-      pinned,
-      { online: { kind: 'pin', status: { status: 'gone', pinned: D1, checkedAt: 0 } } },
-      null,
-    ],
-    ['a tag answer for a pinned reference is not used', pinned, { online: tag(D2) }, null],
-    ['ignored', { ...unpinned, ignored: true }, { online: tag(D1) }, null],
-    ['local build', { ...unpinned, localBuild: true }, { online: tag(D1) }, null],
-  ];
-  for (const [name, ref, facts, expected] of table)
-    it(name, () => assert.deepEqual(targetDigest(ref, facts), expected));
-
+describe('platformDigests', () => {
   it('platformDigests lists the index children in order', () => {
     assert.deepEqual(
       platformDigests(withChildren(tag(D1))).map((p) => [p.digest, p.platform.architecture]),

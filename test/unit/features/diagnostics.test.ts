@@ -2,24 +2,21 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { asksRegistry } from '../../../server/src/lookup/question';
 import {
-  asksRegistry,
   atLeast,
-  currentOf,
-  diagnose,
-  formatAge,
   RULES,
   ruleFor,
   ruleHelpUri,
-  shortDigest,
-  type Current,
   type DiagnosticCode,
-  type Finding,
   type OfflineCode,
-  type Online,
   type OnlineCode,
   type Severity,
-} from '../../../server/src/features/diagnostics';
+} from '../../../server/src/shared/rules';
+import { currentOf, type Current } from '../../../server/src/cli/output/json';
+import { diagnose, type Finding } from '../../../server/src/features/diagnostics';
+import { formatAge, shortDigest } from '../../../server/src/shared/text';
+import { type Online } from '../../../server/src/lookup/answer';
 import type { RegistryError } from '../../../server/src/registry/errors';
 import type { Resolution } from '../../../server/src/registry/types';
 import { buildReference, type ReferenceExtras } from '../../../server/src/references/reference';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Online } from '../../../server/src/features/diagnostics';
+import type { Online } from '../../../server/src/lookup/answer';
 import type { ImageFacts } from '../../../server/src/features/facts';
 import {
   codeSpan,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DiagnosticSeverity } from 'vscode-languageserver';
-import type { Online } from '../../../server/src/features/diagnostics';
+import type { Online } from '../../../server/src/lookup/answer';
 import {
   DiagnosticsMemo,
   noteDiagnostic,
@@ -11,7 +11,7 @@ import {
   type DiagnosticsContext,
 } from '../../../server/src/lsp/diagnostics';
 import { findReferences } from '../../../server/src/references/index';
-import { readSettings } from '../../../server/src/settings';
+import { readSettings } from '../../../server/src/shared/settings';
 
 const NOW = Date.parse('2024-06-01T00:00:00Z');
 const D1 = `sha256:${'1'.repeat(64)}`;

@@ -2,7 +2,7 @@
 // exactly the Online the registry client's answer made, for plain, stale, platform and failed answers alike.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Online } from '../../../server/src/features/diagnostics';
+import type { Online } from '../../../server/src/lookup/answer';
 import { Resolver } from '../../../server/src/lsp/resolver';
 import type { RegistryClient, Resolution, Result } from '../../../server/src/registry/index';
 import { buildReference } from '../../../server/src/references/reference';

@@ -1,7 +1,9 @@
 // `check --format json`: the public shape of /work/shared/design/cli.md, version 1.
 // Additive fields only: `context`, `platform`, `localBuild`, `ignored` on a reference; a top-level `notes` array.
 // `current` appears only when the registry was asked (or, offline, when the cache knew the answer).
-import { currentOf, type Current, type DiagnosticCode, type Severity } from '../../features/diagnostics';
+import { notAsked, type Online } from '../../lookup/answer';
+import type { RegistryError, RegistryErrorKind } from '../../registry/index';
+import type { DiagnosticCode, Severity } from '../../shared/rules';
 import type { Range, ReferenceContext, ReferenceSource, ReferenceStatus } from '../../references/types';
 import type { Report, Summary } from '../check';
 import { byCodeUnits } from '../walk';
@@ -68,4 +70,34 @@ export function toJsonReport(report: Report, summary: Summary): JsonReport {
 
 export function formatJson(report: Report, summary: Summary): string {
   return `${JSON.stringify(toJsonReport(report, summary), null, 2)}\n`;
+}
+
+/** `current` of the JSON output: what the tag points to now, when the image was built, or why that is unknown. */
+export interface Current {
+  digest: string | null;
+  created: string | null;
+  /** The registry error's kind, null when the registry answered. */
+  error: RegistryErrorKind | null;
+}
+
+/** What the JSON output says under `current`; undefined when the registry was not asked (or the cache had nothing). */
+export function currentOf(online: Online | undefined): Current | undefined {
+  if (online === undefined) return undefined;
+  const failed = (error: RegistryError): Current | undefined =>
+    notAsked(error) ? undefined : { digest: null, created: null, error: error.kind };
+  if (online.kind === 'tag') {
+    if (!online.result.ok) return failed(online.result.error);
+    return { digest: online.result.value.digest, created: online.result.value.created ?? null, error: null };
+  }
+  const { status, created } = online;
+  switch (status.status) {
+    case 'current':
+      return { digest: status.digest, created: created?.current ?? created?.pinned ?? null, error: null };
+    case 'drifted':
+      return { digest: status.current, created: created?.current ?? null, error: null };
+    case 'gone':
+      return { digest: online.tag?.digest ?? null, created: online.tag?.created ?? null, error: null };
+    case 'unknown':
+      return failed(status.error);
+  }
 }

@@ -2,10 +2,10 @@
 // Rules come from the one diagnostics table; regions are 1-based with an exclusive end column, counting UTF-16
 // code units (SARIF's default columnKind), so they match the JSON ranges plus one.
 import { createHash } from 'node:crypto';
-import { RULES, ruleHelpUri, DOCS_URL, type Rule, type Severity } from '../../features/diagnostics';
+import { RULES, ruleHelpUri, DOCS_URL, type Rule, type Severity } from '../../shared/rules';
 import type { Range } from '../../references/types';
 import type { Report } from '../check';
-import { PRODUCT_NAME, PRODUCT_VERSION } from '../product';
+import { PRODUCT_NAME, PRODUCT_VERSION } from '../../shared/product';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 

@@ -1,9 +1,10 @@
 // Text for people: `file:line:col severity code message`, 1-based like compilers print, then a summary line.
 // File-level notes have no code: `file[:line:col] severity message`. Failures are on stderr, not here.
-import type { Severity } from '../../features/diagnostics';
+import type { Severity } from '../../shared/rules';
 import type { Position } from '../../references/types';
 import type { Report, Summary } from '../check';
 import { byCodeUnits } from '../walk';
+import { plural } from '../../shared/text';
 
 export interface TextOptions {
   color: boolean;
@@ -53,8 +54,6 @@ function comparePositions(a: Position | null, b: Position | null): number {
   if (a === null || b === null) return (a === null ? 0 : 1) - (b === null ? 0 : 1);
   return a.line - b.line || a.character - b.character;
 }
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** "3 files, 12 references (1 ignored): 1 error, 8 warnings, 2 information". Hints only when there are some. */
 export function summaryLine(summary: Summary, ignored = 0): string {

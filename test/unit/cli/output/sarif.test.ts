@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { summarise } from '../../../../server/src/cli/check';
 import { formatJson } from '../../../../server/src/cli/output/json';
 import { formatSarif, sarifLevel, SARIF_SCHEMA } from '../../../../server/src/cli/output/sarif';
-import { RULES, type Severity } from '../../../../server/src/features/diagnostics';
+import { RULES, type Severity } from '../../../../server/src/shared/rules';
 import { fixtureReport } from './fixture';
 
 // The subset of SARIF 2.1.0 that GitHub code scanning reads, typed for the assertions below.

@@ -1,52 +1,16 @@
 // References → what the registry says about them (the `Online` input of diagnose()). Each unique question — a
 // name:tag for a platform, or a name:tag@digest pin — is asked once per run however many files repeat it; all of
 // them are asked at once and the registry client's per-registry limit (--concurrency) paces the requests.
-import { asksRegistry, type Online } from '../features/diagnostics';
-import { parseImageReference, type ParsedImageRef } from '../references/imageRef';
 import type { ImageReference } from '../references/types';
-import { formatPlatform, parsePlatform, type RegistryClient } from '../registry/index';
+import type { RegistryClient } from '../registry/index';
+import type { Online } from './answer';
+import { questionFor, type Question, type QuestionOptions } from './question';
 
-export interface LookupOptions {
-  /** `--platform`, normalised; null asks for the multi-platform index (see platformFor). */
-  platform: string | null;
-  /** Compare pinned references with their tags (check: always; pin: with --update). */
-  pins: boolean;
+export interface LookupOptions extends QuestionOptions {
   /** Look up the build dates of both images of a drifted pin, for its message (check, not pin). */
   dates: boolean;
   /** Called after each unique question is answered. */
   onProgress?: (done: number, total: number) => void;
-}
-
-/**
- * The platform whose image a reference is resolved to. Without `--platform`: none — the index digest is right for
- * every platform, including one a `FROM --platform=…` or compose `platform:` names. With `--platform`: the
- * reference's own literal platform when it has one (pinning another platform's image there would break it), else
- * the option's.
- */
-export function platformFor(ref: ImageReference, option: string | null): string | undefined {
-  if (option === null) return undefined;
-  const literal = ref.platform === undefined ? null : parsePlatform(ref.platform);
-  return literal === null ? option : formatPlatform(literal);
-}
-
-export interface Question {
-  key: string;
-  parsed: ParsedImageRef;
-  platform: string | undefined;
-  pin: boolean;
-}
-
-/** The question a reference asks, or null when it asks none (variable, invalid, ignored, local build, digest only). */
-export function questionFor(ref: ImageReference, options: Pick<LookupOptions, 'platform' | 'pins'>): Question | null {
-  if (!asksRegistry(ref)) return null;
-  const pin = ref.status === 'pinned';
-  if (pin && !options.pins) return null;
-  const parsed = parseImageReference(ref.text);
-  if (!parsed.ok) return null;
-  const { name, tag, digest } = parsed.value;
-  const platform = platformFor(ref, options.platform);
-  const key = `${pin ? `pin ${name}:${tag ?? ''}@${digest ?? ''}` : `tag ${name}:${tag ?? 'latest'}`} ${platform ?? ''}`;
-  return { key, parsed: parsed.value, platform, pin };
 }
 
 export async function lookUp(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RULES } from '../../server/src/features/diagnostics';
+import { RULES } from '../../../server/src/shared/rules';
 import {
   DEFAULT_SETTINGS,
   SETTINGS,
@@ -9,7 +9,7 @@ import {
   isIgnoredName,
   readSettings,
   registryKey,
-} from '../../server/src/settings';
+} from '../../../server/src/shared/settings';
 
 describe('readSettings', () => {
   it('defaults: every code at its rule severity, tag@digest, 30 days, 60 min, 8, 10 s', () => {

@@ -1,7 +1,7 @@
 // The settings of digest-pin: ONE definition (key, type, default, description, scope) that the server reads and the
 // VS Code client contributes as `contributes.configuration` (configurationContribution() builds that object).
 // Pure and free of `vscode`, so both bundles import it. Reading is total: a wrong value falls back to its default.
-import { RULES, type DiagnosticCode, type Severity } from './features/diagnostics';
+import { RULES, type DiagnosticCode, type Severity } from './rules';
 
 /** The configuration section: every key below is `digestPin.<key>`. */
 export const SECTION = 'digestPin';

@@ -2,7 +2,8 @@
 // real registry path (requests on the wire) is covered by test/integration/cli-online.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lookUp, platformFor, questionFor } from '../../../server/src/cli/lookup';
+import { lookUp } from '../../../server/src/lookup/ask';
+import { platformFor, questionFor } from '../../../server/src/lookup/question';
 import type { ParsedImageRef } from '../../../server/src/references/imageRef';
 import { buildReference, type ReferenceExtras } from '../../../server/src/references/reference';
 import type { ImageReference } from '../../../server/src/references/types';

@@ -115,9 +115,6 @@ export interface StatusParams {
 /** Notification: what the server is doing, for a status bar item. Sent on every change of state or count. */
 export const Status = message<StatusParams>('digestPin/status');
 
-/** Code action kind of "Pin all images in this file" for `editor.codeActionsOnSave`. */
-export const FIX_ALL_KIND = 'source.fixAll.digestPin';
-
 /**
  * Node options the language server process is started with (the VS Code client's execArgv; other editors may add
  * them to their command). V8 optimises hot functions on a background thread, and what that thread allocated while
