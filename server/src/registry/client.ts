@@ -2,36 +2,20 @@
 // hovers, drift checks of pins. Input is a parsed reference; output is a value or a RegistryError, never a throw.
 
 import { effectiveTag, isValidDigest, type ParsedImageRef } from '../references/imageRef';
-import { Authorizer, chooseChallenge, parseChallenges, pullScope, TokenCache, type AuthScheme } from './auth';
 import { Inflight, RegistryCache, type ConfigInfo, type ManifestInfo, type TagEntry } from './cache';
-import { dockerConfigCredentials, type Credential, type CredentialResult, type CredentialSource } from './credentials';
+import { dockerConfigCredentials, type CredentialSource } from './credentials';
 import {
   cancelled,
   clean,
   fail,
-  forbidden,
   invalidInput,
   invalidResponse,
   notFound,
   offlineMiss,
-  rateLimited,
-  serverError,
-  unauthorized,
   unsupported,
   type RegistryError,
 } from './errors';
-import {
-  MANIFEST_LIMIT,
-  createHttpTransport,
-  header,
-  isLoopbackHost,
-  parseRetryAfter,
-  silentLogger,
-  type HttpResponse,
-  type HttpResult,
-  type HttpTransport,
-  type Logger,
-} from './http';
+import { MANIFEST_LIMIT, createHttpTransport, header, silentLogger, type HttpTransport, type Logger } from './http';
 import {
   CREATED_ANNOTATION,
   MANIFEST_ACCEPT,
@@ -50,6 +34,8 @@ import {
   platformMatches,
   type Platform,
 } from './manifest';
+import { RegistrySession } from './session';
+import { isValidTag, type Target } from './target';
 import type { Description, PinStatus, Resolution, Result } from './types';
 
 export interface RegistryClientOptions {
@@ -124,66 +110,6 @@ export interface RegistryClient {
   close(): Promise<void>;
 }
 
-const DOCKER_HUB = 'docker.io';
-/** Failures of a request that got no HTTP answer at all: the registry itself could not be reached. */
-const UNREACHABLE: ReadonlySet<RegistryError['kind']> = new Set(['network', 'timeout', 'tls']);
-const DOCKER_HUB_API = 'registry-1.docker.io';
-const PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DOMAIN =
-  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?$/;
-
-interface Target {
-  /** As written in references: `docker.io`, `ghcr.io`, `localhost:5000`. */
-  registry: string;
-  /** Host (and port) the API lives on. */
-  apiHost: string;
-  loopback: boolean;
-  /** From insecureRegistries: plain HTTP (never credentials) or HTTPS without verification. */
-  insecure: 'http' | 'https-noverify' | null;
-  path: string;
-}
-
-interface RegistryRequest {
-  method: 'GET' | 'HEAD';
-  /** Absolute path, e.g. `/v2/library/python/manifests/3.12`. */
-  path: string;
-  accept?: string;
-  maxBytes: number;
-  what: string;
-}
-
-class Semaphore {
-  private active = 0;
-  private readonly queue: Array<() => void> = [];
-  constructor(private readonly limit: number) {}
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
-    this.active++;
-    try {
-      return await work();
-    } finally {
-      this.active--;
-      this.queue.shift()?.();
-    }
-  }
-}
-
-const sameScheme = (a: AuthScheme | undefined, b: AuthScheme): boolean =>
-  a !== undefined &&
-  a.scheme === b.scheme &&
-  (a.scheme !== 'bearer' || (b.scheme === 'bearer' && a.realm === b.realm && a.service === b.service));
-
-function registryErrorCode(body: Buffer): string | undefined {
-  try {
-    const json = JSON.parse(body.toString('utf8')) as { errors?: Array<{ code?: unknown }> };
-    const code = json.errors?.[0]?.code;
-    return typeof code === 'string' && /^[A-Z_]{1,40}$/.test(code) ? code : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function createRegistryClient(options: RegistryClientOptions = {}): RegistryClient {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
@@ -217,27 +143,23 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     now,
     logger,
   });
-  const authorizer = new Authorizer({ http, now, tokens: new TokenCache(now) });
   const inflight = new Inflight();
-  const semaphores = new Map<string, Semaphore>();
-  const firstContact = new Map<string, Promise<RegistryError | null>>();
-  const schemes = new Map<string, 'https' | 'http'>();
-  const credentialCache = new Map<string, { at: number; result: Promise<CredentialResult> }>();
-  const rateLimits = new Map<string, { limit?: number; remaining?: number }>();
+  const session = new RegistrySession({
+    http,
+    credentials,
+    now,
+    logger,
+    concurrency,
+    insecureRegistries: options.insecureRegistries ?? [],
+    hubPullReserve: hubReserve,
+  });
+  const send = session.send.bind(session);
+  const statusError = session.statusError.bind(session);
+  const loggedInTo = session.loggedInTo.bind(session);
   const background = new Set<Promise<unknown>>();
   /** When a background refresh last failed, per tag key: a registry that is down is not asked on every hover. */
   const refreshFailed = new Map<string, number>();
   const REFRESH_BACKOFF_MS = 60_000;
-  const insecure = new Map<string, 'http' | 'https-noverify'>();
-  for (const entry of options.insecureRegistries ?? []) {
-    const https = entry.startsWith('https://');
-    const host = entry
-      .replace(/^https?:\/\//, '')
-      .replace(/\/+$/, '')
-      .toLowerCase();
-    if (host) insecure.set(host, https ? 'https-noverify' : 'http');
-  }
-  const CREDENTIAL_TTL_MS = 5 * 60 * 1000;
 
   const track = (promise: Promise<unknown>): void => {
     const tracked = promise
@@ -261,249 +183,6 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     writeTimer = undefined;
     return cache.flush();
   };
-
-  // --- targets -------------------------------------------------------------------------------------------------
-
-  function targetOf(ref: Pick<ParsedImageRef, 'domain' | 'path'>): Result<Target> {
-    if (!DOMAIN.test(ref.domain)) return fail(invalidInput(`registry host '${ref.domain}' is invalid`));
-    if (!PATH.test(ref.path) || ref.path.length > 255)
-      return fail(invalidInput(`repository '${ref.path}' is invalid`, ref.domain));
-    const registry = ref.domain.toLowerCase();
-    const apiHost = registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
-    return {
-      ok: true,
-      value: {
-        registry,
-        apiHost,
-        loopback: isLoopbackHost(apiHost),
-        insecure: insecure.get(registry) ?? null,
-        path: ref.path,
-      },
-    };
-  }
-
-  function credentialFor(target: Target): Promise<CredentialResult> {
-    // Plain HTTP to a host that is not loopback: never send credentials, whatever the config says.
-    if (target.insecure === 'http' && !target.loopback) return Promise.resolve({ ok: true, credential: null });
-    const cached = credentialCache.get(target.registry);
-    if (cached && now() - cached.at < CREDENTIAL_TTL_MS) return cached.result;
-    const result = credentials.get(target.registry).catch((error: unknown): CredentialResult => ({
-      ok: false,
-      error: invalidInput(
-        `reading credentials for ${target.registry} failed: ${clean(String(error))}`,
-        target.registry,
-      ),
-    }));
-    credentialCache.set(target.registry, { at: now(), result });
-    return result;
-  }
-
-  function noteRateLimit(target: Target, response: HttpResponse): void {
-    if (target.registry !== DOCKER_HUB) return;
-    const read = (name: string): number | undefined => {
-      const value = header(response.headers, name);
-      const n = value === undefined ? NaN : Number.parseInt(value, 10);
-      return Number.isFinite(n) ? n : undefined;
-    };
-    const limit = read('ratelimit-limit');
-    const remaining = read('ratelimit-remaining');
-    if (limit !== undefined || remaining !== undefined) {
-      rateLimits.set(target.registry, {
-        ...(limit !== undefined ? { limit } : {}),
-        ...(remaining !== undefined ? { remaining } : {}),
-      });
-    }
-  }
-
-  // --- transport with scheme choice and authentication ---------------------------------------------------------
-
-  /** One request to the registry's API host over the scheme it speaks (loopback: HTTPS, then HTTP like Docker). */
-  async function call(
-    target: Target,
-    request: RegistryRequest,
-    authorization: string | null,
-    signal: AbortSignal | undefined,
-  ): Promise<HttpResult> {
-    for (;;) {
-      const known = schemes.get(target.registry);
-      const scheme = known ?? (target.insecure === 'http' ? 'http' : 'https');
-      const headers: Record<string, string> = {};
-      if (request.accept) headers.accept = request.accept;
-      // Never a credential over plain HTTP to a host that is not loopback.
-      if (authorization !== null && (scheme === 'https' || target.loopback)) headers.authorization = authorization;
-      const result = await http.request({
-        url: new URL(`${scheme}://${target.apiHost}${request.path}`),
-        method: request.method,
-        headers,
-        maxBytes: request.maxBytes,
-        what: request.what,
-        registry: target.registry,
-        insecureTls: target.loopback || target.insecure !== null,
-        ...(signal ? { signal } : {}),
-      });
-      if (
-        !result.ok &&
-        known === undefined &&
-        scheme === 'https' &&
-        target.loopback &&
-        (result.error.kind === 'tls' || result.error.kind === 'network')
-      ) {
-        logger.debug?.(
-          `${target.registry}: no HTTPS (${result.error.kind}); using HTTP as Docker does for loopback registries`,
-        );
-        schemes.set(target.registry, 'http');
-        continue;
-      }
-      if (result.ok) {
-        schemes.set(target.registry, scheme);
-        noteRateLimit(target, result.response);
-      }
-      return result;
-    }
-  }
-
-  async function authorization(
-    target: Target,
-    fresh: boolean,
-    signal: AbortSignal | undefined,
-  ): Promise<Result<{ value: string | null; bearer: boolean; loggedIn: boolean }>> {
-    const scheme = authorizer.schemeFor(target.registry);
-    if (scheme === undefined || scheme.scheme === 'none')
-      return { ok: true, value: { value: null, bearer: false, loggedIn: false } };
-    const cred = await credentialFor(target);
-    if (!cred.ok) return cred;
-    const credential: Credential | null = cred.credential;
-    const result = await authorizer.authorization(
-      target.registry,
-      pullScope(target.path),
-      credential,
-      target.registry,
-      signal,
-      fresh,
-    );
-    if (!result.ok) return result;
-    return { ok: true, value: { value: result.value, bearer: result.bearer, loggedIn: credential !== null } };
-  }
-
-  function semaphoreFor(key: string): Semaphore {
-    const existing = semaphores.get(key);
-    if (existing) return existing;
-    const created = new Semaphore(concurrency);
-    semaphores.set(key, created);
-    return created;
-  }
-
-  /** A request with authentication: answers a 401 challenge, refetches a rejected token once, then gives up. */
-  async function send(
-    target: Target,
-    request: RegistryRequest,
-    signal: AbortSignal | undefined,
-  ): Promise<Result<HttpResponse>> {
-    // The first request to a registry goes alone; the others wait for its answer, so they learn the scheme (HTTPS
-    // or HTTP) and the auth challenge from it instead of each paying a failed round trip of their own. When it
-    // could not reach the registry at all, they fail with it at once rather than each waiting out its own timeout;
-    // the next request after that is a first contact again.
-    let answered: ((unreachable: RegistryError | null) => void) | undefined;
-    const contacted = firstContact.get(target.registry);
-    if (contacted === undefined) {
-      firstContact.set(target.registry, new Promise<RegistryError | null>((resolve) => (answered = resolve)));
-    } else {
-      const unreachable = await contacted;
-      if (unreachable !== null) return fail(unreachable);
-    }
-    let unreachable: RegistryError | null = null;
-    try {
-      // The token first, outside the registry's slots: it comes from another origin (the realm), with its own
-      // limit, and waiting for it must not hold a slot another request could use meanwhile.
-      const auth = await semaphoreFor(`${target.registry} tokens`).run(() => authorization(target, false, signal));
-      if (!auth.ok) return auth;
-      // Released as soon as the challenge is learnt, or when this request ends, whichever is first.
-      const result = await semaphoreFor(target.registry).run(() =>
-        authorized(target, request, auth.value, signal, () => {
-          answered?.(null);
-          answered = undefined;
-        }),
-      );
-      if (!result.ok && result.error.status === undefined && UNREACHABLE.has(result.error.kind))
-        unreachable = result.error;
-      return result;
-    } finally {
-      if (answered !== undefined) {
-        if (unreachable !== null) firstContact.delete(target.registry);
-        answered(unreachable);
-      }
-    }
-  }
-
-  async function authorized(
-    target: Target,
-    request: RegistryRequest,
-    first: { value: string | null; bearer: boolean; loggedIn: boolean },
-    signal: AbortSignal | undefined,
-    onLearnt: () => void,
-  ): Promise<Result<HttpResponse>> {
-    let auth: { ok: true; value: typeof first } = { ok: true, value: first };
-    let refetched = false;
-    for (;;) {
-      const result = await call(target, request, auth.value.value, signal);
-      if (!result.ok) return result;
-      if (result.response.status !== 401) return { ok: true, value: result.response };
-      let chosen = chooseChallenge(parseChallenges(result.response.headers['www-authenticate']));
-      if (!chosen) {
-        // Some registries (gcr.io) challenge only on /v2/.
-        const ping = await call(
-          target,
-          { method: 'GET', path: '/v2/', maxBytes: 64 * 1024, what: 'API version check' },
-          null,
-          signal,
-        );
-        if (ping.ok && ping.response.status === 401)
-          chosen = chooseChallenge(parseChallenges(ping.response.headers['www-authenticate']));
-      }
-      if (!chosen) return fail(unauthorized(target.registry, auth.value.loggedIn));
-      const previous = authorizer.schemeFor(target.registry);
-      authorizer.learn(target.registry, chosen.scheme);
-      onLearnt();
-      if (auth.value.value === null || !sameScheme(previous, chosen.scheme)) {
-        const next = await authorization(target, false, signal);
-        if (!next.ok) return next;
-        if (next.value.value === null || next.value.value === auth.value.value)
-          return fail(unauthorized(target.registry, next.value.loggedIn));
-        auth = next;
-        continue;
-      }
-      if (auth.value.bearer && !refetched) {
-        // invalid_token / insufficient_scope / expired early: one fresh token, then fail.
-        refetched = true;
-        const next = await authorization(target, true, signal);
-        if (!next.ok) return next;
-        auth = next;
-        continue;
-      }
-      return fail(unauthorized(target.registry, auth.value.loggedIn, chosen.error));
-    }
-  }
-
-  function statusError(target: Target, response: HttpResponse, what: string, loggedIn: boolean): RegistryError {
-    const { status } = response;
-    if (status === 401) return unauthorized(target.registry, loggedIn);
-    if (status === 403) return forbidden(target.registry, target.path, loggedIn);
-    if (status === 404) {
-      const code = registryErrorCode(response.body);
-      return notFound(target.registry, code === 'NAME_UNKNOWN' ? `repository ${target.path}` : what);
-    }
-    if (status === 429)
-      return rateLimited(target.registry, parseRetryAfter(header(response.headers, 'retry-after'), now()));
-    if (status >= 500) return serverError(target.registry, status, response.attempts);
-    return invalidResponse(target.registry, `HTTP ${status} for ${what}`);
-  }
-
-  async function loggedInTo(target: Target): Promise<boolean> {
-    const cred = credentialCache.get(target.registry);
-    if (!cred) return false;
-    const result = await cred.result;
-    return result.ok && result.credential !== null;
-  }
 
   // --- manifests -----------------------------------------------------------------------------------------------
 
@@ -802,21 +481,16 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       : fail(invalidInput(`platform '${value}' is not os/architecture[/variant], e.g. linux/arm64`));
   };
 
-  function hubBudgetLow(target: Target): boolean {
-    const remaining = rateLimits.get(target.registry)?.remaining;
-    return target.registry === DOCKER_HUB && remaining !== undefined && remaining <= hubReserve;
-  }
-
   async function resolve(ref: ParsedImageRef, opts: ResolveOptions = {}): Promise<Result<Resolution>> {
     const { signal } = opts;
     if (signal?.aborted) return fail(cancelled(ref.domain));
-    const t = targetOf(ref);
+    const t = session.targetOf(ref);
     if (!t.ok) return t;
     const target = t.value;
     const tag = effectiveTag(ref);
     if (tag === null)
       return fail(invalidInput(`${ref.name} has only a digest; there is no tag to resolve`, target.registry));
-    if (!TAG.test(tag)) return fail(invalidInput(`tag '${tag}' is invalid`, target.registry));
+    if (!isValidTag(tag)) return fail(invalidInput(`tag '${tag}' is invalid`, target.registry));
     const wanted = toPlatform(opts.platform);
     if (!wanted.ok) return wanted;
 
@@ -852,7 +526,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     }
 
     if (opts.details) {
-      if (hubBudgetLow(target) && !cache.manifest(resolution.digest)) {
+      if (session.hubBudgetLow(target) && !cache.manifest(resolution.digest)) {
         logger.debug?.(`docker.io pull budget low; skipping details for ${ref.name}:${tag}`);
       } else {
         const described = await describeTarget(
@@ -885,7 +559,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     digest: string,
     opts: { signal?: AbortSignal } = {},
   ): Promise<Result<Description>> {
-    const t = targetOf(ref);
+    const t = session.targetOf(ref);
     if (!t.ok) return t;
     if (!isValidDigest(digest)) return fail(invalidInput(`digest '${clean(digest, 80)}' is invalid`, t.value.registry));
     await cache.ready();
@@ -974,7 +648,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       return unknown(invalidInput(`${ref.name}@${pinned.slice(0, 19)}… has no tag to compare the digest with`));
     const wanted = toPlatform(opts.platform);
     if (!wanted.ok) return unknown(wanted.error);
-    const t = targetOf(ref);
+    const t = session.targetOf(ref);
     if (!t.ok) return unknown(t.error);
     const target = t.value;
 
@@ -1026,7 +700,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     resolve,
     describe,
     checkPin,
-    rateLimit: (registry) => rateLimits.get(registry.toLowerCase()),
+    rateLimit: (registry) => session.rateLimit(registry),
     async flush() {
       await Promise.allSettled([...background]);
       await writeNow();
@@ -1034,7 +708,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     async close() {
       while (background.size > 0) await Promise.allSettled([...background]);
       await writeNow();
-      http.close();
+      session.close();
     },
   };
 }
