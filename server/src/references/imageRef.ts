@@ -66,7 +66,8 @@ export function isValidDigest(digest: string): boolean {
   return digestProblem(digest) === null;
 }
 
-function domainProblem(domain: string): string | null {
+/** Validates `host[:port]` (a bracketed IPv6 host too); returns the reason it is invalid, or null. */
+export function domainProblem(domain: string): string | null {
   let host = domain;
   let port: string | null = null;
   if (domain.startsWith('[')) {
@@ -98,7 +99,8 @@ function domainProblem(domain: string): string | null {
   return null;
 }
 
-function pathProblem(path: string): string | null {
+/** Validates the components of a repository path (not its length); returns the reason it is invalid, or null. */
+export function pathProblem(path: string): string | null {
   if (path === '') return 'repository name is missing';
   if (path !== path.toLowerCase()) return 'repository name must be lowercase';
   for (const component of path.split('/')) {
@@ -110,7 +112,8 @@ function pathProblem(path: string): string | null {
   return null;
 }
 
-function tagProblem(tag: string): string | null {
+/** Validates a tag, its length included; returns the reason it is invalid, or null. */
+export function tagProblem(tag: string): string | null {
   if (tag === '') return "tag is empty after ':'";
   if (tag.length > MAX_TAG_LENGTH) return `tag is ${tag.length} characters; the limit is ${MAX_TAG_LENGTH}`;
   if (!TAG.test(tag)) {

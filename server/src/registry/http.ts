@@ -8,7 +8,7 @@ import type { Agent as HttpAgent, IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Agent as PlainAgent } from 'node:http';
 import { isIP } from 'node:net';
-import got, { type Agents, type Options as GotOptions, type Response as GotResponse } from 'got';
+import got, { type Agents, type Got, type Options as GotOptions, type Response as GotResponse } from 'got';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { cancelled, networkError, timeoutError, tlsError, invalidResponse, type RegistryError } from './errors';
 
@@ -380,7 +380,6 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
   async function attempt(request: HttpRequest): Promise<Attempt> {
     const { url, registry } = request;
     const method = request.method ?? 'GET';
-    const authOrigin = url.origin;
     const insecureTls = request.insecureTls === true;
     if (isLinkLocalAddress(url.hostname)) {
       return {
@@ -390,27 +389,7 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
       };
     }
 
-    const beforeRedirect = (next: GotOptions): void => {
-      const target = next.url instanceof URL ? next.url : new URL(String(next.url));
-      if (url.protocol === 'https:' && target.protocol !== 'https:') {
-        throw new PolicyRefusal(`redirect from https to ${target.protocol.replace(':', '')} refused`);
-      }
-      if (target.protocol !== 'https:' && target.protocol !== 'http:')
-        throw new PolicyRefusal(`redirect to ${target.protocol} refused`);
-      if (isLinkLocalAddress(target.hostname))
-        throw new PolicyRefusal(`redirect to link-local address ${target.hostname} refused`);
-      // got drops Authorization when host or port changes between two hops; we hold every hop to the origin
-      // of the first request, so a redirect chain that wanders off and back never regains the credential.
-      if (target.origin !== authOrigin) {
-        const headers = next.headers as Record<string, string | undefined>;
-        for (const name of Object.keys(headers)) {
-          if (name.toLowerCase() === 'authorization' || name.toLowerCase() === 'cookie') delete headers[name];
-        }
-        next.username = '';
-        next.password = '';
-      }
-      next.agent = agentFor(target, insecureTls && isLoopbackHost(target.host));
-    };
+    const beforeRedirect = redirectGuard(url, insecureTls, agentFor);
 
     const gotOptions = {
       method,
@@ -423,60 +402,7 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
       hooks: { beforeRedirect: [beforeRedirect] },
     };
 
-    return new Promise<Attempt>((resolve) => {
-      let settled = false;
-      const finish = (value: Attempt): void => {
-        if (settled) return;
-        settled = true;
-        resolve(value);
-      };
-      const stream = client.stream(url, gotOptions as never);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let response: GotResponse | undefined;
-      stream.on('response', (res: GotResponse) => {
-        response = res;
-        const declared = Number(res.headers['content-length']);
-        if (method !== 'HEAD' && Number.isFinite(declared) && declared > request.maxBytes) {
-          stream.destroy(
-            new BodyTooLarge(
-              `${request.what ?? 'response'} is ${formatBytes(declared)}; the limit is ${formatBytes(request.maxBytes)}`,
-            ),
-          );
-        }
-      });
-      stream.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > request.maxBytes) {
-          stream.destroy(
-            new BodyTooLarge(
-              `${request.what ?? 'response'} is larger than the limit of ${formatBytes(request.maxBytes)}`,
-            ),
-          );
-          return;
-        }
-        chunks.push(chunk);
-      });
-      stream.on('end', () => {
-        if (!response) {
-          finish({ kind: 'error', retryable: false, error: invalidResponse(registry, 'no response') });
-          return;
-        }
-        const status = response.statusCode;
-        const body = Buffer.concat(chunks);
-        const retryable = status >= 500 || status === 408;
-        const retryAfter = parseRetryAfter(response.headers['retry-after'], now());
-        finish({
-          kind: 'response',
-          retryable,
-          ...(retryAfter !== undefined ? { retryAfterMs: retryAfter * 1000 } : {}),
-          response: { status, headers: response.headers, body, url: response.url, attempts: 1 },
-        });
-      });
-      stream.on('error', (error: Error & { code?: string; cause?: unknown }) => {
-        finish(mapError(error, request, timeoutMs));
-      });
-    });
+    return readResponse(() => client.stream(url, gotOptions as never), request, now, timeoutMs);
   }
 
   return {
@@ -506,6 +432,101 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
       agents.clear();
     },
   };
+}
+
+/** got's beforeRedirect hook: refuses downgrades and link-local hops, keeps the credential with the first origin. */
+function redirectGuard(
+  url: URL,
+  insecureTls: boolean,
+  agentFor: (url: URL, insecureTls: boolean) => Agents,
+): (next: GotOptions) => void {
+  const authOrigin = url.origin;
+  return (next: GotOptions): void => {
+    const target = next.url instanceof URL ? next.url : new URL(String(next.url));
+    if (url.protocol === 'https:' && target.protocol !== 'https:') {
+      throw new PolicyRefusal(`redirect from https to ${target.protocol.replace(':', '')} refused`);
+    }
+    if (target.protocol !== 'https:' && target.protocol !== 'http:')
+      throw new PolicyRefusal(`redirect to ${target.protocol} refused`);
+    if (isLinkLocalAddress(target.hostname))
+      throw new PolicyRefusal(`redirect to link-local address ${target.hostname} refused`);
+    // got drops Authorization when host or port changes between two hops; we hold every hop to the origin
+    // of the first request, so a redirect chain that wanders off and back never regains the credential.
+    if (target.origin !== authOrigin) {
+      const headers = next.headers as Record<string, string | undefined>;
+      for (const name of Object.keys(headers)) {
+        if (name.toLowerCase() === 'authorization' || name.toLowerCase() === 'cookie') delete headers[name];
+      }
+      next.username = '';
+      next.password = '';
+    }
+    next.agent = agentFor(target, insecureTls && isLoopbackHost(target.host));
+  };
+}
+
+/** Opens the stream and reads its response, within the request's byte limit, into an Attempt. */
+function readResponse(
+  open: () => ReturnType<Got['stream']>,
+  request: HttpRequest,
+  now: () => number,
+  timeoutMs: number,
+): Promise<Attempt> {
+  const { registry } = request;
+  const method = request.method ?? 'GET';
+  return new Promise<Attempt>((resolve) => {
+    let settled = false;
+    const finish = (value: Attempt): void => {
+      if (settled) return;
+      settled = true;
+      resolve(value);
+    };
+    const stream = open();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let response: GotResponse | undefined;
+    stream.on('response', (res: GotResponse) => {
+      response = res;
+      const declared = Number(res.headers['content-length']);
+      if (method !== 'HEAD' && Number.isFinite(declared) && declared > request.maxBytes) {
+        stream.destroy(
+          new BodyTooLarge(
+            `${request.what ?? 'response'} is ${formatBytes(declared)}; the limit is ${formatBytes(request.maxBytes)}`,
+          ),
+        );
+      }
+    });
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > request.maxBytes) {
+        stream.destroy(
+          new BodyTooLarge(
+            `${request.what ?? 'response'} is larger than the limit of ${formatBytes(request.maxBytes)}`,
+          ),
+        );
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.on('end', () => {
+      if (!response) {
+        finish({ kind: 'error', retryable: false, error: invalidResponse(registry, 'no response') });
+        return;
+      }
+      const status = response.statusCode;
+      const body = Buffer.concat(chunks);
+      const retryable = status >= 500 || status === 408;
+      const retryAfter = parseRetryAfter(response.headers['retry-after'], now());
+      finish({
+        kind: 'response',
+        retryable,
+        ...(retryAfter !== undefined ? { retryAfterMs: retryAfter * 1000 } : {}),
+        response: { status, headers: response.headers, body, url: response.url, attempts: 1 },
+      });
+    });
+    stream.on('error', (error: Error & { code?: string; cause?: unknown }) => {
+      finish(mapError(error, request, timeoutMs));
+    });
+  });
 }
 
 function mapError(error: Error & { code?: string; cause?: unknown }, request: HttpRequest, timeoutMs: number): Attempt {

@@ -295,4 +295,32 @@ describe('cache file writes', () => {
     await c.close();
     assert.deepEqual(tagsIn(dir), ['ghcr.io/org/app:1', 'ghcr.io/org/app:2']);
   });
+  it('the delayed write runs on the injected timers; close() cancels the pending one and writes at once', async () => {
+    const dir = join(tmp, 'timers');
+    const scheduled: Array<{ run: () => void; ms: number }> = [];
+    const cleared: unknown[] = [];
+    const timers = {
+      setTimeout: (run: () => void, ms: number) => scheduled.push({ run, ms }),
+      clearTimeout: (handle: unknown) => void cleared.push(handle),
+    };
+    const c = make(
+      transport(() => ok()),
+      { cacheDir: dir, cacheWriteDelayMs: 500, timers },
+    );
+    await c.resolve(ref('ghcr.io/org/app:1'));
+    await c.resolve(ref('ghcr.io/org/app:2'));
+    assert.deepEqual(
+      scheduled.map((s) => s.ms),
+      [500],
+    );
+    assert.equal(existsSync(join(dir, CACHE_FILE)), false);
+    scheduled[0]!.run();
+    await waitFor(() => existsSync(join(dir, CACHE_FILE)));
+    assert.deepEqual(tagsIn(dir), ['ghcr.io/org/app:1', 'ghcr.io/org/app:2']);
+    await c.resolve(ref('ghcr.io/org/app:3'));
+    assert.equal(scheduled.length, 2);
+    await c.close();
+    assert.deepEqual(cleared, [2]);
+    assert.deepEqual(tagsIn(dir), ['ghcr.io/org/app:1', 'ghcr.io/org/app:2', 'ghcr.io/org/app:3']);
+  });
 });

@@ -1,0 +1,332 @@
+// Requests to registries: the transport, the scheme each registry speaks, credentials and authorization, per-registry
+// concurrency, first contact, and the rate-limit state the answers report. Everything above it asks for a path.
+
+import type { ParsedImageRef } from '../references/imageRef';
+import { Authorizer, chooseChallenge, parseChallenges, pullScope, TokenCache, type AuthScheme } from './auth';
+import type { Credential, CredentialResult, CredentialSource } from './credentials';
+import {
+  clean,
+  fail,
+  forbidden,
+  invalidInput,
+  invalidResponse,
+  notFound,
+  rateLimited,
+  serverError,
+  unauthorized,
+  type RegistryError,
+} from './errors';
+import { header, parseRetryAfter, type HttpResponse, type HttpResult, type HttpTransport, type Logger } from './http';
+import { Semaphores } from './semaphore';
+import { DOCKER_HUB, parseInsecureRegistries, targetOf, type Insecurity, type Target } from './target';
+import type { Result } from './types';
+
+export interface RegistryRequest {
+  method: 'GET' | 'HEAD';
+  /** Absolute path, e.g. `/v2/library/python/manifests/3.12`. */
+  path: string;
+  accept?: string;
+  maxBytes: number;
+  what: string;
+}
+
+export interface RegistrySessionOptions {
+  http: HttpTransport;
+  credentials: CredentialSource;
+  now: () => number;
+  logger: Logger;
+  /** Concurrent requests per registry. */
+  concurrency: number;
+  insecureRegistries: readonly string[];
+  /** Docker Hub pulls left below which optional manifest GETs are skipped. */
+  hubPullReserve: number;
+}
+
+/** What to send as `Authorization`, and whether it came from a bearer token and from a login. */
+interface Authorization {
+  value: string | null;
+  bearer: boolean;
+  loggedIn: boolean;
+}
+
+interface RateLimit {
+  limit?: number;
+  remaining?: number;
+}
+
+/** Failures of a request that got no HTTP answer at all: the registry itself could not be reached. */
+const UNREACHABLE: ReadonlySet<RegistryError['kind']> = new Set(['network', 'timeout', 'tls']);
+const CREDENTIAL_TTL_MS = 5 * 60 * 1000;
+
+const sameScheme = (a: AuthScheme | undefined, b: AuthScheme): boolean =>
+  a !== undefined &&
+  a.scheme === b.scheme &&
+  (a.scheme !== 'bearer' || (b.scheme === 'bearer' && a.realm === b.realm && a.service === b.service));
+
+function registryErrorCode(body: Buffer): string | undefined {
+  try {
+    const json = JSON.parse(body.toString('utf8')) as { errors?: Array<{ code?: unknown }> };
+    const code = json.errors?.[0]?.code;
+    return typeof code === 'string' && /^[A-Z_]{1,40}$/.test(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class RegistrySession {
+  private readonly http: HttpTransport;
+  private readonly credentials: CredentialSource;
+  private readonly now: () => number;
+  private readonly logger: Logger;
+  private readonly hubReserve: number;
+  private readonly authorizer: Authorizer;
+  private readonly semaphores: Semaphores;
+  private readonly insecure: ReadonlyMap<string, Insecurity>;
+  private readonly firstContact = new Map<string, Promise<RegistryError | null>>();
+  private readonly schemes = new Map<string, 'https' | 'http'>();
+  private readonly credentialCache = new Map<string, { at: number; result: Promise<CredentialResult> }>();
+  private readonly rateLimits = new Map<string, RateLimit>();
+
+  constructor(options: RegistrySessionOptions) {
+    this.http = options.http;
+    this.credentials = options.credentials;
+    this.now = options.now;
+    this.logger = options.logger;
+    this.hubReserve = options.hubPullReserve;
+    this.authorizer = new Authorizer({ http: this.http, now: this.now, tokens: new TokenCache(this.now) });
+    this.semaphores = new Semaphores(options.concurrency);
+    this.insecure = parseInsecureRegistries(options.insecureRegistries);
+  }
+
+  targetOf(ref: Pick<ParsedImageRef, 'domain' | 'path'>): Result<Target> {
+    return targetOf(ref, this.insecure);
+  }
+
+  /** Docker Hub's pull budget as last reported, if seen. */
+  rateLimit(registry: string): RateLimit | undefined {
+    return this.rateLimits.get(registry.toLowerCase());
+  }
+
+  /** Docker Hub has few pulls left: optional GETs should wait. */
+  hubBudgetLow(target: Target): boolean {
+    const remaining = this.rateLimits.get(target.registry)?.remaining;
+    return target.registry === DOCKER_HUB && remaining !== undefined && remaining <= this.hubReserve;
+  }
+
+  close(): void {
+    this.http.close();
+  }
+
+  /** A request with authentication: answers a 401 challenge, refetches a rejected token once, then gives up. */
+  async send(target: Target, request: RegistryRequest, signal: AbortSignal | undefined): Promise<Result<HttpResponse>> {
+    // The first request to a registry goes alone; the others wait for its answer, so they learn the scheme (HTTPS
+    // or HTTP) and the auth challenge from it instead of each paying a failed round trip of their own. When it
+    // could not reach the registry at all, they fail with it at once rather than each waiting out its own timeout;
+    // the next request after that is a first contact again.
+    let answered: ((unreachable: RegistryError | null) => void) | undefined;
+    const contacted = this.firstContact.get(target.registry);
+    if (contacted === undefined) {
+      this.firstContact.set(target.registry, new Promise<RegistryError | null>((resolve) => (answered = resolve)));
+    } else {
+      const unreachable = await contacted;
+      if (unreachable !== null) return fail(unreachable);
+    }
+    let unreachable: RegistryError | null = null;
+    try {
+      // The token first, outside the registry's slots: it comes from another origin (the realm), with its own
+      // limit, and waiting for it must not hold a slot another request could use meanwhile.
+      const auth = await this.semaphores
+        .for(`${target.registry} tokens`)
+        .run(() => this.authorization(target, false, signal));
+      if (!auth.ok) return auth;
+      // Released as soon as the challenge is learnt, or when this request ends, whichever is first.
+      const result = await this.semaphores.for(target.registry).run(() =>
+        this.authorized(target, request, auth.value, signal, () => {
+          answered?.(null);
+          answered = undefined;
+        }),
+      );
+      if (!result.ok && result.error.status === undefined && UNREACHABLE.has(result.error.kind))
+        unreachable = result.error;
+      return result;
+    } finally {
+      if (answered !== undefined) {
+        if (unreachable !== null) this.firstContact.delete(target.registry);
+        answered(unreachable);
+      }
+    }
+  }
+
+  /** The error for an HTTP answer that is not the one wanted. */
+  statusError(target: Target, response: HttpResponse, what: string, loggedIn: boolean): RegistryError {
+    const { status } = response;
+    if (status === 401) return unauthorized(target.registry, loggedIn);
+    if (status === 403) return forbidden(target.registry, target.path, loggedIn);
+    if (status === 404) {
+      const code = registryErrorCode(response.body);
+      return notFound(target.registry, code === 'NAME_UNKNOWN' ? `repository ${target.path}` : what);
+    }
+    if (status === 429)
+      return rateLimited(target.registry, parseRetryAfter(header(response.headers, 'retry-after'), this.now()));
+    if (status >= 500) return serverError(target.registry, status, response.attempts);
+    return invalidResponse(target.registry, `HTTP ${status} for ${what}`);
+  }
+
+  /** Whether requests to the target carried a login (for the wording of 401 / 403). */
+  async loggedInTo(target: Target): Promise<boolean> {
+    const cred = this.credentialCache.get(target.registry);
+    if (!cred) return false;
+    const result = await cred.result;
+    return result.ok && result.credential !== null;
+  }
+
+  private async authorized(
+    target: Target,
+    request: RegistryRequest,
+    first: Authorization,
+    signal: AbortSignal | undefined,
+    onLearnt: () => void,
+  ): Promise<Result<HttpResponse>> {
+    let auth: { ok: true; value: Authorization } = { ok: true, value: first };
+    let refetched = false;
+    for (;;) {
+      const result = await this.call(target, request, auth.value.value, signal);
+      if (!result.ok) return result;
+      if (result.response.status !== 401) return { ok: true, value: result.response };
+      let chosen = chooseChallenge(parseChallenges(result.response.headers['www-authenticate']));
+      if (!chosen) {
+        // Some registries (gcr.io) challenge only on /v2/.
+        const ping = await this.call(
+          target,
+          { method: 'GET', path: '/v2/', maxBytes: 64 * 1024, what: 'API version check' },
+          null,
+          signal,
+        );
+        if (ping.ok && ping.response.status === 401)
+          chosen = chooseChallenge(parseChallenges(ping.response.headers['www-authenticate']));
+      }
+      if (!chosen) return fail(unauthorized(target.registry, auth.value.loggedIn));
+      const previous = this.authorizer.schemeFor(target.registry);
+      this.authorizer.learn(target.registry, chosen.scheme);
+      onLearnt();
+      if (auth.value.value === null || !sameScheme(previous, chosen.scheme)) {
+        const next = await this.authorization(target, false, signal);
+        if (!next.ok) return next;
+        if (next.value.value === null || next.value.value === auth.value.value)
+          return fail(unauthorized(target.registry, next.value.loggedIn));
+        auth = next;
+        continue;
+      }
+      if (auth.value.bearer && !refetched) {
+        // invalid_token / insufficient_scope / expired early: one fresh token, then fail.
+        refetched = true;
+        const next = await this.authorization(target, true, signal);
+        if (!next.ok) return next;
+        auth = next;
+        continue;
+      }
+      return fail(unauthorized(target.registry, auth.value.loggedIn, chosen.error));
+    }
+  }
+
+  /** One request to the registry's API host over the scheme it speaks (loopback: HTTPS, then HTTP like Docker). */
+  private async call(
+    target: Target,
+    request: RegistryRequest,
+    authorization: string | null,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResult> {
+    for (;;) {
+      const known = this.schemes.get(target.registry);
+      const scheme = known ?? (target.insecure === 'http' ? 'http' : 'https');
+      const headers: Record<string, string> = {};
+      if (request.accept) headers.accept = request.accept;
+      // Never a credential over plain HTTP to a host that is not loopback.
+      if (authorization !== null && (scheme === 'https' || target.loopback)) headers.authorization = authorization;
+      const result = await this.http.request({
+        url: new URL(`${scheme}://${target.apiHost}${request.path}`),
+        method: request.method,
+        headers,
+        maxBytes: request.maxBytes,
+        what: request.what,
+        registry: target.registry,
+        insecureTls: target.loopback || target.insecure !== null,
+        ...(signal ? { signal } : {}),
+      });
+      if (
+        !result.ok &&
+        known === undefined &&
+        scheme === 'https' &&
+        target.loopback &&
+        (result.error.kind === 'tls' || result.error.kind === 'network')
+      ) {
+        this.logger.debug?.(
+          `${target.registry}: no HTTPS (${result.error.kind}); using HTTP as Docker does for loopback registries`,
+        );
+        this.schemes.set(target.registry, 'http');
+        continue;
+      }
+      if (result.ok) {
+        this.schemes.set(target.registry, scheme);
+        this.noteRateLimit(target, result.response);
+      }
+      return result;
+    }
+  }
+
+  private async authorization(
+    target: Target,
+    fresh: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<Result<Authorization>> {
+    const scheme = this.authorizer.schemeFor(target.registry);
+    if (scheme === undefined || scheme.scheme === 'none')
+      return { ok: true, value: { value: null, bearer: false, loggedIn: false } };
+    const cred = await this.credentialFor(target);
+    if (!cred.ok) return cred;
+    const credential: Credential | null = cred.credential;
+    const result = await this.authorizer.authorization(
+      target.registry,
+      pullScope(target.path),
+      credential,
+      target.registry,
+      signal,
+      fresh,
+    );
+    if (!result.ok) return result;
+    return { ok: true, value: { value: result.value, bearer: result.bearer, loggedIn: credential !== null } };
+  }
+
+  private credentialFor(target: Target): Promise<CredentialResult> {
+    // Plain HTTP to a host that is not loopback: never send credentials, whatever the config says.
+    if (target.insecure === 'http' && !target.loopback) return Promise.resolve({ ok: true, credential: null });
+    const cached = this.credentialCache.get(target.registry);
+    if (cached && this.now() - cached.at < CREDENTIAL_TTL_MS) return cached.result;
+    const result = this.credentials.get(target.registry).catch((error: unknown): CredentialResult => ({
+      ok: false,
+      error: invalidInput(
+        `reading credentials for ${target.registry} failed: ${clean(String(error))}`,
+        target.registry,
+      ),
+    }));
+    this.credentialCache.set(target.registry, { at: this.now(), result });
+    return result;
+  }
+
+  private noteRateLimit(target: Target, response: HttpResponse): void {
+    if (target.registry !== DOCKER_HUB) return;
+    const read = (name: string): number | undefined => {
+      const value = header(response.headers, name);
+      const n = value === undefined ? NaN : Number.parseInt(value, 10);
+      return Number.isFinite(n) ? n : undefined;
+    };
+    const limit = read('ratelimit-limit');
+    const remaining = read('ratelimit-remaining');
+    if (limit !== undefined || remaining !== undefined) {
+      this.rateLimits.set(target.registry, {
+        ...(limit !== undefined ? { limit } : {}),
+        ...(remaining !== undefined ? { remaining } : {}),
+      });
+    }
+  }
+}
