@@ -16,7 +16,7 @@ import type { StatusParams, WorkspaceEditResult } from '../../server/src/protoco
 import { pushImage, pushIndex } from '../integration/support/seed';
 import { startSeededSetup, type SeededSetup } from '../integration/support/setup';
 import { rangeOf } from '../support/ranges';
-import { ensureBuilt } from './support/build';
+import { ensureBuilt } from '../support/build';
 import {
   PULL_CAPABILITIES,
   applyWorkspaceEdit,

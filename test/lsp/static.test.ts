@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DiagnosticSeverity, type Diagnostic, type DocumentDiagnosticReport } from 'vscode-languageserver/node';
 import { rangeOf } from '../support/ranges';
-import { ensureBuilt } from './support/build';
+import { ensureBuilt } from '../support/build';
 import { PULL_CAPABILITIES, changeSettings, codes, fileUri, startClient, type TestClient } from './support/client';
 
 before(ensureBuilt);

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   StreamMessageReader,
@@ -29,10 +29,9 @@ import {
   type InitializationOptions,
   type StatusParams,
 } from '../../../server/src/protocol';
+import { CLI, SERVER } from '../../support/build';
 
-export const ROOT = resolve(import.meta.dirname, '../../..');
-export const SERVER = join(ROOT, 'dist/server.js');
-export const CLI = join(ROOT, 'dist/cli.js');
+export { CLI, ROOT, SERVER } from '../../support/build';
 
 /** Capabilities of a push-only client (Neovim's built-in client is one). */
 export const PUSH_CAPABILITIES: ClientCapabilities = {
