@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { pushImage, pushManifest } from '../../test/integration/support/seed';
 import { startRegistry, type Registry } from '../../test/integration/support/registry';
-import { ensureBuilt } from '../../test/lsp/support/build';
+import { ensureBuilt } from '../../test/support/build';
 import { PULL_CAPABILITIES, startClient, type TestClient } from '../../test/lsp/support/client';
 import { formatBytes, formatCount, type Prepared, type Workload } from '../workload';
 

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { Status, type StatusParams } from '../../server/src/shared/protocol';
+import { StatusFeed, type DigestPinApi } from './api';
 import { registerCommands } from './commands';
 import { createLanguageClient } from './languageClient';
 import { StatusBar } from './statusBar';
@@ -11,15 +12,19 @@ let client: LanguageClient | undefined;
 /** Set by deactivate(): the server stopping then is expected, not a failure to show. */
 let deactivating = false;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export async function activate(context: vscode.ExtensionContext): Promise<DigestPinApi> {
   deactivating = false;
   const output = vscode.window.createOutputChannel('digest-pin', { log: true });
   const statusBar = new StatusBar();
-  context.subscriptions.push(output, statusBar);
+  const statusFeed = new StatusFeed();
+  context.subscriptions.push(output, statusBar, statusFeed);
 
   const languageClient = createLanguageClient(context, output);
   client = languageClient;
-  languageClient.onNotification(Status.method, (params: StatusParams) => statusBar.update(params));
+  languageClient.onNotification(Status.method, (params: StatusParams) => {
+    statusBar.update(params);
+    statusFeed.update(params);
+  });
   // Stopped for good (the client restarts a crashed server a few times first): say so where the user looks.
   context.subscriptions.push(
     languageClient.onDidChangeState(({ newState }) => {
@@ -41,6 +46,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     forwardTrust(languageClient, ready, output),
   );
   await ready;
+  // A read-only view: other extensions (and the tests) cannot feed it.
+  return {
+    get status() {
+      return statusFeed.status;
+    },
+    onDidChangeStatus: statusFeed.onDidChangeStatus,
+  };
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,42 +1,15 @@
 // The built CLI (dist/cli.js) as users and CI run it: a subprocess on real files, checked byte for byte.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CLI, ROOT, ensureBuilt } from '../support/build';
 import { rangeOf } from '../support/ranges';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist', 'cli.js');
 const SMOKE = resolve(ROOT, '../shared/fixtures/smoke');
 const CORPUS = resolve(ROOT, '../shared/corpus');
-
-/** `npm test` builds first; run on its own, this file rebuilds the bundle when any source is newer than it. */
-function ensureBuilt(): void {
-  const newest = (path: string): number => {
-    const stats = statSync(path);
-    if (!stats.isDirectory()) return stats.mtimeMs;
-    return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
-  };
-  const sources = Math.max(
-    newest(join(ROOT, 'server', 'src')),
-    newest(join(ROOT, 'package.json')),
-    newest(join(ROOT, 'scripts', 'bundle.mjs')),
-  );
-  if (existsSync(CLI) && statSync(CLI).mtimeMs >= sources) return;
-  const built = spawnSync(process.execPath, ['scripts/bundle.mjs'], { cwd: ROOT, encoding: 'utf8' });
-  assert.equal(built.status, 0, `bundling failed:\n${built.stderr}`);
-}
 
 interface Run {
   status: number | null;

@@ -1,29 +1,9 @@
 // Running the built CLI (dist/cli.js) as users and CI do, for the online integration tests. Asynchronous on purpose:
 // the registry's fault proxy and token server live in this test process, and a synchronous spawn would block them.
-import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { CLI } from '../support/build';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'dist', 'cli.js');
-
-/** `npm test` builds first; run on its own, a test file rebuilds the bundle when any source is newer than it. */
-export function ensureBuilt(): void {
-  const newest = (path: string): number => {
-    const stats = statSync(path);
-    if (!stats.isDirectory()) return stats.mtimeMs;
-    return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
-  };
-  const sources = Math.max(
-    newest(join(ROOT, 'server', 'src')),
-    newest(join(ROOT, 'package.json')),
-    newest(join(ROOT, 'scripts', 'bundle.mjs')),
-  );
-  if (existsSync(CLI) && statSync(CLI).mtimeMs >= sources) return;
-  const built = spawnSync(process.execPath, ['scripts/bundle.mjs'], { cwd: ROOT, encoding: 'utf8' });
-  assert.equal(built.status, 0, `bundling failed:\n${built.stderr}`);
-}
+export { CLI, ROOT, ensureBuilt } from '../support/build';
 
 export interface Run {
   status: number | null;

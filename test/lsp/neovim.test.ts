@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { shortDigest } from '../../server/src/shared/text';
 import { startSeededSetup, type SeededSetup } from '../integration/support/setup';
-import { ensureBuilt } from './support/build';
+import { ensureBuilt } from '../support/build';
 import { CLI, ROOT } from './support/client';
 
 const NVIM = process.env['DIGEST_PIN_NVIM'] ?? 'nvim';

@@ -1,5 +1,6 @@
 // The server against the real docker-registry (behind the counting fault proxy): online diagnostics as answers
-// arrive, code actions whose edits pin, update and ignore, hovers, workspace edits, refresh, trust and offline.
+// arrive, code actions whose edits pin, update and ignore, hovers, workspace edits, refresh, trust and offline. The
+// server runs in this process on fake timers (support/inProcess.ts), its registry client the real one, recorded.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,6 @@ import type { StatusParams, WorkspaceEditResult } from '../../server/src/shared/
 import { pushImage, pushIndex } from '../integration/support/seed';
 import { startSeededSetup, type SeededSetup } from '../integration/support/setup';
 import { rangeOf } from '../support/ranges';
-import { ensureBuilt } from './support/build';
 import {
   PULL_CAPABILITIES,
   applyWorkspaceEdit,
@@ -27,16 +27,15 @@ import {
   fileUri,
   hoverAt,
   startClient,
-  type ClientOptions,
-  type TestClient,
-} from './support/client';
+  type InProcessClient as TestClient,
+  type InProcessOptions as ClientOptions,
+} from './support/inProcess';
 
 let setup: SeededSetup;
 let host: string;
 let tmp: string;
 
 before(async () => {
-  ensureBuilt();
   setup = await startSeededSetup({ proxy: true });
   host = setup.host;
   tmp = mkdtempSync(join(tmpdir(), 'digest-pin-lsp-online-'));
@@ -46,8 +45,9 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+/** Ages in messages and hovers are compared with the real clock (the registry's answers carry real times). */
 const online = (options: ClientOptions = {}): Promise<TestClient> =>
-  startClient({ ...options, env: { DOCKER_CONFIG: setup.dockerConfigDir, ...options.env } });
+  startClient({ clock: 'wall', ...options, env: { DOCKER_CONFIG: setup.dockerConfigDir, ...options.env } });
 
 /** Diagnostics once every reference's registry answer is in (its message names a digest, or an online code). */
 const settled =
@@ -267,7 +267,8 @@ describe('code actions', () => {
     client.open(uri, 'dockerfile', pinned);
     // Static: nothing; online: the pin is current, so still nothing.
     assert.deepEqual((await client.diagnostics(uri, opened)).diagnostics, []);
-    await new Promise((r) => setTimeout(r, 500));
+    // Every registry answer in and every batch delay run out: still nothing.
+    await client.settle();
     assert.deepEqual(client.published.filter((p) => p.uri === uri).at(-1)?.diagnostics, []);
   });
 
@@ -505,7 +506,9 @@ describe('settings, trust and refresh', () => {
         (await codeActionsAt(client, uri, rangeOf(text, 'docker-image'))).map((a) => a.title),
         ['Ignore this image'],
       );
-      await new Promise((r) => setTimeout(r, 500));
+      // Every delay run out: no registry client was even made, and nothing was asked.
+      await client.settle();
+      assert.equal(client.registry.made.length, 0);
       assert.equal(setup.proxy!.count(), 0);
       assert.equal(client.statuses.at(-1)?.state, 'untrusted');
 
@@ -565,6 +568,7 @@ describe('settings, trust and refresh', () => {
       assert.equal(refreshed.references, 1);
       await client.waitFor('a second HEAD', () => setup.proxy!.count({ method: 'HEAD', path }) === 2);
       await client.waitFor('idle', () => client.statuses.at(-1)?.state === 'idle');
+      await client.settle();
       assert.equal(setup.proxy!.count({ method: 'HEAD', path }), 2);
     } finally {
       await client.stop();

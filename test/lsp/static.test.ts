@@ -1,13 +1,20 @@
 // The server as an editor sees it, without a registry: diagnostics right after open and after changes (debounced),
-// pushed or pulled, shaped by settings, and a server that survives whatever it is sent.
+// pushed or pulled, shaped by settings, and a server that survives whatever it is sent. The server runs in this
+// process on fake timers (support/inProcess.ts); the entry points are run as built, over stdio, at the end.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DiagnosticSeverity, type Diagnostic, type DocumentDiagnosticReport } from 'vscode-languageserver/node';
 import { rangeOf } from '../support/ranges';
-import { ensureBuilt } from './support/build';
-import { PULL_CAPABILITIES, changeSettings, codes, fileUri, startClient, type TestClient } from './support/client';
-
-before(ensureBuilt);
+import { ensureBuilt } from '../support/build';
+import { startClient as startSpawned, type TestClient as SpawnedClient } from './support/client';
+import {
+  PULL_CAPABILITIES,
+  changeSettings,
+  codes,
+  fileUri,
+  startClient,
+  type InProcessClient as TestClient,
+} from './support/inProcess';
 
 const DOCKERFILE = [
   '# syntax=docker/dockerfile:1',
@@ -126,6 +133,7 @@ describe('push diagnostics (a client without pull support, like Neovim)', () => 
     const uri = fileUri('/work/app/burst/Dockerfile');
     client.open(uri, 'dockerfile', 'FROM a:1\n');
     await client.diagnostics(uri);
+    await client.settle();
     const publishedBefore = client.published.filter((p) => p.uri === uri).length;
     const analysedBefore = client.logs.filter((l) => l.startsWith(`analysed ${uri}`)).length;
     const lines = ['FROM a:1'];
@@ -136,12 +144,17 @@ describe('push diagnostics (a client without pull support, like Neovim)', () => 
       lines.splice(1, 0, `FROM b${version}:1`);
     }
     const text = `${lines.join('\n')}\n`;
-    const published = await client.diagnostics(uri);
+    // Every change handled, 199 ms of fake time on: nothing read or published yet; 1 ms more, and the last version is.
+    await client.advance(199);
+    assert.equal(client.published.filter((p) => p.uri === uri).length, publishedBefore);
+    await client.advance(1);
+    const published = client.published.filter((p) => p.uri === uri).at(-1)!;
+    assert.equal(client.published.filter((p) => p.uri === uri).length, publishedBefore + 1);
     assert.equal(published.version, 21);
     assert.equal(published.diagnostics.length, 21);
     assert.deepEqual(published.diagnostics[1]!.range, rangeOf(text, 'b21:1'));
-    // Nothing else arrives: wait past another debounce period, then count.
-    await new Promise((r) => setTimeout(r, 400));
+    // Nothing else arrives: every timer run out (however far ahead), then count.
+    await client.settle();
     assert.equal(client.published.filter((p) => p.uri === uri).length, publishedBefore + 1);
     assert.equal(client.logs.filter((l) => l.startsWith(`analysed ${uri}`)).length, analysedBefore + 1);
   });
@@ -259,7 +272,8 @@ describe('pull diagnostics (a client that declares pull support, like VS Code)',
       previousResultId: next.resultId,
     })) as DocumentDiagnosticReport;
     assert.deepEqual(same, { kind: 'unchanged', resultId: next.resultId });
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing is pushed later either: every debounce and batch delay run out.
+    await client.settle();
     assert.deepEqual(
       client.published.filter((p) => p.uri === uri),
       [],
@@ -324,20 +338,32 @@ describe('robustness: the server survives anything it is sent', () => {
     const fine = fileUri('/work/robust/Dockerfile');
     client.open(fine, 'dockerfile', 'FROM alpine:3.19\n');
     assert.deepEqual(codes((await client.diagnostics(fine)).diagnostics), ['unpinned']);
-    assert.equal(client.process.exitCode, null);
+    assert.equal(client.closed, false);
   });
 });
 
-describe('digest-pin lsp --stdio (the CLI entry point)', () => {
-  let client: TestClient;
-  before(async () => {
-    client = await startClient({ via: 'cli', initializationOptions: { trusted: false } });
-  });
-  after(() => client.stop());
+describe('the built entry points, spawned over stdio', () => {
+  before(ensureBuilt);
 
-  it('serves the same diagnostics', async () => {
-    const uri = fileUri('/work/cli/Dockerfile');
-    client.open(uri, 'dockerfile', DOCKERFILE);
-    assert.deepEqual((await client.diagnostics(uri)).diagnostics, expected(DOCKERFILE));
+  it('node dist/server.js --stdio (as VS Code starts it): initialize, open, diagnostics, shutdown and exit', async () => {
+    const client: SpawnedClient = await startSpawned({ initializationOptions: { trusted: false } });
+    const uri = fileUri('/work/smoke/Dockerfile');
+    client.open(uri, 'dockerfile', DOCKERFILE, 3);
+    const published = await client.diagnostics(uri);
+    assert.equal(published.version, 3);
+    assert.deepEqual(published.diagnostics, expected(DOCKERFILE));
+    await client.stop();
+    assert.equal(client.process.exitCode, 0);
+  });
+
+  it('digest-pin lsp --stdio (the CLI entry point) serves the same diagnostics', async () => {
+    const client: SpawnedClient = await startSpawned({ via: 'cli', initializationOptions: { trusted: false } });
+    try {
+      const uri = fileUri('/work/cli/Dockerfile');
+      client.open(uri, 'dockerfile', DOCKERFILE);
+      assert.deepEqual((await client.diagnostics(uri)).diagnostics, expected(DOCKERFILE));
+    } finally {
+      await client.stop();
+    }
   });
 });

@@ -3,10 +3,10 @@ import * as assert from 'node:assert/strict';
 import { suite, teardown } from 'mocha';
 import * as vscode from 'vscode';
 import {
+  afterServerWork,
   diagnosticsOf,
   openFile,
   requestCounts,
-  sleep,
   suiteRegistry,
   trustedTest,
   TRUST,
@@ -68,24 +68,25 @@ suite('settings', () => {
       const document = await openFile('Dockerfile');
       await waitForCodes(document.uri, ONLINE);
       const asked = (await requestCounts()).registry;
-      await set('offline', true);
-      // A new (offline) registry client: what the registry said comes from the persistent cache now.
-      await sleep(1000);
+      // A new (offline) registry client: what the registry said comes from the persistent cache now. Once the server
+      // reports every question it asked that client answered, the findings are the cached answers, and no request.
+      await afterServerWork(() => set('offline', true), 'offline');
+      await waitForCodes(document.uri, ONLINE);
       assert.deepEqual(
         diagnosticsOf(document.uri).map((d) => d.code),
         ONLINE,
       );
       assert.equal((await requestCounts()).registry, asked);
-      // Refresh forgets every answer, the persistent cache too; offline, nothing may be asked again.
-      await vscode.commands.executeCommand('digestPin.refresh');
+      // Refresh forgets every answer, the persistent cache too; offline, nothing may be asked again: the server
+      // reports its questions answered (from nothing), the findings are the static ones, and still no request.
+      await afterServerWork(() => vscode.commands.executeCommand('digestPin.refresh'), 'offline');
       await waitForCodes(document.uri, STATIC);
       const before = (await requestCounts()).registry;
-      await sleep(1000);
       assert.deepEqual(
         diagnosticsOf(document.uri).map((d) => d.code),
         STATIC,
       );
-      assert.equal((await requestCounts()).registry, before);
+      assert.equal(before, asked);
 
       await set('offline', false);
       await waitForCodes(document.uri, ONLINE);

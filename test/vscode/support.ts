@@ -2,6 +2,8 @@
 import { get } from 'node:http';
 import { test } from 'mocha';
 import * as vscode from 'vscode';
+import type { StatusParams, StatusState } from '../../server/src/shared/protocol';
+import type { DigestPinApi } from '../../client/src/api';
 import { SUITE_ENV, type RequestCounts, type SuiteRegistry, type SuiteTrust } from './env';
 
 /** publisher.name from package.json */
@@ -132,4 +134,58 @@ export async function activeExtension(): Promise<vscode.Extension<unknown>> {
   if (!extension) throw new Error(`${EXTENSION_ID} is not loaded from the development path`);
   await waitFor(() => extension.isActive, `${EXTENSION_ID} to activate`, 20_000);
   return extension;
+}
+
+/** The extension's API (what activate returned): the language server's status reports. */
+export async function statusApi(): Promise<DigestPinApi> {
+  const extension = vscode.extensions.getExtension<DigestPinApi>(EXTENSION_ID);
+  if (!extension) throw new Error(`${EXTENSION_ID} is not loaded from the development path`);
+  return extension.activate();
+}
+
+const describeStatus = (status: StatusParams | undefined): string =>
+  status === undefined ? 'none' : `${status.state} (${status.pending} pending): ${status.message}`;
+
+/** Waits until the server's last status report is `state` with nothing pending. */
+export async function waitForStatus(state: StatusState, timeoutMs = 15_000): Promise<StatusParams> {
+  const api = await statusApi();
+  await waitFor(
+    () => api.status?.state === state && api.status.pending === 0,
+    () => `status ${state} with nothing pending; have ${describeStatus(api.status)}`,
+    timeoutMs,
+  );
+  return api.status!;
+}
+
+/**
+ * Makes a change (a setting, a command), then waits until the server has done the work it caused: the status moved
+ * to `state` (unless it was that already), the questions the change asked were reported (`resolving`), and the last
+ * report is `state` with nothing pending — every answer is in, so no finding changes on its own any more.
+ */
+export async function afterServerWork(
+  change: () => Thenable<unknown>,
+  state: StatusState,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const api = await statusApi();
+  const wasState = api.status?.state === state;
+  const reports: StatusParams[] = [];
+  const listening = api.onDidChangeStatus((status) => reports.push(status));
+  try {
+    await change();
+    await waitFor(
+      () => {
+        const entered = wasState ? 0 : reports.findIndex((s) => s.state === state);
+        if (entered < 0) return false;
+        const last = reports.at(-1);
+        return (
+          reports.slice(entered).some((s) => s.state === 'resolving') && last?.state === state && last.pending === 0
+        );
+      },
+      () => `the server's work after the change, ending ${state}; reports: ${reports.map(describeStatus).join(' → ')}`,
+      timeoutMs,
+    );
+  } finally {
+    listening.dispose();
+  }
 }

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   StreamMessageReader,
@@ -29,10 +29,9 @@ import {
   type InitializationOptions,
   type StatusParams,
 } from '../../../server/src/shared/protocol';
+import { CLI, SERVER } from '../../support/build';
 
-export const ROOT = resolve(import.meta.dirname, '../../..');
-export const SERVER = join(ROOT, 'dist/server.js');
-export const CLI = join(ROOT, 'dist/cli.js');
+export { CLI, ROOT, SERVER } from '../../support/build';
 
 /** Capabilities of a push-only client (Neovim's built-in client is one). */
 export const PUSH_CAPABILITIES: ClientCapabilities = {
@@ -80,9 +79,9 @@ export interface ClientOptions {
   trace?: 'off' | 'messages' | 'verbose';
 }
 
-export interface TestClient {
+/** What every test client offers, spawned (TestClient) or in-process (support/inProcess.ts). */
+export interface LspClient {
   connection: ProtocolConnection;
-  process: ChildProcessWithoutNullStreams;
   /** Every publishDiagnostics received, in order. */
   published: PublishDiagnosticsParams[];
   statuses: StatusParams[];
@@ -102,9 +101,16 @@ export interface TestClient {
     until?: (params: PublishDiagnosticsParams) => boolean,
     timeoutMs?: number,
   ): Promise<PublishDiagnosticsParams>;
-  /** Resolves when `condition` holds, checked on every message from the server and every 50 ms. */
+  /**
+   * Resolves when `condition` holds, checked on every message from the server and between waits (every 50 ms for a
+   * spawned server; an in-process one lets its fake time pass instead).
+   */
   waitFor<T>(what: string, condition: () => T | undefined | false, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
+}
+
+export interface TestClient extends LspClient {
+  process: ChildProcessWithoutNullStreams;
 }
 
 export function fileUri(path: string): string {
@@ -120,10 +126,7 @@ export async function startClient(options: ClientOptions = {}): Promise<TestClie
   const nodeArgs = options.nodeArgs ?? (options.via === 'cli' ? [] : SERVER_NODE_OPTIONS);
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
     env: {
-      PATH: process.env.PATH ?? '',
-      HOME: home,
-      XDG_CACHE_HOME: join(home, 'cache'),
-      DOCKER_CONFIG: join(home, 'docker'),
+      ...serverEnv(home),
       ...(options.via === 'cli' ? {} : SERVER_ENV),
       ...options.env,
     },
@@ -135,66 +138,9 @@ export async function startClient(options: ClientOptions = {}): Promise<TestClie
     new StreamMessageReader(child.stdout),
     new StreamMessageWriter(child.stdin),
   );
-  const waiters = new Set<() => void>();
-  const poke = (): void => {
-    for (const waiter of [...waiters]) waiter();
-  };
-  const client: TestClient = {
-    connection,
-    process: child,
-    published: [],
-    statuses: [],
-    logs: [],
-    refreshes: 0,
-    settings: options.settings ?? {},
-    scoped: options.scoped ?? {},
+  const client = wireClient(connection, options, {
     home,
-    open(uri, languageId, text, version = 1) {
-      void connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
-    },
-    change(uri, version, changes) {
-      void connection.sendNotification('textDocument/didChange', {
-        textDocument: { uri, version },
-        contentChanges: changes,
-      });
-    },
-    close(uri) {
-      void connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
-    },
-    diagnostics(uri, until = () => true, timeoutMs = 10_000) {
-      const seen = client.published.length;
-      return client.waitFor(
-        `diagnostics for ${uri}`,
-        () => client.published.slice(seen).find((p) => p.uri === uri && until(p)),
-        timeoutMs,
-      );
-    },
-    waitFor<T>(what: string, condition: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-      return new Promise<T>((resolvePromise, reject) => {
-        const check = (): void => {
-          const value = condition();
-          if (value !== undefined && value !== false) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            clearInterval(poll);
-            resolvePromise(value);
-          }
-        };
-        // Conditions may depend on more than the server's messages (a proxy's request count).
-        const poll = setInterval(check, 50);
-        const timer = setTimeout(() => {
-          clearInterval(poll);
-          waiters.delete(check);
-          reject(
-            new Error(
-              `timed out waiting for ${what}; server log:\n${client.logs.slice(-20).join('\n')}\nstderr:\n${stderr.join('').slice(-2000)}`,
-            ),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    diagnose: () => `stderr:\n${stderr.join('').slice(-2000)}`,
     async stop() {
       try {
         await Promise.race([connection.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
@@ -215,6 +161,115 @@ export async function startClient(options: ClientOptions = {}): Promise<TestClie
       connection.dispose();
       rmSync(home, { recursive: true, force: true });
     },
+  });
+  await initialize(client, options, process.pid);
+  return Object.assign(client, { process: child });
+}
+
+/** The environment of a server whose HOME, cache and Docker config are a temp dir's. */
+export function serverEnv(home: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    XDG_CACHE_HOME: join(home, 'cache'),
+    DOCKER_CONFIG: join(home, 'docker'),
+  };
+}
+
+export interface Wiring {
+  home: string;
+  /** Appended to a timeout's message (the server's stderr). */
+  diagnose?: () => string;
+  /**
+   * Lets time pass between two checks of a waitFor condition. Default: none (the condition is checked on every
+   * message from the server and every 50 ms).
+   */
+  step?: () => Promise<void>;
+  /** Counts every message sent to or received from the server (in-process quiescence). */
+  activity?: () => void;
+  stop(): Promise<void>;
+}
+
+/**
+ * A client on a connection to a server: answers the requests a server makes of its client (configuration,
+ * registration, refresh, progress) and records what it is sent. Call initialize() next.
+ */
+export function wireClient(connection: ProtocolConnection, options: ClientOptions, wiring: Wiring): LspClient {
+  const waiters = new Set<() => void>();
+  const activity = wiring.activity ?? (() => undefined);
+  const poke = (): void => {
+    activity();
+    for (const waiter of [...waiters]) waiter();
+  };
+  const timeout = (what: string): Error =>
+    new Error(
+      `timed out waiting for ${what}; server log:\n${client.logs.slice(-20).join('\n')}\n${wiring.diagnose?.() ?? ''}`,
+    );
+  const client: LspClient = {
+    connection,
+    published: [],
+    statuses: [],
+    logs: [],
+    refreshes: 0,
+    settings: options.settings ?? {},
+    scoped: options.scoped ?? {},
+    home: wiring.home,
+    open(uri, languageId, text, version = 1) {
+      activity();
+      void connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
+    },
+    change(uri, version, changes) {
+      activity();
+      void connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: changes,
+      });
+    },
+    close(uri) {
+      activity();
+      void connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    },
+    diagnostics(uri, until = () => true, timeoutMs = 10_000) {
+      const seen = client.published.length;
+      return client.waitFor(
+        `diagnostics for ${uri}`,
+        () => client.published.slice(seen).find((p) => p.uri === uri && until(p)),
+        timeoutMs,
+      );
+    },
+    async waitFor<T>(what: string, condition: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+      const step = wiring.step;
+      if (step !== undefined) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const value = condition();
+          if (value !== undefined && value !== false) return value;
+          if (Date.now() > deadline) throw timeout(what);
+          await step();
+        }
+      }
+      return new Promise<T>((resolvePromise, reject) => {
+        const check = (): void => {
+          const value = condition();
+          if (value !== undefined && value !== false) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            clearInterval(poll);
+            resolvePromise(value);
+          }
+        };
+        // Conditions may depend on more than the server's messages (a proxy's request count).
+        const poll = setInterval(check, 50);
+        const timer = setTimeout(() => {
+          clearInterval(poll);
+          waiters.delete(check);
+          reject(timeout(what));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    stop: () => wiring.stop(),
   };
 
   connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
@@ -234,31 +289,46 @@ export async function startClient(options: ClientOptions = {}): Promise<TestClie
     poke();
   });
   connection.onNotification('$/progress', () => poke());
-  connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string; scopeUri?: string }> }) =>
-    params.items.map((item) => (item.scopeUri !== undefined && client.scoped[item.scopeUri]) || client.settings),
+  connection.onRequest(
+    'workspace/configuration',
+    (params: { items: Array<{ section?: string; scopeUri?: string }> }) => {
+      poke();
+      return params.items.map(
+        (item) => (item.scopeUri !== undefined && client.scoped[item.scopeUri]) || client.settings,
+      );
+    },
   );
-  connection.onRequest('client/registerCapability', () => null);
-  connection.onRequest('window/workDoneProgress/create', () => null);
+  connection.onRequest('client/registerCapability', () => {
+    poke();
+    return null;
+  });
+  connection.onRequest('window/workDoneProgress/create', () => {
+    poke();
+    return null;
+  });
   connection.onRequest('workspace/diagnostic/refresh', () => {
     client.refreshes++;
     poke();
     return null;
   });
   connection.listen();
-
-  await connection.sendRequest('initialize', {
-    processId: process.pid,
-    rootUri: null,
-    capabilities: options.capabilities ?? PUSH_CAPABILITIES,
-    initializationOptions: { cacheDir: join(home, 'cache'), ...options.initializationOptions },
-  });
-  void connection.sendNotification('initialized', {});
-  if (options.trace) void connection.sendNotification('$/setTrace', { value: options.trace });
   return client;
 }
 
+/** initialize and initialized, as an editor sends them (then $/setTrace when the options ask for a trace). */
+export async function initialize(client: LspClient, options: ClientOptions, processId: number | null): Promise<void> {
+  await client.connection.sendRequest('initialize', {
+    processId,
+    rootUri: null,
+    capabilities: options.capabilities ?? PUSH_CAPABILITIES,
+    initializationOptions: { cacheDir: join(client.home, 'cache'), ...options.initializationOptions },
+  });
+  void client.connection.sendNotification('initialized', {});
+  if (options.trace) void client.connection.sendNotification('$/setTrace', { value: options.trace });
+}
+
 /** Sends a settings change the way VS Code does (the server then asks workspace/configuration). */
-export function changeSettings(client: TestClient, settings: Record<string, unknown>): void {
+export function changeSettings(client: LspClient, settings: Record<string, unknown>): void {
   client.settings = settings;
   void client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { digestPin: settings } });
 }
@@ -283,7 +353,7 @@ export function applyWorkspaceEdit(text: string, edit: WorkspaceEdit | undefined
 
 /** Code actions at a range, sent with the diagnostics last published there (as an editor does). */
 export async function codeActionsAt(
-  client: TestClient,
+  client: LspClient,
   uri: string,
   range: Range,
   only?: string[],
@@ -300,7 +370,7 @@ export async function codeActionsAt(
   return result ?? [];
 }
 
-export async function hoverAt(client: TestClient, uri: string, position: Position): Promise<string | null> {
+export async function hoverAt(client: LspClient, uri: string, position: Position): Promise<string | null> {
   const hover = (await client.connection.sendRequest('textDocument/hover', {
     textDocument: { uri },
     position,
