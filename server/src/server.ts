@@ -32,7 +32,7 @@ import { codeActions, pinAllEdits, type FileFormat, type FileView } from './feat
 import type { Online } from './features/diagnostics';
 import type { ImageFacts } from './features/facts';
 import { hoverMarkdown, type HoverMode } from './features/hover';
-import { DiagnosticsMemo, ignoredBySettings, type DiagnosticsContext } from './lsp/diagnostics';
+import { DiagnosticsMemo, ignoredBySettings, type DiagnosticsContext } from './lsp/diagnosticsMemo';
 import { DocumentStore, pathOf, type TrackedDocument } from './lsp/documents';
 import { Resolver, type ResolverState } from './lsp/resolver';
 import { Debouncer, realTimers, type Timers } from './lsp/scheduler';
