@@ -7,7 +7,7 @@ import {
   type Connection,
   type DocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
-import { PinWorkspace, Refresh, Trust, UpdateWorkspace, type Message, type ParamsOf } from '../protocol';
+import { PinWorkspace, Refresh, Trust, UpdateWorkspace, type Message } from '../protocol';
 import { CodeActionsHandler } from './handlers/codeActions';
 import { HoverHandler } from './handlers/hover';
 import { PullDiagnosticsHandler } from './handlers/pullDiagnostics';
@@ -52,7 +52,10 @@ export class Guards {
   }
 }
 
+type Handler<P, R> = (params: P, token: CancellationToken) => Promise<R>;
+
 const NO_DIAGNOSTICS: DocumentDiagnosticReport = { kind: 'full', items: [] };
+const NO_ACTIONS: CodeAction[] = [];
 
 /** Binds the server's lifecycle and document events and the request handlers, then starts listening. */
 export function bind(connection: Connection, server: DigestPinServer, { guard, guardSync }: Guards): void {
@@ -61,42 +64,32 @@ export function bind(connection: Connection, server: DigestPinServer, { guard, g
   const pull = new PullDiagnosticsHandler(server);
   const refresh = new RefreshHandler(server);
   const edits = new WorkspaceEditsHandler(server);
-  const onRequest = <P, R>(message: Message<P, R>, handler: (params: P, token: CancellationToken) => Promise<R>) =>
-    connection.onRequest(message.method, handler);
+  /** A digest-pin request (protocol.ts), guarded. */
+  function onRequest<P, R>(message: Message<P, R>, name: string, fallback: R, handler: Handler<P, R>): void {
+    connection.onRequest(message.method, guard(name, fallback, handler));
+  }
+  /** A digest-pin notification (protocol.ts), guarded. */
+  function onNotification<P>(message: Message<P>, name: string, handler: (params: P) => Promise<void>): void {
+    connection.onNotification(message.method, guard(name, undefined, handler));
+  }
 
   connection.onInitialize((params) => server.initialize(params));
   connection.onInitialized(guard('initialized', undefined, () => server.initialized()));
   connection.onShutdown(guard('shutdown', undefined, () => server.shutdown()));
-  connection.onDidChangeConfiguration(guard('configuration', undefined, (params) => server.configuration(params)));
-  connection.onNotification(
-    Trust.method,
-    guard('trust', undefined, (params: ParamsOf<typeof Trust>) => server.trust(params)),
-  );
+  connection.onDidChangeConfiguration(guard('configuration', undefined, (p) => server.configuration(p)));
+  onNotification(Trust, 'trust', (p) => server.trust(p));
 
-  connection.onDidOpenTextDocument(guardSync('didOpen', (params) => server.didOpen(params)));
-  connection.onDidChangeTextDocument(guardSync('didChange', (params) => server.didChange(params)));
-  connection.onDidCloseTextDocument(guardSync('didClose', (params) => server.didClose(params)));
+  connection.onDidOpenTextDocument(guardSync('didOpen', (p) => server.didOpen(p)));
+  connection.onDidChangeTextDocument(guardSync('didChange', (p) => server.didChange(p)));
+  connection.onDidCloseTextDocument(guardSync('didClose', (p) => server.didClose(p)));
 
-  connection.languages.diagnostics.on(
-    guard('diagnostics', NO_DIAGNOSTICS, (params, token) => pull.handle(params, token)),
-  );
-  connection.onHover(guard('hover', null, (params, token) => hover.handle(params, token)));
-  connection.onCodeAction(
-    guard('codeAction', [] as CodeAction[], (params, token) => codeActions.handle(params, token)),
-  );
+  connection.languages.diagnostics.on(guard('diagnostics', NO_DIAGNOSTICS, (p, t) => pull.handle(p, t)));
+  connection.onHover(guard('hover', null, (p, t) => hover.handle(p, t)));
+  connection.onCodeAction(guard('codeAction', NO_ACTIONS, (p, t) => codeActions.handle(p, t)));
 
-  onRequest(
-    Refresh,
-    guard('refresh', { references: 0 }, () => refresh.handle()),
-  );
-  onRequest(
-    PinWorkspace,
-    guard('pinWorkspace', emptyWorkspaceResult(), (params, token) => edits.handle(params, token, 'pin')),
-  );
-  onRequest(
-    UpdateWorkspace,
-    guard('updateWorkspace', emptyWorkspaceResult(), (params, token) => edits.handle(params, token, 'update')),
-  );
+  onRequest(Refresh, 'refresh', { references: 0 }, () => refresh.handle());
+  onRequest(PinWorkspace, 'pinWorkspace', emptyWorkspaceResult(), (p, t) => edits.handle(p, t, 'pin'));
+  onRequest(UpdateWorkspace, 'updateWorkspace', emptyWorkspaceResult(), (p, t) => edits.handle(p, t, 'update'));
 
   connection.listen();
 }
