@@ -17,7 +17,7 @@ const ANSWER_BATCH_MS = 100;
 const BUSY_PENDING = 100;
 const BUSY_BATCH_MS = 1000;
 
-export interface DiagnosticsPublisherOptions {
+export interface DiagnosticsPublisherDeps {
   connection: Connection;
   documents: DocumentStore;
   client: ClientFeatures;
@@ -47,13 +47,13 @@ export class DiagnosticsPublisher {
   /** publishAnswersNow behind the guard: it runs from a timer too. */
   private readonly publishAnswers: () => void;
 
-  constructor(private readonly o: DiagnosticsPublisherOptions) {
-    this.batchMs = o.answerBatchMs ?? ANSWER_BATCH_MS;
-    this.publishAnswers = o.guardSync('publishing answers', () => this.publishAnswersNow());
+  constructor(private readonly deps: DiagnosticsPublisherDeps) {
+    this.batchMs = deps.answerBatchMs ?? ANSWER_BATCH_MS;
+    this.publishAnswers = deps.guardSync('publishing answers', () => this.publishAnswersNow());
     this.debouncer = new Debouncer<string>(
-      o.debounceMs ?? DEBOUNCE_MS,
-      o.guardSync('analysis', (uri: string) => this.refreshDocument(uri)),
-      o.timers,
+      deps.debounceMs ?? DEBOUNCE_MS,
+      deps.guardSync('analysis', (uri: string) => this.refreshDocument(uri)),
+      deps.timers,
     );
   }
 
@@ -97,10 +97,10 @@ export class DiagnosticsPublisher {
 
   private contextFor(settings: Settings): DiagnosticsContext {
     const platform = platformOption(settings);
-    const resolver = this.o.registry.resolver;
+    const resolver = this.deps.registry.resolver;
     return {
       settings,
-      now: this.o.now(),
+      now: this.deps.now(),
       offline: settings.offline,
       online: (ref) => resolver.online(resolver.keyOf(ref, platform)),
     };
@@ -108,7 +108,7 @@ export class DiagnosticsPublisher {
 
   /** Diagnostics of the document's current text (read now if it changed). */
   diagnosticsOf(tracked: TrackedDocument): Diagnostic[] {
-    const settings = this.o.settings.for(tracked.uri);
+    const settings = this.deps.settings.for(tracked.uri);
     if (!settings.enable) return [];
     const { result } = tracked.analyse();
     return this.memoOf(tracked.uri).all(tracked.extractor.groups, result.notes, this.contextFor(settings));
@@ -116,10 +116,10 @@ export class DiagnosticsPublisher {
 
   /** Reads a document, asks the registry about its references, and publishes (or has the client pull) diagnostics. */
   refreshDocument(uri: string): void {
-    const tracked = this.o.documents.get(uri);
-    if (tracked === undefined || !this.o.settings.loaded) return;
-    const settings = this.o.settings.for(uri);
-    const resolver = this.o.registry.resolver;
+    const tracked = this.deps.documents.get(uri);
+    if (tracked === undefined || !this.deps.settings.loaded) return;
+    const settings = this.deps.settings.for(uri);
+    const resolver = this.deps.registry.resolver;
     if (!settings.enable) {
       resolver.forget(uri);
       this.publish(tracked, []);
@@ -127,7 +127,7 @@ export class DiagnosticsPublisher {
     }
     const analysis = tracked.analyse();
     // $/logTrace, sent only while the client has tracing on ($/setTrace; VS Code: digestPin.trace.server).
-    this.o.connection.tracer.log(
+    this.deps.connection.tracer.log(
       `analysed ${uri} v${analysis.version}: ${analysis.result.references.length} references in ${analysis.ms.toFixed(1)} ms (${tracked.extractor.stats.parsed} parts read)`,
     );
     resolver.want(
@@ -142,33 +142,33 @@ export class DiagnosticsPublisher {
 
   /** Push clients get the diagnostics; pull clients ask on open and change themselves (see refreshAll, answered). */
   private publish(tracked: TrackedDocument, diagnostics: Diagnostic[]): void {
-    if (!this.o.client.pull)
-      void this.o.connection.sendDiagnostics({ uri: tracked.uri, version: tracked.version, diagnostics });
+    if (!this.deps.client.pull)
+      void this.deps.connection.sendDiagnostics({ uri: tracked.uri, version: tracked.version, diagnostics });
   }
 
   /** Push clients: a closed document's diagnostics are removed. */
   cleared(uri: string): void {
-    if (!this.o.client.pull) void this.o.connection.sendDiagnostics({ uri, diagnostics: [] });
+    if (!this.deps.client.pull) void this.deps.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
   /** Everything again (settings, trust, refresh): pull clients are told to ask again. */
   refreshAll(clearMemos: boolean): void {
-    for (const tracked of this.o.documents.all()) {
+    for (const tracked of this.deps.documents.all()) {
       if (clearMemos) this.memos.get(tracked.uri)?.clear();
       this.debouncer.cancel(tracked.uri);
       this.refreshDocument(tracked.uri);
     }
-    if (this.o.client.pull && this.o.documents.all().length > 0) this.scheduleRefresh();
+    if (this.deps.client.pull && this.deps.documents.all().length > 0) this.scheduleRefresh();
   }
 
   /** Pull clients re-ask for every open document on refresh: batched, at most one per batch delay. */
   scheduleRefresh(): void {
     if (this.refreshTimer !== undefined) return;
-    this.refreshTimer = this.o.timers.setTimeout(() => {
+    this.refreshTimer = this.deps.timers.setTimeout(() => {
       this.refreshTimer = undefined;
-      this.o.connection.languages.diagnostics
+      this.deps.connection.languages.diagnostics
         .refresh()
-        .catch((error: unknown) => this.o.logger.warn(`diagnostics refresh failed: ${String(error)}`));
+        .catch((error: unknown) => this.deps.logger.warn(`diagnostics refresh failed: ${String(error)}`));
     }, this.batchMs);
   }
 
@@ -176,14 +176,14 @@ export class DiagnosticsPublisher {
 
   /** A question was answered: the documents asking it are updated with the next batch. */
   answered(key: string): void {
-    for (const uri of this.o.registry.resolver.usersOf(key)) this.dirty.add(uri);
+    for (const uri of this.deps.registry.resolver.usersOf(key)) this.dirty.add(uri);
     if (this.answerTimer !== undefined || this.dirty.size === 0) return;
     // While many answers are still to come, batch them by the second: each update re-sends every diagnostic of
     // the document, and a 10,000-reference file would otherwise be re-sent ten times a second for minutes.
     const batchMs = this.batchMs;
-    this.answerTimer = this.o.timers.setTimeout(
+    this.answerTimer = this.deps.timers.setTimeout(
       this.publishAnswers,
-      this.o.registry.resolver.state.pending > BUSY_PENDING ? Math.max(batchMs, BUSY_BATCH_MS) : batchMs,
+      this.deps.registry.resolver.state.pending > BUSY_PENDING ? Math.max(batchMs, BUSY_BATCH_MS) : batchMs,
     );
   }
 
@@ -193,15 +193,15 @@ export class DiagnosticsPublisher {
   }
 
   private publishAnswersNow(): void {
-    if (this.answerTimer !== undefined) this.o.timers.clearTimeout(this.answerTimer);
+    if (this.answerTimer !== undefined) this.deps.timers.clearTimeout(this.answerTimer);
     this.answerTimer = undefined;
     const uris = [...this.dirty];
     this.dirty.clear();
     for (const uri of uris) {
       this.memos.get(uri)?.clear();
-      const tracked = this.o.documents.get(uri);
+      const tracked = this.deps.documents.get(uri);
       if (tracked === undefined) continue;
-      if (this.o.client.pull) this.scheduleRefresh();
+      if (this.deps.client.pull) this.scheduleRefresh();
       else if (!this.debouncer.isPending(uri)) this.publish(tracked, this.diagnosticsOf(tracked));
     }
   }
