@@ -1,6 +1,6 @@
 // Issue 4: the language server's work between a didChange and its publishDiagnostics, after the debounce: apply the
 // change to the document, re-read it (only the YAML document that changed), update the registry questions it asks,
-// and build the diagnostics — the code the server runs (lsp/documents.ts, lsp/resolver.ts, lsp/diagnostics.ts),
+// and build the diagnostics — the code the server runs (lsp/documents.ts, lsp/resolver.ts, lsp/diagnosticsMemo.ts),
 // without the connection. The yardstick is the full re-parse
 // the incremental reader avoids: yaml.parseAllDocuments on the 100,000-line manifest (≈1.7 s on the reference
 // machine), so the budgets become ratios. One timed run is a typing session of EDITS edits in a row (as the server
@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { parseAllDocuments } from 'yaml';
-import { DiagnosticsMemo, type DiagnosticsContext } from '../../server/src/lsp/diagnostics';
+import { DiagnosticsMemo, type DiagnosticsContext } from '../../server/src/lsp/diagnosticsMemo';
 import { TrackedDocument } from '../../server/src/lsp/documents';
 import { Resolver } from '../../server/src/lsp/resolver';
 import type { RegistryClient } from '../../server/src/registry/index';

@@ -9,7 +9,7 @@ import type { PinStyle, Settings } from '../shared/settings';
 import { shortDigest } from '../shared/text';
 import { type DiagnosticCode } from '../shared/rules';
 import { pinEdit, type TextEdit } from './edits';
-import { pinTarget, type PinAction } from './pinTarget';
+import { pinTarget, refusalReason, type PinAction } from './pinTarget';
 import type { ImageFacts } from './facts';
 
 /** How comments are written in the file: a Dockerfile only on lines of their own; JSON has none. */
@@ -163,7 +163,10 @@ function fixes(
 const PIN_CODES: readonly DiagnosticCode[] = ['unpinned', 'latest'];
 const UPDATE_CODES: readonly DiagnosticCode[] = ['tag-drift', 'digest-not-found'];
 
-/** Every edit that pins the file's unpinned references (pin all / fix all), with the references it pins. */
+/**
+ * Every edit that pins the file's unpinned references (pin all / fix all) or updates its drifted pins, with the
+ * references it edits and, for those it should have edited and could not, why (pinTarget's words).
+ */
 export function pinAllEdits(
   references: readonly ImageReference[],
   facts: (ref: ImageReference) => ImageFacts | undefined,
@@ -171,19 +174,29 @@ export function pinAllEdits(
   file: Pick<FileView, 'format' | 'lineAt'>,
   action: PinAction = 'pin',
   skip: (ref: ImageReference) => boolean = () => false,
-): { edits: TextEdit[]; references: ImageReference[] } {
+): { edits: TextEdit[]; references: ImageReference[]; problems: Array<{ ref: ImageReference; reason: string }> } {
   const edits: TextEdit[] = [];
   const pinned: ImageReference[] = [];
+  const problems: Array<{ ref: ImageReference; reason: string }> = [];
   for (const ref of references) {
     if (skip(ref)) continue;
-    const target = targetOf(ref, facts(ref));
-    if (target === null || target.action !== action) continue;
+    const target = pinTarget(ref, facts(ref)?.online, { pin: action === 'pin', update: action === 'update' });
+    if (target === null) continue;
+    if (!target.ok) {
+      problems.push({ ref, reason: target.reason });
+      continue;
+    }
     const made = pinEdits(ref, target.digest, settings.pinStyle, file);
-    if (made === null) continue;
+    if (made === null) {
+      const refused = pinEdit(ref, target.digest);
+      const reason = refused.ok ? null : refusalReason(refused.reason);
+      if (reason !== null) problems.push({ ref, reason });
+      continue;
+    }
     edits.push(...made);
     pinned.push(ref);
   }
-  return { edits, references: pinned };
+  return { edits, references: pinned, problems };
 }
 
 const wants = (only: readonly string[] | undefined, kind: string): boolean =>

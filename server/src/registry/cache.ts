@@ -3,7 +3,7 @@
 // within the TTL costs no request. The file is a cache: unreadable or unwritable means a warning, never a failure.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { isValidDigest } from '../references/imageRef';
@@ -442,4 +442,9 @@ export class Inflight {
       );
     });
   }
+}
+
+/** Forgets every answer kept in `dir` ("Refresh digests"): the next client starts from an empty cache. */
+export async function deleteCacheFile(dir: string): Promise<void> {
+  await rm(join(dir, CACHE_FILE), { force: true });
 }

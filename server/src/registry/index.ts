@@ -1,6 +1,7 @@
 // Public surface of the registry module, for the CLI and the LSP server. All network I/O of digest-pin is behind
 // createRegistryClient; everything it returns is a value (Result / PinStatus), never a throw.
 
+export { deleteCacheFile } from './cache';
 export { createRegistryClient, type RegistryClient, type RegistryClientOptions, type ResolveOptions } from './client';
 export type { Description, PinStatus, Platform, Resolution, Result } from './types';
 export { explain, isRegistryError, type RegistryError, type RegistryErrorKind } from './errors';

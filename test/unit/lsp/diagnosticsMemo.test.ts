@@ -9,7 +9,7 @@ import {
   referenceDiagnostics,
   severityOf,
   type DiagnosticsContext,
-} from '../../../server/src/lsp/diagnostics';
+} from '../../../server/src/lsp/diagnosticsMemo';
 import { findReferences } from '../../../server/src/references/index';
 import { readSettings } from '../../../server/src/shared/settings';
 

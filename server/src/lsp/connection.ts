@@ -1,0 +1,95 @@
+// The one place that touches the LSP connection's handler registry: every request and notification bound in one
+// line to the server or a handler, behind the never-crash guard.
+import {
+  ResponseError,
+  type CancellationToken,
+  type CodeAction,
+  type Connection,
+  type DocumentDiagnosticReport,
+} from 'vscode-languageserver/node';
+import { PinWorkspace, Refresh, Trust, UpdateWorkspace, type Message } from '../shared/protocol';
+import { CodeActionsHandler } from './handlers/codeActions';
+import { HoverHandler } from './handlers/hover';
+import { PullDiagnosticsHandler } from './handlers/pullDiagnostics';
+import { RefreshHandler } from './handlers/refresh';
+import { WorkspaceEditsHandler, emptyWorkspaceResult } from './handlers/workspaceEdits';
+import type { DigestPinServer } from './server';
+
+/** Never crash: every handler's failure is logged and answered with nothing (a ResponseError is the answer itself). */
+export class Guards {
+  constructor(private readonly connection: Connection) {}
+
+  readonly guard = <A extends unknown[], R>(
+    name: string,
+    fallback: R,
+    handler: (...args: A) => R | Promise<R>,
+  ): ((...args: A) => Promise<R>) => {
+    return async (...args: A) => {
+      try {
+        return await handler(...args);
+      } catch (error) {
+        if (error instanceof ResponseError) throw error;
+        this.failed(name, error);
+        return fallback;
+      }
+    };
+  };
+
+  readonly guardSync = <A extends unknown[]>(name: string, handler: (...args: A) => void): ((...args: A) => void) => {
+    return (...args: A) => {
+      try {
+        handler(...args);
+      } catch (error) {
+        this.failed(name, error);
+      }
+    };
+  };
+
+  private failed(name: string, error: unknown): void {
+    this.connection.console.error(
+      `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+  }
+}
+
+type Handler<P, R> = (params: P, token: CancellationToken) => Promise<R>;
+
+const NO_DIAGNOSTICS: DocumentDiagnosticReport = { kind: 'full', items: [] };
+const NO_ACTIONS: CodeAction[] = [];
+
+/** Binds the server's lifecycle and document events and the request handlers, then starts listening. */
+export function bind(connection: Connection, server: DigestPinServer, { guard, guardSync }: Guards): void {
+  const hover = new HoverHandler(server);
+  const codeActions = new CodeActionsHandler(server);
+  const pull = new PullDiagnosticsHandler(server);
+  const refresh = new RefreshHandler(server);
+  const edits = new WorkspaceEditsHandler(server);
+  /** A digest-pin request (protocol.ts), guarded. */
+  function onRequest<P, R>(message: Message<P, R>, name: string, fallback: R, handler: Handler<P, R>): void {
+    connection.onRequest(message.method, guard(name, fallback, handler));
+  }
+  /** A digest-pin notification (protocol.ts), guarded. */
+  function onNotification<P>(message: Message<P>, name: string, handler: (params: P) => Promise<void>): void {
+    connection.onNotification(message.method, guard(name, undefined, handler));
+  }
+
+  connection.onInitialize((params) => server.initialize(params));
+  connection.onInitialized(guard('initialized', undefined, () => server.initialized()));
+  connection.onShutdown(guard('shutdown', undefined, () => server.shutdown()));
+  connection.onDidChangeConfiguration(guard('configuration', undefined, (p) => server.configuration(p)));
+  onNotification(Trust, 'trust', (p) => server.trust(p));
+
+  connection.onDidOpenTextDocument(guardSync('didOpen', (p) => server.didOpen(p)));
+  connection.onDidChangeTextDocument(guardSync('didChange', (p) => server.didChange(p)));
+  connection.onDidCloseTextDocument(guardSync('didClose', (p) => server.didClose(p)));
+
+  connection.languages.diagnostics.on(guard('diagnostics', NO_DIAGNOSTICS, (p, t) => pull.handle(p, t)));
+  connection.onHover(guard('hover', null, (p, t) => hover.handle(p, t)));
+  connection.onCodeAction(guard('codeAction', NO_ACTIONS, (p, t) => codeActions.handle(p, t)));
+
+  onRequest(Refresh, 'refresh', { references: 0 }, () => refresh.handle());
+  onRequest(PinWorkspace, 'pinWorkspace', emptyWorkspaceResult(), (p, t) => edits.handle(p, t, 'pin'));
+  onRequest(UpdateWorkspace, 'updateWorkspace', emptyWorkspaceResult(), (p, t) => edits.handle(p, t, 'update'));
+
+  connection.listen();
+}

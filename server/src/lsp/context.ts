@@ -1,0 +1,37 @@
+// What the request handlers share: the server's state owners (DigestPinServer provides them).
+import type { Connection } from 'vscode-languageserver/node';
+import type { ImageReference } from '../references/types';
+import type { Settings } from '../shared/settings';
+import type { ClientFeatures } from './capabilities';
+import type { DiagnosticsPublisher } from './diagnosticsPublisher';
+import type { DocumentStore, TrackedDocument } from './documents';
+import type { RegistrySession } from './registrySession';
+import type { SettingsStore } from './settingsStore';
+
+export interface ServerContext {
+  readonly connection: Connection;
+  /** Wall clock (ms since the epoch). */
+  readonly now: () => number;
+  readonly documents: DocumentStore;
+  readonly client: ClientFeatures;
+  readonly settings: SettingsStore;
+  readonly registry: RegistrySession;
+  readonly diagnostics: DiagnosticsPublisher;
+}
+
+export interface CurrentRead {
+  tracked: TrackedDocument;
+  references: ImageReference[];
+  settings: Settings;
+  kind: string | null;
+}
+
+/** The current read of a document (hovers and code actions never wait for the debounce); none when disabled. */
+export function current(context: ServerContext, uri: string): CurrentRead | undefined {
+  const tracked = context.documents.get(uri);
+  if (tracked === undefined) return undefined;
+  const settings = context.settings.for(uri);
+  if (!settings.enable) return undefined;
+  const analysis = tracked.analyse();
+  return { tracked, references: analysis.result.references, settings, kind: analysis.kind };
+}

@@ -1,0 +1,189 @@
+// The server's lifecycle (initialize, settings, trust, shutdown) and the open documents' events, over the owners of
+// its state: client features, settings, the registry session, the diagnostics publisher and the status throttle.
+import {
+  DidChangeConfigurationNotification,
+  type Connection,
+  type DidChangeConfigurationParams,
+  type DidChangeTextDocumentParams,
+  type DidCloseTextDocumentParams,
+  type DidOpenTextDocumentParams,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { Status, type InitializationOptions, type ParamsOf, type Trust } from '../shared/protocol';
+import { createRegistryClient, type Logger, type RegistryClient, type RegistryClientOptions } from '../registry/index';
+import { SECTION } from '../shared/settings';
+import { ClientFeatures, serverCapabilities } from './capabilities';
+import type { Guards } from './connection';
+import type { ServerContext } from './context';
+import { DiagnosticsPublisher } from './diagnosticsPublisher';
+import { DocumentStore } from './documents';
+import { RegistrySession } from './registrySession';
+import type { ResolverState } from './resolver';
+import { realTimers, type Timers } from './scheduler';
+import { SettingsStore } from './settingsStore';
+import { StatusThrottle, statusOf } from './status';
+
+export interface ServerOptions {
+  /** Wall clock (ms since the epoch) for ages in messages and hovers. */
+  now?: () => number;
+  /** Builds the registry client (tests wrap it to count or fail requests). */
+  createRegistry?: (options: RegistryClientOptions) => RegistryClient;
+  /** Delay between the last change and reading a document again. Default 200 ms. */
+  debounceMs?: number;
+  /** Delay that batches registry answers into one diagnostics update. Default 100 ms. */
+  answerBatchMs?: number;
+  timers?: Timers;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class DigestPinServer implements ServerContext {
+  readonly now: () => number;
+  readonly documents = new DocumentStore();
+  readonly client = new ClientFeatures();
+  readonly settings: SettingsStore;
+  readonly registry: RegistrySession;
+  readonly diagnostics: DiagnosticsPublisher;
+  private readonly logger: Logger;
+  private readonly status: StatusThrottle;
+
+  constructor(
+    readonly connection: Connection,
+    guards: Guards,
+    options: ServerOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    const timers = options.timers ?? realTimers;
+    this.settings = new SettingsStore(
+      (items) => connection.workspace.getConfiguration(items) as Promise<unknown[]>,
+      this.client,
+      this.documents,
+    );
+    this.logger = {
+      warn: (message) => connection.console.warn(message),
+      debug: (message) => {
+        if (this.settings.global.trace.server === 'verbose') connection.console.log(message);
+      },
+    };
+    this.registry = new RegistrySession(
+      {
+        createRegistry: options.createRegistry ?? createRegistryClient,
+        env: options.env ?? process.env,
+        logger: this.logger,
+        settings: () => this.settings.global,
+      },
+      { answered: (key) => this.diagnostics.answered(key), progress: (state) => this.sendStatus(state) },
+    );
+    this.diagnostics = new DiagnosticsPublisher({
+      connection,
+      documents: this.documents,
+      client: this.client,
+      settings: this.settings,
+      registry: this.registry,
+      logger: this.logger,
+      now: this.now,
+      timers,
+      debounceMs: options.debounceMs,
+      answerBatchMs: options.answerBatchMs,
+      guardSync: guards.guardSync,
+    });
+    this.status = new StatusThrottle(this.now, timers, () => this.sendStatus());
+  }
+
+  // --- lifecycle ------------------------------------------------------------------------------------------------------------
+
+  initialize(params: InitializeParams): InitializeResult {
+    this.client.initialize(params.capabilities);
+    const init = (params.initializationOptions ?? {}) as InitializationOptions;
+    this.registry.initialize(init);
+    this.settings.initialize(init.settings);
+    return { capabilities: serverCapabilities(this.client.pull), serverInfo: { name: 'digest-pin' } };
+  }
+
+  async initialized(): Promise<void> {
+    if (this.client.dynamicConfiguration) {
+      await this.connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION });
+    }
+    await this.settings
+      .load()
+      .catch((error: unknown) => this.logger.warn(`reading settings failed, using defaults: ${String(error)}`));
+    await this.registry.update();
+    this.settings.markLoaded();
+    this.diagnostics.refreshAll(true);
+    this.sendStatus();
+  }
+
+  async shutdown(): Promise<void> {
+    this.diagnostics.cancelAll();
+    await this.registry.close();
+  }
+
+  async configuration(params: DidChangeConfigurationParams): Promise<void> {
+    this.settings.push((params.settings as Record<string, unknown> | null | undefined)?.[SECTION]);
+    await this.settings.load();
+    await this.registry.update();
+    for (const tracked of this.documents.all()) tracked.invalidate();
+    this.diagnostics.refreshAll(true);
+    this.sendStatus();
+  }
+
+  async trust(params: ParamsOf<typeof Trust>): Promise<void> {
+    if (!(await this.registry.trust(params?.trusted === true))) return;
+    this.diagnostics.refreshAll(true);
+    this.sendStatus();
+  }
+
+  // --- documents ----------------------------------------------------------------------------------------------------------
+
+  didOpen(params: DidOpenTextDocumentParams): void {
+    const { uri, languageId, version, text } = params.textDocument;
+    this.documents.open(uri, languageId, version, text);
+    if (!this.settings.loaded) return;
+    this.diagnostics.refreshDocument(uri);
+    void this.loadDocumentSettings(uri).catch((error: unknown) =>
+      this.logger.warn(`reading settings for ${uri} failed: ${String(error)}`),
+    );
+  }
+
+  didChange(params: DidChangeTextDocumentParams): void {
+    const { uri, version } = params.textDocument;
+    if (this.documents.change(uri, version, params.contentChanges) === undefined) return;
+    // Pull clients ask when they want diagnostics; the debounce then only keeps the registry questions current.
+    this.diagnostics.schedule(uri);
+  }
+
+  didClose(params: DidCloseTextDocumentParams): void {
+    const { uri } = params.textDocument;
+    this.documents.close(uri);
+    this.settings.forget(uri);
+    this.diagnostics.close(uri);
+    this.registry.resolver.forget(uri);
+    this.diagnostics.cleared(uri);
+    this.sendStatus();
+  }
+
+  /** A document's own settings (clients with workspace/configuration): read again when they differ. */
+  private async loadDocumentSettings(uri: string): Promise<void> {
+    if (!(await this.settings.loadDocument(uri))) return;
+    this.diagnostics.clearMemo(uri);
+    this.diagnostics.refreshDocument(uri);
+    if (this.client.pull) this.diagnostics.scheduleRefresh();
+  }
+
+  // --- status for the client's status bar ------------------------------------------------------------------------------
+
+  sendStatus(state: ResolverState = this.registry.resolver.state): void {
+    const anyEnabled =
+      this.documents.all().length === 0 || this.documents.all().some((d) => this.settings.for(d.uri).enable);
+    const status = statusOf({
+      trusted: this.registry.trusted,
+      anyEnabled,
+      offline: this.settings.global.offline,
+      state,
+    });
+    if (!this.status.admit(status)) return;
+    void this.connection.sendNotification(Status.method, status);
+    // The last answers are in: publish what they changed now rather than at the end of a one-second batch.
+    if (status.state !== 'resolving') this.diagnostics.publishWaitingAnswers();
+  }
+}
