@@ -8,7 +8,8 @@ import type { Guards } from './connection';
 import { DiagnosticsMemo, ignoredBySettings, type DiagnosticsContext } from './diagnosticsMemo';
 import type { DocumentStore, TrackedDocument } from './documents';
 import { platformOption, type RegistrySession } from './registrySession';
-import { Debouncer, type Timers } from './scheduler';
+import { Debouncer } from './scheduler';
+import type { Timers } from '../shared/timers';
 import type { SettingsStore } from './settingsStore';
 
 const DEBOUNCE_MS = 200;

@@ -1,20 +1,7 @@
 // Timers the server needs, with injectable clocks so tests need no sleeps: a per-key debounce (analyse a document
 // ≈200 ms after the last change) and a throttle (publish registry answers as they arrive, in batches).
 
-export interface Timers {
-  setTimeout(run: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: Timers = {
-  setTimeout: (run, ms) => {
-    const handle = setTimeout(run, ms);
-    // A pending analysis must not keep a finished server (or a test process) alive.
-    handle.unref?.();
-    return handle;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import { realTimers, type Timers } from '../shared/timers';
 
 /** Runs `run(key)` once, `delayMs` after the last `schedule(key)`; a new schedule cancels the pending run. */
 export class Debouncer<K> {

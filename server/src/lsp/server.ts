@@ -20,7 +20,7 @@ import { DiagnosticsPublisher } from './diagnosticsPublisher';
 import { DocumentStore } from './documents';
 import { RegistrySession } from './registrySession';
 import type { ResolverState } from './resolver';
-import { realTimers, type Timers } from './scheduler';
+import { realTimers, type Timers } from '../shared/timers';
 import { SettingsStore } from './settingsStore';
 import { StatusThrottle, statusOf } from './status';
 

@@ -1,7 +1,7 @@
 // The status bar's state (digestPin/status): what it says, and how often it may change.
 import type { StatusParams } from '../shared/protocol';
 import type { ResolverState } from './resolver';
-import type { Timers } from './scheduler';
+import type { Timers } from '../shared/timers';
 
 const STATUS_MS = 250;
 

@@ -2,17 +2,7 @@
 // answer (resolving 10,000 tags would otherwise read, merge and rewrite the whole file thousands of times).
 
 import type { RegistryCache } from './cache';
-import type { Timers } from './types';
-
-export const realTimers: Timers = {
-  setTimeout: (run, ms) => {
-    const handle = setTimeout(run, ms);
-    // A pending write never keeps a CLI run alive: close() writes what is left.
-    handle.unref?.();
-    return handle;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import type { Timers } from '../shared/timers';
 
 export interface CacheWriterOptions {
   /** False without a cache directory: there is no file to write. */

@@ -5,7 +5,8 @@
 import type { ParsedImageRef } from '../references/imageRef';
 import { BackgroundTasks } from './background';
 import { Inflight, RegistryCache } from './cache';
-import { CacheWriter, realTimers } from './cacheWriter';
+import { CacheWriter } from './cacheWriter';
+import { realTimers, type Timers } from '../shared/timers';
 import type { RegistryContext } from './context';
 import { dockerConfigCredentials, type CredentialSource } from './credentials';
 import { describe } from './describe';
@@ -15,7 +16,7 @@ import { checkPin } from './pins';
 import { resolve, type ResolveOptions } from './resolve';
 import { RegistrySession } from './session';
 import { TagLookup } from './tags';
-import type { Description, PinStatus, Resolution, Result, Timers } from './types';
+import type { Description, PinStatus, Resolution, Result } from './types';
 
 export type { ResolveOptions } from './resolve';
 

@@ -42,9 +42,3 @@ export type PinStatus =
   | { status: 'unknown'; error: RegistryError };
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: RegistryError };
-
-/** Timers the client schedules its cache writes on (the shape of lsp/scheduler's, which registry/ must not import). */
-export interface Timers {
-  setTimeout(run: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}

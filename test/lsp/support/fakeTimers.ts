@@ -2,7 +2,7 @@
 // until a test advances time, and then every timer that is due fires in order of its due time (ties in the order they
 // were set), with pending work allowed to settle between two timers, so "nothing else happens" is proved by running
 // every delay out rather than by sleeping past it.
-import type { Timers } from '../../../server/src/lsp/scheduler';
+import type { Timers } from '../../../server/src/shared/timers';
 
 interface Entry {
   id: number;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Debouncer, type Timers } from '../../../server/src/lsp/scheduler';
+import { Debouncer } from '../../../server/src/lsp/scheduler';
+import type { Timers } from '../../../server/src/shared/timers';
 
 /** Timers on a manual clock. */
 function manual(): Timers & { advance(ms: number): void } {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StatusParams } from '../../../server/src/shared/protocol';
-import type { Timers } from '../../../server/src/lsp/scheduler';
+import type { Timers } from '../../../server/src/shared/timers';
 import { StatusThrottle, statusOf, type StatusInput } from '../../../server/src/lsp/status';
 
 const input = (over: Partial<StatusInput> = {}): StatusInput => ({
