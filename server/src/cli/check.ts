@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { atLeast, SEVERITIES, type Severity } from '../shared/rules';
 import { diagnose, type DiagnoseOptions, type Finding } from '../features/diagnostics';
 import { type Online } from '../lookup/answer';
-import { findReferences, MAX_FILE_BYTES, tooLargeNote } from '../references/index';
+import { findReferences, MAX_FILE_BYTES, tooLargeNote, type FindOptions } from '../references/index';
+import { neighboursOf } from '../references/neighbours';
 import type { ExtractResult, FileNote, ImageReference, Position } from '../references/types';
 import type { FailOn } from './args';
 import { couldNotRead, isSystemError, type WalkedFile, type WalkProblem } from './walk';
@@ -44,7 +45,7 @@ export interface Summary {
 export const NOT_RECOGNISED =
   'not recognised as a Dockerfile, compose file, Kubernetes manifest or CI configuration; nothing was checked';
 
-type Extract = (path: string, text: string) => ExtractResult;
+type Extract = (path: string, text: string, options?: FindOptions) => ExtractResult;
 
 export interface ReadOptions {
   /** What the walk could not read: reported with the files' own failures. */
@@ -127,10 +128,20 @@ function readOne(
   // Decided before reading: a multi-gigabyte file would exhaust memory long before the engine could skip it.
   if (walked.size > MAX_FILE_BYTES) return { references: [], notes: [tooLargeNote(walked.size)] };
   const bytes = readFileSync(walked.path);
-  const result = extract(walked.path, bytes.toString('utf8'));
+  const neighbours = neighboursOf(walked.path, readTextOrNull);
+  const result = extract(walked.path, bytes.toString('utf8'), { neighbours });
   if (result.kind === null)
     return { references: [], notes: [{ severity: 'information', message: NOT_RECOGNISED }], bytes };
   return { references: result.references, notes: result.notes, bytes };
+}
+
+/** A neighbour's text (a Chart.yaml beside values), or null when it is not there or cannot be read. */
+function readTextOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 function describeFailure(error: unknown): string {

@@ -6,6 +6,7 @@ import { type Online } from '../lookup/answer';
 import { applyEdits, pinEdit, type TextEdit } from '../features/edits';
 import { pinTarget, problemText, refusalReason } from '../features/pinTarget';
 import { BOM, stripBom } from '../references/positions';
+import { referenceText } from '../references/reference';
 import type { ImageReference } from '../references/types';
 import type { ReadFile, ReadResult } from './check';
 import { unifiedDiff } from './diff';
@@ -58,7 +59,7 @@ export function decide(ref: ImageReference, online: Online | undefined, options:
       change: { reference: ref, kind: target.action === 'pin' ? 'pinned' : 'updated', digest: target.digest },
       edit: result.edit,
     };
-  const reason = refusalReason(result.reason);
+  const reason = refusalReason(result.reason, result.detail);
   return reason === null ? null : { problem: problemText(ref, target.action, reason) };
 }
 
@@ -104,8 +105,8 @@ export function rewrite(file: FilePlan): FileOutcome {
 
 /** The reference as it reads after the change. */
 export function changedText(change: PinChange): string {
-  const { text, digest: written } = change.reference;
-  return `${written === null ? text : text.slice(0, text.lastIndexOf('@'))}@${change.digest}`;
+  const text = referenceText(change.reference);
+  return `${change.reference.digest === null ? text : text.slice(0, text.lastIndexOf('@'))}@${change.digest}`;
 }
 
 /** `Dockerfile:3:6 pinned python:3.12-slim@sha256:…` / `… updated redis:7@sha256:… (was sha256:0123456789ab…)`. */

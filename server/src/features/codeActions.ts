@@ -82,7 +82,8 @@ export function pinEdits(
   style: PinStyle,
   file: Pick<FileView, 'format' | 'lineAt'>,
 ): TextEdit[] | null {
-  if (style === '@digest # tag' && ref.status === 'unpinned' && ref.tag !== null && file.format === 'yaml') {
+  const whole = ref.parts === undefined;
+  if (style === '@digest # tag' && whole && ref.status === 'unpinned' && ref.tag !== null && file.format === 'yaml') {
     const line = file.lineAt(ref.range.start.line);
     const commentAt = trailingCommentAt(line, ref);
     const written = pinEdit(ref, digest);
@@ -102,6 +103,15 @@ export function pinEdits(
   }
   const result = pinEdit(ref, digest);
   return result.ok ? [result.edit] : null;
+}
+
+/** Where a split reference's digest goes, for the quick fix's title: its field, a new key, or after the tag. */
+export function writtenWhere(ref: ImageReference): string {
+  if (ref.parts === undefined) return '';
+  const slot = ref.digestSlot;
+  if (slot?.kind === 'field') return ` in ${slot.field}:`;
+  if (slot?.kind === 'new-key') return ` as a new ${slot.field}: key`;
+  return ` after the tag ${ref.text}`;
 }
 
 /**
@@ -189,7 +199,7 @@ export function pinAllEdits(
     const made = pinEdits(ref, target.digest, settings.pinStyle, file);
     if (made === null) {
       const refused = pinEdit(ref, target.digest);
-      const reason = refused.ok ? null : refusalReason(refused.reason);
+      const reason = refused.ok ? null : refusalReason(refused.reason, refused.detail);
       if (reason !== null) problems.push({ ref, reason });
       continue;
     }
@@ -252,11 +262,11 @@ function referenceActions(
       const platform = online?.kind === 'tag' ? online.platform : undefined;
       const what = platform === undefined ? 'digest' : `${platform} digest`;
       const title =
-        target.action === 'pin'
+        (target.action === 'pin'
           ? `Pin to ${what} (${shortDigest(target.digest)})`
           : online?.kind === 'pin' && online.status.status === 'gone'
             ? `Pin to the tag's current digest (${shortDigest(target.digest)})`
-            : `Update to current digest (${shortDigest(target.digest)})`;
+            : `Update to current digest (${shortDigest(target.digest)})`) + writtenWhere(ref);
       out.push({
         title,
         kind: QUICK_FIX,
@@ -273,7 +283,7 @@ function referenceActions(
       const edits = pinEdits(ref, digest, settings.pinStyle, file);
       if (edits === null) continue;
       out.push({
-        title: `Pin to ${formatPlatform(platform)} digest (${shortDigest(digest)})`,
+        title: `Pin to ${formatPlatform(platform)} digest (${shortDigest(digest)})${writtenWhere(ref)}`,
         kind: QUICK_FIX,
         diagnostics: fixes(ref, diagnostics, ref.status === 'unpinned' ? PIN_CODES : UPDATE_CODES),
         edit: workspaceEdit(file, edits),

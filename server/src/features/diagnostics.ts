@@ -3,6 +3,7 @@
 // never asks anything itself.
 import { notAsked, type Online } from '../lookup/answer';
 import { asksRegistry } from '../lookup/question';
+import { referenceText } from '../references/reference';
 import type { ImageReference, Range } from '../references/types';
 import { explain, type RegistryError, type RegistryErrorKind } from '../registry/index';
 import { ruleFor, type DiagnosticCode, type Severity } from '../shared/rules';
@@ -60,13 +61,14 @@ function staticFinding(ref: ImageReference): Finding | null {
       return finding(
         ref,
         'invalid-reference',
-        `'${ref.text}' is not a valid image reference: ${ref.error ?? 'it does not match the reference grammar'}`,
+        `'${referenceText(ref)}' is not a valid image reference: ${ref.error ?? 'it does not match the reference grammar'}`,
       );
     case 'variable':
       return finding(
         ref,
         'variable',
-        ref.variable ?? `'${ref.text}' is built from variables; its value is only known at build or deploy time`,
+        ref.variable ??
+          `'${referenceText(ref)}' is built from variables; its value is only known at build or deploy time`,
       );
     case 'pinned':
       return null;
@@ -81,7 +83,7 @@ function unpinnedFinding(ref: ImageReference, hint?: { unpinned: string; latest:
     return finding(
       ref,
       'unpinned',
-      `${ref.text} names the image this service builds (it has build:); it is not pulled from a registry, so there is nothing to pin`,
+      `${referenceText(ref)} names the image this service builds (it has build:); it is not pulled from a registry, so there is nothing to pin`,
       'information',
     );
   }
@@ -90,17 +92,17 @@ function unpinnedFinding(ref: ImageReference, hint?: { unpinned: string; latest:
     return finding(
       ref,
       'latest',
-      `${ref.text} has no tag, so it means ${ref.text}:latest, which moves with every release; pin a version tag to a digest${latestHint}`,
+      `${referenceText(ref)} has no tag, so it means ${referenceText(ref)}:latest, which moves with every release; pin a version tag to a digest${latestHint}`,
     );
   }
   if (ref.tag === 'latest') {
     return finding(
       ref,
       'latest',
-      `${ref.text} uses the 'latest' tag, which moves with every release; pin a version tag to a digest${latestHint}`,
+      `${referenceText(ref)} uses the 'latest' tag, which moves with every release; pin a version tag to a digest${latestHint}`,
     );
   }
-  return finding(ref, 'unpinned', `${ref.text} is a mutable tag; pin it to ${hint?.unpinned ?? 'a digest'}`);
+  return finding(ref, 'unpinned', `${referenceText(ref)} is a mutable tag; pin it to ${hint?.unpinned ?? 'a digest'}`);
 }
 
 /** Findings of an unpinned reference whose tag was looked up; null when nothing was learnt (offline miss). */
@@ -128,7 +130,7 @@ function tagFindings(
       finding(
         ref,
         'tag-not-found',
-        `${ref.text} cannot be pulled: ${explain(error)}; check the spelling, or use a tag the repository has`,
+        `${referenceText(ref)} cannot be pulled: ${explain(error)}; check the spelling, or use a tag the repository has`,
       ),
     ];
   }
@@ -147,7 +149,8 @@ function pinFindings(
   offline: boolean,
 ): Finding[] {
   const { status } = online;
-  const written = ref.text.slice(0, ref.text.lastIndexOf('@'));
+  const whole = referenceText(ref);
+  const written = whole.slice(0, whole.lastIndexOf('@'));
   switch (status.status) {
     case 'current':
       return [];
@@ -200,7 +203,11 @@ const ADVICE: Partial<Record<RegistryErrorKind, string>> = {
 };
 
 function registryError(ref: ImageReference, error: RegistryError, advice = ADVICE[error.kind] ?? ''): Finding {
-  return finding(ref, 'registry-error', `could not check ${ref.text} (${error.kind}): ${explain(error)}${advice}`);
+  return finding(
+    ref,
+    'registry-error',
+    `could not check ${referenceText(ref)} (${error.kind}): ${explain(error)}${advice}`,
+  );
 }
 
 export function driftMessage(

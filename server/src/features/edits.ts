@@ -2,7 +2,7 @@
 // An edit never re-serialises a document: it inserts or replaces only the digest characters.
 import { isValidDigest } from '../references/imageRef';
 import { LineIndex } from '../references/positions';
-import type { ImageReference, Position, Range } from '../references/types';
+import type { DigestSlot, ImageReference, Position, Range } from '../references/types';
 
 export interface TextEdit {
   range: Range;
@@ -14,9 +14,10 @@ export type EditRefusal =
   | 'invalid' // not a valid reference
   | 'bad-digest' // the digest to write is not a valid digest
   | 'multi-line' // a reference split over lines: no single-range edit is safe
+  | 'no-slot' // a split reference whose digest has no place in this file (detail says why)
   | 'unchanged'; // already pinned to this digest
 
-export type EditResult = { ok: true; edit: TextEdit } | { ok: false; reason: EditRefusal };
+export type EditResult = { ok: true; edit: TextEdit } | { ok: false; reason: EditRefusal; detail?: string };
 
 const at = (position: Position, delta: number): Position => ({
   line: position.line,
@@ -31,6 +32,7 @@ export function pinEdit(ref: ImageReference, digest: string): EditResult {
   if (ref.status === 'variable') return { ok: false, reason: 'variable' };
   if (ref.status === 'invalid') return { ok: false, reason: 'invalid' };
   if (!isValidDigest(digest)) return { ok: false, reason: 'bad-digest' };
+  if (ref.digestSlot !== undefined) return slotEdit(ref, ref.digestSlot, digest);
   if (ref.range.start.line !== ref.range.end.line) return { ok: false, reason: 'multi-line' };
   if (ref.digest === null) {
     return { ok: true, edit: { range: { start: ref.range.end, end: ref.range.end }, newText: `@${digest}` } };
@@ -41,6 +43,23 @@ export function pinEdit(ref: ImageReference, digest: string): EditResult {
     ok: true,
     edit: { range: { start: at(ref.range.start, digestStart), end: ref.range.end }, newText: digest },
   };
+}
+
+/** A split reference's digest: into its digest field, as a new `digest:` key, or nowhere in this file. */
+function slotEdit(ref: ImageReference, slot: DigestSlot, digest: string): EditResult {
+  if (ref.digest === digest) return { ok: false, reason: 'unchanged' };
+  switch (slot.kind) {
+    case 'none':
+      return { ok: false, reason: 'no-slot', detail: slot.reason };
+    case 'field':
+      if (slot.range.start.line !== slot.range.end.line) return { ok: false, reason: 'multi-line' };
+      return { ok: true, edit: { range: slot.range, newText: digest } };
+    case 'new-key':
+      return {
+        ok: true,
+        edit: { range: { start: slot.at, end: slot.at }, newText: slot.prefix + digest + slot.suffix },
+      };
+  }
 }
 
 /**

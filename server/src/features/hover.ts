@@ -7,6 +7,7 @@ import { explain, formatPlatform, type Platform, type RegistryError } from '../r
 import { formatAge, shortDigest } from '../shared/text';
 import { ruleFor } from '../shared/rules';
 import type { ImageFacts } from './facts';
+import { referenceText } from '../references/reference';
 
 export type HoverMode =
   /** The registry is asked. */
@@ -98,7 +99,9 @@ function errorLines(error: RegistryError): string[] {
 /** Markdown for the hover of one reference. */
 export function hoverMarkdown(input: HoverInput): string {
   const { ref, facts, mode, now } = input;
-  const out: string[] = [`**${escapeMarkdown(ref.text)}**`];
+  const out: string[] = [`**${escapeMarkdown(referenceText(ref))}**`];
+  const assembled = partsLine(ref);
+  if (assembled !== null) out.push(assembled);
   if (ref.status === 'variable')
     return [
       ...out,
@@ -110,7 +113,7 @@ export function hoverMarkdown(input: HoverInput): string {
       `Not a valid image reference: ${escapeMarkdown(ref.error ?? 'it does not match the reference grammar')}.`,
     ].join('\n\n');
 
-  const parsed = parseImageReference(ref.text);
+  const parsed = parseImageReference(referenceText(ref));
   const registry = parsed.ok ? parsed.value.domain : ref.name.slice(0, ref.name.indexOf('/'));
   const page = imagePage(ref.name);
   const tag = ref.tag ?? (ref.digest === null ? 'latest' : null);
@@ -127,6 +130,17 @@ export function hoverMarkdown(input: HoverInput): string {
 
   if (page !== null) out.push(`[Open on ${escapeMarkdown(page.label)}](${page.url})`);
   return out.join('\n\n');
+}
+
+/** A split reference: the scalars it is assembled from, and where values not written beside it came from. */
+function partsLine(ref: ImageReference): string | null {
+  const parts = ref.parts;
+  if (parts === undefined) return null;
+  const written = (['registry', 'repository', 'tag', 'digest'] as const).flatMap((key) => {
+    const part = parts[key];
+    return part === undefined || part.text === '' ? [] : [`${key} ${codeSpan(part.text)}`];
+  });
+  return `Assembled from ${[...written, ...(ref.origin ?? []).map(escapeMarkdown)].join(' · ')}`;
 }
 
 function registryLines(ref: ImageReference, facts: ImageFacts | undefined, now: number, mode: HoverMode): string[] {

@@ -2,6 +2,7 @@
 // `--update`), the editor's quick fixes, fix-all, "Pin all images" and "Update drifted digests" all ask it, so they
 // agree on what to write and say why they could not in the same words.
 import type { Online } from '../lookup/answer';
+import { referenceText } from '../references/reference';
 import type { ImageReference } from '../references/types';
 import { explain, type RegistryError } from '../registry/index';
 import type { EditRefusal } from './edits';
@@ -52,12 +53,14 @@ export function pinTarget(ref: ImageReference, online: Online | undefined, actio
 }
 
 /** Why an edit was refused, in the words every surface uses (null: nothing to write, not a failure). */
-export function refusalReason(refusal: EditRefusal): string | null {
+export function refusalReason(refusal: EditRefusal, detail?: string): string | null {
   switch (refusal) {
     case 'unchanged':
       return null;
     case 'multi-line':
       return 'the reference is split over lines; pin it by hand';
+    case 'no-slot':
+      return detail ?? 'there is no place for the digest in this file';
     default:
       return refusal;
   }
@@ -65,4 +68,4 @@ export function refusalReason(refusal: EditRefusal): string | null {
 
 /** `could not pin python:3.12: <reason>` / `could not update …`. */
 export const problemText = (ref: ImageReference, action: PinAction, reason: string): string =>
-  `could not ${action} ${ref.text}: ${reason}`;
+  `could not ${action} ${referenceText(ref)}: ${reason}`;

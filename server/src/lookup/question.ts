@@ -1,6 +1,7 @@
 // Which question a reference asks the registry: none (variable, invalid, ignored, local build, digest only), a
 // name:tag for a platform, or a name:tag@digest pin. Its key is what the CLI and the language server share answers by.
 import { parseImageReference, type ParsedImageRef } from '../references/imageRef';
+import { referenceText } from '../references/reference';
 import type { ImageReference } from '../references/types';
 import { formatPlatform, parsePlatform } from '../registry/index';
 
@@ -42,7 +43,7 @@ export function questionFor(ref: ImageReference, options: QuestionOptions): Ques
   if (!asksRegistry(ref)) return null;
   const pin = ref.status === 'pinned';
   if (pin && !options.pins) return null;
-  const parsed = parseImageReference(ref.text);
+  const parsed = parseImageReference(referenceText(ref));
   if (!parsed.ok) return null;
   const { name, tag, digest } = parsed.value;
   const platform = platformFor(ref, options.platform);

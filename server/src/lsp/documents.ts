@@ -1,10 +1,12 @@
 // Open documents: their text (kept in sync from incremental changes), what changed since they were last read, and
 // their references, read again only when the text changed (YAML streams incrementally: references/incremental.ts).
+import { readFileSync } from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { detectKind } from '../references/fileKind';
 import { IncrementalExtractor } from '../references/incremental';
-import type { ExtractResult, FileKind } from '../references/types';
+import { neighboursOf } from '../references/neighbours';
+import type { ExtractResult, FileKind, Neighbours } from '../references/types';
 
 export interface Analysis {
   version: number;
@@ -66,11 +68,18 @@ export class TrackedDocument {
     const kind = detectKind(this.path, text, this.languageId);
     const result = this.extractor.extract(this.path, text, {
       ...(kind !== null ? { kind } : {}),
+      neighbours: this.neighbours(),
       ...(this.unchanged !== null ? { unchanged: this.unchanged } : {}),
     });
     this.unchanged = null;
     this.analysis = { version: this.version, kind: result.kind, result, ms: now() - start };
     return this.analysis;
+  }
+
+  /** What the files beside it say (a Chart.yaml), read from disk: only for a file: document. */
+  private neighbours(): Neighbours {
+    if (!this.uri.startsWith('file:')) return {};
+    return neighboursOf(this.path, readFromDisk);
   }
 
   /** The last read, whatever version it was of (for hovers and code actions while a read is pending). */
@@ -83,6 +92,14 @@ export class TrackedDocument {
     this.analysis = undefined;
     this.unchanged = null;
     this.extractor.reset();
+  }
+}
+
+export function readFromDisk(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
   }
 }
 

@@ -4,7 +4,11 @@
 //  - FROM: the image word after expanding the global ARGs (those before the first FROM; ARGs inside a stage never
 //    reach a FROM). When the whole word is one variable whose value is a literal written in the file — an
 //    `ARG BASE=python:3.12` default or a `${BASE:-python:3.12}` fallback — the reference is that literal, where the
-//    pin edit belongs, reported once however many FROMs use it. A word composed of variables and text is 'variable'.
+//    pin edit belongs, reported once however many FROMs use it. When the variable is the whole tag at the end of
+//    the word (`python:${PY}` with `ARG PY=3.12-slim`) and every FROM that uses it names the same repository, the
+//    reference is assembled (a split reference: repository in the FROM, tag in the ARG) and reported, and pinned, at
+//    the ARG default: `ARG PY=3.12-slim@sha256:…` keeps `--build-arg PY=…` working. Any other word composed of
+//    variables and text is 'variable', with why pinning the ARG would be wrong when that is the reason.
 //  - COPY --from=<image> and RUN --mount=…,from=<image>, in any flag position, quoted or not. BuildKit expands no
 //    variables there (it rejects them), so a `$` there is reported as 'variable' with that reason. ADD has no --from.
 //    In ONBUILD triggers only names that cannot be a stage of the downstream build (`nginx:1.27`, `ghcr.io/x/y`).
@@ -15,8 +19,15 @@
 import { Arg, Copy, DockerfileParser, From, Onbuild, Run } from 'dockerfile-ast';
 import type { Instruction } from 'dockerfile-ast';
 import { LineIndex } from './positions';
-import { buildReference, IGNORE_COMMENT, isIgnoredAt, splitLines, type ReferenceExtras } from './reference';
-import type { FileNote, ImageReference, Position, ReferenceContext } from './types';
+import {
+  buildReference,
+  buildSplitReference,
+  IGNORE_COMMENT,
+  isIgnoredAt,
+  splitLines,
+  type ReferenceExtras,
+} from './reference';
+import type { FileNote, ImageReference, Position, ReferenceContext, ReferencePart } from './types';
 
 export function extractDockerfile(text: string): { references: ImageReference[]; notes: FileNote[] } {
   try {
@@ -63,6 +74,10 @@ class Extraction {
   private readonly allStages = new Set<string>();
   /** References by start offset: an ARG default used by several FROMs is one reference. */
   private readonly found = new Map<number, ImageReference>();
+  /** FROM words that end with a whole-tag variable (`python:${PY}`), by variable name. */
+  private readonly tagUses = new Map<string, TagUse[]>();
+  /** Variables FROM words use other than as a whole tag (the whole word, inside a tag …): never pinned as a tag. */
+  private readonly otherUses = new Map<string, string>();
   /** How many lines at the top are parser directives (and a shebang). */
   private directiveLines = 0;
 
@@ -89,6 +104,7 @@ class Extraction {
         later.push(instruction);
       }
     }
+    this.tagArgs();
     for (const instruction of later) {
       if (instruction instanceof Onbuild) {
         const trigger = instruction.getTriggerInstruction();
@@ -178,6 +194,9 @@ class Extraction {
       return;
     }
     if (value.offsets !== null && value.text !== '') {
+      const only = parts.length === 1 ? parts[0] : undefined;
+      if (only?.kind === 'var' && !this.otherUses.has(only.name))
+        this.otherUses.set(only.name, this.text.slice(wordStart, wordEnd));
       if (!notImage(value.text)) this.addSpelled({ text: value.text, offsets: value.offsets }, 'from', extras);
       return;
     }
@@ -187,8 +206,82 @@ class Extraction {
     if (value.known && value.text !== '' && notImage(value.text)) return;
     const [start, end] = this.unquoted(wordStart, wordEnd);
     const written = this.text.slice(start, end);
+    const tail = tagVariable(parts);
+    if (tail !== null) {
+      const uses = this.tagUses.get(tail.name) ?? [];
+      uses.push({ repository: tail.repository, written, start, end, extras, parts, value });
+      this.tagUses.set(tail.name, uses);
+      return;
+    }
+    for (const part of parts)
+      if (part.kind === 'var' && !this.otherUses.has(part.name)) this.otherUses.set(part.name, written);
     extras.variable = this.fromVariableReason(written, parts, value);
     this.add(written, start, end, 'from', extras);
+  }
+
+  /**
+   * FROM words whose tag is one ARG: one split reference at the ARG default when every such word names the same
+   * repository and the ARG has a literal default used nowhere else; otherwise each word is 'variable', saying why.
+   */
+  private tagArgs(): void {
+    for (const [name, uses] of this.tagUses) {
+      const value = this.globals.get(name);
+      const first = uses[0]!;
+      const repositories = [...new Set(uses.map((use) => use.repository.text))];
+      let why: string | undefined;
+      // No default, or not one literal: the usual wording says so.
+      if (value === undefined || !value.known || value.offsets === null || value.text === '') why = undefined;
+      else if (repositories.length > 1)
+        why = `ARG ${name} is the tag of ${repositories.join(' and ')}: pinning its default would write one image's digest into the others`;
+      else if (this.otherUses.has(name))
+        why = `ARG ${name} is also used in '${this.otherUses.get(name)}': a digest in its default would break that image`;
+      else {
+        const tag = this.spelledPart({ text: value.text, offsets: value.offsets });
+        const repository = this.spelledPart(first.repository);
+        if (tag !== null && repository !== null) {
+          this.addTagArg(name, tag, repository, uses);
+          continue;
+        }
+      }
+      for (const use of uses) {
+        const extras = { ...use.extras };
+        // Not pinnable through the ARG: the word is 'variable', worded as any other unless the ARG is the reason.
+        const reason = this.fromVariableReason(use.written, use.parts, use.value);
+        if (why !== undefined) extras.variable = `'${use.written}' cannot be pinned through its ARG: ${why}`;
+        else if (reason !== undefined) extras.variable = reason;
+        this.add(use.written, use.start, use.end, 'from', extras);
+      }
+    }
+  }
+
+  /** The split reference of `repository:${name}`: reported, and pinned, at the ARG default (the tag's value). */
+  private addTagArg(name: string, tag: ReferencePart, repository: ReferencePart, uses: readonly TagUse[]): void {
+    const start = this.offset(tag.range.start);
+    if (this.found.has(start)) return;
+    const platforms = new Set(uses.map((use) => use.extras.platform));
+    const platform = platforms.size === 1 ? [...platforms][0] : undefined;
+    const ignored = this.ignoredLine(tag.range.start.line) || uses.every((use) => use.extras.ignored === true);
+    const ref = buildSplitReference(
+      {
+        assembled: `${repository.text}:${tag.text}`,
+        parts: { repository, tag },
+        anchor: tag,
+        origin: [`tag: ARG ${name}`],
+      },
+      'dockerfile',
+      'from',
+      { ignored, ...(platform !== undefined ? { platform } : {}) },
+    );
+    this.found.set(start, ref);
+  }
+
+  /** Where a decoded value is written, when it is written as it reads (no quotes or escapes inside it). */
+  private spelledPart(value: Spelled): ReferencePart | null {
+    const first = value.offsets[0];
+    const last = value.offsets[value.offsets.length - 1];
+    if (first === undefined || last === undefined || last - first + 1 !== value.text.length) return null;
+    if (this.text.slice(first, last + 1) !== value.text) return null;
+    return { text: value.text, range: this.index.rangeOf(first, last + 1) };
   }
 
   private fromVariableReason(written: string, parts: readonly Part[], value: Value): string | undefined {
@@ -317,6 +410,35 @@ class Extraction {
   private read(start: number, end: number, mode: 'shell' | 'flag'): Part[] {
     return new WordReader(this.text, start, end, this.escape, mode).parts(null);
   }
+}
+
+/** A FROM word `repository:${NAME}` and what the FROM says about it. */
+interface TagUse {
+  /** The characters before `:${NAME}`, as BuildKit reads them. */
+  repository: Spelled;
+  /** The word as written, and where. */
+  written: string;
+  start: number;
+  end: number;
+  extras: ReferenceExtras;
+  /** The word's parts and its value with the ARG defaults, for the usual wording when it stays 'variable'. */
+  parts: Part[];
+  value: Value;
+}
+
+/**
+ * `repository:${NAME}` / `repository:$NAME`: a literal repository, a colon, then one plain variable that is the whole
+ * tag. Null for anything else (a variable inside the tag or the repository, a default `${NAME:-x}`, a digest).
+ */
+function tagVariable(parts: readonly Part[]): { name: string; repository: Spelled } | null {
+  const [text, variable] = parts;
+  if (parts.length !== 2 || text?.kind !== 'text' || variable?.kind !== 'var' || variable.op !== '') return null;
+  if (!text.text.endsWith(':') || text.text.length < 2 || /[:@]/.test(text.text.slice(0, -1).split('/').pop() ?? ''))
+    return null;
+  return {
+    name: variable.name,
+    repository: { text: text.text.slice(0, -1), offsets: text.offsets.slice(0, -1) },
+  };
 }
 
 /** Characters as BuildKit reads them, each with the document offset it is written at. */

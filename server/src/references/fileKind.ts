@@ -17,6 +17,9 @@ export function kindFromName(path: string): FileKind | null {
   if (/^(docker-)?compose[^/]*\.ya?ml$/.test(lower)) return 'compose';
   if (lower === '.gitlab-ci.yml' || lower === '.gitlab-ci.yaml') return 'gitlab-ci';
   if (/(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(normalised)) return 'github-actions';
+  if (/^(?:kustomization\.ya?ml|kustomization)$/.test(lower)) return 'kustomize';
+  // A chart's values.yaml, values-prod.yaml, values.openshift.yaml … (the chart's own Chart.yaml is not one).
+  if (/^values(?:[.\-_][^/]*)?\.ya?ml$/.test(lower)) return 'helm-values';
   if (/\.ya?ml$/.test(lower)) return 'yaml';
   // `devcontainer.json`, `.devcontainer.json`, and copies named `<something>__devcontainer.json` or `x.devcontainer.json`.
   if (/(^|[._])devcontainer\.json$/.test(lower)) return 'yaml';
@@ -34,6 +37,7 @@ export function kindFromLanguageId(languageId: string | undefined): FileKind | n
     case 'github-actions-workflow':
       return 'github-actions';
     case 'yaml':
+    case 'helm':
       return 'yaml';
     default:
       return null;

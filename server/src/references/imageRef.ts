@@ -133,6 +133,11 @@ function splitDomain(name: string): { domain: string; path: string; explicitDoma
   return { domain: first, path: name.slice(slash + 1), explicitDomain: true };
 }
 
+/** Whether a repository as written starts with a registry host (`ghcr.io/org/app`, `localhost:5000/app`). */
+export function namesRegistry(repository: string): boolean {
+  return splitDomain(repository).explicitDomain;
+}
+
 /** Parses and normalises `name[:tag][@digest]`. */
 export function parseImageReference(text: string): ParseResult {
   if (text === '') return invalid('image reference is empty');

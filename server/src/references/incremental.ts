@@ -12,7 +12,7 @@ import { detectKind } from './fileKind';
 import { findReferences, MAX_FILE_BYTES, type FindOptions } from './index';
 import { stripBom } from './positions';
 import { movedReference } from './reference';
-import type { ExtractResult, FileKind, FileNote, ImageReference, Position, Range } from './types';
+import type { ExtractResult, FileKind, FileNote, ImageReference, Neighbours } from './types';
 import { extractYaml, MAX_DOCUMENTS, MAX_ERROR_NOTES } from './yaml';
 
 /**
@@ -89,6 +89,9 @@ export class IncrementalExtractor {
   private source = '';
   stats: IncrementalStats = { parsed: 0, reused: 0, shifted: 0, whole: false };
   private current: readonly ReferenceGroup[] = [];
+  /** What the files beside this one said at the last read (a Chart.yaml): a change reads every part again. */
+  private neighbours: Neighbours | undefined;
+  private neighboursKey = '';
 
   /** `minPartChars`: 0 cuts a part per document (tests of the per-document logic on small texts). */
   constructor(private readonly minPartChars = MIN_PART_CHARS) {}
@@ -99,9 +102,12 @@ export class IncrementalExtractor {
     const kind = find.kind ?? detectKind(path, text, find.languageId);
     if (kind === null || kind === 'dockerfile' || !splittable(path, text)) return this.whole(path, text, find);
     const { text: body, hadBom } = stripBom(text);
-    if (kind !== this.hint) {
+    const neighbours = find.neighbours === undefined ? '' : JSON.stringify(find.neighbours);
+    if (kind !== this.hint || neighbours !== this.neighboursKey) {
       this.parts = [];
       this.hint = kind;
+      this.neighboursKey = neighbours;
+      this.neighbours = find.neighbours;
     }
     const known = unchanged && { prefix: Math.max(0, unchanged.prefix - (hadBom ? 1 : 0)), suffix: unchanged.suffix };
     const trusted =
@@ -179,7 +185,7 @@ export class IncrementalExtractor {
     let line = head.length > 0 ? head[head.length - 1]!.firstLine + head[head.length - 1]!.breaks : 0;
     let at = start;
     for (const text of middle) {
-      const part = readPart(text, at, line, kind, ahead(at + text.length));
+      const part = readPart(text, at, line, kind, ahead(at + text.length), this.neighbours);
       at += text.length;
       stats.parsed++;
       parts.push(part);
@@ -192,7 +198,7 @@ export class IncrementalExtractor {
         parts.push(part);
         stats.reused++;
       } else if (part.quotesLines) {
-        parts.push(readPart(textOf(part), from, line, kind, part.lookahead));
+        parts.push(readPart(textOf(part), from, line, kind, part.lookahead, this.neighbours));
         stats.parsed++;
       } else {
         parts.push(shiftPart(part, from, line));
@@ -279,11 +285,18 @@ function countBreaks(text: string): number {
 
 const NO_NOTES: readonly FileNote[] = Object.freeze([]);
 
-function readPart(cut: string, start: number, firstLine: number, kind: FileKind, lookahead: string): Part {
+function readPart(
+  cut: string,
+  start: number,
+  firstLine: number,
+  kind: FileKind,
+  lookahead: string,
+  neighbours: Neighbours | undefined,
+): Part {
   // The parser reads the part with what follows it; the references it returns own their strings (strings.ts), so
   // nothing of this input outlives the call.
   const input = lookahead === '' ? cut : `${cut}${lookahead}`;
-  const result = extractYaml(input, kind, { firstLine });
+  const result = extractYaml(input, kind, { firstLine, ...(neighbours !== undefined ? { neighbours } : {}) });
   const quotesLines =
     result.notes.length > 0 ||
     result.references.some((ref) => QUOTES_LINE.test(ref.variable ?? '') || QUOTES_LINE.test(ref.error ?? ''));
@@ -311,15 +324,9 @@ function shared(text: string): string {
   return text;
 }
 
-const movePosition = (p: Position, delta: number): Position => ({ line: p.line + delta, character: p.character });
-const moveRange = (r: Range, delta: number): Range => ({
-  start: movePosition(r.start, delta),
-  end: movePosition(r.end, delta),
-});
-
 function shiftPart(part: Part, start: number, firstLine: number): Part {
   const lines = part.lines + firstLine - part.firstLine;
-  const references = lines === 0 ? part.read : part.read.map((ref) => movedReference(ref, moveRange(ref.range, lines)));
+  const references = lines === 0 ? part.read : part.read.map((ref) => movedReference(ref, lines));
   return { ...part, start, firstLine, lines, references };
 }
 

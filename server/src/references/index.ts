@@ -2,7 +2,7 @@
 import { extractDockerfile } from './dockerfile';
 import { detectKind } from './fileKind';
 import { stripBom } from './positions';
-import type { ExtractResult, FileKind, FileNote } from './types';
+import type { ExtractResult, FileKind, FileNote, Neighbours } from './types';
 import { extractYaml } from './yaml';
 
 /** Files larger than this are skipped with a note: no real manifest is this big, and parsing it would stall. */
@@ -12,6 +12,8 @@ export interface FindOptions {
   /** Force a kind (the caller already knows it). */
   kind?: FileKind;
   languageId?: string;
+  /** What the files beside this one say (a Chart.yaml next to values). */
+  neighbours?: Neighbours;
 }
 
 /** The note for a file over MAX_FILE_BYTES; callers that know the size before reading (the CLI) use it too. */
@@ -36,7 +38,7 @@ export function findReferences(path: string, text: string, options: FindOptions 
   }
   const body = stripBom(text).text;
   if (kind === 'dockerfile') return { kind, ...extractDockerfile(body) };
-  return extractYaml(body, kind);
+  return extractYaml(body, kind, options.neighbours !== undefined ? { neighbours: options.neighbours } : {});
 }
 
 export type {
@@ -44,6 +46,7 @@ export type {
   FileKind,
   FileNote,
   ImageReference,
+  Neighbours,
   Range,
   Position,
   ReferenceStatus,

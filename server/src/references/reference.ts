@@ -1,7 +1,16 @@
 // The one place that turns the characters of a reference into an ImageReference with its status.
 import { containsPlaceholder, containsVariable, parseImageReference } from './imageRef';
 import { ownCopy } from './strings';
-import type { ImageReference, Range, ReferenceContext, ReferenceSource } from './types';
+import type {
+  DigestSlot,
+  ImageReference,
+  Position,
+  Range,
+  ReferenceContext,
+  ReferencePart,
+  ReferenceParts,
+  ReferenceSource,
+} from './types';
 
 export interface ReferenceExtras {
   platform?: string;
@@ -51,9 +60,59 @@ export function buildReference(
   return ref;
 }
 
-/** The same reference at another place (a part of a YAML stream that moved), sharing its hidden class. */
-export function movedReference(ref: ImageReference, range: Range): ImageReference {
-  return Object.assign({}, ref, { range });
+export interface SplitReference {
+  /** The whole reference the parts make, as a reader would write it (`registry/repository:tag@digest`). */
+  assembled: string;
+  parts: ReferenceParts;
+  /** The part the reference is reported at (its `text` and `range`): the tag's, else the repository's. */
+  anchor: ReferencePart;
+  digestSlot?: DigestSlot;
+  origin?: string[];
+}
+
+/**
+ * A reference assembled from several scalars. Its name, tag, digest and status are those of the assembled reference;
+ * its text and range are the anchor's characters (where the squiggle and the hover sit).
+ */
+export function buildSplitReference(
+  split: SplitReference,
+  source: ReferenceSource,
+  context: ReferenceContext,
+  extras: ReferenceExtras = {},
+): ImageReference {
+  const ref = buildReference(split.assembled, split.anchor.range, source, context, extras);
+  ref.text = ownCopy(split.anchor.text);
+  ref.assembled = ownCopy(split.assembled);
+  ref.parts = split.parts;
+  if (split.digestSlot !== undefined) ref.digestSlot = split.digestSlot;
+  if (split.origin !== undefined && split.origin.length > 0) ref.origin = split.origin;
+  return ref;
+}
+
+/** The reference as people read it in messages: the whole of a split reference, else its text. */
+export const referenceText = (ref: Pick<ImageReference, 'text' | 'assembled'>): string => ref.assembled ?? ref.text;
+
+const movePosition = (p: Position, lines: number): Position => ({ line: p.line + lines, character: p.character });
+const moveRange = (r: Range, lines: number): Range => ({
+  start: movePosition(r.start, lines),
+  end: movePosition(r.end, lines),
+});
+
+/** The same reference `lines` further down (a part of a YAML stream that moved), sharing its hidden class. */
+export function movedReference(ref: ImageReference, lines: number): ImageReference {
+  const moved = Object.assign({}, ref, { range: moveRange(ref.range, lines) });
+  if (ref.parts !== undefined) {
+    const parts: ReferenceParts = {};
+    for (const key of ['registry', 'repository', 'tag', 'digest'] as const) {
+      const part = ref.parts[key];
+      if (part !== undefined) parts[key] = { text: part.text, range: moveRange(part.range, lines) };
+    }
+    moved.parts = parts;
+  }
+  const slot = ref.digestSlot;
+  if (slot?.kind === 'field') moved.digestSlot = { ...slot, range: moveRange(slot.range, lines) };
+  else if (slot?.kind === 'new-key') moved.digestSlot = { ...slot, at: movePosition(slot.at, lines) };
+  return moved;
 }
 
 function variableReason(text: string): string {

@@ -13,7 +13,8 @@ export interface Range {
 
 export type ReferenceStatus = 'pinned' | 'unpinned' | 'variable' | 'invalid';
 
-export type ReferenceSource = 'dockerfile' | 'compose' | 'kubernetes' | 'github-actions' | 'gitlab-ci' | 'yaml';
+export type ReferenceSource =
+  'dockerfile' | 'compose' | 'kubernetes' | 'github-actions' | 'gitlab-ci' | 'helm' | 'kustomize' | 'yaml';
 
 /** Where in its file the reference was written; lets surfaces word messages precisely. */
 export type ReferenceContext =
@@ -26,8 +27,36 @@ export type ReferenceContext =
   | 'container' // GitHub Actions job container
   | 'uses'; // GitHub Actions `uses: docker://`
 
+/** One scalar of a split reference, as written: its characters and where they are. */
+export interface ReferencePart {
+  text: string;
+  range: Range;
+}
+
+/** The scalars a split reference is assembled from (Helm values, kustomize `images:`, an `ARG` that holds the tag). */
+export interface ReferenceParts {
+  registry?: ReferencePart;
+  repository?: ReferencePart;
+  tag?: ReferencePart;
+  digest?: ReferencePart;
+}
+
+/**
+ * Where pinning writes the digest of a split reference. Absent: `@digest` after the reference's range, as for any
+ * reference (the tag's value). `field`: replace the characters of a digest field's value (empty in `digest: ""`).
+ * `new-key`: insert `prefix + digest + suffix` at a position (a new `digest:` key). `field` names the key written
+ * (quick fix titles say it). `none`: not in this file, and why.
+ */
+export type DigestSlot =
+  | { kind: 'field'; range: Range; field: string }
+  | { kind: 'new-key'; at: Position; prefix: string; suffix: string; field: string }
+  | { kind: 'none'; reason: string };
+
 export interface ImageReference {
-  /** Exactly the characters written in the file that `range` covers (no quotes, no `docker://`). */
+  /**
+   * Exactly the characters written in the file that `range` covers (no quotes, no `docker://`). For a split
+   * reference, the tag's value (the repository's when there is no tag literal); `assembled` is the whole reference.
+   */
   text: string;
   range: Range;
   /** Normalised repository, e.g. `docker.io/library/python`; null when invalid or variable. */
@@ -49,6 +78,14 @@ export interface ImageReference {
   localBuild?: boolean;
   /** Marked `# digest-pin: ignore` in the file. */
   ignored?: boolean;
+  /** A split reference: the whole reference its parts assemble (`docker.io/bitnami/nginx:1.25.3`). */
+  assembled?: string;
+  /** A split reference: the scalars it is assembled from. */
+  parts?: ReferenceParts;
+  /** A split reference: where pinning writes the digest (see DigestSlot). */
+  digestSlot?: DigestSlot;
+  /** A split reference: where values came from that are not written beside it ("tag: Chart.yaml appVersion"). */
+  origin?: string[];
 }
 
 /** A per-file message that is not about one reference: unparsable YAML, a skipped binary or huge file. */
@@ -58,7 +95,16 @@ export interface FileNote {
   range?: Range;
 }
 
-export type FileKind = 'dockerfile' | 'compose' | 'github-actions' | 'gitlab-ci' | 'yaml';
+export type FileKind = 'dockerfile' | 'compose' | 'github-actions' | 'gitlab-ci' | 'helm-values' | 'kustomize' | 'yaml';
+
+/**
+ * What the files beside this one say, for extractors that need it. Read by whoever has the file system (the CLI,
+ * the language server); the extractors stay pure.
+ */
+export interface Neighbours {
+  /** A Chart.yaml in the same directory: the file is a Helm chart's values. `appVersion` null when not set. */
+  chart?: { appVersion: string | null };
+}
 
 export interface ExtractResult {
   kind: FileKind | null;

@@ -19,17 +19,29 @@ import {
   type Scalar,
   type YAMLMap,
 } from 'yaml';
-import type { DocumentApi, MapVisit, ReportOptions, YamlNode } from './kinds/api';
+import type { DocumentApi, MapVisit, ReportOptions, SplitReport, YamlNode } from './kinds/api';
 import { extractCompose, isCompose } from './kinds/compose';
 import { extractGeneric } from './kinds/generic';
 import { extractGitHubActions, isGitHubActions } from './kinds/githubActions';
 import { extractGitLabCi, isGitLabCi } from './kinds/gitlabCi';
+import { extractHelm } from './kinds/helm';
 import { extractKubernetes, isBuiltInKind, isKubernetes } from './kinds/kubernetes';
+import { extractKustomize, isKustomization } from './kinds/kustomize';
 import { extractTekton, isTekton } from './kinds/tekton';
 import { LineIndex } from './positions';
-import { buildReference, isIgnoredAt, splitLines } from './reference';
+import { buildReference, buildSplitReference, isIgnoredAt, splitLines } from './reference';
 import { ownCopy } from './strings';
-import type { ExtractResult, FileKind, FileNote, ImageReference, ReferenceContext, ReferenceSource } from './types';
+import type {
+  ExtractResult,
+  FileKind,
+  FileNote,
+  ImageReference,
+  Neighbours,
+  Position,
+  ReferenceContext,
+  ReferencePart,
+  ReferenceSource,
+} from './types';
 
 /** Deeper than this, composing a document would recurse near the stack limit; no real manifest comes close. */
 export const MAX_NESTING = 256;
@@ -47,7 +59,7 @@ export const MAX_MERGE_DEPTH = 64;
 /** A broken file can yield hundreds of errors; the first few say what is wrong. */
 export const MAX_ERROR_NOTES = 5;
 
-type DocumentKind = 'compose' | 'github-actions' | 'gitlab-ci' | 'kubernetes' | 'generic';
+type DocumentKind = 'compose' | 'github-actions' | 'gitlab-ci' | 'kubernetes' | 'kustomize' | 'helm-values' | 'generic';
 
 export interface ExtractYamlOptions {
   /**
@@ -55,6 +67,8 @@ export interface ExtractYamlOptions {
    * (the language server re-reads only the document that changed): ranges and messages then count from there.
    */
   firstLine?: number;
+  /** What the files beside this one say (a Chart.yaml makes it a chart's values). */
+  neighbours?: Neighbours;
 }
 
 export function extractYaml(text: string, hint: FileKind, options: ExtractYamlOptions = {}): ExtractResult {
@@ -72,10 +86,9 @@ export function extractYaml(text: string, hint: FileKind, options: ExtractYamlOp
       const view = new DocumentView(doc, sink);
       const root = view.resolve(doc.contents);
       if (root === undefined) continue;
-      const docKind = documentKind(hint, root, view);
-      if (kind === 'yaml' && (docKind === 'compose' || docKind === 'github-actions' || docKind === 'gitlab-ci'))
-        kind = docKind;
-      extractDocument(docKind, root, view);
+      const docKind = documentKind(hint, root, view, options.neighbours);
+      if (kind === 'yaml' && docKind !== 'kubernetes' && docKind !== 'generic') kind = docKind;
+      extractDocument(docKind, root, view, options.neighbours ?? {});
     }
     if (errors > MAX_ERROR_NOTES) {
       notes.push({ severity: 'error', message: `${errors - MAX_ERROR_NOTES} more YAML errors not shown` });
@@ -90,18 +103,29 @@ export function extractYaml(text: string, hint: FileKind, options: ExtractYamlOp
   return { kind, references: sink.sorted(), notes };
 }
 
-function documentKind(hint: FileKind, root: YamlNode, api: DocumentApi): DocumentKind {
-  if (hint === 'compose' || hint === 'github-actions' || hint === 'gitlab-ci') return hint;
+function documentKind(hint: FileKind, root: YamlNode, api: DocumentApi, neighbours?: Neighbours): DocumentKind {
+  if (hint === 'compose' || hint === 'github-actions' || hint === 'gitlab-ci' || hint === 'helm-values') return hint;
+  // A kustomization is a Kubernetes-style object, but its `images:` are rewrites, not pod specs.
+  if (isKustomization(root, api)) return 'kustomize';
+  if (hint === 'kustomize') return 'kustomize';
   // apiVersion + kind first: a Kubernetes object is never a compose file or a pipeline, whatever keys it holds.
   if (isKubernetes(root, api)) return 'kubernetes';
+  // Any other YAML beside a Chart.yaml is one of the chart's values files (values-prod.yaml, ci/… are named so).
+  if (neighbours?.chart !== undefined) return 'helm-values';
   if (isGitHubActions(root, api)) return 'github-actions';
   if (isCompose(root, api)) return 'compose';
   if (isGitLabCi(root, api)) return 'gitlab-ci';
   return 'generic';
 }
 
-function extractDocument(kind: DocumentKind, root: YamlNode, api: DocumentApi): void {
+function extractDocument(kind: DocumentKind, root: YamlNode, api: DocumentApi, neighbours: Neighbours): void {
   switch (kind) {
+    case 'kustomize':
+      return extractKustomize(root, api);
+    case 'helm-values':
+      // Split images (`image: {repository, tag}`) and, as in any YAML, images written whole (`image: nginx:1.27`).
+      extractHelm(root, api, neighbours.chart !== undefined ? { chart: neighbours.chart } : {});
+      return extractGeneric(root, api);
     case 'compose':
       return extractCompose(root, api);
     case 'github-actions':
@@ -418,6 +442,34 @@ class DocumentView implements DocumentApi {
     return isScalar(node) ? this.sink.report(node, source, context, options) : undefined;
   }
 
+  reportSplit(
+    anchor: YamlNode | undefined,
+    split: SplitReport,
+    source: ReferenceSource,
+    context: ReferenceContext,
+  ): ImageReference | undefined {
+    return isScalar(anchor) ? this.sink.reportSplit(anchor, split, source, context) : undefined;
+  }
+
+  part(node: YamlNode | undefined): ReferencePart | undefined {
+    return isScalar(node) ? this.sink.part(node) : undefined;
+  }
+
+  keyStart(map: YamlNode | undefined, key: string): Position | undefined {
+    if (!isMap(map)) return undefined;
+    let found: Scalar | undefined;
+    for (const pair of map.items) if (keyOf(pair.key) === key && isScalar(pair.key)) found = pair.key;
+    return found?.range ? this.sink.index.positionAt(found.range[0]) : undefined;
+  }
+
+  lineEnd(line: number): Position {
+    return this.sink.lineEnd(line);
+  }
+
+  get eol(): string {
+    return this.sink.eol;
+  }
+
   /** The node an alias names: the last anchor of that name before it. Anchors are indexed once per document. */
   private target(alias: Alias): unknown {
     this.anchors ??= this.indexAnchors();
@@ -514,6 +566,48 @@ class ReferenceSink {
     this.reported.set(node, ref);
     this.references.push(ref);
     return ref;
+  }
+
+  reportSplit(
+    anchor: Scalar,
+    split: SplitReport,
+    source: ReferenceSource,
+    context: ReferenceContext,
+  ): ImageReference | undefined {
+    const previous = this.reported.get(anchor);
+    if (previous) return previous;
+    const part = this.part(anchor);
+    if (part === undefined || part.text.trim() === '') return undefined;
+    const lines = (this.lines ??= splitLines(this.text));
+    const ignored = [part.range.start.line, ...(split.ignoreLines ?? [])].some((line) =>
+      isIgnoredAt(lines, line - this.index.firstLine),
+    );
+    const ref = buildSplitReference({ ...split, anchor: part }, source, context, {
+      ignored,
+      ...(split.variable !== undefined ? { variable: split.variable } : {}),
+    });
+    this.reported.set(anchor, ref);
+    this.references.push(ref);
+    return ref;
+  }
+
+  /** Where a scalar's value is written, when its characters are its value (no escapes, one line). */
+  part(node: Scalar): ReferencePart | undefined {
+    if (node.value === null || !node.range) return undefined;
+    const written = this.written(node);
+    if (!written || written.problem !== undefined) return undefined;
+    return { text: ownCopy(written.raw), range: this.index.rangeOf(written.start, written.end) };
+  }
+
+  lineEnd(line: number): Position {
+    const lines = (this.lines ??= splitLines(this.text));
+    return { line, character: (lines[line - this.index.firstLine] ?? '').length };
+  }
+
+  get eol(): string {
+    const at = this.text.search(/\r\n|\n|\r/);
+    if (at < 0) return '\n';
+    return this.text.startsWith('\r\n', at) ? '\r\n' : this.text.charAt(at);
   }
 
   /** The references in file order, in an array of their own length (one grown by push holds 17 slots or more). */

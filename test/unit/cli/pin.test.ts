@@ -165,7 +165,20 @@ describe('planPins + rewrite: every byte but the digests stays', () => {
       `\uFEFFkind: Pod\nspec:\n  containers:\n    - image: 'a:1'\n      name: x\n`,
       `\uFEFFkind: Pod\nspec:\n  containers:\n    - image: 'a:1@${C}'\n      name: x\n`,
     ],
-    ['Dockerfile', 'ARG V=1\nFROM a:${V}\nFROM Bad:1\n', 'ARG V=1\nFROM a:${V}\nFROM Bad:1\n'],
+    ['Dockerfile', 'ARG V=1\nFROM a:${V}-x\nFROM Bad:1\n', 'ARG V=1\nFROM a:${V}-x\nFROM Bad:1\n'],
+    // The ARG is the whole tag: the split reference a:1 is pinned at the ARG default, the FROM stays as written.
+    ['Dockerfile', 'ARG V=1\nFROM a:${V} AS app\n', `ARG V=1@${C}\nFROM a:\${V} AS app\n`],
+    [
+      'values.yaml',
+      'image:\n  repository: a\n  tag: "1"\n  digest: ""\n',
+      `image:\n  repository: a\n  tag: "1"\n  digest: "${C}"\n`,
+    ],
+    ['values.yaml', "image:\n  repository: a\n  tag: '1' # t\n", `image:\n  repository: a\n  tag: '1@${C}' # t\n`],
+    [
+      'kustomization.yaml',
+      'images:\r\n  - name: a\r\n    newTag: "1" # t\r\n',
+      `images:\r\n  - name: a\r\n    newTag: "1" # t\r\n    digest: ${C}\r\n`,
+    ],
   ];
   for (const [file, before, after] of cases) {
     it(`${file}: ${JSON.stringify(before).slice(0, 50)}`, () => {

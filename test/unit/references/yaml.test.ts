@@ -731,12 +731,6 @@ const fixtures: Fixture[] = [
     ],
   },
   {
-    file: 'helm-values.yaml',
-    path: 'charts/shop/values.yaml',
-    kind: 'yaml',
-    expect: [],
-  },
-  {
     file: 'action.yml',
     path: 'action.yml',
     kind: 'github-actions',

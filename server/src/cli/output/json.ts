@@ -1,10 +1,11 @@
 // `check --format json`: the public shape of /work/shared/design/cli.md, version 1.
-// Additive fields only: `context`, `platform`, `localBuild`, `ignored` on a reference; a top-level `notes` array.
+// Additive fields only: `context`, `platform`, `localBuild`, `ignored`, `parts` (split references) on a reference; a
+// top-level `notes` array.
 // `current` appears only when the registry was asked (or, offline, when the cache knew the answer).
 import { notAsked, type Online } from '../../lookup/answer';
 import type { RegistryError, RegistryErrorKind } from '../../registry/index';
 import type { DiagnosticCode, Severity } from '../../shared/rules';
-import type { Range, ReferenceContext, ReferenceSource, ReferenceStatus } from '../../references/types';
+import type { Range, ReferenceContext, ReferenceParts, ReferenceSource, ReferenceStatus } from '../../references/types';
 import type { Report, Summary } from '../check';
 import { byCodeUnits } from '../walk';
 
@@ -21,6 +22,8 @@ export interface JsonReference {
   platform?: string;
   localBuild?: true;
   ignored?: true;
+  /** A split reference (Helm values, kustomize, an ARG holding the tag): each scalar's text and range. */
+  parts?: ReferenceParts;
   current?: Current;
   diagnostics: Array<{ code: DiagnosticCode; severity: Severity; message: string }>;
 }
@@ -55,6 +58,7 @@ export function toJsonReport(report: Report, summary: Summary): JsonReport {
       ...(ref.platform !== undefined ? { platform: ref.platform } : {}),
       ...(ref.localBuild ? { localBuild: true as const } : {}),
       ...(ref.ignored ? { ignored: true as const } : {}),
+      ...(ref.parts !== undefined ? { parts: ref.parts } : {}),
       ...(current !== undefined ? { current } : {}),
       diagnostics: findings.map(({ code, severity, message }) => ({ code, severity, message })),
     };

@@ -6,6 +6,7 @@ import { RULES, ruleHelpUri, DOCS_URL, type Rule, type Severity } from '../../sh
 import type { Range } from '../../references/types';
 import type { Report } from '../check';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../../shared/product';
+import { referenceText } from '../../references/reference';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -76,7 +77,7 @@ export function toSarif(report: Report): object {
   const results: object[] = [];
   for (const { file, reference, findings } of report.references) {
     for (const finding of findings) {
-      const key = [file, finding.code, reference.text].join('\u0000');
+      const key = [file, finding.code, referenceText(reference)].join('\u0000');
       const occurrence = occurrences.get(key) ?? 0;
       occurrences.set(key, occurrence + 1);
       results.push({
@@ -85,7 +86,7 @@ export function toSarif(report: Report): object {
         level: sarifLevel(finding.severity),
         message: { text: finding.message },
         locations: [physicalLocation(file, finding.range)],
-        partialFingerprints: { 'digestPin/v1': fingerprint(file, finding.code, reference.text, occurrence) },
+        partialFingerprints: { 'digestPin/v1': fingerprint(file, finding.code, referenceText(reference), occurrence) },
       });
     }
   }

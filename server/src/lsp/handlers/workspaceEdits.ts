@@ -7,13 +7,15 @@ import { pinAllEdits, type FileView } from '../../features/codeActions';
 import type { ImageFacts } from '../../features/facts';
 import type { WorkspaceEditParams, WorkspaceEditResult } from '../../shared/protocol';
 import { findReferences } from '../../references/index';
+import { neighboursOf } from '../../references/neighbours';
 import type { ImageReference } from '../../references/types';
 import { signalOf } from '../cancellation';
 import type { ServerContext } from '../context';
 import { ignoredBySettings } from '../diagnosticsMemo';
-import { pathOf, type TrackedDocument } from '../documents';
+import { pathOf, readFromDisk, type TrackedDocument } from '../documents';
 import { diskFileView, fileView } from '../fileView';
 import { platformOption } from '../registrySession';
+import { referenceText } from '../../references/reference';
 
 type Action = 'pin' | 'update';
 
@@ -95,7 +97,7 @@ export class WorkspaceEditsHandler {
       return null;
     }
     const path = pathOf(uri);
-    const extracted = findReferences(path, text);
+    const extracted = findReferences(path, text, { neighbours: neighboursOf(path, readFromDisk) });
     return { references: extracted.references, view: diskFileView(uri, path, extracted.kind, text), open };
   }
 
@@ -123,7 +125,7 @@ export class WorkspaceEditsHandler {
     }
     const made = pinAllEdits(wanted, (ref) => facts.get(ref), settings, file.view, action);
     for (const { ref, reason } of made.problems)
-      result.summary.failures.push({ uri, line: ref.range.start.line, text: ref.text, reason });
+      result.summary.failures.push({ uri, line: ref.range.start.line, text: referenceText(ref), reason });
     if (made.edits.length === 0) return;
     result.summary.files++;
     result.summary.edited += made.references.length;

@@ -2,7 +2,15 @@
 // scalar as an image reference. Kind modules only decide WHICH scalars are images; ranges, quoting, dedupe,
 // ignore comments and statuses are yaml.ts's business.
 import { isScalar, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
-import type { ImageReference, ReferenceContext, ReferenceSource } from '../types';
+import type {
+  DigestSlot,
+  ImageReference,
+  Position,
+  ReferenceContext,
+  ReferencePart,
+  ReferenceParts,
+  ReferenceSource,
+} from '../types';
 
 /** A node with any alias already resolved to its anchored node. */
 export type YamlNode = Scalar | YAMLMap | YAMLSeq;
@@ -15,6 +23,19 @@ export interface ReportOptions {
   localBuild?: boolean;
   /** Explanation for a variable reference (overrides the default wording). */
   variable?: string;
+}
+
+/** A reference assembled from several scalars (see references/reference.ts buildSplitReference). */
+export interface SplitReport {
+  /** The whole reference the parts make. */
+  assembled: string;
+  parts: ReferenceParts;
+  digestSlot?: DigestSlot;
+  origin?: string[];
+  /** Explanation for a variable reference (overrides the default wording). */
+  variable?: string;
+  /** More lines whose `# digest-pin: ignore` silences the reference (the mapping's key line). */
+  ignoreLines?: number[];
 }
 
 export interface MapVisit {
@@ -47,6 +68,24 @@ export interface DocumentApi {
     context: ReferenceContext,
     options?: ReportOptions,
   ): ImageReference | undefined;
+  /**
+   * Reports a split reference at `anchor` (the tag's scalar, else the repository's), once per anchor. Undefined when
+   * the anchor's characters are not its value (escapes, folding) or it is empty.
+   */
+  reportSplit(
+    anchor: YamlNode | undefined,
+    split: SplitReport,
+    source: ReferenceSource,
+    context: ReferenceContext,
+  ): ImageReference | undefined;
+  /** Where a scalar's value is written, when its characters are its value on one line (quotes excluded). */
+  part(node: YamlNode | undefined): ReferencePart | undefined;
+  /** Where a mapping's own key is written (its first character): a new key beside it takes its indentation. */
+  keyStart(map: YamlNode | undefined, key: string): Position | undefined;
+  /** The end of a line (before its line break), where a new line can be inserted after it. */
+  lineEnd(line: number): Position;
+  /** The file's line break, for inserted lines. */
+  readonly eol: string;
 }
 
 /** Present and not null: `key:` and `key: ~` say nothing. */

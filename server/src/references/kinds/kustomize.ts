@@ -1,0 +1,70 @@
+// kustomize: `images:` entries of a kustomization rewrite the images of its resources — `name` (the image to
+// replace), `newName`, `newTag`, `digest`. An entry with a tag or a digest is an image reference (newName, else
+// name, with newTag), reported at `newTag`; pinning writes its `digest:` (a new key after `newTag` when it has none).
+// An entry that only renames (`name` + `newName`) leaves the tag to the resources: not a reference here.
+import { isMap, type YAMLMap } from 'yaml';
+import type { DigestSlot, ReferencePart, ReferenceParts } from '../types';
+import type { DocumentApi, YamlNode } from './api';
+
+const SOURCE = 'kustomize';
+
+/** `kind: Kustomization` (kustomize.config.k8s.io), or `kind: Component`: both hold `images:`. */
+export function isKustomization(root: YamlNode, api: DocumentApi): boolean {
+  const kind = api.text(api.get(root, 'kind'));
+  const apiVersion = api.text(api.get(root, 'apiVersion')) ?? '';
+  return (kind === 'Kustomization' || kind === 'Component') && apiVersion.startsWith('kustomize.config.k8s.io/');
+}
+
+export function extractKustomize(root: YamlNode, api: DocumentApi): void {
+  for (const entry of api.items(api.get(root, 'images'))) {
+    if (isMap(entry)) reportEntry(entry, api);
+  }
+}
+
+function reportEntry(entry: YAMLMap, api: DocumentApi): void {
+  const nameScalar = api.text(api.get(entry, 'newName')) ? api.get(entry, 'newName') : api.get(entry, 'name');
+  const repository = api.part(nameScalar);
+  if (repository === undefined || repository.text.trim() === '') return;
+  const tagScalar = api.get(entry, 'newTag');
+  const written = api.part(tagScalar);
+  const tag = written !== undefined && written.text.trim() !== '' ? written : undefined;
+  const digest = api.part(api.get(entry, 'digest'));
+  const pinned = digest !== undefined && digest.text.trim() !== '';
+  if (tag === undefined && !pinned) return;
+  const parts: ReferenceParts = { repository };
+  if (tag !== undefined) parts.tag = tag;
+  if (digest !== undefined) parts.digest = digest;
+  const assembled = `${repository.text}${tag !== undefined ? `:${tag.text}` : ''}${pinned ? `@${digest.text}` : ''}`;
+  const slot = digestSlot(entry, api, tag, digest);
+  api.reportSplit(
+    tag !== undefined ? tagScalar : nameScalar,
+    { assembled, parts, ...(slot !== undefined ? { digestSlot: slot } : {}), ignoreLines: [api.line(entry) - 1] },
+    SOURCE,
+    'image',
+  );
+}
+
+/** The entry's `digest:` value; else a new `digest:` key after `newTag` (its indentation, or `, ` in a flow map). */
+function digestSlot(
+  entry: YAMLMap,
+  api: DocumentApi,
+  tag: ReferencePart | undefined,
+  digest: ReferencePart | undefined,
+): DigestSlot | undefined {
+  if (digest !== undefined) return { kind: 'field', range: digest.range, field: 'digest' };
+  if (tag === undefined) return undefined;
+  if (entry.flow === true)
+    return { kind: 'new-key', at: tag.range.end, prefix: ', digest: ', suffix: '', field: 'digest' };
+  const key = api.keyStart(entry, 'newTag');
+  if (key === undefined || key.line !== tag.range.start.line) {
+    return { kind: 'none', reason: 'newTag is not written on its key line; add a digest: key by hand' };
+  }
+  const indent = ' '.repeat(key.character);
+  return {
+    kind: 'new-key',
+    at: api.lineEnd(tag.range.end.line),
+    prefix: `${api.eol}${indent}digest: `,
+    suffix: '',
+    field: 'digest',
+  };
+}
