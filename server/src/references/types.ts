@@ -13,7 +13,16 @@ export interface Range {
 
 export type ReferenceStatus = 'pinned' | 'unpinned' | 'variable' | 'invalid';
 
-export type ReferenceSource = 'dockerfile' | 'compose' | 'kubernetes' | 'github-actions' | 'gitlab-ci' | 'yaml';
+export type ReferenceSource =
+  | 'dockerfile'
+  | 'compose'
+  | 'kubernetes'
+  | 'github-actions'
+  | 'gitlab-ci'
+  | 'cloud-build'
+  | 'azure-pipelines'
+  | 'quadlet'
+  | 'yaml';
 
 /** Where in its file the reference was written; lets surfaces word messages precisely. */
 export type ReferenceContext =
@@ -21,9 +30,9 @@ export type ReferenceContext =
   | 'copy-from' // COPY --from=
   | 'mount-from' // RUN --mount=...,from=
   | 'syntax' // # syntax= directive
-  | 'image' // YAML image value (compose, k8s, CI ...)
+  | 'image' // YAML image value (compose, k8s, CI ...), Cloud Build step, Quadlet Image=
   | 'service' // CI service image
-  | 'container' // GitHub Actions job container
+  | 'container' // GitHub Actions / Azure Pipelines job container
   | 'uses'; // GitHub Actions `uses: docker://`
 
 export interface ImageReference {
@@ -58,7 +67,8 @@ export interface FileNote {
   range?: Range;
 }
 
-export type FileKind = 'dockerfile' | 'compose' | 'github-actions' | 'gitlab-ci' | 'yaml';
+export type FileKind =
+  'dockerfile' | 'compose' | 'github-actions' | 'gitlab-ci' | 'cloud-build' | 'azure-pipelines' | 'quadlet' | 'yaml';
 
 export interface ExtractResult {
   kind: FileKind | null;
