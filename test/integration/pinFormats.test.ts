@@ -189,4 +189,109 @@ describe('digest-pin pin: Quadlet, Cloud Build, Azure Pipelines', () => {
     );
     for (const [path, text] of Object.entries(expected)) assert.equal(read(dir, path), text, path);
   });
+
+  it('check --format json: the sources and contexts of the new formats, exact ranges', async () => {
+    const dir = workspace('check', original());
+    const run = await runCli(dir, ['check', '--offline', '--no-cache', '--format', 'json', '--fail-on', 'never'], {
+      env: { DOCKER_CONFIG: emptyDockerConfig, XDG_CACHE_HOME: join(tmp, 'cache-home') },
+    });
+    assert.equal(run.stderr, '');
+    assert.equal(run.status, 0);
+    const json = JSON.parse(run.stdout) as {
+      references: Array<{
+        file: string;
+        range: unknown;
+        text: string;
+        source: string;
+        context: string;
+        status: string;
+      }>;
+      summary: { files: number; references: number };
+    };
+    const f = setup.fixtures;
+    const at = (line: number, character: number, length: number) => ({
+      start: { line, character },
+      end: { line, character: character + length },
+    });
+    const image = (name: string) => `${H}/fixtures/${name}`;
+    assert.deepEqual(
+      json.references.map(({ file, range, text, source, context, status }) => ({
+        file,
+        range,
+        text,
+        source,
+        context,
+        status,
+      })),
+      [
+        [
+          'azure-pipelines.yml',
+          at(6, 13, image('docker-list:1.0').length),
+          image('docker-list:1.0'),
+          'azure-pipelines',
+          'image',
+          'unpinned',
+        ],
+        [
+          'azure-pipelines.yml',
+          at(12, 16, image('oci-image:1.0').length),
+          image('oci-image:1.0'),
+          'azure-pipelines',
+          'container',
+          'unpinned',
+        ],
+        [
+          'cloudbuild.yaml',
+          at(1, 9, image('docker-list:1.0').length),
+          image('docker-list:1.0'),
+          'cloud-build',
+          'image',
+          'unpinned',
+        ],
+        [
+          'cloudbuild.yaml',
+          at(3, 11, image('oci-index:1.0').length),
+          image('oci-index:1.0'),
+          'cloud-build',
+          'image',
+          'unpinned',
+        ],
+        [
+          'cloudbuild.yaml',
+          at(5, 10, `${f.gone.ref}@${f.gone.digest}`.length),
+          `${f.gone.ref}@${f.gone.digest}`,
+          'cloud-build',
+          'image',
+          'pinned',
+        ],
+        ['cloudbuild.yaml', at(6, 10, 6), '$_TOOL', 'cloud-build', 'image', 'variable'],
+        [
+          'data.volume',
+          at(2, 15, image('oci-image:1.0').length),
+          image('oci-image:1.0'),
+          'quadlet',
+          'image',
+          'unpinned',
+        ],
+        [
+          'web.container',
+          at(4, 9, image('docker-image:1.0').length),
+          image('docker-image:1.0'),
+          'quadlet',
+          'image',
+          'unpinned',
+        ],
+        [
+          'worker.container',
+          at(2, 4, `${f.drift.ref}@${f.drift.oldDigest}`.length),
+          `${f.drift.ref}@${f.drift.oldDigest}`,
+          'quadlet',
+          'image',
+          'pinned',
+        ],
+      ].map(([file, range, text, source, context, status]) => ({ file, range, text, source, context, status })),
+    );
+    assert.equal(json.summary.files, 6);
+    assert.equal(proxy.count(), 0);
+  });
 });
