@@ -13,26 +13,36 @@ export const DOCKERFILE_NAMES_GLOB = `**/{${['[dD]ockerfile', '[cC]ontainerfile'
   .flatMap((name) => [name, `${name}.*`, `${name}-*`, `${name}_*`, `*.${name}`, `*-${name}`, `*_${name}`])
   .join(',')}}`;
 
+/**
+ * Files the engine reads by name whatever language VS Code gives them: Quadlet units (`web.container` is plain text,
+ * a drop-in `web.container.d/10-image.conf` is `properties`) and Cloud Build's JSON configs (`json`, a language the
+ * extension does not select otherwise).
+ */
+export const OTHER_NAMES_GLOB =
+  '**/{*.container,*.image,*.volume,*.container.d/*.conf,*.image.d/*.conf,*.volume.d/*.conf,cloudbuild*.json,*[._-]cloudbuild.json}';
+
 /** A vscode-languageclient DocumentFilter, spelled out so this module needs neither `vscode` nor the client library. */
 export type DocumentFilter =
   { language: string; scheme?: string; pattern?: string } | { scheme: string; pattern: string };
 
 /**
  * The four languages in any scheme a text document can have (files, unsaved `untitled:` buffers, remote files),
- * plus Dockerfiles recognised by name on disk.
+ * plus Dockerfiles, Quadlet units and Cloud Build JSON configs recognised by name on disk.
  */
 export const DOCUMENT_SELECTOR: readonly DocumentFilter[] = [
   ...LANGUAGES.map((language) => ({ language })),
   { scheme: 'file', pattern: DOCKERFILE_NAMES_GLOB },
+  { scheme: 'file', pattern: OTHER_NAMES_GLOB },
 ];
 
 /**
  * What `workspace.findFiles` looks for before `isWorkspaceFile` decides: a superset of every name the engine reads
- * (Dockerfiles by name, compose and CI files, any YAML, devcontainer.json). Dot-files are spelled out: VS Code's `*`
- * matches a leading dot, other glob engines' does not.
+ * (Dockerfiles by name, compose and CI files, any YAML, devcontainer.json, Quadlet units and their drop-ins,
+ * cloudbuild.json). Dot-files are spelled out: VS Code's `*` matches a leading dot, other glob engines' does not.
  */
 export const WORKSPACE_FILES_GLOB =
-  '**/{*[dD]ockerfile*,*[cC]ontainerfile*,*.yml,*.yaml,.*.yml,.*.yaml,*devcontainer.json,.devcontainer.json}';
+  '**/{*[dD]ockerfile*,*[cC]ontainerfile*,*.yml,*.yaml,.*.yml,.*.yaml,*devcontainer.json,.devcontainer.json,' +
+  '*.container,*.image,*.volume,*.container.d/*.conf,*.image.d/*.conf,*.volume.d/*.conf,*cloudbuild*.json}';
 
 /** Folders never searched, whatever files.exclude says (the CLI's walk skips the same). */
 export const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**'];

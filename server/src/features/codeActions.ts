@@ -12,8 +12,11 @@ import { pinEdit, type TextEdit } from './edits';
 import { pinTarget, refusalReason, type PinAction } from './pinTarget';
 import type { ImageFacts } from './facts';
 
-/** How comments are written in the file: a Dockerfile only on lines of their own; JSON has none. */
-export type FileFormat = 'dockerfile' | 'yaml' | 'json';
+/**
+ * How comments are written in the file: a Dockerfile and a systemd unit file (`ini`, Quadlet) only on lines of their
+ * own; JSON has none.
+ */
+export type FileFormat = 'dockerfile' | 'ini' | 'yaml' | 'json';
 
 export const IGNORE_COMMENT_TEXT = '# digest-pin: ignore';
 
@@ -137,10 +140,14 @@ export function ignoreEdit(ref: ImageReference, file: Pick<FileView, 'format' | 
   switch (file.format) {
     case 'json':
       return null;
+    case 'ini':
     case 'dockerfile': {
       // A parser directive must stay the first line, and `# syntax=x # …` would change its value: no comment there.
       if (ref.context === 'syntax') return null;
-      // A Dockerfile has no trailing comments: `FROM x # …` would pass `#` and `…` to FROM. A comment line above.
+      // A unit file's value continued from the line above: a comment line between would not sit above `Image=`.
+      if (file.format === 'ini' && /\\\s*$/.test(file.lineAt(lineNumber - 1))) return null;
+      // Neither has trailing comments: `FROM x # …` would pass `#` and `…` to FROM, `Image=x # …` is all the value.
+      // A comment line above.
       const indent = /^[ \t]*/.exec(line)?.[0] ?? '';
       const start = { line: lineNumber, character: 0 };
       return { range: { start, end: start }, newText: `${indent}${IGNORE_COMMENT_TEXT}${file.eol}` };

@@ -8,6 +8,23 @@ const DOCKERFILE_NAME = /^(?:dockerfile|containerfile)(?:[.\-_][^/]+)?$|[.\-_](?
 // Files named after a Dockerfile that are another format: its per-Dockerfile ignore file, data, docs, scripts, backups.
 const NOT_A_DOCKERFILE = /\.(?:dockerignore|ya?ml|json|md|txt|sh|ps1|py|bak|orig|rej|swp|tmpl?)$/i;
 
+export type QuadletUnit = 'container' | 'image' | 'volume';
+
+/**
+ * The Quadlet unit type a path names: `web.container`, `db.volume`, `app.image`, and their drop-ins
+ * (`web.container.d/10-image.conf`); null for any other name. `.build` units are not read: they name no image to pin
+ * (their Containerfile does), and `meson.build` and the like share the suffix.
+ */
+export function quadletUnitOf(path: string): QuadletUnit | null {
+  const match = /[^/]\.(container|image|volume)(?:\.d\/[^/]+\.conf)?$/.exec(path.replace(/\\/g, '/'));
+  return (match?.[1] as QuadletUnit | undefined) ?? null;
+}
+
+// Google Cloud Build: `cloudbuild.yaml`, `cloudbuild.json`, `cloudbuild-prod.yaml`, `deploy.cloudbuild.yml`.
+const CLOUD_BUILD_NAME = /^cloudbuild(?:[.\-_][^/]*)?\.(?:ya?ml|json)$|[.\-_]cloudbuild\.(?:ya?ml|json)$/;
+// Azure Pipelines: `azure-pipelines.yml`, `azure-pipelines-ci.yml`, `ci.azure-pipelines.yml`, `.azure-pipelines/*.yml`.
+const AZURE_PIPELINES_NAME = /^azure-pipelines(?:[.\-_][^/]*)?\.ya?ml$|[.\-_]azure-pipelines\.ya?ml$/;
+
 /** The kind a file's name implies, or null when the name says nothing (or is not a file we read). */
 export function kindFromName(path: string): FileKind | null {
   const normalised = path.replace(/\\/g, '/');
@@ -17,6 +34,10 @@ export function kindFromName(path: string): FileKind | null {
   if (/^(docker-)?compose[^/]*\.ya?ml$/.test(lower)) return 'compose';
   if (lower === '.gitlab-ci.yml' || lower === '.gitlab-ci.yaml') return 'gitlab-ci';
   if (/(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(normalised)) return 'github-actions';
+  if (CLOUD_BUILD_NAME.test(lower)) return 'cloud-build';
+  if (AZURE_PIPELINES_NAME.test(lower) || /(^|\/)\.azure-pipelines\/[^/]+\.ya?ml$/.test(normalised))
+    return 'azure-pipelines';
+  if (quadletUnitOf(normalised) !== null) return 'quadlet';
   if (/^(?:kustomization\.ya?ml|kustomization)$/.test(lower)) return 'kustomize';
   // A chart's values.yaml, values-prod.yaml, values.openshift.yaml … (the chart's own Chart.yaml is not one).
   if (/^values(?:[.\-_][^/]*)?\.ya?ml$/.test(lower)) return 'helm-values';
@@ -47,16 +68,21 @@ export function kindFromLanguageId(languageId: string | undefined): FileKind | n
 // At the very start of the text (no `m` flag): only comments, blank lines and ARGs may precede the first FROM.
 const DOCKERFILE_CONTENT = /^\uFEFF?\s*(?:#[^\n]*\n\s*)*(?:ARG[ \t][^\n]*\n\s*(?:#[^\n]*\n\s*)*)*FROM\s+\S/i;
 
-/** Kind from content, for files whose name says nothing (e.g. `build/app.docker`). */
+// A Quadlet unit: a `[Container]`, `[Image]` or `[Volume]` section header and an `Image=` line.
+const QUADLET_SECTION = /^[ \t]*\[(?:Container|Image|Volume)\][ \t]*\r?$/m;
+const QUADLET_IMAGE = /^[ \t]*Image[ \t]*=/m;
+
+/** Kind from content, for files whose name says nothing (e.g. `build/app.docker`, `units/web.unit`). */
 export function kindFromContent(text: string): FileKind | null {
   const head = text.slice(0, 64 * 1024);
   if (DOCKERFILE_CONTENT.test(head)) return 'dockerfile';
+  if (QUADLET_SECTION.test(head) && QUADLET_IMAGE.test(head)) return 'quadlet';
   return null;
 }
 
 /**
  * Name, then language id, then content. A YAML file keeps `yaml` here; the YAML extractor refines it per document
- * (compose, Kubernetes, GitHub Actions, GitLab CI) from what the document holds.
+ * (compose, Kubernetes, GitHub Actions, GitLab CI, Cloud Build, Azure Pipelines) from what the document holds.
  */
 export function detectKind(path: string, text: string, languageId?: string): FileKind | null {
   const byName = kindFromName(path);

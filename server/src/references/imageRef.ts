@@ -206,11 +206,12 @@ export function containsPlaceholder(text: string): boolean {
 
 /**
  * True when the text contains an unresolved substitution: `$VAR`, `${VAR}`, `${VAR:-x}`, `${{ expr }}`,
- * `$(cmd)`, GitLab `$[[ inputs.x ]]`, a Go / Helm / Jinja template `{{ … }}`, or a `<placeholder>`.
+ * `$(cmd)` (an Azure Pipelines macro too), GitLab `$[[ inputs.x ]]`, an Azure runtime expression `$[ … ]`, a Go / Helm /
+ * Jinja template `{{ … }}`, or a `<placeholder>`.
  * Such a value is never offered a pin.
  */
 export function containsVariable(text: string): boolean {
-  return /\$(?:[A-Za-z_{(]|\d|\[\[)|\{\{|\{%/.test(text) || containsPlaceholder(text);
+  return /\$(?:[A-Za-z_{([]|\d)|\{\{|\{%/.test(text) || containsPlaceholder(text);
 }
 
 /** The tag a registry is asked for: the written tag, else `latest` when there is no digest either. */

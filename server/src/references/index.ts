@@ -2,6 +2,7 @@
 import { extractDockerfile } from './dockerfile';
 import { detectKind } from './fileKind';
 import { stripBom } from './positions';
+import { extractQuadlet } from './quadlet';
 import type { ExtractResult, FileKind, FileNote, Neighbours } from './types';
 import { extractYaml } from './yaml';
 
@@ -29,6 +30,8 @@ export function findReferences(path: string, text: string, options: FindOptions 
   const kind = options.kind ?? detectKind(path, text, options.languageId);
   if (kind === null) return { kind: null, references: [], notes: [] };
   if (text.length > MAX_FILE_BYTES) return { kind, references: [], notes: [tooLargeNote(text.length)] };
+  // A binary `disk.image` only shares a Quadlet unit's suffix: nothing to say about it.
+  if (kind === 'quadlet' && text.includes('\u0000')) return { kind, references: [], notes: [] };
   if (text.includes('\u0000')) {
     return {
       kind,
@@ -38,6 +41,7 @@ export function findReferences(path: string, text: string, options: FindOptions 
   }
   const body = stripBom(text).text;
   if (kind === 'dockerfile') return { kind, ...extractDockerfile(body) };
+  if (kind === 'quadlet') return { kind, references: extractQuadlet(body, path), notes: [] };
   return extractYaml(body, kind, options.neighbours !== undefined ? { neighbours: options.neighbours } : {});
 }
 

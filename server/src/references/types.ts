@@ -14,7 +14,17 @@ export interface Range {
 export type ReferenceStatus = 'pinned' | 'unpinned' | 'variable' | 'invalid';
 
 export type ReferenceSource =
-  'dockerfile' | 'compose' | 'kubernetes' | 'github-actions' | 'gitlab-ci' | 'helm' | 'kustomize' | 'yaml';
+  | 'dockerfile'
+  | 'compose'
+  | 'kubernetes'
+  | 'github-actions'
+  | 'gitlab-ci'
+  | 'cloud-build'
+  | 'azure-pipelines'
+  | 'quadlet'
+  | 'helm'
+  | 'kustomize'
+  | 'yaml';
 
 /** Where in its file the reference was written; lets surfaces word messages precisely. */
 export type ReferenceContext =
@@ -22,9 +32,9 @@ export type ReferenceContext =
   | 'copy-from' // COPY --from=
   | 'mount-from' // RUN --mount=...,from=
   | 'syntax' // # syntax= directive
-  | 'image' // YAML image value (compose, k8s, CI ...)
+  | 'image' // YAML image value (compose, k8s, CI ...), Cloud Build step, Quadlet Image=
   | 'service' // CI service image
-  | 'container' // GitHub Actions job container
+  | 'container' // GitHub Actions / Azure Pipelines job container
   | 'uses'; // GitHub Actions `uses: docker://`
 
 /** One scalar of a split reference, as written: its characters and where they are. */
@@ -95,7 +105,17 @@ export interface FileNote {
   range?: Range;
 }
 
-export type FileKind = 'dockerfile' | 'compose' | 'github-actions' | 'gitlab-ci' | 'helm-values' | 'kustomize' | 'yaml';
+export type FileKind =
+  | 'dockerfile'
+  | 'compose'
+  | 'github-actions'
+  | 'gitlab-ci'
+  | 'cloud-build'
+  | 'azure-pipelines'
+  | 'quadlet'
+  | 'helm-values'
+  | 'kustomize'
+  | 'yaml';
 
 /**
  * What the files beside this one say, for extractors that need it. Read by whoever has the file system (the CLI,

@@ -20,6 +20,8 @@ import {
   type YAMLMap,
 } from 'yaml';
 import type { DocumentApi, MapVisit, ReportOptions, SplitReport, YamlNode } from './kinds/api';
+import { extractAzurePipelines, isAzurePipelines } from './kinds/azurePipelines';
+import { extractCloudBuild, isCloudBuild } from './kinds/cloudBuild';
 import { extractCompose, isCompose } from './kinds/compose';
 import { extractGeneric } from './kinds/generic';
 import { extractGitHubActions, isGitHubActions } from './kinds/githubActions';
@@ -59,7 +61,28 @@ export const MAX_MERGE_DEPTH = 64;
 /** A broken file can yield hundreds of errors; the first few say what is wrong. */
 export const MAX_ERROR_NOTES = 5;
 
-type DocumentKind = 'compose' | 'github-actions' | 'gitlab-ci' | 'kubernetes' | 'kustomize' | 'helm-values' | 'generic';
+type DocumentKind =
+  | 'compose'
+  | 'github-actions'
+  | 'gitlab-ci'
+  | 'cloud-build'
+  | 'azure-pipelines'
+  | 'kubernetes'
+  | 'kustomize'
+  | 'helm-values'
+  | 'generic';
+
+/** The file kinds a document's content can refine `yaml` to, and that a file's name forces on every document. */
+const REFINED: ReadonlySet<FileKind> = new Set([
+  'compose',
+  'github-actions',
+  'gitlab-ci',
+  'cloud-build',
+  'azure-pipelines',
+  'kustomize',
+  'helm-values',
+]);
+const isRefined = (kind: FileKind | DocumentKind): kind is FileKind & DocumentKind => REFINED.has(kind as FileKind);
 
 export interface ExtractYamlOptions {
   /**
@@ -87,7 +110,7 @@ export function extractYaml(text: string, hint: FileKind, options: ExtractYamlOp
       const root = view.resolve(doc.contents);
       if (root === undefined) continue;
       const docKind = documentKind(hint, root, view, options.neighbours);
-      if (kind === 'yaml' && docKind !== 'kubernetes' && docKind !== 'generic') kind = docKind;
+      if (kind === 'yaml' && isRefined(docKind)) kind = docKind;
       extractDocument(docKind, root, view, options.neighbours ?? {});
     }
     if (errors > MAX_ERROR_NOTES) {
@@ -104,10 +127,9 @@ export function extractYaml(text: string, hint: FileKind, options: ExtractYamlOp
 }
 
 function documentKind(hint: FileKind, root: YamlNode, api: DocumentApi, neighbours?: Neighbours): DocumentKind {
-  if (hint === 'compose' || hint === 'github-actions' || hint === 'gitlab-ci' || hint === 'helm-values') return hint;
   // A kustomization is a Kubernetes-style object, but its `images:` are rewrites, not pod specs.
-  if (isKustomization(root, api)) return 'kustomize';
-  if (hint === 'kustomize') return 'kustomize';
+  if (hint !== 'helm-values' && isKustomization(root, api)) return 'kustomize';
+  if (isRefined(hint)) return hint;
   // apiVersion + kind first: a Kubernetes object is never a compose file or a pipeline, whatever keys it holds.
   if (isKubernetes(root, api)) return 'kubernetes';
   // Any other YAML beside a Chart.yaml is one of the chart's values files (values-prod.yaml, ci/… are named so).
@@ -115,6 +137,8 @@ function documentKind(hint: FileKind, root: YamlNode, api: DocumentApi, neighbou
   if (isGitHubActions(root, api)) return 'github-actions';
   if (isCompose(root, api)) return 'compose';
   if (isGitLabCi(root, api)) return 'gitlab-ci';
+  if (isCloudBuild(root, api)) return 'cloud-build';
+  if (isAzurePipelines(root, api)) return 'azure-pipelines';
   return 'generic';
 }
 
@@ -132,6 +156,10 @@ function extractDocument(kind: DocumentKind, root: YamlNode, api: DocumentApi, n
       return extractGitHubActions(root, api);
     case 'gitlab-ci':
       return extractGitLabCi(root, api);
+    case 'cloud-build':
+      return extractCloudBuild(root, api);
+    case 'azure-pipelines':
+      return extractAzurePipelines(root, api);
     case 'kubernetes':
       // Pod specs first (source kubernetes); then a CRD's own fields, such as Tekton steps or Argo templates (source yaml).
       extractKubernetes(root, api);

@@ -5,6 +5,48 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { collectFiles, displayPath } from '../../../server/src/cli/walk';
 
+describe('collectFiles: Quadlet units, Cloud Build and Azure Pipelines by name', () => {
+  let root = '';
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'digest-pin-walk-formats-'));
+    for (const path of [
+      'units/web.container',
+      'units/db.volume',
+      'units/fedora.image',
+      'units/app.build',
+      'units/net.network',
+      'units/web.container.d/10-image.conf',
+      'units/other.d/x.conf',
+      'meson.build',
+      'cloudbuild.json',
+      'deploy/cloudbuild-prod.yaml',
+      'azure-pipelines.yml',
+      '.azure-pipelines/pr.yml',
+      'package.json',
+    ]) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), 'x');
+    }
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('finds them, and not .build, .network or other .conf files', () => {
+    assert.deepEqual(
+      collectFiles(['.'], root).files.map((f) => f.file),
+      [
+        '.azure-pipelines/pr.yml',
+        'azure-pipelines.yml',
+        'cloudbuild.json',
+        'deploy/cloudbuild-prod.yaml',
+        'units/db.volume',
+        'units/fedora.image',
+        'units/web.container',
+        'units/web.container.d/10-image.conf',
+      ],
+    );
+  });
+});
+
 describe('collectFiles', () => {
   let root = '';
   const write = (path: string, text = 'x'): void => {

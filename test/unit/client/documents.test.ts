@@ -9,6 +9,7 @@ import {
   excludeGlob,
   isWorkspaceFile,
   LANGUAGES,
+  OTHER_NAMES_GLOB,
   WORKSPACE_FILES_GLOB,
 } from '../../../client/src/documents';
 import { kindFromName } from '../../../server/src/references/fileKind';
@@ -44,6 +45,20 @@ const otherEngineNames = [
   'devcontainer.json',
   '.devcontainer.json',
   'x__devcontainer.json',
+  'cloudbuild.yaml',
+  'azure-pipelines.yml',
+];
+/** Read by name whatever language VS Code gives them (OTHER_NAMES_GLOB). */
+const otherNamed = [
+  'web.container',
+  'db.volume',
+  'fedora.image',
+  'web@.container',
+  'web.container.d/10-image.conf',
+  'db.volume.d/driver.conf',
+  'cloudbuild.json',
+  'cloudbuild-prod.json',
+  'deploy.cloudbuild.json',
 ];
 const notRead = [
   'README.md',
@@ -53,6 +68,12 @@ const notRead = [
   'Makefile',
   'NotADockerfile',
   'values.toml',
+  'app.build',
+  'meson.build',
+  'web.network',
+  'settings.conf',
+  'config.ini',
+  'data.json',
 ];
 
 const inWorkspace = (name: string) => `/home/me/project/sub/${name}`;
@@ -68,7 +89,22 @@ describe('client/documents', () => {
       [],
     );
     assert.deepEqual(
+      otherNamed.filter((n) => kindFromName(n) === null || kindFromName(n) === 'dockerfile'),
+      [],
+    );
+    assert.deepEqual(
       notRead.filter((n) => kindFromName(n) !== null),
+      [],
+    );
+  });
+
+  it('the document selector reaches Quadlet units and cloudbuild.json by name, and nothing the engine does not read', () => {
+    assert.deepEqual(
+      otherNamed.filter((n) => !matchesGlob(inWorkspace(n), OTHER_NAMES_GLOB)),
+      [],
+    );
+    assert.deepEqual(
+      notRead.filter((n) => matchesGlob(inWorkspace(n), OTHER_NAMES_GLOB)),
       [],
     );
   });
@@ -95,6 +131,7 @@ describe('client/documents', () => {
       { language: 'yaml' },
       { language: 'github-actions-workflow' },
       { scheme: 'file', pattern: DOCKERFILE_NAMES_GLOB },
+      { scheme: 'file', pattern: OTHER_NAMES_GLOB },
     ]);
   });
 
@@ -105,12 +142,19 @@ describe('client/documents', () => {
     assert.deepEqual(onLanguage, [...LANGUAGES]);
     assert.deepEqual(
       pkg.activationEvents.filter((e) => e.startsWith('workspaceContains:')),
-      ['workspaceContains:**/Dockerfile', 'workspaceContains:**/Containerfile', 'workspaceContains:**/*compose*.y*ml'],
+      [
+        'workspaceContains:**/Dockerfile',
+        'workspaceContains:**/Containerfile',
+        'workspaceContains:**/*compose*.y*ml',
+        'workspaceContains:**/*.container',
+        'workspaceContains:**/*.image',
+        'workspaceContains:**/*.volume',
+      ],
     );
   });
 
   it('the workspace search finds every file the engine reads, and isWorkspaceFile keeps exactly those', () => {
-    const all = [...dockerfileNames, ...otherEngineNames];
+    const all = [...dockerfileNames, ...otherEngineNames, ...otherNamed];
     assert.deepEqual(
       all.filter((n) => !matchesGlob(inWorkspace(n), WORKSPACE_FILES_GLOB)),
       [],

@@ -25,6 +25,7 @@ const hostFiles: Record<string, string> = {
   'source.yaml': join(HOSTS, 'yaml.tmLanguage.json'),
   'source.yaml.1.2': join(HOSTS, 'yaml-1.2.tmLanguage.json'),
   'source.yaml.embedded': join(HOSTS, 'yaml-embedded.tmLanguage.json'),
+  'source.ini': join(HOSTS, 'ini.tmLanguage.json'),
 };
 
 /** One registry with our injections (as package.json contributes them) and one without: the same host grammars. */
@@ -169,6 +170,25 @@ const cases: Array<{ name: string; scope: string; text: string; digests: string[
   },
   { name: 'YAML comment keeps its own scope', scope: 'source.yaml', text: `# image: nginx@${A}\n`, digests: [] },
   { name: 'YAML key: any well-formed digest is dimmed', scope: 'source.yaml', text: `x@${A}: 1\n`, digests: [`@${A}`] },
+  {
+    name: 'INI (Quadlet unit): Image= value',
+    scope: 'source.ini',
+    text: `[Container]\nImage=docker.io/library/nginx:1.27@${A}\nExec=serve\n`,
+    digests: [`@${A}`],
+  },
+  {
+    name: 'INI: blanks around = and a double-quoted value',
+    scope: 'source.ini',
+    text: `[Image]\nImage = "quay.io/fedora/fedora:40@${B}"\n`,
+    digests: [`@${B}`],
+  },
+  { name: 'INI comment keeps its own scope', scope: 'source.ini', text: `# Image=nginx@${A}\n; x@${B}\n`, digests: [] },
+  {
+    name: 'INI: a malformed digest is not dimmed',
+    scope: 'source.ini',
+    text: `Image=nginx@sha256:${'a'.repeat(63)}\n`,
+    digests: [],
+  },
 ];
 
 describe('syntaxes: digest injection grammars', () => {
@@ -177,14 +197,14 @@ describe('syntaxes: digest injection grammars', () => {
     regs = await registries();
   });
 
-  it('package.json contributes both grammars, injected into Dockerfile and YAML', () => {
+  it('package.json contributes both grammars, injected into Dockerfile, YAML and INI', () => {
     assert.deepEqual(
       contributed.map((g) => [g.scopeName, g.path, g.injectTo]),
       [
         [
           'digest-pin.digest.injection',
           './syntaxes/digest.injection.tmLanguage.json',
-          ['source.dockerfile', 'source.yaml', 'source.github-actions-workflow'],
+          ['source.dockerfile', 'source.yaml', 'source.github-actions-workflow', 'source.ini'],
         ],
         [
           'digest-pin.dockerfile-from.injection',

@@ -26,7 +26,13 @@ const ARM = `sha256:${'b'.repeat(64)}`;
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 
 const formatOf = (path: string): FileFormat =>
-  path.endsWith('.json') ? 'json' : /Dockerfile/.test(path) ? 'dockerfile' : 'yaml';
+  path.endsWith('.json')
+    ? 'json'
+    : /Dockerfile/.test(path)
+      ? 'dockerfile'
+      : /\.(?:container|image|volume)$/.test(path)
+        ? 'ini'
+        : 'yaml';
 
 function file(path: string, text: string, version: number | null = 3): FileView {
   const lines = text.split(/\r\n|\r|\n/);
@@ -121,6 +127,13 @@ describe('pinEdits', () => {
       text: 'image: python:3.12\n',
       style: 'tag@digest',
       expected: `image: python:3.12@${D1}\n`,
+    },
+    {
+      name: 'comment style in a Quadlet unit (no trailing comments there): tag@digest',
+      path: 'web.container',
+      text: '[Container]\nImage=python:3.12\n',
+      style: '@digest # tag',
+      expected: `[Container]\nImage=python:3.12@${D1}\n`,
     },
     {
       name: 'comment style in YAML',
@@ -248,6 +261,24 @@ describe('trailingCommentAt and ignoreEdit', () => {
       name: 'Dockerfile: the syntax directive must stay first',
       path: 'Dockerfile',
       text: '# syntax=docker/dockerfile:1\nFROM scratch\n',
+      expected: null,
+    },
+    {
+      name: 'Quadlet unit: a comment line above (a trailing one would be part of the value)',
+      path: 'web.container',
+      text: '[Container]\nImage=nginx:1\n',
+      expected: '[Container]\n# digest-pin: ignore\nImage=nginx:1\n',
+    },
+    {
+      name: 'Quadlet unit: CRLF kept',
+      path: 'data.volume',
+      text: '[Volume]\r\nDriver=image\r\nImage = "alpine:3"\r\n',
+      expected: '[Volume]\r\nDriver=image\r\n# digest-pin: ignore\r\nImage = "alpine:3"\r\n',
+    },
+    {
+      name: 'Quadlet unit: a value continued from the line above cannot take a comment line between',
+      path: 'web.container',
+      text: '[Container]\nImage=\\\n  nginx:1\n',
       expected: null,
     },
     {

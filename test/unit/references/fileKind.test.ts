@@ -63,6 +63,41 @@ describe('kindFromName', () => {
     ['Makefile', null],
     ['app.docker', null],
     ['values.yaml.tpl', null],
+    // Podman Quadlet units and their drop-ins; not `.build` (nothing to pin, and `meson.build` shares it).
+    ['web.container', 'quadlet'],
+    ['etc/containers/systemd/db.volume', 'quadlet'],
+    ['fedora.image', 'quadlet'],
+    ['C:\\units\\web.container', 'quadlet'],
+    ['web.container.d/10-image.conf', 'quadlet'],
+    ['db.volume.d/override.conf', 'quadlet'],
+    ['web.container.d/notes.txt', null],
+    ['x.conf', null],
+    ['.container', null],
+    ['web.Container', null],
+    ['app.build', null],
+    ['meson.build', null],
+    ['web.network', null],
+    ['web.pod', null],
+    ['web.kube', null],
+    // Google Cloud Build.
+    ['cloudbuild.yaml', 'cloud-build'],
+    ['cloudbuild.yml', 'cloud-build'],
+    ['cloudbuild.json', 'cloud-build'],
+    ['deploy/cloudbuild-prod.yaml', 'cloud-build'],
+    ['cloudbuild.staging.json', 'cloud-build'],
+    ['api.cloudbuild.yaml', 'cloud-build'],
+    ['CloudBuild.yaml', 'cloud-build'],
+    ['notcloudbuild.yaml', 'yaml'],
+    ['cloudbuild.json.bak', null],
+    // Azure Pipelines.
+    ['azure-pipelines.yml', 'azure-pipelines'],
+    ['azure-pipelines.yaml', 'azure-pipelines'],
+    ['build/azure-pipelines-ci.yml', 'azure-pipelines'],
+    ['ci.azure-pipelines.yml', 'azure-pipelines'],
+    ['.azure-pipelines/release.yml', 'azure-pipelines'],
+    ['C:\\repo\\.azure-pipelines\\pr.yaml', 'azure-pipelines'],
+    ['.azure-pipelines/templates/steps.yml', 'yaml'],
+    ['azure-pipelines.json', null],
   ];
   for (const [path, kind] of cases) {
     it(`${path} → ${kind}`, () => assert.equal(kindFromName(path), kind));
@@ -104,6 +139,12 @@ describe('kindFromContent', () => {
     ['shell script', '#!/bin/sh\necho hi\n', null],
     // Only the first 64 KiB are read: a FROM after that is not seen.
     ['FROM beyond 64 KiB', `${'# padding line\n'.repeat(5000)}FROM alpine\n`, null],
+    ['Quadlet [Container] with Image=', '[Unit]\nDescription=web\n\n[Container]\nImage=nginx:1.27\n', 'quadlet'],
+    ['Quadlet [Volume], CRLF, indented', '[Volume]\r\nDriver=image\r\n  Image = alpine:3\r\n', 'quadlet'],
+    ['Quadlet [Image]', '[Image]\nImage=quay.io/fedora/fedora:40\n', 'quadlet'],
+    ['a [Container] section without Image=', '[Container]\nRootfs=/srv/root\n', null],
+    ['a plain systemd service', '[Service]\nExecStart=/usr/bin/podman run --rm nginx:1\n', null],
+    ['an INI file with an image key', '[settings]\nImage=logo.png\n', null],
   ];
   for (const [label, text, kind] of cases) {
     it(`${label} → ${kind}`, () => assert.equal(kindFromContent(text), kind));
@@ -136,6 +177,11 @@ describe('detectKind', () => {
     ['build/base.docker', '\uFEFF# base\r\nARG V=1\r\nFROM debian:12\r\n', undefined, 'dockerfile'],
     ['build/app.docker', '# base\nFROM debian:12\n', 'plaintext', 'dockerfile'],
     ['Makefile', 'all:\n\tgo build\n', undefined, null],
+    ['units/web.unit', '[Container]\nImage=nginx:1\n', undefined, 'quadlet'],
+    ['web.container', 'FROM alpine\n', undefined, 'quadlet'],
+    ['web.container', '', 'ini', 'quadlet'],
+    ['cloudbuild.json', '{}', 'json', 'cloud-build'],
+    ['azure-pipelines.yml', '', 'yaml', 'azure-pipelines'],
     ['README.md', '# Title\n', 'markdown', null],
   ];
   for (const [path, text, languageId, kind] of cases) {

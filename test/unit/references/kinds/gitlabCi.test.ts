@@ -166,8 +166,8 @@ const cases: Case[] = [
     expect: [image.unpinned('bitnami/kubectl:1.30', 'docker.io/bitnami/kubectl', '1.30')],
   },
   {
-    name: 'not GitLab: Azure Pipelines stages are mappings (generic rule reads the container image)',
-    kind: 'yaml',
+    name: 'not GitLab: Azure Pipelines stages are mappings (read as Azure Pipelines: the container resource image)',
+    kind: 'azure-pipelines',
     text: 'resources:\n  containers:\n    - container: py\n      image: python:3.11\nstages:\n  - stage: Build\n    jobs:\n      - job: b\n        container: py\n',
     expect: [
       {
@@ -175,7 +175,7 @@ const cases: Case[] = [
         name: 'docker.io/library/python',
         tag: '3.11',
         status: 'unpinned',
-        source: 'yaml',
+        source: 'azure-pipelines',
         context: 'image',
       },
     ],
