@@ -18,8 +18,9 @@ export function kindFromName(path: string): FileKind | null {
   if (lower === '.gitlab-ci.yml' || lower === '.gitlab-ci.yaml') return 'gitlab-ci';
   if (/(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(normalised)) return 'github-actions';
   if (/\.ya?ml$/.test(lower)) return 'yaml';
-  // `devcontainer.json`, `.devcontainer.json`, and copies named `<something>__devcontainer.json` or `x.devcontainer.json`.
-  if (/(^|[._])devcontainer\.json$/.test(lower)) return 'yaml';
+  // `.devcontainer/devcontainer.json`, `.devcontainer/<folder>/devcontainer.json`, `.devcontainer.json`, and copies
+  // named `<something>__devcontainer.json` or `x.devcontainer.json`.
+  if (/(^|[._])devcontainer\.json$/.test(lower)) return 'devcontainer';
   return null;
 }
 

@@ -97,7 +97,8 @@ export class IncrementalExtractor {
   extract(path: string, text: string, options: IncrementalOptions = {}): ExtractResult {
     const { unchanged, ...find } = options;
     const kind = find.kind ?? detectKind(path, text, find.languageId);
-    if (kind === null || kind === 'dockerfile' || !splittable(path, text)) return this.whole(path, text, find);
+    if (kind === null || kind === 'dockerfile' || kind === 'devcontainer' || !splittable(path, text))
+      return this.whole(path, text, find);
     const { text: body, hadBom } = stripBom(text);
     if (kind !== this.hint) {
       this.parts = [];

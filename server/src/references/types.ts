@@ -13,7 +13,8 @@ export interface Range {
 
 export type ReferenceStatus = 'pinned' | 'unpinned' | 'variable' | 'invalid';
 
-export type ReferenceSource = 'dockerfile' | 'compose' | 'kubernetes' | 'github-actions' | 'gitlab-ci' | 'yaml';
+export type ReferenceSource =
+  'dockerfile' | 'compose' | 'kubernetes' | 'github-actions' | 'gitlab-ci' | 'yaml' | 'devcontainer';
 
 /** Where in its file the reference was written; lets surfaces word messages precisely. */
 export type ReferenceContext =
@@ -21,10 +22,11 @@ export type ReferenceContext =
   | 'copy-from' // COPY --from=
   | 'mount-from' // RUN --mount=...,from=
   | 'syntax' // # syntax= directive
-  | 'image' // YAML image value (compose, k8s, CI ...)
+  | 'image' // YAML image value (compose, k8s, CI ...), devcontainer.json `image`
   | 'service' // CI service image
   | 'container' // GitHub Actions job container
-  | 'uses'; // GitHub Actions `uses: docker://`
+  | 'uses' // GitHub Actions `uses: docker://`
+  | 'feature'; // devcontainer.json: a key of `features`, an OCI artifact (a Dev Container Feature), not an image
 
 export interface ImageReference {
   /** Exactly the characters written in the file that `range` covers (no quotes, no `docker://`). */
@@ -47,7 +49,7 @@ export interface ImageReference {
   variable?: string;
   /** Compose: the service also has `build:`, so the image is the local build's name. */
   localBuild?: boolean;
-  /** Marked `# digest-pin: ignore` in the file. */
+  /** Marked `# digest-pin: ignore` in the file (`// digest-pin: ignore` in devcontainer.json). */
   ignored?: boolean;
 }
 
@@ -58,7 +60,7 @@ export interface FileNote {
   range?: Range;
 }
 
-export type FileKind = 'dockerfile' | 'compose' | 'github-actions' | 'gitlab-ci' | 'yaml';
+export type FileKind = 'dockerfile' | 'compose' | 'github-actions' | 'gitlab-ci' | 'yaml' | 'devcontainer';
 
 export interface ExtractResult {
   kind: FileKind | null;

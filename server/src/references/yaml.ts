@@ -27,8 +27,7 @@ import { extractGitLabCi, isGitLabCi } from './kinds/gitlabCi';
 import { extractKubernetes, isBuiltInKind, isKubernetes } from './kinds/kubernetes';
 import { extractTekton, isTekton } from './kinds/tekton';
 import { LineIndex } from './positions';
-import { buildReference, isIgnoredAt, splitLines } from './reference';
-import { ownCopy } from './strings';
+import { asInvalid, buildReference, isIgnoredAt, splitLines } from './reference';
 import type { ExtractResult, FileKind, FileNote, ImageReference, ReferenceContext, ReferenceSource } from './types';
 
 /** Deeper than this, composing a document would recurse near the stack limit; no real manifest comes close. */
@@ -584,10 +583,4 @@ function spansLines(raw: string): string {
   return /[\r\n]/.test(raw)
     ? 'the image reference is written over more than one line'
     : `'${raw}' is not written as its value`;
-}
-
-/** Restates a reference's status when the text alone cannot tell (escapes, values folded over lines). */
-function asInvalid(ref: ImageReference, reason: string): ImageReference {
-  const { error: _error, variable: _variable, ...rest } = ref;
-  return { ...rest, name: null, tag: null, digest: null, status: 'invalid', error: ownCopy(reason) };
 }
