@@ -34,6 +34,9 @@ const lazyListFormat = {
 
 const common = {
   bundle: true,
+  // jsonc-parser's `main` is a UMD build whose factory takes `require` as a parameter: esbuild cannot see those
+  // requires (./impl/…), so the bundle would fail at run time. Its ES module build bundles like any other.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   platform: 'node',
   format: 'cjs',
   target: 'node20',

@@ -21,18 +21,37 @@ export const DOCKERFILE_NAMES_GLOB = `**/{${['[dD]ockerfile', '[cC]ontainerfile'
 export const OTHER_NAMES_GLOB =
   '**/{*.container,*.image,*.volume,*.container.d/*.conf,*.image.d/*.conf,*.volume.d/*.conf,cloudbuild*.json,*[._-]cloudbuild.json}';
 
+/**
+ * devcontainer.json by every name the engine reads (server/src/references/fileKind.ts): VS Code gives
+ * `devcontainer.json` and `.devcontainer.json` the language `jsonc`, and copies such as `x.devcontainer.json` `json`.
+ * Dot-files and the `.devcontainer` folder spelled out: VS Code's `**` enters dot folders, other glob engines' do not.
+ */
+export const DEVCONTAINER_NAMES_GLOB = `{${[
+  'devcontainer.json',
+  '.devcontainer.json',
+  '*.devcontainer.json',
+  '*_devcontainer.json',
+  '.devcontainer/devcontainer.json',
+  '.devcontainer/*/devcontainer.json',
+]
+  .map((name) => `**/${name}`)
+  .join(',')}}`;
+
 /** A vscode-languageclient DocumentFilter, spelled out so this module needs neither `vscode` nor the client library. */
 export type DocumentFilter =
   { language: string; scheme?: string; pattern?: string } | { scheme: string; pattern: string };
 
 /**
  * The four languages in any scheme a text document can have (files, unsaved `untitled:` buffers, remote files),
- * plus Dockerfiles, Quadlet units and Cloud Build JSON configs recognised by name on disk.
+ * plus Dockerfiles, Quadlet units and Cloud Build JSON configs recognised by name on disk, and devcontainer.json: as
+ * JSONC in any scheme, by name on disk. Not every JSONC document: settings.json and tsconfig.json hold no images.
  */
 export const DOCUMENT_SELECTOR: readonly DocumentFilter[] = [
   ...LANGUAGES.map((language) => ({ language })),
   { scheme: 'file', pattern: DOCKERFILE_NAMES_GLOB },
   { scheme: 'file', pattern: OTHER_NAMES_GLOB },
+  { language: 'jsonc', pattern: DEVCONTAINER_NAMES_GLOB },
+  { scheme: 'file', pattern: DEVCONTAINER_NAMES_GLOB },
 ];
 
 /**

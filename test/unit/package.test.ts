@@ -103,6 +103,32 @@ describe('package.json', () => {
     assert.equal(pkg.devDependencies['@types/vscode'], '~1.91.0');
   });
 
+  it('each injection grammar is selected in exactly the scopes it is injected into (devcontainer.json: JSONC)', () => {
+    const grammars = (pkg.contributes as { grammars: Array<{ path: string; injectTo: string[] }> }).grammars;
+    for (const grammar of grammars) {
+      const file = JSON.parse(readFileSync(join(ROOT, grammar.path), 'utf8')) as { injectionSelector: string };
+      const selected = file.injectionSelector.split(',').map((part) => /^\s*L:(\S+)/.exec(part)?.[1]);
+      assert.deepEqual(selected, grammar.injectTo, grammar.path);
+    }
+    const digest = grammars.find((g) => g.path.includes('digest.injection'));
+    assert.ok(digest?.injectTo.includes('source.json.comments'), 'devcontainer.json is JSON with Comments');
+  });
+
+  it('activates where devcontainer.json files are', () => {
+    for (const event of [
+      'workspaceContains:**/.devcontainer/**/devcontainer.json',
+      'workspaceContains:**/.devcontainer.json',
+    ]) {
+      assert.ok(pkg.activationEvents.includes(event), event);
+    }
+    // Not on every JSONC document (settings.json, tsconfig.json): they hold no images.
+    assert.equal(pkg.activationEvents.includes('onLanguage:jsonc'), false);
+  });
+
+  it('jsonc-parser is a runtime dependency (devcontainer.json is read with it), bundled like the others', () => {
+    assert.match(pkg.dependencies['jsonc-parser'], /^\^3\./);
+  });
+
   it('the icon is a 128×128 PNG', () => {
     const png = readFileSync(join(ROOT, pkg.icon));
     assert.equal(png.subarray(0, 8).toString('hex'), '89504e470d0a1a0a');

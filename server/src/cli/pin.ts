@@ -3,10 +3,9 @@
 // line endings, BOM, quotes, comments — stays as it was.
 import { plural, shortDigest } from '../shared/text';
 import { type Online } from '../lookup/answer';
-import { applyEdits, pinEdit, type TextEdit } from '../features/edits';
+import { applyEdits, pinEdit, pinnedText, type TextEdit } from '../features/edits';
 import { pinTarget, problemText, refusalReason } from '../features/pinTarget';
 import { BOM, stripBom } from '../references/positions';
-import { referenceText } from '../references/reference';
 import type { ImageReference } from '../references/types';
 import type { ReadFile, ReadResult } from './check';
 import { unifiedDiff } from './diff';
@@ -105,8 +104,7 @@ export function rewrite(file: FilePlan): FileOutcome {
 
 /** The reference as it reads after the change. */
 export function changedText(change: PinChange): string {
-  const text = referenceText(change.reference);
-  return `${change.reference.digest === null ? text : text.slice(0, text.lastIndexOf('@'))}@${change.digest}`;
+  return pinnedText(change.reference, change.digest);
 }
 
 /** `Dockerfile:3:6 pinned python:3.12-slim@sha256:…` / `… updated redis:7@sha256:… (was sha256:0123456789ab…)`. */

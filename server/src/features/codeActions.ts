@@ -8,7 +8,7 @@ import type { ImageReference, Position, Range } from '../references/types';
 import type { PinStyle, Settings } from '../shared/settings';
 import { shortDigest } from '../shared/text';
 import { type DiagnosticCode } from '../shared/rules';
-import { pinEdit, type TextEdit } from './edits';
+import { pinEdit, tagMovedByPin, type TextEdit } from './edits';
 import { pinTarget, refusalReason, type PinAction } from './pinTarget';
 import type { ImageFacts } from './facts';
 
@@ -268,9 +268,10 @@ function referenceActions(
     if (edits !== null) {
       const platform = online?.kind === 'tag' ? online.platform : undefined;
       const what = platform === undefined ? 'digest' : `${platform} digest`;
+      const moved = tagMovedByPin(ref);
       const title =
         (target.action === 'pin'
-          ? `Pin to ${what} (${shortDigest(target.digest)})`
+          ? `Pin to ${what} (${shortDigest(target.digest)})${moved === null ? '' : `, tag ${moved} to a comment: a feature id cannot have both`}`
           : online?.kind === 'pin' && online.status.status === 'gone'
             ? `Pin to the tag's current digest (${shortDigest(target.digest)})`
             : `Update to current digest (${shortDigest(target.digest)})`) + writtenWhere(ref);

@@ -2,6 +2,7 @@
 // An edit never re-serialises a document: it inserts or replaces only the digest characters.
 import { isValidDigest } from '../references/imageRef';
 import { LineIndex } from '../references/positions';
+import { referenceText } from '../references/reference';
 import type { DigestSlot, ImageReference, Position, Range } from '../references/types';
 
 export interface TextEdit {
@@ -25,15 +26,32 @@ const at = (position: Position, delta: number): Position => ({
 });
 
 /**
+ * A Dev Container Feature with a tag, pinned: a feature id takes a tag or a digest, never both (the devcontainers CLI,
+ * containerCollectionsOCI.ts getRef, cuts `name:tag@sha256:…` at the `@` and refuses `name:tag` as a repository
+ * path). So `name:tag` becomes `name@digest`, and the tag stays for readers in a block comment right after the key's
+ * closing quote: `"name@sha256:…" /* tag *\/`. JSONC allows a comment between any two tokens, so this is safe wherever
+ * the key stands (options over several lines, other comments on the line), and it is one edit made from the reference
+ * alone: the extractor reports a feature only inside closed quotes, written as its value.
+ */
+const movesTag = (ref: ImageReference): ref is ImageReference & { tag: string } =>
+  ref.context === 'feature' && ref.digest === null && ref.tag !== null;
+
+/**
  * Pin `ref` to `digest`: insert `@digest` after the tag of an unpinned reference, or replace the digest of a pinned one
- * (refresh). The tag stays; a digest-only reference stays digest-only.
+ * (refresh). The tag stays; a digest-only reference stays digest-only. A devcontainer Feature's tag moves into a
+ * comment instead (`movesTag`), and a Feature takes only sha256 digests.
  */
 export function pinEdit(ref: ImageReference, digest: string): EditResult {
   if (ref.status === 'variable') return { ok: false, reason: 'variable' };
   if (ref.status === 'invalid') return { ok: false, reason: 'invalid' };
   if (!isValidDigest(digest)) return { ok: false, reason: 'bad-digest' };
   if (ref.digestSlot !== undefined) return slotEdit(ref, ref.digestSlot, digest);
+  if (ref.context === 'feature' && !digest.startsWith('sha256:')) return { ok: false, reason: 'bad-digest' };
   if (ref.range.start.line !== ref.range.end.line) return { ok: false, reason: 'multi-line' };
+  if (movesTag(ref)) {
+    const range = { start: at(ref.range.end, -ref.tag.length - 1), end: at(ref.range.end, 1) };
+    return { ok: true, edit: { range, newText: `@${digest}" /* ${ref.tag} */` } };
+  }
   if (ref.digest === null) {
     return { ok: true, edit: { range: { start: ref.range.end, end: ref.range.end }, newText: `@${digest}` } };
   }
@@ -60,6 +78,18 @@ function slotEdit(ref: ImageReference, slot: DigestSlot, digest: string): EditRe
         edit: { range: { start: slot.at, end: slot.at }, newText: slot.prefix + digest + slot.suffix },
       };
   }
+}
+
+/** The reference as it reads once pinned to `digest` (`name:tag@digest`; a Feature's `name@digest`). */
+export function pinnedText(ref: ImageReference, digest: string): string {
+  if (movesTag(ref)) return `${ref.text.slice(0, ref.text.length - ref.tag.length - 1)}@${digest}`;
+  const text = referenceText(ref);
+  return `${ref.digest === null ? text : text.slice(0, text.lastIndexOf('@'))}@${digest}`;
+}
+
+/** The tag a pin moves out of the reference into a comment (a devcontainer Feature's), or null: the tag stays. */
+export function tagMovedByPin(ref: ImageReference): string | null {
+  return movesTag(ref) ? ref.tag : null;
 }
 
 /**

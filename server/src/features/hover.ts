@@ -117,12 +117,13 @@ export function hoverMarkdown(input: HoverInput): string {
   const registry = parsed.ok ? parsed.value.domain : ref.name.slice(0, ref.name.indexOf('/'));
   const page = imagePage(ref.name);
   const tag = ref.tag ?? (ref.digest === null ? 'latest' : null);
-  const identity = [`${codeSpan(ref.name)} on ${escapeMarkdown(registry)}`];
+  const what = ref.context === 'feature' ? 'Dev Container Feature ' : '';
+  const identity = [`${what}${codeSpan(ref.name)} on ${escapeMarkdown(registry)}`];
   if (tag !== null) identity.push(`tag ${codeSpan(tag)}${ref.tag === null ? ' (implicit)' : ''}`);
   if (ref.platform !== undefined) identity.push(`platform ${codeSpan(ref.platform)}`);
   out.push(identity.join(' · '));
 
-  if (ref.ignored) out.push('Ignored here (`# digest-pin: ignore`).');
+  if (ref.ignored) out.push(`Ignored here (\`${ref.source === 'devcontainer' ? '//' : '#'} digest-pin: ignore\`).`);
   else if (input.ignoredBySettings) out.push('Ignored by the `digestPin.ignore` setting.');
   else if (ref.localBuild) out.push('This service builds the image (`build:`); it is not pulled from a registry.');
   else if (mode === 'untrusted') out.push('Registry checks are off: this workspace is not trusted.');

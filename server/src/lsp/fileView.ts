@@ -5,6 +5,7 @@ import type { TrackedDocument } from './documents';
 export function formatOf(tracked: Pick<TrackedDocument, 'path'>, kind: string | null, text: string): FileFormat {
   if (kind === 'dockerfile') return 'dockerfile';
   if (kind === 'quadlet') return 'ini';
+  if (kind === 'devcontainer') return 'json';
   if (/\.jsonc?$/i.test(tracked.path) || /^\s*[{/]/.test(text.slice(0, 1024))) return 'json';
   return 'yaml';
 }

@@ -42,8 +42,9 @@ export function kindFromName(path: string): FileKind | null {
   // A chart's values.yaml, values-prod.yaml, values.openshift.yaml … (the chart's own Chart.yaml is not one).
   if (/^values(?:[.\-_][^/]*)?\.ya?ml$/.test(lower)) return 'helm-values';
   if (/\.ya?ml$/.test(lower)) return 'yaml';
-  // `devcontainer.json`, `.devcontainer.json`, and copies named `<something>__devcontainer.json` or `x.devcontainer.json`.
-  if (/(^|[._])devcontainer\.json$/.test(lower)) return 'yaml';
+  // `.devcontainer/devcontainer.json`, `.devcontainer/<folder>/devcontainer.json`, `.devcontainer.json`, and copies
+  // named `<something>__devcontainer.json` or `x.devcontainer.json`.
+  if (/(^|[._])devcontainer\.json$/.test(lower)) return 'devcontainer';
   return null;
 }
 

@@ -100,7 +100,13 @@ export class IncrementalExtractor {
   extract(path: string, text: string, options: IncrementalOptions = {}): ExtractResult {
     const { unchanged, ...find } = options;
     const kind = find.kind ?? detectKind(path, text, find.languageId);
-    if (kind === null || kind === 'dockerfile' || kind === 'quadlet' || !splittable(path, text))
+    if (
+      kind === null ||
+      kind === 'dockerfile' ||
+      kind === 'quadlet' ||
+      kind === 'devcontainer' ||
+      !splittable(path, text)
+    )
       return this.whole(path, text, find);
     const { text: body, hadBom } = stripBom(text);
     const neighbours = find.neighbours === undefined ? '' : JSON.stringify(find.neighbours);

@@ -1,4 +1,5 @@
 // findReferences(path, languageId, text): every image reference in one file, or a note saying why none were read.
+import { extractDevcontainer } from './devcontainer';
 import { extractDockerfile } from './dockerfile';
 import { detectKind } from './fileKind';
 import { stripBom } from './positions';
@@ -42,6 +43,7 @@ export function findReferences(path: string, text: string, options: FindOptions 
   const body = stripBom(text).text;
   if (kind === 'dockerfile') return { kind, ...extractDockerfile(body) };
   if (kind === 'quadlet') return { kind, references: extractQuadlet(body, path), notes: [] };
+  if (kind === 'devcontainer') return { kind, ...extractDevcontainer(body) };
   return extractYaml(body, kind, options.neighbours !== undefined ? { neighbours: options.neighbours } : {});
 }
 

@@ -122,6 +122,15 @@ function variableReason(text: string): string {
   return `'${text}' is built from variables; its value is only known at build or deploy time`;
 }
 
+/**
+ * The same reference, invalid for `reason`, when its text alone cannot tell: escapes, a value folded over lines, a form
+ * the file's own tool refuses.
+ */
+export function asInvalid(ref: ImageReference, reason: string): ImageReference {
+  const { error: _error, variable: _variable, ...rest } = ref;
+  return { ...rest, name: null, tag: null, digest: null, status: 'invalid', error: ownCopy(reason) };
+}
+
 /** `# digest-pin: ignore` on the reference's own line or alone on the line above it. */
 export const IGNORE_COMMENT = /#\s*digest-pin:\s*ignore\b/;
 

@@ -24,6 +24,7 @@ export type ReferenceSource =
   | 'quadlet'
   | 'helm'
   | 'kustomize'
+  | 'devcontainer'
   | 'yaml';
 
 /** Where in its file the reference was written; lets surfaces word messages precisely. */
@@ -32,10 +33,11 @@ export type ReferenceContext =
   | 'copy-from' // COPY --from=
   | 'mount-from' // RUN --mount=...,from=
   | 'syntax' // # syntax= directive
-  | 'image' // YAML image value (compose, k8s, CI ...), Cloud Build step, Quadlet Image=
+  | 'image' // YAML image value (compose, k8s, CI ...), Cloud Build step, Quadlet Image=, devcontainer.json `image`
   | 'service' // CI service image
   | 'container' // GitHub Actions / Azure Pipelines job container
-  | 'uses'; // GitHub Actions `uses: docker://`
+  | 'uses' // GitHub Actions `uses: docker://`
+  | 'feature'; // devcontainer.json: a key of `features`, an OCI artifact (a Dev Container Feature), not an image
 
 /** One scalar of a split reference, as written: its characters and where they are. */
 export interface ReferencePart {
@@ -86,7 +88,7 @@ export interface ImageReference {
   variable?: string;
   /** Compose: the service also has `build:`, so the image is the local build's name. */
   localBuild?: boolean;
-  /** Marked `# digest-pin: ignore` in the file. */
+  /** Marked `# digest-pin: ignore` in the file (`// digest-pin: ignore` in devcontainer.json). */
   ignored?: boolean;
   /** A split reference: the whole reference its parts assemble (`docker.io/bitnami/nginx:1.25.3`). */
   assembled?: string;
@@ -115,6 +117,7 @@ export type FileKind =
   | 'quadlet'
   | 'helm-values'
   | 'kustomize'
+  | 'devcontainer'
   | 'yaml';
 
 /**

@@ -31,7 +31,7 @@ import { extractKubernetes, isBuiltInKind, isKubernetes } from './kinds/kubernet
 import { extractKustomize, isKustomization } from './kinds/kustomize';
 import { extractTekton, isTekton } from './kinds/tekton';
 import { LineIndex } from './positions';
-import { buildReference, buildSplitReference, isIgnoredAt, splitLines } from './reference';
+import { asInvalid, buildReference, buildSplitReference, isIgnoredAt, splitLines } from './reference';
 import { ownCopy } from './strings';
 import type {
   ExtractResult,
@@ -494,6 +494,10 @@ class DocumentView implements DocumentApi {
     return this.sink.lineEnd(line);
   }
 
+  endOf(node: YamlNode): Position | undefined {
+    return node.range ? this.sink.index.positionAt(node.range[1]) : undefined;
+  }
+
   get eol(): string {
     return this.sink.eol;
   }
@@ -706,10 +710,4 @@ function spansLines(raw: string): string {
   return /[\r\n]/.test(raw)
     ? 'the image reference is written over more than one line'
     : `'${raw}' is not written as its value`;
-}
-
-/** Restates a reference's status when the text alone cannot tell (escapes, values folded over lines). */
-function asInvalid(ref: ImageReference, reason: string): ImageReference {
-  const { error: _error, variable: _variable, ...rest } = ref;
-  return { ...rest, name: null, tag: null, digest: null, status: 'invalid', error: ownCopy(reason) };
 }

@@ -280,6 +280,14 @@ describe('changeLine and pinSummary', () => {
       changeLine('k8s/a.yaml', { reference: ref('a:1'), kind: 'pinned', digest: C }),
       `k8s/a.yaml:1:6 pinned a:1@${C}`,
     ));
+  it('pinned feature (devcontainer.json): name@digest, as written (the tag went to a comment)', () => {
+    const text = 'ghcr.io/devcontainers/features/node:1';
+    const feature = buildReference(text, rangeOf(`{"features": {"${text}": {}}}`, text), 'devcontainer', 'feature');
+    assert.equal(
+      changeLine('.devcontainer/devcontainer.json', { reference: feature, kind: 'pinned', digest: C }),
+      `.devcontainer/devcontainer.json:1:16 pinned ghcr.io/devcontainers/features/node@${C}`,
+    );
+  });
   it('updated: the new digest and the old one, short', () =>
     assert.equal(
       changeLine('Dockerfile', { reference: ref(`a:1@${P}`), kind: 'updated', digest: C }),

@@ -162,3 +162,29 @@ describe('displayPath', () => {
     it(`${path} from ${cwd} is ${expected}`, () => assert.equal(displayPath(cwd, path), expected));
   }
 });
+
+describe('collectFiles: devcontainer.json', () => {
+  let root = '';
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'digest-pin-walk-dc-'));
+    for (const path of [
+      '.devcontainer/devcontainer.json',
+      '.devcontainer/python/devcontainer.json',
+      '.devcontainer/devcontainer-lock.json',
+      '.devcontainer/settings.json',
+      'other/.devcontainer.json',
+      'package.json',
+    ]) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), '{}');
+    }
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('finds every devcontainer.json by name, and no other JSON', () => {
+    assert.deepEqual(
+      collectFiles(['.'], root).files.map((f) => f.file),
+      ['.devcontainer/devcontainer.json', '.devcontainer/python/devcontainer.json', 'other/.devcontainer.json'],
+    );
+  });
+});

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { matchesGlob } from 'node:path';
 import { describe, it } from 'node:test';
 import {
+  DEVCONTAINER_NAMES_GLOB,
   DOCKERFILE_NAMES_GLOB,
   DOCUMENT_SELECTOR,
   excludeGlob,
@@ -132,7 +133,42 @@ describe('client/documents', () => {
       { language: 'github-actions-workflow' },
       { scheme: 'file', pattern: DOCKERFILE_NAMES_GLOB },
       { scheme: 'file', pattern: OTHER_NAMES_GLOB },
+      { language: 'jsonc', pattern: DEVCONTAINER_NAMES_GLOB },
+      { scheme: 'file', pattern: DEVCONTAINER_NAMES_GLOB },
     ]);
+  });
+
+  it('devcontainer.json: the selector reaches every name the engine reads as one, and no other JSON', () => {
+    const devcontainers = [
+      '.devcontainer/devcontainer.json',
+      '.devcontainer/python/devcontainer.json',
+      '.devcontainer.json',
+      'devcontainer.json',
+      'x.devcontainer.json',
+      'owner__repo__.devcontainer__devcontainer.json',
+    ];
+    assert.deepEqual(
+      devcontainers.filter((n) => kindFromName(inWorkspace(n)) !== 'devcontainer'),
+      [],
+    );
+    assert.deepEqual(
+      devcontainers.filter((n) => !matchesGlob(inWorkspace(n), DEVCONTAINER_NAMES_GLOB)),
+      [],
+    );
+    const others = ['.vscode/settings.json', 'tsconfig.json', 'package.json', '.devcontainer/devcontainer-lock.json'];
+    assert.deepEqual(
+      others.filter((n) => matchesGlob(inWorkspace(n), DEVCONTAINER_NAMES_GLOB) || kindFromName(n) !== null),
+      [],
+    );
+    assert.deepEqual(
+      devcontainers.filter((n) => !isWorkspaceFile(inWorkspace(n))),
+      [],
+    );
+    // The workspace search: VS Code's `**` enters dot folders (`.devcontainer/`), node's does not; the names match.
+    assert.deepEqual(
+      devcontainers.filter((n) => !n.includes('/') && !matchesGlob(inWorkspace(n), WORKSPACE_FILES_GLOB)),
+      [],
+    );
   });
 
   it('package.json activates on the same languages', () => {
@@ -149,6 +185,8 @@ describe('client/documents', () => {
         'workspaceContains:**/*.container',
         'workspaceContains:**/*.image',
         'workspaceContains:**/*.volume',
+        'workspaceContains:**/.devcontainer/**/devcontainer.json',
+        'workspaceContains:**/.devcontainer.json',
       ],
     );
   });

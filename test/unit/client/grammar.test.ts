@@ -26,6 +26,7 @@ const hostFiles: Record<string, string> = {
   'source.yaml.1.2': join(HOSTS, 'yaml-1.2.tmLanguage.json'),
   'source.yaml.embedded': join(HOSTS, 'yaml-embedded.tmLanguage.json'),
   'source.ini': join(HOSTS, 'ini.tmLanguage.json'),
+  'source.json.comments': join(HOSTS, 'JSONC.tmLanguage.json'),
 };
 
 /** One registry with our injections (as package.json contributes them) and one without: the same host grammars. */
@@ -189,6 +190,24 @@ const cases: Array<{ name: string; scope: string; text: string; digests: string[
     text: `Image=nginx@sha256:${'a'.repeat(63)}\n`,
     digests: [],
   },
+  {
+    name: 'devcontainer.json: the image and a feature key pinned by digest, its tag in a comment',
+    scope: 'source.json.comments',
+    text: `{\n  "image": "mcr.microsoft.com/devcontainers/base:ubuntu@${A}",\n  "features": {\n    "ghcr.io/devcontainers/features/node@${B}" /* 1 */: {},\n  },\n}\n`,
+    digests: [`@${A}`, `@${B}`],
+  },
+  {
+    name: 'devcontainer.json comments keep their own scope',
+    scope: 'source.json.comments',
+    text: `{\n  // "image": "node@${A}",\n  /* "image": "node@${B}" */\n  "image": "node:22"\n}\n`,
+    digests: [],
+  },
+  {
+    name: 'devcontainer.json: a malformed digest is not dimmed',
+    scope: 'source.json.comments',
+    text: `{"image": "node@sha256:${'a'.repeat(63)}"}\n`,
+    digests: [],
+  },
 ];
 
 describe('syntaxes: digest injection grammars', () => {
@@ -197,14 +216,14 @@ describe('syntaxes: digest injection grammars', () => {
     regs = await registries();
   });
 
-  it('package.json contributes both grammars, injected into Dockerfile, YAML and INI', () => {
+  it('package.json contributes both grammars, injected into Dockerfile, YAML, INI and JSONC (devcontainer.json)', () => {
     assert.deepEqual(
       contributed.map((g) => [g.scopeName, g.path, g.injectTo]),
       [
         [
           'digest-pin.digest.injection',
           './syntaxes/digest.injection.tmLanguage.json',
-          ['source.dockerfile', 'source.yaml', 'source.github-actions-workflow', 'source.ini'],
+          ['source.dockerfile', 'source.yaml', 'source.github-actions-workflow', 'source.ini', 'source.json.comments'],
         ],
         [
           'digest-pin.dockerfile-from.injection',

@@ -418,3 +418,55 @@ describe('codeActions', () => {
     assert.deepEqual(updated.references, [redis]);
   });
 });
+
+describe('codeActions: devcontainer.json', () => {
+  const path = '.devcontainer/devcontainer.json';
+  const NODE = 'ghcr.io/devcontainers/features/node';
+  const text = `{\n  "image": "mcr.microsoft.com/devcontainers/base:ubuntu",\n  "features": {\n    "${NODE}:1": {}\n  }\n}\n`;
+  const all = refs(path, text);
+  const [image, feature] = all;
+  const diagnostics = all.map((ref): Diagnostic => ({
+    range: ref.range,
+    code: 'unpinned',
+    source: 'digest-pin',
+    message: 'unpinned',
+  }));
+  const facts = (ref: ImageReference): ImageFacts => ({ online: tag(ref === feature ? D2 : D1) });
+  const request = (ref: ImageReference, style: '@digest # tag' | 'tag@digest' = 'tag@digest'): CodeActionRequest => ({
+    file: file(path, text),
+    references: all,
+    range: ref.range,
+    diagnostics: diagnostics.filter((d) => d.range.start.line === ref.range.start.line),
+    facts,
+    settings: readSettings({ pinStyle: style }),
+  });
+
+  it('a feature’s quick fix says its tag moves to a comment; JSON gets no ignore action', () => {
+    const actions = codeActions(request(feature!));
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      [
+        'Pin to digest (sha256:222222222222…), tag 1 to a comment: a feature id cannot have both',
+        'Pin all images in this file (2)',
+      ],
+    );
+    assert.equal(apply(text, editsOf(actions[0]!)), text.replace(`"${NODE}:1"`, `"${NODE}@${D2}" /* 1 */`));
+  });
+
+  it('the image keeps tag@digest, whatever the pin style', () => {
+    for (const style of ['tag@digest', '@digest # tag'] as const) {
+      const [pin] = codeActions(request(image!, style));
+      assert.equal(pin!.title, 'Pin to digest (sha256:111111111111…)');
+      assert.equal(apply(text, editsOf(pin!)), text.replace('base:ubuntu"', `base:ubuntu@${D1}"`));
+    }
+  });
+
+  it('pin all writes both', () => {
+    const all2 = pinAllEdits(all, facts, DEFAULT_SETTINGS, file(path, text));
+    assert.equal(
+      apply(text, all2.edits),
+      text.replace('base:ubuntu"', `base:ubuntu@${D1}"`).replace(`"${NODE}:1"`, `"${NODE}@${D2}" /* 1 */`),
+    );
+    assert.deepEqual(all2.problems, []);
+  });
+});

@@ -226,3 +226,26 @@ describe('hoverMarkdown', () => {
     ]);
   });
 });
+
+describe('hover: devcontainer.json', () => {
+  const path = '.devcontainer/devcontainer.json';
+  const [image, feature] = findReferences(
+    path,
+    '{\n  "image": "mcr.microsoft.com/devcontainers/base:ubuntu", // digest-pin: ignore\n  "features": {"ghcr.io/devcontainers/features/node:1": {}}\n}\n',
+  ).references;
+
+  it('a feature says what it is; the image is an image', () => {
+    assert.equal(
+      hover({ ref: feature! })[1],
+      'Dev Container Feature `ghcr.io/devcontainers/features/node` on ghcr.io · tag `1`',
+    );
+    assert.equal(
+      hover({ ref: image! })[1],
+      '`mcr.microsoft.com/devcontainers/base` on mcr.microsoft.com · tag `ubuntu`',
+    );
+  });
+
+  it('the ignore comment is named as JSONC writes it', () => {
+    assert.equal(hover({ ref: image! })[2], 'Ignored here (`// digest-pin: ignore`).');
+  });
+});

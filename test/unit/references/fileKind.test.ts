@@ -53,11 +53,17 @@ describe('kindFromName', () => {
     ['action.yml', 'yaml'],
     ['a/b.yaml', 'yaml'],
     ['k8s/deployment.yml', 'yaml'],
-    ['devcontainer.json', 'yaml'],
-    ['.devcontainer/devcontainer.json', 'yaml'],
-    ['.devcontainer.json', 'yaml'],
-    ['owner__repo__.devcontainer__devcontainer.json', 'yaml'],
+    ['devcontainer.json', 'devcontainer'],
+    ['.devcontainer/devcontainer.json', 'devcontainer'],
+    ['.devcontainer/python/devcontainer.json', 'devcontainer'],
+    ['repo/.devcontainer/go/devcontainer.json', 'devcontainer'],
+    ['C:\\repo\\.devcontainer\\devcontainer.json', 'devcontainer'],
+    ['.devcontainer.json', 'devcontainer'],
+    ['owner__repo__.devcontainer__devcontainer.json', 'devcontainer'],
+    ['.devcontainer/Devcontainer.json', 'devcontainer'],
     ['mydevcontainer.json', null],
+    ['.devcontainer/devcontainer-lock.json', null],
+    ['.devcontainer/docker-compose.yml', 'compose'],
     ['package.json', null],
     ['README.md', null],
     ['Makefile', null],
@@ -183,6 +189,9 @@ describe('detectKind', () => {
     ['cloudbuild.json', '{}', 'json', 'cloud-build'],
     ['azure-pipelines.yml', '', 'yaml', 'azure-pipelines'],
     ['README.md', '# Title\n', 'markdown', null],
+    // VS Code gives devcontainer.json the language jsonc: the name decides.
+    ['/repo/.devcontainer/devcontainer.json', '{}\n', 'jsonc', 'devcontainer'],
+    ['/repo/.vscode/settings.json', '{}\n', 'jsonc', null],
   ];
   for (const [path, text, languageId, kind] of cases) {
     it(`${path} (${languageId ?? 'no language'}) → ${kind}`, () =>

@@ -82,6 +82,8 @@ export interface DocumentApi {
   part(node: YamlNode | undefined): ReferencePart | undefined;
   /** Where a mapping's own key is written (its first character): a new key beside it takes its indentation. */
   keyStart(map: YamlNode | undefined, key: string): Position | undefined;
+  /** Where a scalar ends as written (after a closing quote): text inserted there follows the whole value. */
+  endOf(node: YamlNode): Position | undefined;
   /** The end of a line (before its line break), where a new line can be inserted after it. */
   lineEnd(line: number): Position;
   /** The file's line break, for inserted lines. */

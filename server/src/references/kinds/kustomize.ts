@@ -35,7 +35,7 @@ function reportEntry(entry: YAMLMap, api: DocumentApi): void {
   if (tag !== undefined) parts.tag = tag;
   if (digest !== undefined) parts.digest = digest;
   const assembled = `${repository.text}${tag !== undefined ? `:${tag.text}` : ''}${pinned ? `@${digest.text}` : ''}`;
-  const slot = digestSlot(entry, api, tag, digest);
+  const slot = digestSlot(entry, api, tag, digest, tagScalar);
   api.reportSplit(
     tag !== undefined ? tagScalar : nameScalar,
     { assembled, parts, ...(slot !== undefined ? { digestSlot: slot } : {}), ignoreLines: [api.line(entry) - 1] },
@@ -50,11 +50,15 @@ function digestSlot(
   api: DocumentApi,
   tag: ReferencePart | undefined,
   digest: ReferencePart | undefined,
+  tagScalar: YamlNode | undefined,
 ): DigestSlot | undefined {
   if (digest !== undefined) return { kind: 'field', range: digest.range, field: 'digest' };
   if (tag === undefined) return undefined;
-  if (entry.flow === true)
-    return { kind: 'new-key', at: tag.range.end, prefix: ', digest: ', suffix: '', field: 'digest' };
+  if (entry.flow === true) {
+    // After the whole value, its closing quote included.
+    const at = tagScalar === undefined ? undefined : api.endOf(tagScalar);
+    return at === undefined ? undefined : { kind: 'new-key', at, prefix: ', digest: ', suffix: '', field: 'digest' };
+  }
   const key = api.keyStart(entry, 'newTag');
   if (key === undefined || key.line !== tag.range.start.line) {
     return { kind: 'none', reason: 'newTag is not written on its key line; add a digest: key by hand' };
