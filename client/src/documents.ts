@@ -19,7 +19,13 @@ export const DOCKERFILE_NAMES_GLOB = `**/{${['[dD]ockerfile', '[cC]ontainerfile'
  * extension does not select otherwise).
  */
 export const OTHER_NAMES_GLOB =
-  '**/{*.container,*.image,*.volume,*.container.d/*.conf,*.image.d/*.conf,*.volume.d/*.conf,cloudbuild*.json,*[._-]cloudbuild.json}';
+  '**/{*.container,*.image,*.volume,*.container.d/*.conf,*.image.d/*.conf,*.volume.d/*.conf,cloudbuild*.json,*[._-]cloudbuild.json,Kustomization}';
+
+/**
+ * A chart's values files, which the Kubernetes extension gives the language `helm` (as it does the chart's Go
+ * templates, which are not YAML until rendered: those are not selected).
+ */
+export const HELM_VALUES_GLOB = '**/values*.{yaml,yml}';
 
 /**
  * devcontainer.json by every name the engine reads (server/src/references/fileKind.ts): VS Code gives
@@ -51,6 +57,7 @@ export const DOCUMENT_SELECTOR: readonly DocumentFilter[] = [
   { scheme: 'file', pattern: DOCKERFILE_NAMES_GLOB },
   { scheme: 'file', pattern: OTHER_NAMES_GLOB },
   { language: 'jsonc', pattern: DEVCONTAINER_NAMES_GLOB },
+  { language: 'helm', pattern: HELM_VALUES_GLOB },
   { scheme: 'file', pattern: DEVCONTAINER_NAMES_GLOB },
 ];
 
@@ -61,7 +68,7 @@ export const DOCUMENT_SELECTOR: readonly DocumentFilter[] = [
  */
 export const WORKSPACE_FILES_GLOB =
   '**/{*[dD]ockerfile*,*[cC]ontainerfile*,*.yml,*.yaml,.*.yml,.*.yaml,*devcontainer.json,.devcontainer.json,' +
-  '*.container,*.image,*.volume,*.container.d/*.conf,*.image.d/*.conf,*.volume.d/*.conf,*cloudbuild*.json}';
+  '*.container,*.image,*.volume,*.container.d/*.conf,*.image.d/*.conf,*.volume.d/*.conf,*cloudbuild*.json,Kustomization}';
 
 /** Folders never searched, whatever files.exclude says (the CLI's walk skips the same). */
 export const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**'];

@@ -23,9 +23,15 @@ const FILES = [
   'Dockerfile',
   'api/Dockerfile_prod',
   'build/Dockerfile-dev',
+  'chart/Chart.yaml',
+  'chart/values.yaml',
   'compose.yaml',
+  'deploy/kustomization.yaml',
   'k8s/deployment.yaml',
 ];
+
+/** Files with one image each that the quick-fix stories pin first, unless only this story runs (--grep). */
+const PINNED_BY_OTHER_STORIES = ['api/Dockerfile_prod', 'chart/values.yaml', 'deploy/kustomization.yaml'];
 
 suite('workspace commands', () => {
   trustedTest(
@@ -33,9 +39,10 @@ suite('workspace commands', () => {
     async () => {
       const { host, digests: d } = suiteRegistry();
       const r = `${host}/fixtures`;
-      // The code-action story pinned this one already, unless only this story runs (--grep).
-      const before = await diskText('api/Dockerfile_prod');
-      const [files, edited] = before.includes('@sha256:') ? [5, 9] : [6, 10];
+      // The code-action stories pinned these already, unless only this story runs (--grep).
+      const before = await Promise.all(PINNED_BY_OTHER_STORIES.map(diskText));
+      const pending = before.filter((text) => !/sha256:[0-9a-f]{64}/.test(text)).length;
+      const [files, edited] = [5 + pending, 9 + pending];
       const result = await vscode.commands.executeCommand<CommandResult>('digestPin.pinWorkspace');
       assert.ok(result?.summary, `no result: ${JSON.stringify(result)}`);
       const expected: Record<string, string> = {
@@ -96,6 +103,19 @@ suite('workspace commands', () => {
         ].join('\n'),
         'build/Dockerfile-dev': `FROM ${r}/docker-image:1.0@${d.dockerImage}\nRUN make dev\n`,
         'api/Dockerfile_prod': `FROM ${r}/docker-image:1.0@${d.dockerImage}\nRUN make api\n`,
+        // Split references: the digest field of the chart, a new digest key of the kustomization.
+        'chart/values.yaml': `image:\n  registry: ${host}\n  repository: fixtures/docker-image\n  tag: "1.0"\n  digest: "${d.dockerImage}"\n`,
+        'deploy/kustomization.yaml': [
+          'apiVersion: kustomize.config.k8s.io/v1beta1',
+          'kind: Kustomization',
+          'resources: []',
+          'images:',
+          '  - name: app',
+          `    newName: ${r}/oci-image`,
+          '    newTag: "1.0" # release',
+          `    digest: ${d.ociImage}`,
+          '',
+        ].join('\n'),
       };
       for (const [file, text] of Object.entries(expected)) {
         assert.equal(await diskText(file), text, `${file} on disk`);

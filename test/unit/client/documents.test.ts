@@ -5,6 +5,7 @@ import { matchesGlob } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   DEVCONTAINER_NAMES_GLOB,
+  HELM_VALUES_GLOB,
   DOCKERFILE_NAMES_GLOB,
   DOCUMENT_SELECTOR,
   excludeGlob,
@@ -48,6 +49,10 @@ const otherEngineNames = [
   'x__devcontainer.json',
   'cloudbuild.yaml',
   'azure-pipelines.yml',
+  'values.yaml',
+  'chart/values-prod.yaml',
+  'kustomization.yaml',
+  'overlays/prod/kustomization.yml',
 ];
 /** Read by name whatever language VS Code gives them (OTHER_NAMES_GLOB). */
 const otherNamed = [
@@ -58,6 +63,7 @@ const otherNamed = [
   'web.container.d/10-image.conf',
   'db.volume.d/driver.conf',
   'cloudbuild.json',
+  'overlays/prod/Kustomization',
   'cloudbuild-prod.json',
   'deploy.cloudbuild.json',
 ];
@@ -134,8 +140,16 @@ describe('client/documents', () => {
       { scheme: 'file', pattern: DOCKERFILE_NAMES_GLOB },
       { scheme: 'file', pattern: OTHER_NAMES_GLOB },
       { language: 'jsonc', pattern: DEVCONTAINER_NAMES_GLOB },
+      { language: 'helm', pattern: HELM_VALUES_GLOB },
       { scheme: 'file', pattern: DEVCONTAINER_NAMES_GLOB },
     ]);
+  });
+
+  it('a chart: values files in the helm language are selected, its templates are not', () => {
+    for (const name of ['values.yaml', 'chart/values-prod.yaml', 'charts/x/values.yml'])
+      assert.ok(matchesGlob(inWorkspace(name), HELM_VALUES_GLOB), name);
+    for (const name of ['chart/templates/deployment.yaml', 'chart/Chart.yaml', 'chart/templates/_helpers.tpl'])
+      assert.ok(!matchesGlob(inWorkspace(name), HELM_VALUES_GLOB), name);
   });
 
   it('devcontainer.json: the selector reaches every name the engine reads as one, and no other JSON', () => {
@@ -187,6 +201,8 @@ describe('client/documents', () => {
         'workspaceContains:**/*.volume',
         'workspaceContains:**/.devcontainer/**/devcontainer.json',
         'workspaceContains:**/.devcontainer.json',
+        'workspaceContains:**/kustomization.y*ml',
+        'workspaceContains:**/Chart.yaml',
       ],
     );
   });

@@ -470,3 +470,75 @@ describe('codeActions: devcontainer.json', () => {
     assert.deepEqual(all2.problems, []);
   });
 });
+
+describe('codeActions: split references say where the digest goes', () => {
+  const cases: Array<{
+    name: string;
+    path: string;
+    text: string;
+    title: string;
+    after: string;
+    style?: '@digest # tag';
+  }> = [
+    {
+      name: 'Helm values with a digest field',
+      path: 'values.yaml',
+      text: 'image:\n  repository: nginx\n  tag: "1.27"\n  digest: ""\n',
+      title: `Pin to digest (${D1.slice(0, 19)}…) in digest:`,
+      after: `image:\n  repository: nginx\n  tag: "1.27"\n  digest: "${D1}"\n`,
+    },
+    {
+      name: 'Helm values without one: after the tag (the @digest # tag style does not apply to a split tag)',
+      path: 'values.yaml',
+      text: 'image:\n  repository: nginx\n  tag: 1.27 # web\n',
+      title: `Pin to digest (${D1.slice(0, 19)}…) after the tag 1.27`,
+      after: `image:\n  repository: nginx\n  tag: 1.27@${D1} # web\n`,
+      style: '@digest # tag',
+    },
+    {
+      name: 'kustomize: a new digest key',
+      path: 'kustomization.yaml',
+      text: 'images:\n  - name: nginx\n    newTag: "1.27"\n',
+      title: `Pin to digest (${D1.slice(0, 19)}…) as a new digest: key`,
+      after: `images:\n  - name: nginx\n    newTag: "1.27"\n    digest: ${D1}\n`,
+    },
+    {
+      name: 'a Dockerfile ARG holding the tag',
+      path: 'Dockerfile',
+      text: 'ARG V=1.27\nFROM nginx:${V}\n',
+      title: `Pin to digest (${D1.slice(0, 19)}…) after the tag 1.27`,
+      after: `ARG V=1.27@${D1}\nFROM nginx:\${V}\n`,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const [ref] = refs(c.path, c.text);
+      assert.ok(ref?.parts !== undefined);
+      const settings = c.style ? readSettings({ pinStyle: c.style }) : DEFAULT_SETTINGS;
+      const actions = codeActions({
+        file: file(c.path, c.text),
+        references: [ref],
+        range: ref.range,
+        diagnostics: [],
+        facts: () => ({ online: tag(D1) }),
+        settings,
+      });
+      const pin = actions.find((a) => a.title.startsWith('Pin to digest'));
+      assert.equal(pin?.title, c.title);
+      assert.equal(apply(c.text, editsOf(pin!)), c.after);
+    });
+  }
+
+  it('an image whose tag comes from Chart.yaml and no digest field: no pin, and pin-all says why', () => {
+    const text = 'image:\n  repository: nginx\n';
+    const ref = findReferences('values.yaml', text, { neighbours: { chart: { appVersion: '1.27' } } }).references[0]!;
+    const made = pinAllEdits([ref], () => ({ online: tag(D1) }), DEFAULT_SETTINGS, file('values.yaml', text));
+    assert.deepEqual(made.edits, []);
+    assert.deepEqual(
+      made.problems.map((p) => p.reason),
+      [
+        "the tag of nginx comes from Chart.yaml's appVersion; write the tag here, or add a digest: field the chart's templates use",
+      ],
+    );
+  });
+});

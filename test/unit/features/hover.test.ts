@@ -249,3 +249,42 @@ describe('hover: devcontainer.json', () => {
     assert.equal(hover({ ref: image! })[2], 'Ignored here (`// digest-pin: ignore`).');
   });
 });
+
+describe('split references', () => {
+  const split = (text: string, path: string, neighbours?: { chart: { appVersion: string | null } }) => {
+    const found = findReferences(path, text, neighbours ? { neighbours } : {}).references;
+    assert.equal(found.length, 1);
+    return found[0]!;
+  };
+
+  it('Helm values: the whole image, what it is assembled from, where the tag and registry came from', () => {
+    const ref = split(
+      'global:\n  imageRegistry: mirror.example\nimage:\n  registry: docker.io\n  repository: bitnami/nginx\n  digest: ""\n',
+      'values.yaml',
+      { chart: { appVersion: '1.29.1' } },
+    );
+    const lines = hover({ ref, mode: 'untrusted' });
+    assert.deepEqual(lines.slice(0, 3), [
+      '**mirror.example/bitnami/nginx:1.29.1**',
+      "Assembled from registry `mirror.example` · repository `bitnami/nginx` · registry: global.imageRegistry \\(it overrides this image's registry\\) · tag: 1.29.1 \\(Chart.yaml appVersion\\)",
+      '`mirror.example/bitnami/nginx` on mirror.example · tag `1.29.1`',
+    ]);
+  });
+
+  it('a Dockerfile ARG holding the tag: the image the FROM builds on, the ARG it comes from', () => {
+    const ref = split('ARG PY=3.12-slim\nFROM python:${PY}\n', 'Dockerfile');
+    const lines = hover({ ref, mode: 'untrusted' });
+    assert.deepEqual(lines.slice(0, 2), [
+      '**python:3.12-slim**',
+      'Assembled from repository `python` · tag `3.12-slim` · tag: ARG PY',
+    ]);
+  });
+
+  it('a variable split reference says why before anything else', () => {
+    const ref = split('image:\n  repository: quay.io/argoproj/argocd\n  tag: ""\n', 'values.yaml');
+    const lines = hover({ ref });
+    assert.equal(lines[0], '**quay.io/argoproj/argocd:{{ .Chart.AppVersion }}**');
+    assert.equal(lines[1], 'Assembled from repository `quay.io/argoproj/argocd`');
+    assert.match(lines[2]!, /there is no Chart\.yaml beside this file/);
+  });
+});

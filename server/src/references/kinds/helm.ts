@@ -109,7 +109,8 @@ function reportImageMap(
 
   // A tag whose characters are not its value (escapes) still names the tag; it just cannot be written into.
   const decodedTag = api.text(tagScalar)?.trim();
-  let tagText = tag?.text ?? (decodedTag !== undefined && decodedTag !== '' ? decodedTag : undefined);
+  const escapedTag = tag === undefined && decodedTag !== undefined && decodedTag !== '';
+  let tagText = tag?.text ?? (escapedTag ? decodedTag : undefined);
   let variable: string | undefined;
   if (tagText === undefined) {
     const appVersion = context.chart?.appVersion;
@@ -138,7 +139,7 @@ function reportImageMap(
     {
       assembled,
       parts,
-      digestSlot: digestSlot(digest, tag, repository, tagText !== undefined && tag === undefined),
+      digestSlot: digestSlot(digest, tag, repository, escapedTag),
       ...(origin.length > 0 ? { origin } : {}),
       ...(variable !== undefined ? { variable } : {}),
       ignoreLines,
