@@ -38,9 +38,10 @@ export function kindFromName(path: string): FileKind | null {
   if (AZURE_PIPELINES_NAME.test(lower) || /(^|\/)\.azure-pipelines\/[^/]+\.ya?ml$/.test(normalised))
     return 'azure-pipelines';
   if (quadletUnitOf(normalised) !== null) return 'quadlet';
-  if (/^(?:kustomization\.ya?ml|kustomization)$/.test(lower)) return 'kustomize';
+  // Also copies named `<origin>__kustomization.yaml` (as the corpus names the files it collects).
+  if (/(?:^|__)(?:kustomization\.ya?ml|kustomization)$/.test(lower)) return 'kustomize';
   // A chart's values.yaml, values-prod.yaml, values.openshift.yaml … (the chart's own Chart.yaml is not one).
-  if (/^values(?:[.\-_][^/]*)?\.ya?ml$/.test(lower)) return 'helm-values';
+  if (/(?:^|__)values(?:[.\-_][^/]*)?\.ya?ml$/.test(lower)) return 'helm-values';
   if (/\.ya?ml$/.test(lower)) return 'yaml';
   // `.devcontainer/devcontainer.json`, `.devcontainer/<folder>/devcontainer.json`, `.devcontainer.json`, and copies
   // named `<something>__devcontainer.json` or `x.devcontainer.json`.

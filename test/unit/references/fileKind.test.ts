@@ -69,6 +69,18 @@ describe('kindFromName', () => {
     ['Makefile', null],
     ['app.docker', null],
     ['values.yaml.tpl', null],
+    // Helm values and kustomizations by name (the corpus's `<origin>__name` copies too).
+    ['chart/values.yaml', 'helm-values'],
+    ['values-prod.yml', 'helm-values'],
+    ['hashicorp__vault-helm__values.openshift.yaml', 'helm-values'],
+    ['myvalues.yaml', 'yaml'],
+    ['values', null],
+    ['overlays/prod/kustomization.yaml', 'kustomize'],
+    ['base/kustomization.yml', 'kustomize'],
+    ['base/Kustomization', 'kustomize'],
+    ['owner__repo__kustomization.yaml', 'kustomize'],
+    ['kustomization.yaml.bak', null],
+    ['notkustomization.yaml', 'yaml'],
     // Podman Quadlet units and their drop-ins; not `.build` (nothing to pin, and `meson.build` shares it).
     ['web.container', 'quadlet'],
     ['etc/containers/systemd/db.volume', 'quadlet'],
