@@ -4,12 +4,10 @@
 // tag@digest, a feature `name@digest` with its tag in a comment (the devcontainers CLI refuses `name:tag@digest`),
 // and every other byte — BOM, CRLF, comments, trailing commas, local and legacy features — stays.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { shortDigest } from '../../server/src/shared/text';
-import { ensureBuilt, runCli, type Run } from './cliRun';
+import { ensureBuilt, type Run } from './cliRun';
+import { cliWorkspace, type CliWorkspace } from './support/cliWorkspace';
 import { sha256, tarOneFile } from './support/layer';
 import { startRegistry, type Registry } from './support/registry';
 import { pushBlob, pushImage, pushManifest, MEDIA, type PushedImage, type PushedManifest } from './support/seed';
@@ -17,10 +15,9 @@ import { pushBlob, pushImage, pushManifest, MEDIA, type PushedImage, type Pushed
 const FEATURE_CONFIG = 'application/vnd.devcontainers';
 const FEATURE_LAYER = 'application/vnd.devcontainers.layer.v1+tar';
 
-let tmp: string;
+let ws: CliWorkspace;
 let registry: Registry;
 let H: string;
-let dockerConfig: string;
 let base: PushedImage;
 let hello: PushedManifest;
 let world: PushedManifest;
@@ -56,10 +53,7 @@ async function pushFeature(repo: string, tags: string[], id: string): Promise<Pu
 
 before(async () => {
   ensureBuilt();
-  tmp = mkdtempSync(join(tmpdir(), 'digest-pin-devcontainer-'));
-  dockerConfig = join(tmp, 'docker');
-  mkdirSync(dockerConfig);
-  writeFileSync(join(dockerConfig, 'config.json'), '{}\n');
+  ws = cliWorkspace('digest-pin-devcontainer-');
   registry = await startRegistry();
   H = registry.host;
   const target = { url: registry.url, host: registry.host };
@@ -69,22 +63,12 @@ before(async () => {
 });
 after(async () => {
   await registry?.stop();
-  rmSync(tmp, { recursive: true, force: true });
+  ws?.dispose();
 });
 
-const cli = (cwd: string, ...args: string[]): Promise<Run> =>
-  runCli(cwd, args, { env: { DOCKER_CONFIG: dockerConfig, XDG_CACHE_HOME: join(tmp, 'cache-home') } });
-
-function workspace(name: string, files: Record<string, string>): string {
-  const dir = join(tmp, name);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
-
-const read = (dir: string, path: string): string => readFileSync(join(dir, path), 'utf8');
+const cli = (cwd: string, ...args: string[]): Promise<Run> => ws.cli(cwd, ...args);
+const workspace = (name: string, files: Record<string, string>): string => ws.workspace(name, files);
+const read = (dir: string, path: string): string => ws.read(dir, path);
 
 /** `.devcontainer/devcontainer.json`: BOM, CRLF, comments, trailing commas, and what is not a reference. */
 const mainFile = (): string =>

@@ -3,85 +3,42 @@
 // compared byte for byte; a dry run writes nothing and prints a diff that `git apply` accepts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readlinkSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { shortDigest } from '../../server/src/shared/text';
-import { ensureBuilt, runCli, type Run } from './cliRun';
-import type { FaultProxy } from './support/faultProxy';
-import { startSeededSetup, type SeededSetup } from './support/setup';
+import type { Run } from './cliRun';
+import { useSeededCli } from './support/cliWorkspace';
 
-let tmp: string;
-let setup: SeededSetup;
-let proxy: FaultProxy;
-let H: string;
-let emptyDockerConfig: string;
-
-before(async () => {
-  ensureBuilt();
-  tmp = mkdtempSync(join(tmpdir(), 'digest-pin-pin-'));
-  emptyDockerConfig = join(tmp, 'docker');
-  mkdirSync(emptyDockerConfig);
-  writeFileSync(join(emptyDockerConfig, 'config.json'), '{}\n');
-  setup = await startSeededSetup({ proxy: true });
-  proxy = setup.proxy!;
-  H = setup.host;
-});
-after(async () => {
-  await setup?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
-beforeEach(() => proxy.clearLog());
-
-const pin = (cwd: string, ...args: string[]): Promise<Run> =>
-  runCli(cwd, ['pin', ...args], { env: { DOCKER_CONFIG: emptyDockerConfig, XDG_CACHE_HOME: join(tmp, 'cache-home') } });
+const seeded = useSeededCli('digest-pin-pin-');
+const pin = (cwd: string, ...args: string[]): Promise<Run> => seeded.ws.cli(cwd, 'pin', ...args);
 
 interface Files {
   [path: string]: { text: string; mode?: number };
 }
 
-function workspace(name: string, files: Files): string {
-  const dir = join(tmp, name);
-  for (const [path, { text, mode }] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-    if (mode !== undefined) chmodSync(join(dir, path), mode);
-  }
-  return dir;
-}
-
-const read = (dir: string, path: string): string => readFileSync(join(dir, path), 'utf8');
+const workspace = (name: string, files: Files): string => seeded.ws.workspace(name, files);
+const read = (dir: string, path: string): string => seeded.ws.read(dir, path);
 const mode = (dir: string, path: string): number => statSync(join(dir, path)).mode & 0o7777;
 
 /** The workspace every pin test starts from: all the awkward cases, every reference resolvable. */
 function original(): Files {
-  const f = setup.fixtures;
+  const f = seeded.setup.fixtures;
   const child = f.ociIndex.children[0]!.digest;
   return {
     Dockerfile: {
       mode: 0o640,
       text: [
-        `ARG BASE=${H}/fixtures/oci-index:1.0`,
+        `ARG BASE=${seeded.host}/fixtures/oci-index:1.0`,
         'FROM ${BASE} AS build',
-        `RUN echo "${H}/fixtures/docker-image:1.0 is only text here"`,
+        `RUN echo "${seeded.host}/fixtures/docker-image:1.0 is only text here"`,
         `FROM ${f.drift.ref}@${f.drift.oldDigest} AS drifted # keep this comment`,
-        `FROM ${H}/fixtures/oci-index@${child} AS digest-only`,
-        `FROM ${H}/fixtures/app:\${TAG} AS variable`,
-        `FROM ${H}/Fixtures/Bad:1 AS invalid`,
+        `FROM ${seeded.host}/fixtures/oci-index@${child} AS digest-only`,
+        `FROM ${seeded.host}/fixtures/app:\${TAG} AS variable`,
+        `FROM ${seeded.host}/Fixtures/Bad:1 AS invalid`,
         '# digest-pin: ignore',
-        `FROM ${H}/fixtures/oci-image:1.0 AS ignored`,
-        `FROM ${H}/fixtures/docker-image:1.0`,
+        `FROM ${seeded.host}/fixtures/oci-image:1.0 AS ignored`,
+        `FROM ${seeded.host}/fixtures/docker-image:1.0`,
         '',
       ].join('\n'),
     },
@@ -90,9 +47,9 @@ function original(): Files {
       text: [
         'services:',
         '  web:',
-        `    image: "${H}/fixtures/docker-list:1.0" # the web tier`,
+        `    image: "${seeded.host}/fixtures/docker-list:1.0" # the web tier`,
         '  worker:',
-        `    image: '${H}/fixtures/oci-image:1.0'`,
+        `    image: '${seeded.host}/fixtures/oci-image:1.0'`,
         '  lost:',
         `    image: ${f.gone.ref}@${f.gone.digest}`,
         '',
@@ -100,66 +57,69 @@ function original(): Files {
     },
     'k8s/pod.yaml': {
       mode: 0o755,
-      text: `\uFEFF${['apiVersion: v1', 'kind: Pod', 'spec:', '  containers:', '    - name: a', `      image: ${H}/fixtures/oci-index:1.0 # index`, '    - name: b', `      image: ${H}/fixtures/oci-index:1.0`].join('\n')}`,
+      text: `\uFEFF${['apiVersion: v1', 'kind: Pod', 'spec:', '  containers:', '    - name: a', `      image: ${seeded.host}/fixtures/oci-index:1.0 # index`, '    - name: b', `      image: ${seeded.host}/fixtures/oci-index:1.0`].join('\n')}`,
     },
   };
 }
 
 /** What `pin` (no --update) must leave, byte for byte. */
 function pinned(): Record<string, string> {
-  const f = setup.fixtures;
+  const f = seeded.setup.fixtures;
   const o = original();
   return {
     Dockerfile: o
       .Dockerfile!.text.replace(
-        `ARG BASE=${H}/fixtures/oci-index:1.0`,
-        `ARG BASE=${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
+        `ARG BASE=${seeded.host}/fixtures/oci-index:1.0`,
+        `ARG BASE=${seeded.host}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
       )
       .replace(
-        `FROM ${H}/fixtures/docker-image:1.0\n`,
-        `FROM ${H}/fixtures/docker-image:1.0@${f.dockerImage.digest}\n`,
+        `FROM ${seeded.host}/fixtures/docker-image:1.0\n`,
+        `FROM ${seeded.host}/fixtures/docker-image:1.0@${f.dockerImage.digest}\n`,
       ),
     'compose.yaml': o['compose.yaml']!.text.replace(
-      `"${H}/fixtures/docker-list:1.0"`,
-      `"${H}/fixtures/docker-list:1.0@${f.dockerList.digest}"`,
-    ).replace(`'${H}/fixtures/oci-image:1.0'`, `'${H}/fixtures/oci-image:1.0@${f.ociImage.digest}'`),
+      `"${seeded.host}/fixtures/docker-list:1.0"`,
+      `"${seeded.host}/fixtures/docker-list:1.0@${f.dockerList.digest}"`,
+    ).replace(
+      `'${seeded.host}/fixtures/oci-image:1.0'`,
+      `'${seeded.host}/fixtures/oci-image:1.0@${f.ociImage.digest}'`,
+    ),
     'k8s/pod.yaml': o['k8s/pod.yaml']!.text.replaceAll(
-      `${H}/fixtures/oci-index:1.0`,
-      `${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
+      `${seeded.host}/fixtures/oci-index:1.0`,
+      `${seeded.host}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
     ),
   };
 }
 
 describe('digest-pin pin', () => {
   it('--dry-run prints a unified diff, writes nothing, and the diff applies with git apply', async () => {
-    const f = setup.fixtures;
+    const f = seeded.setup.fixtures;
     const dir = workspace('dry-run', original());
     const run = await pin(dir, '--dry-run', '--no-cache');
     const expectedDiff = [
       '--- a/Dockerfile',
       '+++ b/Dockerfile',
       '@@ -1,4 +1,4 @@',
-      `-ARG BASE=${H}/fixtures/oci-index:1.0`,
-      `+ARG BASE=${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
+      `-ARG BASE=${seeded.host}/fixtures/oci-index:1.0`,
+      `+ARG BASE=${seeded.host}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
       ' FROM ${BASE} AS build',
-      ` RUN echo "${H}/fixtures/docker-image:1.0 is only text here"`,
+      ` RUN echo "${seeded.host}/fixtures/docker-image:1.0 is only text here"`,
       ` FROM ${f.drift.ref}@${f.drift.oldDigest} AS drifted # keep this comment`,
       '@@ -7,4 +7,4 @@',
-      ` FROM ${H}/Fixtures/Bad:1 AS invalid`,
+      ` FROM ${seeded.host}/Fixtures/Bad:1 AS invalid`,
       ' # digest-pin: ignore',
-      ` FROM ${H}/fixtures/oci-image:1.0 AS ignored`,
-      `-FROM ${H}/fixtures/docker-image:1.0`,
-      `+FROM ${H}/fixtures/docker-image:1.0@${f.dockerImage.digest}`,
+      ` FROM ${seeded.host}/fixtures/oci-image:1.0 AS ignored`,
+      `-FROM ${seeded.host}/fixtures/docker-image:1.0`,
+      `+FROM ${seeded.host}/fixtures/docker-image:1.0@${f.dockerImage.digest}`,
       '--- a/compose.yaml',
       '+++ b/compose.yaml',
       '@@ -1,7 +1,7 @@',
       ' services:\r',
       '   web:\r',
-      `-    image: "${H}/fixtures/docker-list:1.0" # the web tier\r`,
-      `+    image: "${H}/fixtures/docker-list:1.0@${f.dockerList.digest}" # the web tier\r`,
+      `-    image: "${seeded.host}/fixtures/docker-list:1.0" # the web tier\r`,
+      `+    image: "${seeded.host}/fixtures/docker-list:1.0@${f.dockerList.digest}" # the web tier\r`,
       '   worker:\r',
-      `-    image: '${H}/fixtures/oci-image:1.0'\r`,
-      `+    image: '${H}/fixtures/oci-image:1.0@${f.ociImage.digest}'\r`,
+      `-    image: '${seeded.host}/fixtures/oci-image:1.0'\r`,
+      `+    image: '${seeded.host}/fixtures/oci-image:1.0@${f.ociImage.digest}'\r`,
       '   lost:\r',
       `     image: ${f.gone.ref}@${f.gone.digest}\r`,
       '--- a/k8s/pod.yaml',
@@ -168,12 +128,12 @@ describe('digest-pin pin', () => {
       ' spec:',
       '   containers:',
       '     - name: a',
-      `-      image: ${H}/fixtures/oci-index:1.0 # index`,
-      `+      image: ${H}/fixtures/oci-index:1.0@${f.ociIndex.digest} # index`,
+      `-      image: ${seeded.host}/fixtures/oci-index:1.0 # index`,
+      `+      image: ${seeded.host}/fixtures/oci-index:1.0@${f.ociIndex.digest} # index`,
       '     - name: b',
-      `-      image: ${H}/fixtures/oci-index:1.0`,
+      `-      image: ${seeded.host}/fixtures/oci-index:1.0`,
       '\\ No newline at end of file',
-      `+      image: ${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
+      `+      image: ${seeded.host}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
       '\\ No newline at end of file',
       '',
     ].join('\n');
@@ -194,18 +154,18 @@ describe('digest-pin pin', () => {
   });
 
   it('writes the digests and keeps every other byte (CRLF, BOM, quotes, comments, no final newline) and each mode', async () => {
-    const f = setup.fixtures;
+    const f = seeded.setup.fixtures;
     const dir = workspace('write', original());
     const run = await pin(dir, '--no-cache');
     assert.deepEqual(run, {
       status: 0,
       stdout: [
-        `Dockerfile:1:10 pinned ${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
-        `Dockerfile:10:6 pinned ${H}/fixtures/docker-image:1.0@${f.dockerImage.digest}`,
-        `compose.yaml:3:13 pinned ${H}/fixtures/docker-list:1.0@${f.dockerList.digest}`,
-        `compose.yaml:5:13 pinned ${H}/fixtures/oci-image:1.0@${f.ociImage.digest}`,
-        `k8s/pod.yaml:6:14 pinned ${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
-        `k8s/pod.yaml:8:14 pinned ${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
+        `Dockerfile:1:10 pinned ${seeded.host}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
+        `Dockerfile:10:6 pinned ${seeded.host}/fixtures/docker-image:1.0@${f.dockerImage.digest}`,
+        `compose.yaml:3:13 pinned ${seeded.host}/fixtures/docker-list:1.0@${f.dockerList.digest}`,
+        `compose.yaml:5:13 pinned ${seeded.host}/fixtures/oci-image:1.0@${f.ociImage.digest}`,
+        `k8s/pod.yaml:6:14 pinned ${seeded.host}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
+        `k8s/pod.yaml:8:14 pinned ${seeded.host}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
         '3 files changed: 6 references pinned; 2 left as written (1 variable, 1 invalid)',
         '',
       ].join('\n'),
@@ -218,25 +178,25 @@ describe('digest-pin pin', () => {
     );
     // One HEAD per unique tag (oci-index:1.0 is written three times), nothing for pins without --update.
     assert.deepEqual(
-      proxy
+      seeded.proxy
         .requests()
         .map((r) => r.method)
         .sort(),
       ['HEAD', 'HEAD', 'HEAD', 'HEAD'],
     );
 
-    proxy.clearLog();
+    seeded.proxy.clearLog();
     const again = await pin(dir, '--no-cache');
     assert.deepEqual(again, {
       status: 0,
       stdout: 'nothing to pin; 2 left as written (1 variable, 1 invalid)\n',
       stderr: '',
     });
-    assert.equal(proxy.count(), 0, 'pinned references are not looked up without --update');
+    assert.equal(seeded.proxy.count(), 0, 'pinned references are not looked up without --update');
   });
 
   it('--update also refreshes the drifted digest and replaces the lost one; the digest-only reference stays digest-only', async () => {
-    const f = setup.fixtures;
+    const f = seeded.setup.fixtures;
     const dir = workspace('update', original());
     const run = await pin(dir, '--update', '--no-cache');
     assert.equal(run.status, 0, run.stderr);
@@ -265,7 +225,7 @@ describe('digest-pin pin', () => {
   });
 
   it('--platform: the platform image is written; a line with its own platform gets that one', async () => {
-    const f = setup.fixtures;
+    const f = seeded.setup.fixtures;
     const [, arm64] = f.ociIndex.children;
     const [, armv7] = f.dockerList.children;
     const dir = workspace('platform', {
@@ -280,9 +240,9 @@ describe('digest-pin pin', () => {
   });
 
   it('a tag that cannot be resolved: exit 1, said on stderr, and the others are still written', async () => {
-    const f = setup.fixtures;
+    const f = seeded.setup.fixtures;
     const dir = workspace('partial', {
-      Dockerfile: { text: `FROM ${H}/fixtures/missing:1.0\nFROM ${f.ociImage.ref}\n` },
+      Dockerfile: { text: `FROM ${seeded.host}/fixtures/missing:1.0\nFROM ${f.ociImage.ref}\n` },
       'compose.yaml': { text: `services:\n  a:\n    image: ${f.dockerImage.ref}\n` },
     });
     const run = await pin(dir, '--no-cache');
@@ -294,32 +254,32 @@ describe('digest-pin pin', () => {
         '2 files changed: 2 references pinned; 1 could not be resolved',
         '',
       ].join('\n'),
-      stderr: `digest-pin: Dockerfile:1:6: could not pin ${H}/fixtures/missing:1.0: tag 1.0 of fixtures/missing not found on ${H} (not-found)\n`,
+      stderr: `digest-pin: Dockerfile:1:6: could not pin ${seeded.host}/fixtures/missing:1.0: tag 1.0 of fixtures/missing not found on ${seeded.host} (not-found)\n`,
     });
     assert.equal(
       read(dir, 'Dockerfile'),
-      `FROM ${H}/fixtures/missing:1.0\nFROM ${f.ociImage.ref}@${f.ociImage.digest}\n`,
+      `FROM ${seeded.host}/fixtures/missing:1.0\nFROM ${f.ociImage.ref}@${f.ociImage.digest}\n`,
     );
   });
 
   it('--offline pins from the cache without a request, and says what the cache does not know', async () => {
-    const f = setup.fixtures;
-    const cacheDir = join(tmp, 'cache-offline');
+    const f = seeded.setup.fixtures;
+    const cacheDir = join(seeded.ws.tmp, 'cache-offline');
     const warm = workspace('offline-warm', { Dockerfile: { text: `FROM ${f.ociImage.ref}\n` } });
     assert.equal((await pin(warm, '--dry-run', '--cache-dir', cacheDir)).status, 0);
-    proxy.clearLog();
+    seeded.proxy.clearLog();
     const dir = workspace('offline', { Dockerfile: { text: `FROM ${f.ociImage.ref}\nFROM ${f.dockerImage.ref}\n` } });
     const run = await pin(dir, '--offline', '--cache-dir', cacheDir);
     assert.deepEqual(run, {
       status: 1,
       stdout: `Dockerfile:1:6 pinned ${f.ociImage.ref}@${f.ociImage.digest}\n1 file changed: 1 reference pinned; 1 could not be resolved\n`,
-      stderr: `digest-pin: Dockerfile:2:6: could not pin ${f.dockerImage.ref}: offline: ${H}/fixtures/docker-image:1.0 is not in the cache; run once online to fill it (offline)\n`,
+      stderr: `digest-pin: Dockerfile:2:6: could not pin ${f.dockerImage.ref}: offline: ${seeded.host}/fixtures/docker-image:1.0 is not in the cache; run once online to fill it (offline)\n`,
     });
-    assert.equal(proxy.count(), 0);
+    assert.equal(seeded.proxy.count(), 0);
   });
 
   it('a symbolic link is written through, and stays a link', async () => {
-    const f = setup.fixtures;
+    const f = seeded.setup.fixtures;
     const dir = workspace('link', { 'real/Dockerfile': { text: `FROM ${f.ociImage.ref}\n` } });
     const link = join(dir, 'Dockerfile');
     symlinkSync('real/Dockerfile', link);

@@ -3,53 +3,18 @@
 // compared byte for byte: BOM, CRLF, quotes, continuation lines, `docker://` and what is not a reference (`images:`,
 // aliases, `.build` units, `pool.vmImage`) stay as written.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { shortDigest } from '../../server/src/shared/text';
-import { ensureBuilt, runCli, type Run } from './cliRun';
-import type { FaultProxy } from './support/faultProxy';
-import { startSeededSetup, type SeededSetup } from './support/setup';
+import type { Run } from './cliRun';
+import { useSeededCli } from './support/cliWorkspace';
 
-let tmp: string;
-let setup: SeededSetup;
-let proxy: FaultProxy;
-let H: string;
-let emptyDockerConfig: string;
-
-before(async () => {
-  ensureBuilt();
-  tmp = mkdtempSync(join(tmpdir(), 'digest-pin-pin-formats-'));
-  emptyDockerConfig = join(tmp, 'docker');
-  mkdirSync(emptyDockerConfig);
-  writeFileSync(join(emptyDockerConfig, 'config.json'), '{}\n');
-  setup = await startSeededSetup({ proxy: true });
-  proxy = setup.proxy!;
-  H = setup.host;
-});
-after(async () => {
-  await setup?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
-beforeEach(() => proxy.clearLog());
-
-const pin = (cwd: string, ...args: string[]): Promise<Run> =>
-  runCli(cwd, ['pin', ...args], { env: { DOCKER_CONFIG: emptyDockerConfig, XDG_CACHE_HOME: join(tmp, 'cache-home') } });
-
-function workspace(name: string, files: Record<string, string>): string {
-  const dir = join(tmp, name);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
-
-const read = (dir: string, path: string): string => readFileSync(join(dir, path), 'utf8');
+const seeded = useSeededCli('digest-pin-pin-formats-');
+const read = (dir: string, path: string): string => seeded.ws.read(dir, path);
+const workspace = (name: string, files: Record<string, string>): string => seeded.ws.workspace(name, files);
+const pin = (cwd: string, ...args: string[]): Promise<Run> => seeded.ws.cli(cwd, 'pin', ...args);
 
 function original(): Record<string, string> {
-  const f = setup.fixtures;
+  const f = seeded.setup.fixtures;
   return {
     // A BOM, CRLF, blanks around `=` and double quotes.
     'web.container': `\uFEFF${[
@@ -57,7 +22,7 @@ function original(): Record<string, string> {
       'Description=web',
       '',
       '[Container]',
-      `Image = "${H}/fixtures/docker-image:1.0"`,
+      `Image = "${seeded.host}/fixtures/docker-image:1.0"`,
       'PublishPort=8080:80',
       '',
       '[Install]',
@@ -69,20 +34,22 @@ function original(): Record<string, string> {
       '\n',
     ),
     // An image volume through the docker:// transport, no final newline.
-    'data.volume': ['[Volume]', 'Driver=image', `Image=docker://${H}/fixtures/oci-image:1.0`].join('\n'),
+    'data.volume': ['[Volume]', 'Driver=image', `Image=docker://${seeded.host}/fixtures/oci-image:1.0`].join('\n'),
     // Another Quadlet unit's image, and a commented-out line: nothing to pin.
-    'job.container': ['[Container]', `# Image=${H}/fixtures/docker-image:1.0`, 'Image=tools.build', ''].join('\n'),
+    'job.container': ['[Container]', `# Image=${seeded.host}/fixtures/docker-image:1.0`, 'Image=tools.build', ''].join(
+      '\n',
+    ),
     // Steps' images (quoted, a lost pin, a substitution's default); `images:` is what the build pushes.
     'cloudbuild.yaml': [
       'substitutions:',
-      `  _TOOL: ${H}/fixtures/docker-list:1.0`,
+      `  _TOOL: ${seeded.host}/fixtures/docker-list:1.0`,
       'steps:',
-      `  - name: '${H}/fixtures/oci-index:1.0' # the builder`,
+      `  - name: '${seeded.host}/fixtures/oci-index:1.0' # the builder`,
       '    args: [build, -t, app, .]',
       `  - name: ${f.gone.ref}@${f.gone.digest}`,
       '  - name: $_TOOL',
       'images:',
-      `  - ${H}/fixtures/app:1.0`,
+      `  - ${seeded.host}/fixtures/app:1.0`,
       '',
     ].join('\n'),
     // CRLF; a resource under an alias, a job naming the alias, a job's own container, a service by alias.
@@ -93,13 +60,13 @@ function original(): Record<string, string> {
       'resources:',
       '  containers:',
       '    - container: tools',
-      `      image: ${H}/fixtures/docker-list:1.0`,
+      `      image: ${seeded.host}/fixtures/docker-list:1.0`,
       'jobs:',
       '  - job: build',
       '    container: tools',
       '    steps: [{script: make}]',
       '  - job: test',
-      `    container: "${H}/fixtures/oci-image:1.0"`,
+      `    container: "${seeded.host}/fixtures/oci-image:1.0"`,
       '    services: {cache: tools}',
       '    steps:',
       '      - script: make test',
@@ -109,43 +76,49 @@ function original(): Record<string, string> {
 }
 
 function pinned(): Record<string, string> {
-  const f = setup.fixtures;
+  const f = seeded.setup.fixtures;
   const o = original();
   return {
     ...o,
     'web.container': o['web.container']!.replace(
-      `"${H}/fixtures/docker-image:1.0"`,
-      `"${H}/fixtures/docker-image:1.0@${f.dockerImage.digest}"`,
+      `"${seeded.host}/fixtures/docker-image:1.0"`,
+      `"${seeded.host}/fixtures/docker-image:1.0@${f.dockerImage.digest}"`,
     ),
     'data.volume': o['data.volume']!.replace(
-      `docker://${H}/fixtures/oci-image:1.0`,
-      `docker://${H}/fixtures/oci-image:1.0@${f.ociImage.digest}`,
+      `docker://${seeded.host}/fixtures/oci-image:1.0`,
+      `docker://${seeded.host}/fixtures/oci-image:1.0@${f.ociImage.digest}`,
     ),
     'cloudbuild.yaml': o['cloudbuild.yaml']!.replace(
-      `_TOOL: ${H}/fixtures/docker-list:1.0`,
-      `_TOOL: ${H}/fixtures/docker-list:1.0@${f.dockerList.digest}`,
-    ).replace(`'${H}/fixtures/oci-index:1.0'`, `'${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}'`),
+      `_TOOL: ${seeded.host}/fixtures/docker-list:1.0`,
+      `_TOOL: ${seeded.host}/fixtures/docker-list:1.0@${f.dockerList.digest}`,
+    ).replace(
+      `'${seeded.host}/fixtures/oci-index:1.0'`,
+      `'${seeded.host}/fixtures/oci-index:1.0@${f.ociIndex.digest}'`,
+    ),
     'azure-pipelines.yml': o['azure-pipelines.yml']!.replace(
-      `image: ${H}/fixtures/docker-list:1.0`,
-      `image: ${H}/fixtures/docker-list:1.0@${f.dockerList.digest}`,
-    ).replace(`"${H}/fixtures/oci-image:1.0"`, `"${H}/fixtures/oci-image:1.0@${f.ociImage.digest}"`),
+      `image: ${seeded.host}/fixtures/docker-list:1.0`,
+      `image: ${seeded.host}/fixtures/docker-list:1.0@${f.dockerList.digest}`,
+    ).replace(
+      `"${seeded.host}/fixtures/oci-image:1.0"`,
+      `"${seeded.host}/fixtures/oci-image:1.0@${f.ociImage.digest}"`,
+    ),
   };
 }
 
 describe('digest-pin pin: Quadlet, Cloud Build, Azure Pipelines', () => {
   it('writes the digests and keeps every other byte; a second run has nothing to pin', async () => {
-    const f = setup.fixtures;
+    const f = seeded.setup.fixtures;
     const dir = workspace('write', original());
     const run = await pin(dir, '--no-cache');
     assert.deepEqual(run, {
       status: 0,
       stdout: [
-        `azure-pipelines.yml:7:14 pinned ${H}/fixtures/docker-list:1.0@${f.dockerList.digest}`,
-        `azure-pipelines.yml:13:17 pinned ${H}/fixtures/oci-image:1.0@${f.ociImage.digest}`,
-        `cloudbuild.yaml:2:10 pinned ${H}/fixtures/docker-list:1.0@${f.dockerList.digest}`,
-        `cloudbuild.yaml:4:12 pinned ${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
-        `data.volume:3:16 pinned ${H}/fixtures/oci-image:1.0@${f.ociImage.digest}`,
-        `web.container:5:10 pinned ${H}/fixtures/docker-image:1.0@${f.dockerImage.digest}`,
+        `azure-pipelines.yml:7:14 pinned ${seeded.host}/fixtures/docker-list:1.0@${f.dockerList.digest}`,
+        `azure-pipelines.yml:13:17 pinned ${seeded.host}/fixtures/oci-image:1.0@${f.ociImage.digest}`,
+        `cloudbuild.yaml:2:10 pinned ${seeded.host}/fixtures/docker-list:1.0@${f.dockerList.digest}`,
+        `cloudbuild.yaml:4:12 pinned ${seeded.host}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
+        `data.volume:3:16 pinned ${seeded.host}/fixtures/oci-image:1.0@${f.ociImage.digest}`,
+        `web.container:5:10 pinned ${seeded.host}/fixtures/docker-image:1.0@${f.dockerImage.digest}`,
         '4 files changed: 6 references pinned; 1 left as written (1 variable)',
         '',
       ].join('\n'),
@@ -154,21 +127,21 @@ describe('digest-pin pin: Quadlet, Cloud Build, Azure Pipelines', () => {
     for (const [path, text] of Object.entries(pinned())) assert.equal(read(dir, path), text, path);
     // One HEAD per unique tag: docker-list:1.0 is written twice; nothing for pins, `images:` or aliases.
     assert.deepEqual(
-      proxy
+      seeded.proxy
         .requests()
         .map((r) => r.method)
         .sort(),
       ['HEAD', 'HEAD', 'HEAD', 'HEAD'],
     );
 
-    proxy.clearLog();
+    seeded.proxy.clearLog();
     const again = await pin(dir, '--no-cache');
     assert.deepEqual(again, { status: 0, stdout: 'nothing to pin; 1 left as written (1 variable)\n', stderr: '' });
-    assert.equal(proxy.count(), 0);
+    assert.equal(seeded.proxy.count(), 0);
   });
 
   it('--update replaces the drifted pin on the continuation line and the lost one in a step', async () => {
-    const f = setup.fixtures;
+    const f = seeded.setup.fixtures;
     const dir = workspace('update', original());
     const run = await pin(dir, '--update', '--no-cache');
     assert.equal(run.stderr, '');
@@ -192,9 +165,7 @@ describe('digest-pin pin: Quadlet, Cloud Build, Azure Pipelines', () => {
 
   it('check --format json: the sources and contexts of the new formats, exact ranges', async () => {
     const dir = workspace('check', original());
-    const run = await runCli(dir, ['check', '--offline', '--no-cache', '--format', 'json', '--fail-on', 'never'], {
-      env: { DOCKER_CONFIG: emptyDockerConfig, XDG_CACHE_HOME: join(tmp, 'cache-home') },
-    });
+    const run = await seeded.ws.cli(dir, 'check', '--offline', '--no-cache', '--format', 'json', '--fail-on', 'never');
     assert.equal(run.stderr, '');
     assert.equal(run.status, 0);
     const json = JSON.parse(run.stdout) as {
@@ -208,12 +179,12 @@ describe('digest-pin pin: Quadlet, Cloud Build, Azure Pipelines', () => {
       }>;
       summary: { files: number; references: number };
     };
-    const f = setup.fixtures;
+    const f = seeded.setup.fixtures;
     const at = (line: number, character: number, length: number) => ({
       start: { line, character },
       end: { line, character: character + length },
     });
-    const image = (name: string) => `${H}/fixtures/${name}`;
+    const image = (name: string) => `${seeded.host}/fixtures/${name}`;
     assert.deepEqual(
       json.references.map(({ file, range, text, source, context, status }) => ({
         file,
@@ -292,6 +263,6 @@ describe('digest-pin pin: Quadlet, Cloud Build, Azure Pipelines', () => {
       ].map(([file, range, text, source, context, status]) => ({ file, range, text, source, context, status })),
     );
     assert.equal(json.summary.files, 6);
-    assert.equal(proxy.count(), 0);
+    assert.equal(seeded.proxy.count(), 0);
   });
 });

@@ -1,73 +1,38 @@
 // `digest-pin pin` on split references — Helm values (a digest field, a tag, the chart's appVersion), kustomize
 // `images:` (a new digest key, a digest field) and a Dockerfile ARG holding the tag — end to end: the built CLI
-// against the real registry behind the counting proxy. Files are compared byte for byte, with `--update` too.
+// against the real registry behind the counting seeded.proxy. Files are compared byte for byte, with `--update` too.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { shortDigest } from '../../server/src/shared/text';
-import { ensureBuilt, runCli, type Run } from './cliRun';
-import type { FaultProxy } from './support/faultProxy';
-import { startSeededSetup, type SeededSetup } from './support/setup';
+import type { Run } from './cliRun';
+import { useSeededCli } from './support/cliWorkspace';
 
-let tmp: string;
-let setup: SeededSetup;
-let proxy: FaultProxy;
-let H: string;
-let dockerConfig: string;
-
-before(async () => {
-  ensureBuilt();
-  tmp = mkdtempSync(join(tmpdir(), 'digest-pin-pin-split-'));
-  dockerConfig = join(tmp, 'docker');
-  mkdirSync(dockerConfig);
-  writeFileSync(join(dockerConfig, 'config.json'), '{}\n');
-  setup = await startSeededSetup({ proxy: true });
-  proxy = setup.proxy!;
-  H = setup.host;
-});
-after(async () => {
-  await setup?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
-beforeEach(() => proxy.clearLog());
-
-const cli = (cwd: string, ...args: string[]): Promise<Run> =>
-  runCli(cwd, args, { env: { DOCKER_CONFIG: dockerConfig, XDG_CACHE_HOME: join(tmp, 'cache-home') } });
-
-function workspace(name: string, files: Record<string, string>): string {
-  const dir = join(tmp, name);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
-
-const read = (dir: string, path: string): string => readFileSync(join(dir, path), 'utf8');
+const seeded = useSeededCli('digest-pin-pin-split-');
+const read = (dir: string, path: string): string => seeded.ws.read(dir, path);
+const workspace = (name: string, files: Record<string, string>): string => seeded.ws.workspace(name, files);
+const cli = (cwd: string, ...args: string[]): Promise<Run> => seeded.ws.cli(cwd, ...args);
 
 function original(): Record<string, string> {
-  const f = setup.fixtures;
+  const f = seeded.setup.fixtures;
   return {
     'chart/Chart.yaml': 'apiVersion: v2\nname: shop\nversion: 0.1.0\nappVersion: "1.0"\n',
     // A Bitnami-style map with an empty digest field; a map whose tag is the appVersion; a tag pinned in place; a
     // drifted digest field (left by pin, moved by --update).
     'chart/values.yaml': [
       'image:',
-      `  registry: ${H}`,
+      `  registry: ${seeded.host}`,
       '  repository: fixtures/docker-image',
       '  tag: "1.0"',
       '  digest: "" # filled by digest-pin',
       'worker:',
       '  image:',
-      `    repository: ${H}/fixtures/oci-image`,
+      `    repository: ${seeded.host}/fixtures/oci-image`,
       "    digest: ''",
       'metrics:',
-      '  image: {repository: ' + `${H}/fixtures/docker-list, tag: "1.0"}`,
+      '  image: {repository: ' + `${seeded.host}/fixtures/docker-list, tag: "1.0"}`,
       'legacy:',
       '  image:',
-      `    registry: ${H}`,
+      `    registry: ${seeded.host}`,
       `    repository: ${f.drift.repo}`,
       `    tag: ${f.drift.tag}`,
       `    digest: ${f.drift.oldDigest}`,
@@ -80,11 +45,11 @@ function original(): Record<string, string> {
       'resources: [deployment.yaml]',
       'images:',
       `  - name: app`,
-      `    newName: ${H}/fixtures/oci-index`,
+      `    newName: ${seeded.host}/fixtures/oci-index`,
       '    newTag: "1.0" # release',
-      `  - {name: cache, newName: ${H}/fixtures/docker-image, newTag: "1.0"}`,
+      `  - {name: cache, newName: ${seeded.host}/fixtures/docker-image, newTag: "1.0"}`,
       `  - name: old`,
-      `    newName: ${H}/${f.gone.repo}`,
+      `    newName: ${seeded.host}/${f.gone.repo}`,
       `    newTag: ${f.gone.tag}`,
       `    digest: ${f.gone.digest}`,
       '',
@@ -92,9 +57,9 @@ function original(): Record<string, string> {
     // The ARG holds the tag of one repository used by two stages: pinned at the ARG default.
     Dockerfile: [
       'ARG V=1.0',
-      `FROM ${H}/fixtures/oci-image:\${V} AS build`,
+      `FROM ${seeded.host}/fixtures/oci-image:\${V} AS build`,
       'RUN make',
-      `FROM ${H}/fixtures/oci-image:\${V}`,
+      `FROM ${seeded.host}/fixtures/oci-image:\${V}`,
       'COPY --from=build /out /out',
       '',
     ].join('\n'),
@@ -102,7 +67,7 @@ function original(): Record<string, string> {
 }
 
 function pinned(): Record<string, string> {
-  const f = setup.fixtures;
+  const f = seeded.setup.fixtures;
   const o = original();
   return {
     ...o,
@@ -122,34 +87,34 @@ function pinned(): Record<string, string> {
 
 describe('digest-pin pin: split references (Helm values, kustomize, an ARG holding the tag)', () => {
   it('writes each digest where it belongs and keeps every other byte; a second run has nothing to pin', async () => {
-    const f = setup.fixtures;
+    const f = seeded.setup.fixtures;
     const dir = workspace('write', original());
     const run = await cli(dir, 'pin', '--no-cache');
     assert.equal(run.stderr, '');
     assert.equal(run.status, 0);
     assert.deepEqual(run.stdout.split('\n'), [
-      `Dockerfile:1:7 pinned ${H}/fixtures/oci-image:1.0@${f.ociImage.digest}`,
-      `chart/values.yaml:4:9 pinned ${H}/fixtures/docker-image:1.0@${f.dockerImage.digest}`,
-      `chart/values.yaml:8:17 pinned ${H}/fixtures/oci-image:1.0@${f.ociImage.digest}`,
-      `chart/values.yaml:11:${'  image: {repository: '.length + `${H}/fixtures/docker-list, tag: "`.length + 1} pinned ${H}/fixtures/docker-list:1.0@${f.dockerList.digest}`,
-      `deploy/kustomization.yaml:7:14 pinned ${H}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
-      `deploy/kustomization.yaml:8:${`  - {name: cache, newName: ${H}/fixtures/docker-image, newTag: "`.length + 1} pinned ${H}/fixtures/docker-image:1.0@${f.dockerImage.digest}`,
+      `Dockerfile:1:7 pinned ${seeded.host}/fixtures/oci-image:1.0@${f.ociImage.digest}`,
+      `chart/values.yaml:4:9 pinned ${seeded.host}/fixtures/docker-image:1.0@${f.dockerImage.digest}`,
+      `chart/values.yaml:8:17 pinned ${seeded.host}/fixtures/oci-image:1.0@${f.ociImage.digest}`,
+      `chart/values.yaml:11:${'  image: {repository: '.length + `${seeded.host}/fixtures/docker-list, tag: "`.length + 1} pinned ${seeded.host}/fixtures/docker-list:1.0@${f.dockerList.digest}`,
+      `deploy/kustomization.yaml:7:14 pinned ${seeded.host}/fixtures/oci-index:1.0@${f.ociIndex.digest}`,
+      `deploy/kustomization.yaml:8:${`  - {name: cache, newName: ${seeded.host}/fixtures/docker-image, newTag: "`.length + 1} pinned ${seeded.host}/fixtures/docker-image:1.0@${f.dockerImage.digest}`,
       '3 files changed: 6 references pinned',
       '',
     ]);
     for (const [path, text] of Object.entries(pinned())) assert.equal(read(dir, path), text, path);
     // One HEAD per unique tag (oci-image:1.0 is written twice); nothing for the pins without --update.
-    assert.equal(proxy.requests().filter((r) => r.method === 'HEAD').length, 4);
-    assert.equal(proxy.requests().length, 4);
+    assert.equal(seeded.proxy.requests().filter((r) => r.method === 'HEAD').length, 4);
+    assert.equal(seeded.proxy.requests().length, 4);
 
-    proxy.clearLog();
+    seeded.proxy.clearLog();
     const again = await cli(dir, 'pin', '--no-cache');
     assert.deepEqual(again, { status: 0, stdout: 'nothing to pin\n', stderr: '' });
-    assert.equal(proxy.count(), 0);
+    assert.equal(seeded.proxy.count(), 0);
   });
 
   it('--update moves the drifted digest field and replaces the lost kustomize digest', async () => {
-    const f = setup.fixtures;
+    const f = seeded.setup.fixtures;
     const dir = workspace('update', original());
     const run = await cli(dir, 'pin', '--update', '--no-cache');
     assert.equal(run.stderr, '');
@@ -157,8 +122,8 @@ describe('digest-pin pin: split references (Helm values, kustomize, an ARG holdi
     assert.deepEqual(
       run.stdout.split('\n').filter((line) => line.includes(' updated ')),
       [
-        `chart/values.yaml:16:10 updated ${H}/${f.drift.repo}:${f.drift.tag}@${f.drift.newDigest} (was ${shortDigest(f.drift.oldDigest)})`,
-        `deploy/kustomization.yaml:11:13 updated ${H}/${f.gone.repo}:${f.gone.tag}@${f.gone.tagDigest} (was ${shortDigest(f.gone.digest)})`,
+        `chart/values.yaml:16:10 updated ${seeded.host}/${f.drift.repo}:${f.drift.tag}@${f.drift.newDigest} (was ${shortDigest(f.drift.oldDigest)})`,
+        `deploy/kustomization.yaml:11:13 updated ${seeded.host}/${f.gone.repo}:${f.gone.tag}@${f.gone.tagDigest} (was ${shortDigest(f.gone.digest)})`,
       ],
     );
     const expected = pinned();
@@ -171,7 +136,7 @@ describe('digest-pin pin: split references (Helm values, kustomize, an ARG holdi
   });
 
   it('check: drift of a digest field, JSON parts with exact ranges, the assembled reference in messages', async () => {
-    const f = setup.fixtures;
+    const f = seeded.setup.fixtures;
     const dir = workspace('check', original());
     const run = await cli(dir, 'check', '--no-cache', '--format', 'json', '--fail-on', 'never');
     assert.equal(run.stderr, '');
@@ -193,25 +158,38 @@ describe('digest-pin pin: split references (Helm values, kustomize, an ARG holdi
     assert.equal(legacy.source, 'helm');
     assert.equal(legacy.status, 'pinned');
     assert.equal(legacy.digest, f.drift.oldDigest);
-    assert.equal(legacy.name, `${H}/${f.drift.repo}`);
+    assert.equal(legacy.name, `${seeded.host}/${f.drift.repo}`);
     assert.deepEqual(
       Object.fromEntries(Object.entries(legacy.parts!).map(([k, p]) => [k, [p.text, p.range.start.line]])),
-      { registry: [H, 13], repository: [f.drift.repo, 14], tag: [f.drift.tag, 15], digest: [f.drift.oldDigest, 16] },
+      {
+        registry: [seeded.host, 13],
+        repository: [f.drift.repo, 14],
+        tag: [f.drift.tag, 15],
+        digest: [f.drift.oldDigest, 16],
+      },
     );
     assert.equal(legacy.current?.digest, f.drift.newDigest);
     assert.deepEqual(
       legacy.diagnostics.map((d) => d.code),
       ['tag-drift'],
     );
-    assert.match(legacy.diagnostics[0]!.message, new RegExp(`^${H.replace(/[.:]/g, '\\$&')}/fixtures/drift:`));
-    const worker = json.references.find((r) => r.file === 'chart/values.yaml' && r.text === `${H}/fixtures/oci-image`)!;
+    assert.match(
+      legacy.diagnostics[0]!.message,
+      new RegExp(`^${seeded.host.replace(/[.:]/g, '\\$&')}/fixtures/drift:`),
+    );
+    const worker = json.references.find(
+      (r) => r.file === 'chart/values.yaml' && r.text === `${seeded.host}/fixtures/oci-image`,
+    )!;
     assert.equal(worker.tag, '1.0', "the chart's appVersion");
     assert.equal(worker.current?.digest, f.ociImage.digest);
     const arg = json.references.find((r) => r.file === 'Dockerfile')!;
-    assert.deepEqual([arg.text, arg.tag, arg.parts?.repository?.text], ['1.0', '1.0', `${H}/fixtures/oci-image`]);
+    assert.deepEqual(
+      [arg.text, arg.tag, arg.parts?.repository?.text],
+      ['1.0', '1.0', `${seeded.host}/fixtures/oci-image`],
+    );
     assert.deepEqual(
       arg.diagnostics.map((d) => d.message.split(' is ')[0]),
-      [`${H}/fixtures/oci-image:1.0`],
+      [`${seeded.host}/fixtures/oci-image:1.0`],
     );
   });
 });
