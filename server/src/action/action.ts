@@ -52,7 +52,7 @@ export async function runAction(env: Env, io: ActionIo): Promise<number> {
     ['changed', String(changed.length > 0)],
     ['findings', String(findingsOf(outcome))],
     ['changed-files', changed.join('\n')],
-    ['report', report],
+    ['report', report.replace(/\n+$/, '')],
   ];
   const outputFile = env['GITHUB_OUTPUT'];
   if (outputFile) appendFileSync(outputFile, outputs.map(([name, value]) => outputEntry(name, value)).join(''));
