@@ -6,6 +6,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'action/dist/**',
       '.scratch/**',
       'node_modules/**',
       'out/**',

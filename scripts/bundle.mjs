@@ -1,6 +1,9 @@
 // Bundles the CLI/server and the VS Code client into single CommonJS files that run on Node 20 and 22.
 // --vscode-suite: also the extension-host test suite (test/vscode → out/test/vscode: index.js plus one file per
 // *.test.ts, `vscode` and `mocha` left to the extension host and the repo's node_modules).
+// --action [DIR]: only the GitHub Action (server/src/action/main.ts → DIR/index.js, default action/dist), which is
+// committed (a workflow runs it without a build step): `npm run build:action`, then commit action/dist/index.js.
+// test/unit/action/bundle.test.ts rebuilds it into a temporary directory and fails when the committed one differs.
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +49,14 @@ const common = {
   logLevel: 'warning',
   plugins: [lazyListFormat],
 };
+
+const actionFlag = process.argv.indexOf('--action');
+if (actionFlag >= 0) {
+  const next = process.argv[actionFlag + 1];
+  const outdir = next === undefined || next.startsWith('--') ? 'action/dist' : next;
+  await build({ ...common, entryPoints: ['server/src/action/main.ts'], outfile: join(outdir, 'index.js') });
+  process.exit(0);
+}
 
 const builds = [
   build({

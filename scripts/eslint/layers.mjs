@@ -1,11 +1,12 @@
 // ESLint rule `digest-pin/layers`: imports point down the layers of docs/architecture.md, never up or sideways.
 //
 //   shared/ (settings, rules, protocol, product, text…)   ← everything may import it; it imports only itself
-//   references/ ← registry/ ← lookup/ ← features/ ← cli/ | lsp/ (siblings: never each other) ← entries ← client/
+//   references/ ← registry/ ← lookup/ ← features/ ← cli/ | lsp/ (siblings: never each other) ← entries | action/ ← client/
 //
 // A module may import its own layer and any layer below it. The entries (server/src/cli.ts, server/src/server.ts,
-// server/src/lsp/main.ts) start the CLI and the language server; the client may import only shared/ and references/ (types and file kinds),
-// never the engine's I/O.
+// server/src/lsp/main.ts) start the CLI and the language server; action/ is the GitHub Action, an entry of its own
+// (action/dist/index.js) that runs the CLI in-process; the client may import only shared/ and references/ (types and
+// file kinds), never the engine's I/O.
 import { dirname, relative, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -18,7 +19,7 @@ export function layerOf(path) {
   if (ENTRIES.has(path)) return { name: 'entry', rank: 6 };
   const m = /^server\/src\/([^/]+)(\/|$)/.exec(path);
   if (m !== null) {
-    const rank = { shared: 0, references: 1, registry: 2, lookup: 3, features: 4, cli: 5, lsp: 5 }[m[1]];
+    const rank = { shared: 0, references: 1, registry: 2, lookup: 3, features: 4, cli: 5, lsp: 5, action: 6 }[m[1]];
     return rank === undefined ? null : { name: m[1], rank };
   }
   if (path.startsWith('client/src/')) return { name: 'client', rank: 7 };

@@ -26,6 +26,9 @@ describe('layers', () => {
       { filename: at('client/src/status.ts'), code: "import { S } from '../../server/src/shared/protocol';" },
       { filename: at('client/src/documents.ts'), code: "import { k } from '../../server/src/references/fileKind';" },
       { filename: at('server/src/lsp/server.ts'), code: "import { readFile } from 'node:fs/promises';" },
+      // The GitHub Action runs the CLI in-process.
+      { filename: at('server/src/action/action.ts'), code: "import { run } from '../cli/main';" },
+      { filename: at('server/src/action/summary.ts'), code: "import { plural } from '../shared/text';" },
     ],
     invalid: [
       // The wrong-way imports the layering was introduced to end.
@@ -41,6 +44,11 @@ describe('layers', () => {
       ['server/src/cli/check.ts', '../server'],
       ['client/src/commands.ts', '../../server/src/registry/index'],
       ['client/src/commands.ts', '../../server/src/lsp/documents'],
+      // Nothing below the action imports it; the action is not the language server's.
+      ['server/src/cli/main.ts', '../action/action'],
+      ['server/src/lsp/server.ts', '../action/inputs'],
+      ['server/src/action/action.ts', '../server'],
+      ['client/src/commands.ts', '../../server/src/action/summary'],
     ].map(([file, source]) => ({
       filename: at(file!),
       code: `export { x } from '${source}';`,
@@ -66,5 +74,7 @@ describe('layers', () => {
     if (violation(layerOf('server/src/cli/main'), layerOf('server/src/lsp/server')) === null)
       throw new Error('cli/ may not import lsp/');
     if (layerOf('test/unit/x') !== null) throw new Error('tests are outside the layers');
+    if (layerOf('server/src/action/main')?.rank !== layerOf('server/src/cli')?.rank)
+      throw new Error('action/ is an entry: above cli/, beside the other entries');
   });
 });
