@@ -392,7 +392,7 @@ describe('digest-pin check (built CLI)', () => {
       'a bad --format',
       ['check', '--format', 'xml'],
       2,
-      /^digest-pin: '--format' needs one of text, json, sarif\n/,
+      /^digest-pin: '--format' needs one of text, json, sarif, markdown\n/,
       'stderr',
     ],
     [

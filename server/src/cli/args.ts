@@ -2,10 +2,13 @@
 import { formatPlatform, parsePlatform } from '../registry/index';
 import { PRODUCT_NAME } from '../shared/product';
 
-export type Format = 'text' | 'json' | 'sarif';
+export type Format = 'text' | 'json' | 'sarif' | 'markdown';
+/** The formats of `pin`: its change lines (text) or a report for a pull request or a CI job summary. */
+export type PinFormat = Extract<Format, 'text' | 'markdown'>;
 export type FailOn = 'error' | 'warning' | 'information' | 'never';
 
-export const FORMATS: readonly Format[] = ['text', 'json', 'sarif'];
+export const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'markdown'];
+export const PIN_FORMATS: readonly PinFormat[] = ['text', 'markdown'];
 export const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'information', 'never'];
 
 /** How `check` and `pin` talk to registries (cli.md options). */
@@ -34,8 +37,9 @@ export interface PinArgs extends RegistryArgs {
   command: 'pin';
   /** Also replace digests whose tag has moved (and digests the registry no longer has). */
   update: boolean;
-  /** Print a unified diff; write nothing. */
+  /** Print a unified diff (with `--format markdown`, the report of what would change); write nothing. */
   dryRun: boolean;
+  format: PinFormat;
   paths: string[];
 }
 
@@ -89,7 +93,6 @@ const registryDefaults = (): RegistryArgs => ({
 
 /** Options that belong to one command only: named so the error says where they belong. */
 const ONLY_FOR: Readonly<Record<string, 'check' | 'pin'>> = {
-  '--format': 'check',
   '--fail-on': 'check',
   '--update': 'pin',
   '--dry-run': 'pin',
@@ -154,8 +157,10 @@ function parseCommand(command: 'check' | 'pin', argv: readonly string[]): ArgsRe
         break;
       }
       case '--format': {
-        const chosen = oneOf(value(), FORMATS);
-        if (chosen === null) return usage(`'--format' needs one of ${FORMATS.join(', ')}`);
+        const allowed = command === 'check' ? FORMATS : PIN_FORMATS;
+        const chosen = oneOf(value(), allowed);
+        if (chosen === null)
+          return usage(`'--format'${command === 'pin' ? ` of 'pin'` : ''} needs one of ${allowed.join(', ')}`);
         format = chosen;
         break;
       }
@@ -205,7 +210,9 @@ function parseCommand(command: 'check' | 'pin', argv: readonly string[]): ArgsRe
   }
   if (paths.length === 0) paths.push('.');
   if (command === 'check') return { ok: true, value: { command, ...registry, format, failOn, paths } };
-  return { ok: true, value: { command, ...registry, update, dryRun, paths } };
+  // `--format` of pin was checked against PIN_FORMATS above: this only narrows its type.
+  const pinFormat = oneOf(format, PIN_FORMATS) ?? 'text';
+  return { ok: true, value: { command, ...registry, update, dryRun, format: pinFormat, paths } };
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[]): T | null {
@@ -229,12 +236,15 @@ Commands:
   lsp --stdio     run the language server over stdio (for any LSP client)
 
 Options of check:
-  --format text|json|sarif                   output: text for people, json (version 1), sarif 2.1.0 for code scanning
+  --format text|json|sarif|markdown          output: text for people, json (version 1), sarif 2.1.0 for code
+                                             scanning, markdown for a pull request or a CI job summary
   --fail-on error|warning|information|never  exit 1 when a finding is at or above this severity (default: warning)
 
 Options of pin:
   --update                                   also replace digests whose tag has moved, or that the registry lost
   --dry-run                                  print a unified diff of the changes; write nothing
+  --format text|markdown                     output: a line per change (default), or a markdown table of the
+                                             changes (with --dry-run: what would change, instead of the diff)
 
 Registry options (check and pin):
   --offline                                  no network: static findings, plus what the cache already knows

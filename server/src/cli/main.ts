@@ -6,9 +6,10 @@ import { allReferences, diagnoseAll, exitStatus, readFiles, summarise, type Read
 import { lookUp, type LookupOptions } from '../lookup/ask';
 import { questionFor } from '../lookup/question';
 import { formatJson } from './output/json';
+import { formatMarkdown, formatPinMarkdown, type ReportProblem } from './output/markdown';
 import { formatSarif } from './output/sarif';
 import { formatText } from './output/text';
-import { pinSummary, planPins, problemLine, writePins } from './pin';
+import { imageChanges, pinSummary, planPins, problemLine, writePins } from './pin';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../shared/product';
 import { progressLine } from './progress';
 import { openRegistry } from './registry';
@@ -100,6 +101,9 @@ async function check(args: CheckArgs, io: CliIo): Promise<ExitCode> {
     case 'sarif':
       io.stdout.write(formatSarif(report));
       break;
+    case 'markdown':
+      io.stdout.write(formatMarkdown(report, summary));
+      break;
     case 'text':
       io.stdout.write(formatText(report, summary, { color: useColor(io) }));
       break;
@@ -111,7 +115,9 @@ async function pin(args: PinArgs, io: CliIo): Promise<ExitCode> {
   const walked = walk(args.paths, io);
   if (walked === null) return 2;
   const read = readFiles(walked.files, { problems: walked.problems, keepBytes: true });
-  const online = await askRegistries(read, args, io, { pins: args.update, dates: false });
+  const markdown = args.format === 'markdown';
+  // The markdown report dates both images of a drifted pin (the text output has no room for it).
+  const online = await askRegistries(read, args, io, { pins: args.update, dates: markdown });
   const plan = planPins(read, online, { update: args.update });
   const output = writePins(plan, { dryRun: args.dryRun });
   const errors = [
@@ -120,6 +126,24 @@ async function pin(args: PinArgs, io: CliIo): Promise<ExitCode> {
     ...output.failures,
   ];
   for (const line of errors) io.stderr.write(`${PRODUCT_NAME}: ${line}\n`);
+  if (markdown) {
+    // The report replaces the change lines, the summary and, for a dry run, the diff.
+    const problems: ReportProblem[] = [
+      ...read.failures,
+      ...plan.problems.map((p) => ({ file: p.file, line: p.reference.range.start.line + 1, message: p.message })),
+      ...output.unwritten,
+    ];
+    const command = ['pin', args.update ? '--update' : '', args.dryRun ? '--dry-run' : ''].filter(Boolean).join(' ');
+    io.stdout.write(
+      formatPinMarkdown({
+        command,
+        summary: pinSummary(output.counts, args.dryRun),
+        changes: imageChanges(output.written, online),
+        problems,
+      }),
+    );
+    return errors.length > 0 ? 1 : 0;
+  }
   io.stdout.write(output.out);
   // A dry run's stdout is the diff alone (ready for `git apply`); its summary goes with the messages.
   const summary = `${pinSummary(output.counts, args.dryRun)}\n`;

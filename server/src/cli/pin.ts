@@ -6,9 +6,11 @@ import { type Online } from '../lookup/answer';
 import { applyEdits, pinEdit, pinnedText, type TextEdit } from '../features/edits';
 import { pinTarget, problemText, refusalReason } from '../features/pinTarget';
 import { BOM, stripBom } from '../references/positions';
+import { referenceText } from '../references/reference';
 import type { ImageReference } from '../references/types';
 import type { ReadFile, ReadResult } from './check';
 import { unifiedDiff } from './diff';
+import type { ImageChange, ReportProblem } from './output/markdown';
 import { humanPosition } from './output/text';
 import { writeFileAtomic, type WriteResult } from './write';
 
@@ -165,6 +167,10 @@ export interface PinOutput {
   out: string;
   /** stderr lines: files that could not be rewritten. */
   failures: string[];
+  /** The same, as values: the file and why. */
+  unwritten: ReportProblem[];
+  /** The files that were rewritten (or, for a dry run, diffed). */
+  written: FilePlan[];
   /** Counts of what was (or would be) done. */
   counts: PinCounts;
 }
@@ -174,26 +180,69 @@ export function writePins(plan: PinPlan, options: WriteOptions): PinOutput {
   const write = options.write ?? writeFileAtomic;
   const counts: PinCounts = { files: 0, pinned: 0, updated: 0, problems: plan.problems.length, skipped: plan.skipped };
   let out = '';
-  const failures: string[] = [];
+  const unwritten: ReportProblem[] = [];
+  const written: FilePlan[] = [];
   for (const file of plan.files) {
     const name = file.read.walked.file;
     const outcome = rewrite(file);
     if (!outcome.ok) {
-      failures.push(`${name}: ${outcome.message}`);
+      unwritten.push({ file: name, message: outcome.message });
       continue;
     }
     if (options.dryRun) {
       out += unifiedDiff(name, outcome.before, outcome.after);
     } else {
-      const written = write(file.read.walked.path, Buffer.from(outcome.after, 'utf8'), file.read.bytes!);
-      if (!written.ok) {
-        failures.push(`${name}: ${written.message}`);
+      const result = write(file.read.walked.path, Buffer.from(outcome.after, 'utf8'), file.read.bytes!);
+      if (!result.ok) {
+        unwritten.push({ file: name, message: result.message });
         continue;
       }
       for (const change of file.changes) out += `${changeLine(name, change)}\n`;
     }
+    written.push(file);
     counts.files++;
     for (const change of file.changes) counts[change.kind]++;
   }
-  return { out, failures, counts };
+  const failures = unwritten.map((failure) => `${failure.file}: ${failure.message}`);
+  return { out, failures, unwritten, written, counts };
+}
+
+/** The reference as written without its digest: the image column of the change table. */
+export function imageOf(ref: ImageReference): string {
+  const text = referenceText(ref);
+  return ref.digest !== null && text.endsWith(`@${ref.digest}`)
+    ? text.slice(0, text.length - ref.digest.length - 1)
+    : text;
+}
+
+/** Build times of the old and the new image, as far as the registry's answer says (`dates` for a drift). */
+function createdOf(change: PinChange, online: Online | undefined): Pick<ImageChange, 'oldCreated' | 'newCreated'> {
+  const dates: { oldCreated?: string; newCreated?: string } = {};
+  if (online?.kind === 'tag' && online.result.ok && online.result.value.created !== undefined)
+    dates.newCreated = online.result.value.created;
+  if (online?.kind === 'pin' && change.kind === 'updated') {
+    if (online.status.status === 'drifted') {
+      if (online.created?.pinned !== undefined) dates.oldCreated = online.created.pinned;
+      if (online.created?.current !== undefined) dates.newCreated = online.created.current;
+    } else if (online.status.status === 'gone' && online.tag?.created !== undefined) {
+      dates.newCreated = online.tag.created;
+    }
+  }
+  return dates;
+}
+
+/** What the files changed: one ImageChange per change (changesTable merges those of one image and digests). */
+export function imageChanges(files: readonly FilePlan[], online: ReadonlyMap<ImageReference, Online>): ImageChange[] {
+  return files.flatMap((file) =>
+    file.changes.map((change): ImageChange => {
+      const ref = change.reference;
+      return {
+        image: imageOf(ref),
+        oldDigest: change.kind === 'updated' ? ref.digest : null,
+        newDigest: change.digest,
+        ...createdOf(change, online.get(ref)),
+        places: [{ file: file.read.walked.file, line: ref.range.start.line + 1 }],
+      };
+    }),
+  );
 }

@@ -6,6 +6,7 @@ import type { ImageReference } from '../references/types';
 import { explain, formatPlatform, type Platform, type RegistryError } from '../registry/index';
 import { formatAge, shortDigest } from '../shared/text';
 import { ruleFor } from '../shared/rules';
+import { codeSpan, escapeMarkdown } from '../shared/markdown';
 import type { ImageFacts } from './facts';
 import { referenceText } from '../references/reference';
 
@@ -24,22 +25,6 @@ export interface HoverInput {
   now: number;
   /** An ignore glob of the settings matches the name. */
   ignoredBySettings?: boolean;
-}
-
-/** Backslash-escapes Markdown syntax and HTML, and folds line breaks: the text shows as written, never as markup. */
-export function escapeMarkdown(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/[\\`*_[\]()<>#!|~&]/g, '\\$&');
-}
-
-/** A code span that holds any text: a fence longer than the longest run of backticks inside it. */
-export function codeSpan(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${clean}${pad}${fence}`;
 }
 
 /** A registry date as `23 days ago (2024-01-15)`, or null when it is not a date (never shown as given). */

@@ -7,7 +7,7 @@ import type { Online } from './answer';
 import { questionFor, type Question, type QuestionOptions } from './question';
 
 export interface LookupOptions extends QuestionOptions {
-  /** Look up the build dates of both images of a drifted pin, for its message (check, not pin). */
+  /** Look up the build dates of both images of a drifted pin: for its message (check), for pin's markdown report. */
   dates: boolean;
   /** Called after each unique question is answered. */
   onProgress?: (done: number, total: number) => void;

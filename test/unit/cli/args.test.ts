@@ -22,7 +22,7 @@ const check = (over: Partial<CheckArgs> = {}): ArgsResult => ({
 });
 const pin = (over: Partial<PinArgs> = {}): ArgsResult => ({
   ok: true,
-  value: { command: 'pin', ...registry, update: false, dryRun: false, paths: ['.'], ...over },
+  value: { command: 'pin', ...registry, update: false, dryRun: false, format: 'text', paths: ['.'], ...over },
 });
 const usage = (error: string): ArgsResult => ({ ok: false, error });
 
@@ -44,13 +44,14 @@ describe('parseArgs', () => {
     [['check', '--format=sarif', 'x'], check({ format: 'sarif', paths: ['x'] })],
     [['check', 'x', '--fail-on', 'never', 'y'], check({ failOn: 'never', paths: ['x', 'y'] })],
     [['check', '--fail-on=information'], check({ failOn: 'information' })],
+    [['check', '--format', 'markdown'], check({ format: 'markdown' })],
     [['check', '--fail-on', 'error', '--fail-on', 'warning'], check({ failOn: 'warning' })],
     [['check', '--', '--offline', '-x'], check({ paths: ['--offline', '-x'] })],
     [['check', '-'], check({ paths: ['-'] })],
-    [['check', '--format'], usage("'--format' needs one of text, json, sarif")],
-    [['check', '--format', '--offline'], usage("'--format' needs one of text, json, sarif")],
-    [['check', '--format', 'yaml'], usage("'--format' needs one of text, json, sarif")],
-    [['check', '--format='], usage("'--format' needs one of text, json, sarif")],
+    [['check', '--format'], usage("'--format' needs one of text, json, sarif, markdown")],
+    [['check', '--format', '--offline'], usage("'--format' needs one of text, json, sarif, markdown")],
+    [['check', '--format', 'yaml'], usage("'--format' needs one of text, json, sarif, markdown")],
+    [['check', '--format='], usage("'--format' needs one of text, json, sarif, markdown")],
     [['check', '--fail-on', 'warnings'], usage("'--fail-on' needs one of error, warning, information, never")],
     [['check', '--offline=yes'], usage("'--offline' takes no value")],
     [['check', '--verbose'], usage("unknown option '--verbose'")],
@@ -93,7 +94,13 @@ describe('parseArgs', () => {
     [['pin', 'x', '--update', '--dry-run'], pin({ update: true, dryRun: true, paths: ['x'] })],
     [['pin', '--offline', '--no-cache'], pin({ offline: true, cacheDir: null })],
     [['pin', '--update=yes'], usage("'--update' takes no value")],
-    [['pin', '--format', 'json'], usage("'--format' is an option of 'digest-pin check', not of 'pin'")],
+    [['pin', '--format', 'markdown'], pin({ format: 'markdown' })],
+    [['pin', '--dry-run', '--format=markdown', '--update'], pin({ update: true, dryRun: true, format: 'markdown' })],
+    [['pin', '--format', 'text'], pin()],
+    // json and sarif are formats of check's findings; pin prints changes.
+    [['pin', '--format', 'json'], usage("'--format' of 'pin' needs one of text, markdown")],
+    [['pin', '--format', 'sarif'], usage("'--format' of 'pin' needs one of text, markdown")],
+    [['pin', '--format'], usage("'--format' of 'pin' needs one of text, markdown")],
     [['pin', '--fail-on', 'never'], usage("'--fail-on' is an option of 'digest-pin check', not of 'pin'")],
     [['check', '--update'], usage("'--update' is an option of 'digest-pin pin', not of 'check'")],
     [['check', '--dry-run'], usage("'--dry-run' is an option of 'digest-pin pin', not of 'check'")],

@@ -67,8 +67,7 @@ describe('run', () => {
       {
         status: 2,
         stdout: '',
-        stderr:
-          "digest-pin: '--format' is an option of 'digest-pin check', not of 'pin'\nRun 'digest-pin --help' for usage.\n",
+        stderr: "digest-pin: '--format' of 'pin' needs one of text, markdown\nRun 'digest-pin --help' for usage.\n",
       },
     ],
     [

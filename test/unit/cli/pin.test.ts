@@ -4,6 +4,8 @@ import type { ReadFile, ReadResult } from '../../../server/src/cli/check';
 import {
   changeLine,
   decide,
+  imageChanges,
+  imageOf,
   pinSummary,
   planPins,
   rewrite,
@@ -242,6 +244,11 @@ describe('writePins', () => {
       skipped: { variable: 1, invalid: 0 },
     });
     assert.deepEqual(output.failures, []);
+    assert.deepEqual(output.unwritten, []);
+    assert.deepEqual(
+      output.written.map((file) => file.read.walked.file),
+      ['Dockerfile'],
+    );
   });
 
   it('a dry run prints the diff and writes nothing', () => {
@@ -271,6 +278,95 @@ describe('writePins', () => {
       [output.out, output.failures, output.counts.files, output.counts.pinned],
       ['', ['Dockerfile: could not write: permission denied'], 0, 0],
     );
+    assert.deepEqual(output.unwritten, [{ file: 'Dockerfile', message: 'could not write: permission denied' }]);
+    assert.deepEqual(output.written, []);
+  });
+});
+
+describe('imageChanges: the rows of the markdown change table', () => {
+  const G = `sha256:${'9'.repeat(64)}`;
+  const read = readOf('Dockerfile', `FROM a:1\nFROM b:2@${P}\nFROM d:4@${G}\nFROM a:1\nFROM e:5@${T}\n`);
+  const [a1, b, d, a2, e] = read.references;
+  const dated = (digest: string, created: string): Online => ({
+    kind: 'tag',
+    result: {
+      ok: true,
+      value: {
+        digest,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        created,
+        checkedAt: NOW,
+        fromCache: false,
+      },
+    },
+  });
+  const online = new Map<ImageReference, Online>([
+    [a1!, dated(C, '2024-02-01T00:00:00Z')],
+    [a2!, dated(C, '2024-02-01T00:00:00Z')],
+    [
+      b!,
+      {
+        kind: 'pin',
+        status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: NOW },
+        created: { pinned: '2024-01-01T00:00:00Z', current: '2024-02-01T00:00:00Z' },
+      },
+    ],
+    [
+      d!,
+      {
+        kind: 'pin',
+        status: { status: 'gone', pinned: G, checkedAt: NOW },
+        tag: { digest: C, mediaType: 'x', created: '2024-02-02T00:00:00Z', checkedAt: NOW, fromCache: false },
+      },
+    ],
+    // Drifted, asked without dates (text output): no dates.
+    [e!, { kind: 'pin', status: { status: 'drifted', pinned: T, current: C, tagDigest: C, checkedAt: NOW } }],
+  ]);
+
+  it('one change per reference, with the dates the answers carry', () => {
+    const plan = planPins({ files: [read], failures: [] }, online, { update: true });
+    assert.deepEqual(imageChanges(plan.files, online), [
+      {
+        image: 'a:1',
+        oldDigest: null,
+        newDigest: C,
+        newCreated: '2024-02-01T00:00:00Z',
+        places: [{ file: 'Dockerfile', line: 1 }],
+      },
+      {
+        image: 'b:2',
+        oldDigest: P,
+        newDigest: C,
+        oldCreated: '2024-01-01T00:00:00Z',
+        newCreated: '2024-02-01T00:00:00Z',
+        places: [{ file: 'Dockerfile', line: 2 }],
+      },
+      {
+        image: 'd:4',
+        oldDigest: G,
+        newDigest: C,
+        newCreated: '2024-02-02T00:00:00Z',
+        places: [{ file: 'Dockerfile', line: 3 }],
+      },
+      {
+        image: 'a:1',
+        oldDigest: null,
+        newDigest: C,
+        newCreated: '2024-02-01T00:00:00Z',
+        places: [{ file: 'Dockerfile', line: 4 }],
+      },
+      { image: 'e:5', oldDigest: T, newDigest: C, places: [{ file: 'Dockerfile', line: 5 }] },
+    ]);
+  });
+
+  it('imageOf: the reference as written, without its digest', () => {
+    const table: Array<[ImageReference, string]> = [
+      [ref('a:1'), 'a:1'],
+      [ref(`ghcr.io/o/a:1@${P}`), 'ghcr.io/o/a:1'],
+      [ref(`a@${P}`), 'a'],
+      [ref('Bad:1'), 'Bad:1'],
+    ];
+    for (const [reference, expected] of table) assert.equal(imageOf(reference), expected, reference.text);
   });
 });
 

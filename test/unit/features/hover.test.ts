@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Online } from '../../../server/src/lookup/answer';
 import type { ImageFacts } from '../../../server/src/features/facts';
-import {
-  codeSpan,
-  describeDate,
-  escapeMarkdown,
-  hoverMarkdown,
-  imagePage,
-  type HoverInput,
-} from '../../../server/src/features/hover';
+import { describeDate, hoverMarkdown, imagePage, type HoverInput } from '../../../server/src/features/hover';
 import { findReferences } from '../../../server/src/references/index';
 import type { ImageReference } from '../../../server/src/references/types';
 
@@ -25,24 +18,6 @@ const ref = (line: string, path = 'Dockerfile'): ImageReference => {
 };
 const hover = (input: Partial<HoverInput> & { ref: ImageReference }): string[] =>
   hoverMarkdown({ facts: undefined, mode: 'online', now: NOW, ...input }).split('\n\n');
-
-describe('escaping', () => {
-  const table: Array<[string, string]> = [
-    ['linux/amd64', 'linux/amd64'],
-    ['<img src=x onerror=alert(1)>', '\\<img src=x onerror=alert\\(1\\)\\>'],
-    ['[click](javascript:alert(1))', '\\[click\\]\\(javascript:alert\\(1\\)\\)'],
-    ['**bold** _it_ `code` # h | t ~ !', '\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\# h \\| t \\~ \\!'],
-    ['a\nb\r\nc\u0007d', 'a b c d'],
-    ['&amp; \\', '\\&amp; \\\\'],
-  ];
-  for (const [input, expected] of table) it(JSON.stringify(input), () => assert.equal(escapeMarkdown(input), expected));
-
-  it('codeSpan fences text holding backticks', () => {
-    assert.equal(codeSpan('sha256:abc'), '`sha256:abc`');
-    assert.equal(codeSpan('a`b'), '``a`b``');
-    assert.equal(codeSpan('`x'), '`` `x ``');
-  });
-});
 
 describe('describeDate', () => {
   const table: Array<[string | undefined, string | null]> = [
