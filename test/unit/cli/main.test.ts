@@ -68,7 +68,7 @@ describe('run', () => {
         status: 2,
         stdout: '',
         stderr:
-          "digest-pin: '--format' is an option of 'digest-pin check', not of 'pin'\nRun 'digest-pin --help' for usage.\n",
+          "digest-pin: '--format' is an option of 'digest-pin check' and 'digest-pin render', not of 'pin'\nRun 'digest-pin --help' for usage.\n",
       },
     ],
     [
