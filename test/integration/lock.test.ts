@@ -191,6 +191,31 @@ describe('digest-pin lock', () => {
   });
 });
 
+describe('digest-pin lock --platform', () => {
+  it('locks the platform image under a key with the platform; check and render use the same --platform', async () => {
+    const f = seeded.setup.fixtures;
+    const h = seeded.host;
+    const arm = f.ociIndex.children.find((child) => child.platform.architecture === 'arm64')!;
+    const dir = workspace('platform', { Dockerfile: `FROM ${h}/fixtures/oci-index:1.0\n` });
+    const run = await cli(dir, 'lock', '--no-cache', '--platform', 'linux/arm64');
+    assert.equal(run.stderr, '');
+    assert.deepEqual(run.stdout.split('\n'), [
+      `digest-pin.lock added ${h}/fixtures/oci-index:1.0@${arm.digest} for linux/arm64`,
+      '1 lock file written: 1 added',
+      '',
+    ]);
+    assert.deepEqual(lockDigests(read(dir, 'digest-pin.lock')), {
+      [`${h}/fixtures/oci-index:1.0 linux/arm64`]: arm.digest,
+    });
+    const check = await cli(dir, 'check', '--no-cache', '--platform', 'linux/arm64');
+    assert.equal(check.status, 0, check.stdout);
+    const other = await cli(dir, 'check', '--offline');
+    assert.match(other.stdout, /^Dockerfile:1:6 warning not-locked /);
+    const rendered = await cli(dir, 'render', '--platform', 'linux/arm64', 'Dockerfile');
+    assert.deepEqual(rendered, { status: 0, stdout: `FROM ${h}/fixtures/oci-index:1.0@${arm.digest}\n`, stderr: '' });
+  });
+});
+
 describe('digest-pin render', () => {
   it('one file to stdout, several under --out, byte for byte; build-contexts for a Dockerfile', async () => {
     const f = seeded.setup.fixtures;

@@ -79,7 +79,7 @@ function readLock(path: string, cwd: string, create: boolean): ReadLock {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && create) return { ok: true, lock: { path, display, lock: emptyLock(), bytes: null } };
-    return { ok: false, message: `lock file ${couldNotRead(error)}` };
+    return { ok: false, message: couldNotRead(error).replace(/^could not read/, 'could not read the lock file') };
   }
   const parsed = parseLock(bytes.toString('utf8'));
   if (!parsed.ok) return { ok: false, message: `broken lock file (${parsed.error.kind}): ${parsed.error.message}` };
