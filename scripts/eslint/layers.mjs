@@ -1,7 +1,7 @@
 // ESLint rule `digest-pin/layers`: imports point down the layers of docs/architecture.md, never up or sideways.
 //
 //   shared/ (settings, rules, protocol, product, text…)   ← everything may import it; it imports only itself
-//   references/ ← registry/ ← lookup/ ← features/ ← cli/ | lsp/ (siblings: never each other) ← entries | action/ ← client/
+//   references/ ← registry/ ← lookup/ ← lock/ ← features/ ← cli/ | lsp/ (siblings: never each other) ← entries | action/ ← client/
 //
 // A module may import its own layer and any layer below it. The entries (server/src/cli.ts, server/src/server.ts,
 // server/src/lsp/main.ts) start the CLI and the language server; action/ is the GitHub Action, an entry of its own
@@ -16,13 +16,13 @@ const ENTRIES = new Set(['server/src/cli', 'server/src/server', 'server/src/lsp/
 
 /** Layer of a repository-relative path (without extension), or null when the rule does not apply to it. */
 export function layerOf(path) {
-  if (ENTRIES.has(path)) return { name: 'entry', rank: 6 };
+  if (ENTRIES.has(path)) return { name: 'entry', rank: 7 };
   const m = /^server\/src\/([^/]+)(\/|$)/.exec(path);
   if (m !== null) {
-    const rank = { shared: 0, references: 1, registry: 2, lookup: 3, features: 4, cli: 5, lsp: 5, action: 6 }[m[1]];
+    const rank = { shared: 0, references: 1, registry: 2, lookup: 3, lock: 4, features: 5, cli: 6, lsp: 6, action: 7 }[m[1]];
     return rank === undefined ? null : { name: m[1], rank };
   }
-  if (path.startsWith('client/src/')) return { name: 'client', rank: 7 };
+  if (path.startsWith('client/src/')) return { name: 'client', rank: 8 };
   return null;
 }
 

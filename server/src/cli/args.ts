@@ -3,7 +3,7 @@ import { formatPlatform, parsePlatform } from '../registry/index';
 import { PRODUCT_NAME } from '../shared/product';
 
 export type Format = 'text' | 'json' | 'sarif' | 'markdown';
-/** The formats of `pin`: its change lines (text) or a report for a pull request or a CI job summary. */
+/** The formats of `pin` and `lock`: a line per change, or a report for a pull request or a CI job summary. */
 export type PinFormat = Extract<Format, 'text' | 'markdown'>;
 export type FailOn = 'error' | 'warning' | 'information' | 'never';
 
@@ -25,7 +25,15 @@ export interface RegistryArgs {
   timeoutMs: number | undefined;
 }
 
-export interface CheckArgs extends RegistryArgs {
+/** Which lock file applies (check, render; lock writes it): `--lock FILE`, or `--no-lock`, or the nearest one. */
+export interface LockArgs {
+  /** `--lock FILE`, as written; null: the nearest `digest-pin.lock` of each file. */
+  lockFile: string | null;
+  /** `--no-lock`: no lock applies (check, render). */
+  noLock: boolean;
+}
+
+export interface CheckArgs extends RegistryArgs, LockArgs {
   command: 'check';
   format: Format;
   failOn: FailOn;
@@ -43,11 +51,42 @@ export interface PinArgs extends RegistryArgs {
   paths: string[];
 }
 
+/** `digest-pin lock`: resolve what the files use into the lock file; `--update` re-resolves every entry. */
+export interface LockCommandArgs extends RegistryArgs {
+  command: 'lock';
+  update: boolean;
+  format: PinFormat;
+  /** `--lock FILE`: the one lock to write; null: each file's nearest lock, else `digest-pin.lock` here. */
+  lockFile: string | null;
+  paths: string[];
+}
+
+export type RenderFormat = 'files' | 'build-contexts';
+export const RENDER_FORMATS: readonly RenderFormat[] = ['files', 'build-contexts'];
+
+/** `digest-pin render`: the files with the locked digests applied, or BuildKit `--build-context` arguments. */
+export interface RenderArgs {
+  command: 'render';
+  /** `--lock FILE`, as written; null: the nearest `digest-pin.lock` of each file. */
+  lockFile: string | null;
+  /** `--platform`, normalised: the platform whose lock entries apply (as `lock --platform` wrote them). */
+  platform: string | null;
+  format: RenderFormat;
+  /** `--out DIR`: where several rendered files go (mirroring their paths); null: the one file to stdout. */
+  out: string | null;
+  /** At least one. */
+  paths: string[];
+}
+
+export type Command = 'check' | 'pin' | 'lock' | 'render';
+
 export type Invocation =
   | { command: 'help' }
   | { command: 'version' }
   | CheckArgs
   | PinArgs
+  | LockCommandArgs
+  | RenderArgs
   /** The language server: the entry point (cli.ts) hands the process to it before argv reaches run(). */
   | { command: 'lsp' };
 
@@ -70,6 +109,8 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
       return { ok: true, value: { command: 'version' } };
     case 'check':
     case 'pin':
+    case 'lock':
+    case 'render':
       return parseCommand(first, rest);
     case 'lsp':
       return { ok: true, value: { command: first } };
@@ -91,34 +132,74 @@ const registryDefaults = (): RegistryArgs => ({
   timeoutMs: undefined,
 });
 
-/** Options that belong to one command only: named so the error says where they belong. */
-const ONLY_FOR: Readonly<Record<string, 'check' | 'pin'>> = {
-  '--fail-on': 'check',
-  '--update': 'pin',
-  '--dry-run': 'pin',
+const REGISTRY_OPTIONS = [
+  '--offline',
+  '--platform',
+  '--insecure-registry',
+  '--cache-dir',
+  '--no-cache',
+  '--concurrency',
+  '--timeout',
+] as const;
+
+/** Options that belong to some commands only: named so the error says where they belong. */
+const ONLY_FOR: Readonly<Record<string, readonly Command[]>> = {
+  '--format': ['check', 'pin', 'lock', 'render'],
+  '--fail-on': ['check'],
+  '--update': ['pin', 'lock'],
+  '--dry-run': ['pin'],
+  '--lock': ['check', 'lock', 'render'],
+  '--no-lock': ['check'],
+  '--out': ['render'],
+  ...Object.fromEntries(REGISTRY_OPTIONS.map((option) => [option, ['check', 'pin', 'lock'] as const])),
+  '--platform': ['check', 'pin', 'lock', 'render'],
 };
 
 /** `HOST[:PORT]` (or `https://HOST[:PORT]` for HTTPS without certificate checks). */
 const REGISTRY_HOST =
   /^(?:https?:\/\/)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
-function parseCommand(command: 'check' | 'pin', argv: readonly string[]): ArgsResult {
-  const registry = registryDefaults();
-  const paths: string[] = [];
-  let format: Format = 'text';
-  let failOn: FailOn = 'warning';
-  let update = false;
-  let dryRun = false;
-  let cacheChoice: 'dir' | 'none' | undefined;
+/** Everything the options of any command set; each command keeps its own part. */
+interface Parsed {
+  registry: RegistryArgs;
+  paths: string[];
+  format: string;
+  failOn: FailOn;
+  update: boolean;
+  dryRun: boolean;
+  lockFile: string | null;
+  noLock: boolean;
+  out: string | null;
+  cacheChoice: 'dir' | 'none' | undefined;
+}
 
+/** `'digest-pin pin'`, `'digest-pin pin' and 'digest-pin lock'`, `'… check', '… pin' and '… lock'`. */
+function owners(commands: readonly Command[]): string {
+  const named = commands.map((command) => `'${PRODUCT_NAME} ${command}'`);
+  return named.length === 1 ? named[0]! : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]!}`;
+}
+
+function parseCommand(command: Command, argv: readonly string[]): ArgsResult {
+  const state: Parsed = {
+    registry: registryDefaults(),
+    paths: [],
+    format: command === 'render' ? 'files' : 'text',
+    failOn: 'warning',
+    update: false,
+    dryRun: false,
+    lockFile: null,
+    noLock: false,
+    out: null,
+    cacheChoice: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--') {
-      paths.push(...argv.slice(i + 1));
+      state.paths.push(...argv.slice(i + 1));
       break;
     }
     if (!arg.startsWith('-') || arg === '-') {
-      paths.push(arg);
+      state.paths.push(arg);
       continue;
     }
     const eq = arg.indexOf('=');
@@ -131,89 +212,137 @@ function parseCommand(command: 'check' | 'pin', argv: readonly string[]): ArgsRe
       i++;
       return next;
     };
-    const flag = (): string | null => (inline !== undefined ? `'${option}' takes no value` : null);
+    if (option === '-h' || option === '--help') return { ok: true, value: { command: 'help' } };
     const owner = ONLY_FOR[option];
-    if (owner !== undefined && owner !== command)
-      return usage(`'${option}' is an option of '${PRODUCT_NAME} ${owner}', not of '${command}'`);
+    if (owner !== undefined && !owner.includes(command))
+      return usage(`'${option}' is an option of ${owners(owner)}, not of '${command}'`);
+    const problem = applyOption(state, command, option, inline, value);
+    if (problem !== null) return usage(problem);
+  }
+  return finish(command, state);
+}
 
-    switch (option) {
-      case '-h':
-      case '--help':
-        return { ok: true, value: { command: 'help' } };
-      case '--offline':
-      case '--update':
-      case '--dry-run':
-      case '--no-cache': {
-        const problem = flag();
-        if (problem !== null) return usage(problem);
-        if (option === '--offline') registry.offline = true;
-        else if (option === '--update') update = true;
-        else if (option === '--dry-run') dryRun = true;
-        else {
-          if (cacheChoice === 'dir') return usage(`'--no-cache' and '--cache-dir' exclude each other`);
-          cacheChoice = 'none';
-          registry.cacheDir = null;
-        }
-        break;
+/** One option into the state; the usage error, or null. */
+function applyOption(
+  state: Parsed,
+  command: Command,
+  option: string,
+  inline: string | undefined,
+  value: () => string | undefined,
+): string | null {
+  const { registry } = state;
+  switch (option) {
+    case '--offline':
+    case '--update':
+    case '--dry-run':
+    case '--no-lock':
+    case '--no-cache':
+      if (inline !== undefined) return `'${option}' takes no value`;
+      if (option === '--offline') registry.offline = true;
+      else if (option === '--update') state.update = true;
+      else if (option === '--dry-run') state.dryRun = true;
+      else if (option === '--no-lock') state.noLock = true;
+      else {
+        if (state.cacheChoice === 'dir') return `'--no-cache' and '--cache-dir' exclude each other`;
+        state.cacheChoice = 'none';
+        registry.cacheDir = null;
       }
-      case '--format': {
-        const allowed = command === 'check' ? FORMATS : PIN_FORMATS;
-        const chosen = oneOf(value(), allowed);
-        if (chosen === null)
-          return usage(`'--format'${command === 'pin' ? ` of 'pin'` : ''} needs one of ${allowed.join(', ')}`);
-        format = chosen;
-        break;
-      }
-      case '--fail-on': {
-        const chosen = oneOf(value(), FAIL_ON);
-        if (chosen === null) return usage(`'--fail-on' needs one of ${FAIL_ON.join(', ')}`);
-        failOn = chosen;
-        break;
-      }
-      case '--platform': {
-        const text = value();
-        const platform = text === undefined ? null : parsePlatform(text);
-        if (platform === null) return usage(`'--platform' needs os/arch[/variant], e.g. linux/arm64`);
-        registry.platform = formatPlatform(platform);
-        break;
-      }
-      case '--insecure-registry': {
-        const host = value();
-        if (host === undefined || !REGISTRY_HOST.test(host))
-          return usage(`'--insecure-registry' needs HOST[:PORT], e.g. registry.internal:5000`);
-        registry.insecureRegistries.push(host);
-        break;
-      }
-      case '--cache-dir': {
-        const dir = value();
-        if (dir === undefined || dir === '') return usage(`'--cache-dir' needs a directory`);
-        if (cacheChoice === 'none') return usage(`'--no-cache' and '--cache-dir' exclude each other`);
-        cacheChoice = 'dir';
-        registry.cacheDir = dir;
-        break;
-      }
-      case '--concurrency': {
-        const n = integer(value(), 1, MAX_CONCURRENCY);
-        if (n === null) return usage(`'--concurrency' needs a whole number from 1 to ${MAX_CONCURRENCY}`);
-        registry.concurrency = n;
-        break;
-      }
-      case '--timeout': {
-        const n = integer(value(), 1, 600_000);
-        if (n === null) return usage(`'--timeout' needs milliseconds, a whole number from 1 to 600000`);
-        registry.timeoutMs = n;
-        break;
-      }
-      default:
-        return usage(`unknown option '${option}'`);
+      return null;
+    case '--format': {
+      const allowed: readonly string[] =
+        command === 'render' ? RENDER_FORMATS : command === 'check' ? FORMATS : PIN_FORMATS;
+      const chosen = oneOf<string>(value(), allowed);
+      if (chosen === null)
+        return `'--format'${command === 'check' ? '' : ` of '${command}'`} needs one of ${allowed.join(', ')}`;
+      state.format = chosen;
+      return null;
     }
+    case '--fail-on': {
+      const chosen = oneOf(value(), FAIL_ON);
+      if (chosen === null) return `'--fail-on' needs one of ${FAIL_ON.join(', ')}`;
+      state.failOn = chosen;
+      return null;
+    }
+    case '--lock':
+    case '--out': {
+      const path = value();
+      if (path === undefined || path === '')
+        return option === '--lock' ? `'--lock' needs a lock file` : `'--out' needs a directory`;
+      if (option === '--lock') state.lockFile = path;
+      else state.out = path;
+      return null;
+    }
+    default:
+      return applyRegistryOption(state, option, value);
+  }
+}
+
+function applyRegistryOption(state: Parsed, option: string, value: () => string | undefined): string | null {
+  const { registry } = state;
+  switch (option) {
+    case '--platform': {
+      const text = value();
+      const platform = text === undefined ? null : parsePlatform(text);
+      if (platform === null) return `'--platform' needs os/arch[/variant], e.g. linux/arm64`;
+      registry.platform = formatPlatform(platform);
+      return null;
+    }
+    case '--insecure-registry': {
+      const host = value();
+      if (host === undefined || !REGISTRY_HOST.test(host))
+        return `'--insecure-registry' needs HOST[:PORT], e.g. registry.internal:5000`;
+      registry.insecureRegistries.push(host);
+      return null;
+    }
+    case '--cache-dir': {
+      const dir = value();
+      if (dir === undefined || dir === '') return `'--cache-dir' needs a directory`;
+      if (state.cacheChoice === 'none') return `'--no-cache' and '--cache-dir' exclude each other`;
+      state.cacheChoice = 'dir';
+      registry.cacheDir = dir;
+      return null;
+    }
+    case '--concurrency': {
+      const n = integer(value(), 1, MAX_CONCURRENCY);
+      if (n === null) return `'--concurrency' needs a whole number from 1 to ${MAX_CONCURRENCY}`;
+      registry.concurrency = n;
+      return null;
+    }
+    case '--timeout': {
+      const n = integer(value(), 1, 600_000);
+      if (n === null) return `'--timeout' needs milliseconds, a whole number from 1 to 600000`;
+      registry.timeoutMs = n;
+      return null;
+    }
+    default:
+      return `unknown option '${option}'`;
+  }
+}
+
+function finish(command: Command, state: Parsed): ArgsResult {
+  const { registry, paths, update, dryRun, lockFile, noLock, out } = state;
+  if (lockFile !== null && noLock) return usage(`'--lock' and '--no-lock' exclude each other`);
+  if (command === 'render') {
+    if (paths.length === 0) return usage(`'render' needs the files to render`);
+    const format = state.format as RenderFormat;
+    return { ok: true, value: { command, format, lockFile, platform: registry.platform, out, paths } };
   }
   if (paths.length === 0) paths.push('.');
-  if (command === 'check') return { ok: true, value: { command, ...registry, format, failOn, paths } };
-  // `--format` of pin was checked against PIN_FORMATS above: this only narrows its type.
-  const pinFormat = oneOf(format, PIN_FORMATS) ?? 'text';
-  return { ok: true, value: { command, ...registry, update, dryRun, format: pinFormat, paths } };
+  switch (command) {
+    case 'check':
+      return {
+        ok: true,
+        value: { command, ...registry, format: state.format as Format, failOn: state.failOn, lockFile, noLock, paths },
+      };
+    case 'pin':
+      return { ok: true, value: { command, ...registry, update, dryRun, format: pinFormat(state.format), paths } };
+    case 'lock':
+      return { ok: true, value: { command, ...registry, update, format: pinFormat(state.format), lockFile, paths } };
+  }
 }
+
+/** `--format` of pin and lock was checked against PIN_FORMATS: this only narrows its type. */
+const pinFormat = (format: string): PinFormat => oneOf(format, PIN_FORMATS) ?? 'text';
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[]): T | null {
   return allowed.find((candidate) => candidate === value) ?? null;
@@ -233,6 +362,8 @@ mutable tags, and pin them to digests.
 Commands:
   check [PATH…]   report image references and findings; PATH is a file or a directory (default: .)
   pin [PATH…]     write @sha256 digests after the tags of unpinned references (the tag stays)
+  lock [PATH…]    record the digests of unpinned references in digest-pin.lock; the files are not touched
+  render FILE…    print the files with the locked digests applied (the lock file's digests, as pin would write them)
   lsp --stdio     run the language server over stdio (for any LSP client)
 
 Options of check:
@@ -246,7 +377,19 @@ Options of pin:
   --format text|markdown                     output: a line per change (default), or a markdown table of the
                                              changes (with --dry-run: what would change, instead of the diff)
 
-Registry options (check and pin):
+Options of lock:
+  --update                                   re-resolve every entry: move those whose tag has moved, or that are gone
+  --format text|markdown                     output: a line per change (default), or a markdown table of the changes
+
+Options of render:
+  --format files|build-contexts              the files (default), or for Dockerfiles BuildKit's --build-context args
+  --out DIR                                  write several rendered files under DIR, mirroring their paths
+
+Lock files (check, lock, render):
+  --lock FILE                                use this lock file instead of the nearest digest-pin.lock
+  --no-lock                                  (check) ignore lock files: report unpinned references as usual
+
+Registry options (check, pin and lock; --platform also for render):
   --offline                                  no network: static findings, plus what the cache already knows
   --platform os/arch[/variant]               use that platform's image digest instead of the multi-platform index
   --insecure-registry HOST[:PORT]            plain HTTP for that registry (repeatable); loopback needs none
@@ -257,7 +400,11 @@ Registry options (check and pin):
   -h, --help                                 show this help
   --version                                  print the version
 
+The nearest digest-pin.lock in a file's directory or above it (up to the repository root, a folder with .git)
+applies to it: check reports its references as locked (not-locked when missing), lock writes it (creating
+./digest-pin.lock when none applies), render applies it.
 Credentials come from the Docker CLI config ($DOCKER_CONFIG/config.json or ~/.docker/config.json).
 Exit status: check: 0 nothing at or above --fail-on, 1 findings at or above it; pin: 0 everything pinned,
-1 some references could not be resolved or written (the others are); 2 usage or fatal error.
+1 some references could not be resolved or written (the others are); lock: 0 every reference locked, 1 some could
+not be resolved (the rest is written); render: 1 some references are not locked; 2 usage or fatal error.
 `;

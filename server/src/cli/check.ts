@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { atLeast, SEVERITIES, type Severity } from '../shared/rules';
 import { diagnose, type DiagnoseOptions, type Finding } from '../features/diagnostics';
+import type { LockState } from '../lock/state';
 import { type Online } from '../lookup/answer';
 import { findReferences, MAX_FILE_BYTES, tooLargeNote, type FindOptions } from '../references/index';
 import { neighboursOf } from '../references/neighbours';
@@ -14,8 +15,10 @@ export interface CheckedReference {
   file: string;
   reference: ImageReference;
   findings: Finding[];
-  /** What the registry (or the cache) said, when it was asked. */
+  /** What the registry (or the cache) said, when it was asked (about the locked digest, for a locked reference). */
   online?: Online;
+  /** The digest the applicable lock file records for the reference, and that lock (as outputs show paths). */
+  locked?: { digest: string; lock: string };
 }
 
 export interface ReportNote extends FileNote {
@@ -99,16 +102,19 @@ export function diagnoseAll(
   read: ReadResult,
   online: ReadonlyMap<ImageReference, Online> = new Map(),
   options: DiagnoseOptions = {},
+  locks: ReadonlyMap<ImageReference, LockState> = new Map(),
 ): Report {
   const report: Report = { files: read.files.length, references: [], notes: [], failures: read.failures };
   for (const { walked, references, notes } of read.files) {
     for (const reference of references) {
       const answer = online.get(reference);
+      const lock = locks.get(reference);
       report.references.push({
         file: walked.file,
         reference,
-        findings: diagnose(reference, answer, options),
+        findings: diagnose(reference, answer, { ...options, lock }),
         ...(answer !== undefined ? { online: answer } : {}),
+        ...(lock?.kind === 'locked' ? { locked: { digest: lock.digest, lock: lock.lock } } : {}),
       });
     }
     for (const note of notes) report.notes.push({ file: walked.file, ...note });

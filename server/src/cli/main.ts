@@ -1,18 +1,16 @@
 // The command line as a function of argv and an environment: everything but process itself, so tests run it in-process.
-import type { Online } from '../lookup/answer';
-import type { ImageReference } from '../references/types';
-import { parseArgs, HELP, type CheckArgs, type PinArgs, type RegistryArgs } from './args';
-import { allReferences, diagnoseAll, exitStatus, readFiles, summarise, type ReadResult } from './check';
-import { lookUp, type LookupOptions } from '../lookup/ask';
-import { questionFor } from '../lookup/question';
+import { parseArgs, HELP, type CheckArgs, type PinArgs } from './args';
+import { askRegistries } from './ask';
+import { allReferences, diagnoseAll, exitStatus, readFiles, summarise } from './check';
+import { lockCommand } from './lock';
+import { checkLocks } from './locks';
+import { renderCommand } from './render';
 import { formatJson } from './output/json';
 import { formatMarkdown, formatPinMarkdown, type ReportProblem } from './output/markdown';
 import { formatSarif } from './output/sarif';
 import { formatText } from './output/text';
 import { imageChanges, pinSummary, planPins, problemLine, writePins } from './pin';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../shared/product';
-import { progressLine } from './progress';
-import { openRegistry } from './registry';
 import { collectFiles, type WalkResult } from './walk';
 
 export interface CliIo {
@@ -49,49 +47,37 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
       return check(invocation, io);
     case 'pin':
       return pin(invocation, io);
+    case 'lock':
+      return lockCommand(invocation, io, walk);
+    case 'render':
+      return renderCommand(invocation, io, walk);
   }
 }
 
 /** The walk, or null (after saying why on stderr) when a PATH does not exist: a usage error. */
-function walk(paths: readonly string[], io: CliIo): WalkResult | null {
+export function walk(paths: readonly string[], io: Pick<CliIo, 'cwd' | 'stderr'>): WalkResult | null {
   const walked = collectFiles(paths, io.cwd);
   if (walked.missing.length === 0) return walked;
   for (const path of walked.missing) io.stderr.write(`${PRODUCT_NAME}: ${path}: no such file or directory\n`);
   return null;
 }
 
-/**
- * Asks the registries (offline: only the cache) about every reference that has a question, once per unique
- * question. No client at all — so no cache read — when nothing needs asking.
- */
-async function askRegistries(
-  read: ReadResult,
-  args: RegistryArgs,
-  io: CliIo,
-  options: Omit<LookupOptions, 'platform' | 'onProgress'>,
-): Promise<Map<ImageReference, Online>> {
-  const refs = allReferences(read);
-  if (!refs.some((ref) => questionFor(ref, { platform: args.platform, pins: options.pins }) !== null)) return new Map();
-  const client = openRegistry(args, io);
-  const progress = progressLine(io.stderr, args.offline ? 'reading the cache' : 'asking registries');
-  try {
-    return await lookUp(refs, client, {
-      ...options,
-      platform: args.platform,
-      onProgress: (done, total) => progress.update(done, total),
-    });
-  } finally {
-    progress.clear();
-    await client.close();
-  }
-}
-
 async function check(args: CheckArgs, io: CliIo): Promise<ExitCode> {
   const walked = walk(args.paths, io);
   if (walked === null) return 2;
   const read = readFiles(walked.files, { problems: walked.problems });
-  const online = await askRegistries(read, args, io, { pins: true, dates: true });
-  const report = diagnoseAll(read, online, { now: (io.now ?? Date.now)(), offline: args.offline });
+  // A locked reference is asked about as the pin of its locked digest (lock/state.ts lockedView).
+  const locks = checkLocks(read, args, io.cwd);
+  const asked = allReferences(read).map((ref) => locks.views.get(ref) ?? ref);
+  const answers = await askRegistries(asked, args, io, { pins: true, dates: true });
+  const online = new Map(
+    allReferences(read).flatMap((ref) => {
+      const answer = answers.get(locks.views.get(ref) ?? ref);
+      return answer === undefined ? [] : [[ref, answer] as const];
+    }),
+  );
+  read.failures.push(...locks.failures);
+  const report = diagnoseAll(read, online, { now: (io.now ?? Date.now)(), offline: args.offline }, locks.states);
   for (const failure of report.failures) io.stderr.write(`${PRODUCT_NAME}: ${failure.file}: ${failure.message}\n`);
   const summary = summarise(report);
   switch (args.format) {
@@ -117,7 +103,7 @@ async function pin(args: PinArgs, io: CliIo): Promise<ExitCode> {
   const read = readFiles(walked.files, { problems: walked.problems, keepBytes: true });
   const markdown = args.format === 'markdown';
   // The markdown report dates both images of a drifted pin (the text output has no room for it).
-  const online = await askRegistries(read, args, io, { pins: args.update, dates: markdown });
+  const online = await askRegistries(allReferences(read), args, io, { pins: args.update, dates: markdown });
   const plan = planPins(read, online, { update: args.update });
   const output = writePins(plan, { dryRun: args.dryRun });
   const errors = [

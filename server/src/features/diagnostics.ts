@@ -1,6 +1,7 @@
 // Findings about one image reference, with the codes of shared/rules.ts: what the file says (offline codes) and what
 // the registry said about it (online codes). Pure: what the registry said arrives as an `Online` value; this module
 // never asks anything itself.
+import { lockedView, type LockState } from '../lock/state';
 import { notAsked, type Online } from '../lookup/answer';
 import { asksRegistry } from '../lookup/question';
 import { referenceText } from '../references/reference';
@@ -23,6 +24,12 @@ export interface DiagnoseOptions {
   now?: number;
   /** The answers came from the cache without asking the registry: messages say so, and how old they are. */
   offline?: boolean;
+  /**
+   * What the lock that applies to the file says about the reference (lock/state.ts). Locked: no `unpinned` /
+   * `latest`; `online` is then the answer about the locked digest as a pin (drift, lost digest). Not locked:
+   * `not-locked` instead of `unpinned` / `latest`.
+   */
+  lock?: LockState | null;
 }
 
 const finding = (
@@ -45,17 +52,22 @@ const finding = (
  */
 export function diagnose(ref: ImageReference, online?: Online, options: DiagnoseOptions = {}): Finding[] {
   if (ref.ignored) return [];
-  const found = staticFinding(ref);
+  const lock = options.lock ?? undefined;
+  const now = options.now ?? Date.now();
+  if (lock?.kind === 'locked' && ref.status === 'unpinned') {
+    if (online?.kind !== 'pin') return [];
+    return pinFindings(lockedView(ref, lock.digest), online, now, options.offline === true, lock.lock);
+  }
+  const found = staticFinding(ref, lock);
   const fallback = found === null ? [] : [found];
   if (online === undefined || !asksRegistry(ref)) return fallback;
-  const now = options.now ?? Date.now();
   if (online.kind === 'tag' && ref.status === 'unpinned')
-    return tagFindings(ref, online, now, options.offline === true) ?? fallback;
+    return tagFindings(ref, online, now, options.offline === true, lock) ?? fallback;
   if (online.kind === 'pin' && ref.status === 'pinned') return pinFindings(ref, online, now, options.offline === true);
   return fallback;
 }
 
-function staticFinding(ref: ImageReference): Finding | null {
+function staticFinding(ref: ImageReference, lock?: LockState): Finding | null {
   switch (ref.status) {
     case 'invalid':
       return finding(
@@ -73,12 +85,19 @@ function staticFinding(ref: ImageReference): Finding | null {
     case 'pinned':
       return null;
     case 'unpinned':
-      return unpinnedFinding(ref);
+      return unpinnedFinding(ref, undefined, lock);
   }
 }
 
 /** `hint`: the digest to pin, in the words of each message, once the registry has said it. */
-function unpinnedFinding(ref: ImageReference, hint?: { unpinned: string; latest: string }): Finding {
+function unpinnedFinding(ref: ImageReference, hint?: { unpinned: string; latest: string }, lock?: LockState): Finding {
+  if (lock?.kind === 'not-locked' && !ref.localBuild) {
+    return finding(
+      ref,
+      'not-locked',
+      `${referenceText(ref)} is not locked: ${lock.lock} has no entry for ${lock.key}; run 'digest-pin lock' to record ${hint?.unpinned ?? 'its digest'}`,
+    );
+  }
   if (ref.localBuild) {
     return finding(
       ref,
@@ -111,6 +130,7 @@ function tagFindings(
   online: Extract<Online, { kind: 'tag' }>,
   now: number,
   offline: boolean,
+  lock?: LockState,
 ): Finding[] | null {
   const { result, platform } = online;
   if (result.ok) {
@@ -121,7 +141,7 @@ function tagFindings(
       unpinned: `its current ${platform ? `${platform} ` : ''}digest ${short}${from}`,
       latest: ` (${ref.tag ?? 'latest'} points to ${short}${platform ? ` for ${platform}` : ''} now${from})`,
     };
-    return [unpinnedFinding(ref, hint)];
+    return [unpinnedFinding(ref, hint, lock)];
   }
   const { error } = result;
   if (notAsked(error)) return null;
@@ -137,7 +157,7 @@ function tagFindings(
   const advice = online.platformMissing
     ? '; pick a platform the image is built for, or pin the multi-platform index (no --platform)'
     : undefined;
-  return [unpinnedFinding(ref), registryError(ref, error, advice)];
+  return [unpinnedFinding(ref, undefined, lock), registryError(ref, error, advice)];
 }
 
 const fromCache = (age: number): string => ` (from the cache, checked ${formatAge(age)} ago)`;
@@ -147,10 +167,13 @@ function pinFindings(
   online: Extract<Online, { kind: 'pin' }>,
   now: number,
   offline: boolean,
+  /** The lock the digest was read from, when it is a locked entry rather than a pin written in the file. */
+  lockName?: string,
 ): Finding[] {
   const { status } = online;
   const whole = referenceText(ref);
   const written = whole.slice(0, whole.lastIndexOf('@'));
+  const yours = lockName === undefined ? 'your pin' : `the digest locked in ${lockName}`;
   switch (status.status) {
     case 'current':
       return [];
@@ -160,7 +183,7 @@ function pinFindings(
         finding(
           ref,
           'tag-drift',
-          driftMessage(written, status.pinned, status.current, online.created ?? {}, now) + from,
+          driftMessage(written, status.pinned, status.current, online.created ?? {}, now, yours) + from,
         ),
       ];
     }
@@ -173,7 +196,7 @@ function pinFindings(
         finding(
           ref,
           'digest-not-found',
-          `${written}@${shortDigest(status.pinned)} cannot be pulled: the registry no longer has this digest (deleted, or never pushed to this repository)${next}${from}`,
+          `${written}@${shortDigest(status.pinned)}${lockName === undefined ? '' : ` (locked in ${lockName})`} cannot be pulled: the registry no longer has this digest (deleted, or never pushed to this repository)${next}${from}`,
         ),
       ];
     }
@@ -216,9 +239,10 @@ export function driftMessage(
   current: string,
   created: { pinned?: string; current?: string },
   now: number,
+  subject = 'your pin',
 ): string {
   const head = `${written} has moved on: the tag now points to ${shortDigest(current)}`;
-  const yours = `your pin ${shortDigest(pinned)}`;
+  const yours = `${subject} ${shortDigest(pinned)}`;
   const pinnedAt = created.pinned === undefined ? NaN : Date.parse(created.pinned);
   const currentAt = created.current === undefined ? NaN : Date.parse(created.current);
   const knowPinned = !Number.isNaN(pinnedAt);

@@ -5,8 +5,8 @@
 /** LSP's four severities, by name. */
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
-/** Codes that need nothing but the text of the file. */
-export type OfflineCode = 'unpinned' | 'latest' | 'invalid-reference' | 'variable';
+/** Codes that need nothing but the text of the file (and the lock file that applies to it: `not-locked`). */
+export type OfflineCode = 'unpinned' | 'latest' | 'invalid-reference' | 'variable' | 'not-locked';
 
 /** Codes that need an answer from the registry (see `Resolution`). */
 export type OnlineCode = 'tag-drift' | 'digest-not-found' | 'tag-not-found' | 'registry-error';
@@ -57,6 +57,13 @@ const TABLE: Record<DiagnosticCode, Omit<Rule, 'code'>> = {
     title: 'Image reference is built from variables',
     why: 'Its value is only known at build or deploy time, so it cannot be checked or pinned here.',
     fix: 'Pin where the value is defined (an `ARG` default, a `.env` file, a CI variable), or write the reference literally.',
+    online: false,
+  },
+  'not-locked': {
+    severity: 'warning',
+    title: 'Image reference is missing from the lock file',
+    why: 'A `digest-pin.lock` applies to this file, so its tags are meant to be locked to digests at build time; this one has no entry, so builds pull whatever the tag points to that day.',
+    fix: 'Run `digest-pin lock` to record its digest (existing entries keep theirs), and commit the lock file.',
     online: false,
   },
   'tag-drift': {

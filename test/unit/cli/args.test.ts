@@ -4,8 +4,10 @@ import {
   parseArgs,
   type ArgsResult,
   type CheckArgs,
+  type LockCommandArgs,
   type PinArgs,
   type RegistryArgs,
+  type RenderArgs,
 } from '../../../server/src/cli/args';
 
 const registry: RegistryArgs = {
@@ -18,11 +20,36 @@ const registry: RegistryArgs = {
 };
 const check = (over: Partial<CheckArgs> = {}): ArgsResult => ({
   ok: true,
-  value: { command: 'check', ...registry, format: 'text', failOn: 'warning', paths: ['.'], ...over },
+  value: {
+    command: 'check',
+    ...registry,
+    format: 'text',
+    failOn: 'warning',
+    lockFile: null,
+    noLock: false,
+    paths: ['.'],
+    ...over,
+  },
 });
 const pin = (over: Partial<PinArgs> = {}): ArgsResult => ({
   ok: true,
   value: { command: 'pin', ...registry, update: false, dryRun: false, format: 'text', paths: ['.'], ...over },
+});
+const lock = (over: Partial<LockCommandArgs> = {}): ArgsResult => ({
+  ok: true,
+  value: { command: 'lock', ...registry, update: false, format: 'text', lockFile: null, paths: ['.'], ...over },
+});
+const render = (over: Partial<RenderArgs> = {}): ArgsResult => ({
+  ok: true,
+  value: {
+    command: 'render',
+    format: 'files',
+    lockFile: null,
+    platform: null,
+    out: null,
+    paths: ['Dockerfile'],
+    ...over,
+  },
 });
 const usage = (error: string): ArgsResult => ({ ok: false, error });
 
@@ -102,8 +129,47 @@ describe('parseArgs', () => {
     [['pin', '--format', 'sarif'], usage("'--format' of 'pin' needs one of text, markdown")],
     [['pin', '--format'], usage("'--format' of 'pin' needs one of text, markdown")],
     [['pin', '--fail-on', 'never'], usage("'--fail-on' is an option of 'digest-pin check', not of 'pin'")],
-    [['check', '--update'], usage("'--update' is an option of 'digest-pin pin', not of 'check'")],
+    [['check', '--update'], usage("'--update' is an option of 'digest-pin pin' and 'digest-pin lock', not of 'check'")],
     [['check', '--dry-run'], usage("'--dry-run' is an option of 'digest-pin pin', not of 'check'")],
+    // lock files
+    [['check', '--lock', 'ci/digest-pin.lock'], check({ lockFile: 'ci/digest-pin.lock' })],
+    [['check', '--no-lock', 'x'], check({ noLock: true, paths: ['x'] })],
+    [['check', '--lock=a', '--no-lock'], usage("'--lock' and '--no-lock' exclude each other")],
+    [['check', '--lock'], usage("'--lock' needs a lock file")],
+    [['check', '--no-lock=1'], usage("'--no-lock' takes no value")],
+    [['lock'], lock()],
+    [['lock', '--update', 'a', 'b'], lock({ update: true, paths: ['a', 'b'] })],
+    [
+      ['lock', '--lock', 'x.lock', '--offline', '--platform', 'linux/arm64'],
+      lock({ lockFile: 'x.lock', offline: true, platform: 'linux/arm64' }),
+    ],
+    [['lock', '--no-lock'], usage("'--no-lock' is an option of 'digest-pin check', not of 'lock'")],
+    [['lock', '--dry-run'], usage("'--dry-run' is an option of 'digest-pin pin', not of 'lock'")],
+    [
+      ['lock', '--format', 'json'],
+      usage("'--format' is an option of 'digest-pin check' and 'digest-pin render', not of 'lock'"),
+    ],
+    [['render', 'Dockerfile'], render()],
+    [
+      ['render', '--format', 'build-contexts', '--lock', 'l', 'Dockerfile'],
+      render({ format: 'build-contexts', lockFile: 'l' }),
+    ],
+    [['render', '--out', 'dist', 'a', 'b'], render({ out: 'dist', paths: ['a', 'b'] })],
+    [['render'], usage("'render' needs the files to render")],
+    [['render', '--format', 'json', 'x'], usage("'--format' needs one of files, build-contexts")],
+    [['check', '--format', 'build-contexts'], usage("'--format' needs one of text, json, sarif")],
+    [
+      ['render', '--out', 'x'],
+      render({ out: 'x', paths: [] }).ok ? usage("'render' needs the files to render") : usage(''),
+    ],
+    [
+      ['render', '--offline', 'x'],
+      usage("'--offline' is an option of 'digest-pin check', 'digest-pin pin' and 'digest-pin lock', not of 'render'"),
+    ],
+    [
+      ['pin', '--lock', 'x'],
+      usage("'--lock' is an option of 'digest-pin check', 'digest-pin lock' and 'digest-pin render', not of 'pin'"),
+    ],
     [['lsp', '--stdio'], { ok: true, value: { command: 'lsp' } }],
     [['lint'], usage("unknown command 'lint'")],
     [['--offline', 'check'], usage("unknown option '--offline' (options come after the command)")],

@@ -210,6 +210,7 @@ describe('the rule table', () => {
     latest: true,
     'invalid-reference': true,
     variable: true,
+    'not-locked': true,
   };
   const online: Record<OnlineCode, true> = {
     'tag-drift': true,
@@ -237,6 +238,7 @@ describe('the rule table', () => {
     latest: 'warning',
     'invalid-reference': 'error',
     variable: 'information',
+    'not-locked': 'warning',
     'tag-drift': 'information',
     'digest-not-found': 'error',
     'tag-not-found': 'error',

@@ -29,6 +29,9 @@ describe('layers', () => {
       // The GitHub Action runs the CLI in-process.
       { filename: at('server/src/action/action.ts'), code: "import { run } from '../cli/main';" },
       { filename: at('server/src/action/summary.ts'), code: "import { plural } from '../shared/text';" },
+      { filename: at('server/src/features/diagnostics.ts'), code: "import { x } from '../lock/state';" },
+      { filename: at('server/src/lock/state.ts'), code: "import { x } from '../lookup/question';" },
+      { filename: at('server/src/cli/lock.ts'), code: "import { x } from '../lock/lockFile';" },
     ],
     invalid: [
       // The wrong-way imports the layering was introduced to end.
@@ -41,6 +44,10 @@ describe('layers', () => {
       ['server/src/registry/client.ts', '../lookup/ask'],
       ['server/src/lookup/ask.ts', '../features/diagnostics'],
       ['server/src/features/diagnostics.ts', '../cli/output/json'],
+      // The lock layer sits between lookup/ and features/: it reads neither edits nor the file system's surfaces.
+      ['server/src/lock/lockFile.ts', '../features/edits'],
+      ['server/src/lock/state.ts', '../cli/check'],
+      ['server/src/lookup/ask.ts', '../lock/state'],
       ['server/src/cli/check.ts', '../server'],
       ['client/src/commands.ts', '../../server/src/registry/index'],
       ['client/src/commands.ts', '../../server/src/lsp/documents'],
@@ -57,12 +64,13 @@ describe('layers', () => {
   });
 
   it('ranks the folders in the order of docs/architecture.md', () => {
-    const order = ['shared', 'references', 'registry', 'lookup', 'features', 'cli', 'entry', 'client'];
+    const order = ['shared', 'references', 'registry', 'lookup', 'lock', 'features', 'cli', 'entry', 'client'];
     const paths = [
       'server/src/shared/text',
       'server/src/references/imageRef',
       'server/src/registry/client',
       'server/src/lookup/ask',
+      'server/src/lock/state',
       'server/src/features/hover',
       'server/src/cli/main',
       'server/src/server',

@@ -1,5 +1,6 @@
 // `check --format json`: the public shape of /work/shared/design/cli.md, version 1.
-// Additive fields only: `context`, `platform`, `localBuild`, `ignored`, `parts` (split references) on a reference; a
+// Additive fields only: `context`, `platform`, `localBuild`, `ignored`, `parts` (split references), `locked` (a lock
+// file records its digest) on a reference; a
 // top-level `notes` array.
 // `current` appears only when the registry was asked (or, offline, when the cache knew the answer).
 import { notAsked, type Online } from '../../lookup/answer';
@@ -25,6 +26,8 @@ export interface JsonReference {
   /** A split reference (Helm values, kustomize, an ARG holding the tag): each scalar's text and range. */
   parts?: ReferenceParts;
   current?: Current;
+  /** The reference is locked: the digest its lock file records, and that lock file (relative to the working directory). */
+  locked?: { digest: string; lock: string };
   diagnostics: Array<{ code: DiagnosticCode; severity: Severity; message: string }>;
 }
 
@@ -43,7 +46,7 @@ export interface JsonReport {
 }
 
 export function toJsonReport(report: Report, summary: Summary): JsonReport {
-  const references = report.references.map(({ file, reference: ref, findings, online }): JsonReference => {
+  const references = report.references.map(({ file, reference: ref, findings, online, locked }): JsonReference => {
     const current = currentOf(online);
     return {
       file,
@@ -60,6 +63,7 @@ export function toJsonReport(report: Report, summary: Summary): JsonReport {
       ...(ref.ignored ? { ignored: true as const } : {}),
       ...(ref.parts !== undefined ? { parts: ref.parts } : {}),
       ...(current !== undefined ? { current } : {}),
+      ...(locked !== undefined ? { locked } : {}),
       diagnostics: findings.map(({ code, severity, message }) => ({ code, severity, message })),
     };
   });

@@ -25,8 +25,9 @@ export interface ImageChange {
   oldCreated?: string;
   /** Build time of the image of `newDigest` (RFC 3339), when known. */
   newCreated?: string;
-  /** Where it is written: the file as printed elsewhere (relative, `/`-separated) and the 1-based line. */
-  places: Array<{ file: string; line: number }>;
+  /** Where it is written: the file as printed elsewhere (relative, `/`-separated) and the 1-based line (a lock's
+   * entry names only the files that use it). */
+  places: Array<{ file: string; line?: number }>;
 }
 
 /** Something that could not be done, listed after the table: `could not pin …`, a file that could not be written. */
@@ -177,7 +178,7 @@ export function mergeChanges(changes: readonly ImageChange[]): ImageChange[] {
   const result = [...merged.values()];
   for (const change of result) {
     change.places = change.places
-      .sort((a, b) => byCodeUnits(a.file, b.file) || a.line - b.line)
+      .sort((a, b) => byCodeUnits(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0))
       .filter((p, i, all) => i === 0 || p.file !== all[i - 1]!.file || p.line !== all[i - 1]!.line);
   }
   const firstFile = (c: ImageChange): string => c.places[0]?.file ?? '';
@@ -203,7 +204,9 @@ export function changesTable(changes: readonly ImageChange[]): string {
     change.oldDigest === null ? NONE : (day(change.oldCreated) ?? 'unknown'),
     day(change.newCreated) ?? 'unknown',
     gap(change),
-    change.places.length === 0 ? NONE : change.places.map((p) => cellCode(`${p.file}:${p.line}`)).join(', '),
+    change.places.length === 0
+      ? NONE
+      : change.places.map((p) => cellCode(p.line === undefined ? p.file : `${p.file}:${p.line}`)).join(', '),
   ]);
   return `${table(
     ['image', 'old digest', 'new digest', 'old image built', 'new image built', 'gap', 'places'],
