@@ -145,10 +145,7 @@ describe('parseArgs', () => {
     ],
     [['lock', '--no-lock'], usage("'--no-lock' is an option of 'digest-pin check', not of 'lock'")],
     [['lock', '--dry-run'], usage("'--dry-run' is an option of 'digest-pin pin', not of 'lock'")],
-    [
-      ['lock', '--format', 'json'],
-      usage("'--format' is an option of 'digest-pin check' and 'digest-pin render', not of 'lock'"),
-    ],
+    [['lock', '--format', 'json'], usage("'--format' of 'lock' needs one of text, markdown")],
     [['render', 'Dockerfile'], render()],
     [
       ['render', '--format', 'build-contexts', '--lock', 'l', 'Dockerfile'],
@@ -156,8 +153,9 @@ describe('parseArgs', () => {
     ],
     [['render', '--out', 'dist', 'a', 'b'], render({ out: 'dist', paths: ['a', 'b'] })],
     [['render'], usage("'render' needs the files to render")],
-    [['render', '--format', 'json', 'x'], usage("'--format' needs one of files, build-contexts")],
-    [['check', '--format', 'build-contexts'], usage("'--format' needs one of text, json, sarif")],
+    [['render', '--format', 'json', 'x'], usage("'--format' of 'render' needs one of files, build-contexts")],
+    [['lock', '--format', 'markdown'], lock({ format: 'markdown' })],
+    [['check', '--format', 'build-contexts'], usage("'--format' needs one of text, json, sarif, markdown")],
     [
       ['render', '--out', 'x'],
       render({ out: 'x', paths: [] }).ok ? usage("'render' needs the files to render") : usage(''),
