@@ -19,7 +19,9 @@ export function layerOf(path) {
   if (ENTRIES.has(path)) return { name: 'entry', rank: 7 };
   const m = /^server\/src\/([^/]+)(\/|$)/.exec(path);
   if (m !== null) {
-    const rank = { shared: 0, references: 1, registry: 2, lookup: 3, lock: 4, features: 5, cli: 6, lsp: 6, action: 7 }[m[1]];
+    const rank = { shared: 0, references: 1, registry: 2, lookup: 3, lock: 4, features: 5, cli: 6, lsp: 6, action: 7 }[
+      m[1]
+    ];
     return rank === undefined ? null : { name: m[1], rank };
   }
   if (path.startsWith('client/src/')) return { name: 'client', rank: 8 };
