@@ -181,18 +181,25 @@ describe('the GitHub Action (action/dist/index.js)', () => {
     assert.ok(result.summary.includes('**Not pinned**'), result.summary);
   });
 
-  it('lock is passed to the CLI: a CLI without it fails the step with its words', async () => {
-    const dir = seeded.ws.workspace('lock', { Dockerfile: 'FROM python:3.12-slim\n' });
-    const result = await runAction(dir, { command: 'lock', args: '--offline' });
-    assert.ok(result.stdout.includes('digest-pin lock --offline .\n'), result.stdout);
-    if (result.status === 2 && result.stdout.includes("unknown command 'lock'")) {
-      assert.deepEqual(commands(result.stdout), ["::error title=digest-pin::digest-pin: unknown command 'lock'"]);
-      assert.ok(result.summary.includes("digest-pin: unknown command 'lock'"));
-    } else {
-      // The CLI knows lock: whatever it did, the action reported it.
-      assert.notEqual(result.status, null);
-      assert.equal(result.outputs.get('changed'), String(result.outputs.get('changed-files') !== ''));
-    }
+  it('lock: the lock file written, its Markdown change table as the summary and the report', async () => {
+    const ref = `${seeded.host}/fixtures/docker-image:1.0`;
+    const { dockerImage } = seeded.setup.fixtures;
+    const dir = seeded.ws.workspace('lock', { Dockerfile: `FROM ${ref}\n` });
+    const result = await runAction(dir, { command: 'lock' });
+    assert.equal(result.status, 0, result.stdout);
+    assert.ok(result.stdout.includes('digest-pin lock --format markdown .\n'), result.stdout);
+    assert.equal(result.outputs.get('changed'), 'true');
+    assert.equal(result.outputs.get('changed-files'), 'digest-pin.lock');
+    const lock = JSON.parse(seeded.ws.read(dir, 'digest-pin.lock')) as { images: Record<string, { digest: string }> };
+    assert.equal(lock.images[ref]?.digest, dockerImage.digest);
+    assert.ok(result.summary.startsWith('## digest-pin lock\n\n1 lock file written: 1 added\n'), result.summary);
+    assert.ok(
+      result.summary.includes(`| \`${ref}\` | new pin | \`${dockerImage.digest.slice(0, 19)}…\` |`),
+      result.summary,
+    );
+    assert.equal(result.outputs.get('report'), result.summary.replace(/\n$/, ''));
+    // The files themselves are not touched.
+    assert.equal(seeded.ws.read(dir, 'Dockerfile'), `FROM ${ref}\n`);
   });
 
   it('an input it cannot read fails the step before anything runs', async () => {

@@ -105,6 +105,8 @@ export function cliArgv(inputs: ActionInputs): string[] {
   const options: string[] = [];
   if (inputs.command === 'check') options.push('--format', 'json', '--fail-on', inputs.failOn);
   else if (inputs.update) options.push('--update');
+  // lock's own Markdown report (the change table: old → new digest, build dates, files) is the step summary.
+  if (inputs.command === 'lock') options.push('--format', 'markdown');
   // `--` only when needed: a path that starts with '-' would otherwise read as an option.
   const paths = inputs.paths.some((path) => path.startsWith('-')) ? ['--', ...inputs.paths] : inputs.paths;
   return [inputs.command, ...options, ...inputs.args, ...paths];

@@ -65,7 +65,10 @@ export function summaryOf(outcome: Outcome): string {
       ].join('');
     }
     case 'other': {
-      const { stdout, stderr, status } = outcome.run;
+      const { stdout, stderr, status, argv } = outcome.run;
+      // A command run with --format markdown reports itself (lock); its problems are on stderr, shown below it.
+      if (argv.includes('markdown') && status !== 2 && stdout.startsWith('## '))
+        return `${stdout}${stderr === '' ? '' : `\n${codeBlock(stderr)}`}`;
       const words = `${stdout}${stderr}`;
       return `${title}Exit status ${status}.\n${words === '' ? '' : `\n${codeBlock(words)}`}`;
     }

@@ -81,7 +81,13 @@ describe('action inputs', () => {
       '.',
     ]);
     assert.deepEqual(cliArgv({ ...base, command: 'pin' }), ['pin', '--update', '--offline', '.']);
-    assert.deepEqual(cliArgv({ ...base, command: 'lock', update: false }), ['lock', '--offline', '.']);
+    assert.deepEqual(cliArgv({ ...base, command: 'lock', update: false }), [
+      'lock',
+      '--format',
+      'markdown',
+      '--offline',
+      '.',
+    ]);
     assert.deepEqual(cliArgv({ ...base, command: 'pin', update: false, args: [], paths: ['-odd', 'x'] }), [
       'pin',
       '--',
