@@ -15,9 +15,9 @@ import type { Result } from './types';
 
 export const DOCKER_HUB = DEFAULT_DOMAIN;
 const DOCKER_HUB_API = 'registry-1.docker.io';
-/** The grammar takes any number of port digits; a URL cannot carry more than five. */
+/** The grammar takes any number of port digits; a URL takes a port up to 65535 (new URL() throws past it). */
 const PORT_SUFFIX = /:(\d+)$/;
-const MAX_PORT_DIGITS = 5;
+const MAX_PORT = 65535;
 
 export type Insecurity = 'http' | 'https-noverify';
 
@@ -52,7 +52,7 @@ export function parseInsecureRegistries(entries: readonly string[]): Map<string,
 function validDomain(domain: string): boolean {
   if (domainProblem(domain) !== null) return false;
   const port = PORT_SUFFIX.exec(domain)?.[1];
-  return port === undefined || port.length <= MAX_PORT_DIGITS;
+  return port === undefined || (port.length <= 5 && Number(port) <= MAX_PORT);
 }
 
 /** True for a tag the registry may be asked for. */
