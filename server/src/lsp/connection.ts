@@ -82,6 +82,7 @@ export function bind(connection: Connection, server: DigestPinServer, { guard, g
   connection.onDidOpenTextDocument(guardSync('didOpen', (p) => server.didOpen(p)));
   connection.onDidChangeTextDocument(guardSync('didChange', (p) => server.didChange(p)));
   connection.onDidCloseTextDocument(guardSync('didClose', (p) => server.didClose(p)));
+  connection.onDidChangeWatchedFiles(guardSync('didChangeWatchedFiles', (p) => server.watchedFiles(p)));
 
   connection.languages.diagnostics.on(guard('diagnostics', NO_DIAGNOSTICS, (p, t) => pull.handle(p, t)));
   connection.onHover(guard('hover', null, (p, t) => hover.handle(p, t)));

@@ -88,6 +88,8 @@ export interface LspClient {
   logs: string[];
   /** workspace/diagnostic/refresh requests received. */
   refreshes: number;
+  /** The params of every client/registerCapability request received. */
+  registrations: unknown[];
   settings: Record<string, unknown>;
   scoped: Record<string, Record<string, unknown>>;
   /** A temp dir for the server's cache and HOME, removed by stop(). */
@@ -211,6 +213,7 @@ export function wireClient(connection: ProtocolConnection, options: ClientOption
     statuses: [],
     logs: [],
     refreshes: 0,
+    registrations: [],
     settings: options.settings ?? {},
     scoped: options.scoped ?? {},
     home: wiring.home,
@@ -298,7 +301,8 @@ export function wireClient(connection: ProtocolConnection, options: ClientOption
       );
     },
   );
-  connection.onRequest('client/registerCapability', () => {
+  connection.onRequest('client/registerCapability', (params: unknown) => {
+    client.registrations.push(params);
     poke();
     return null;
   });
