@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FileChangeType, type TextDocumentEdit } from 'vscode-languageserver/node';
 import { parseLock } from '../../server/src/lock/lockFile';
+import { LockWorkspace, type LockWorkspaceResult } from '../../server/src/shared/protocol';
 import { shortDigest } from '../../server/src/shared/text';
 import { startSeededSetup, type SeededSetup } from '../integration/support/setup';
 import { rangeOf } from '../support/ranges';
@@ -204,4 +205,73 @@ describe('a workspace with a lock, online', () => {
     assert.equal(parsed.lock.images.get(image)?.digest, dockerImage.digest);
     assert.equal(pin.title, `Pin in this file instead (${shortDigest(dockerImage.digest)})`);
   });
+
+  it('lockWorkspace: adds what the lock lacks, keeps the rest; with update, moves the entry whose tag moved on', async () => {
+    const { drift, dockerImage } = setup.fixtures;
+    const image = `${setup.host}/fixtures/docker-image:1.0`;
+    const repo = repository('online-command', { [drift.ref]: drift.oldDigest });
+    writeFileSync(repo.file, `FROM ${drift.ref}\nFROM ${image}\n`);
+    const request = (update: boolean): Promise<LockWorkspaceResult> =>
+      client.connection.sendRequest(LockWorkspace.method, { uris: [fileUri(repo.file)], update });
+    const locked = await request(false);
+    assert.deepEqual(locked.summary, { locks: 1, added: 1, updated: 0, failures: [], cancelled: false });
+    const written = parseLock(lockWritten(locked, repo.lock));
+    assert.ok(written.ok);
+    assert.equal(written.lock.images.get(image)?.digest, dockerImage.digest);
+    assert.equal(written.lock.images.get(drift.ref)?.digest, drift.oldDigest);
+    const updated = await request(true);
+    assert.deepEqual(updated.summary, { locks: 1, added: 1, updated: 1, failures: [], cancelled: false });
+    const moved = parseLock(lockWritten(updated, repo.lock));
+    assert.ok(moved.ok);
+    assert.equal(moved.lock.images.get(drift.ref)?.digest, drift.newDigest);
+  });
 });
+
+describe('lockWorkspace creates the lock of a workspace folder that has none', () => {
+  let setup: SeededSetup;
+  let client: TestClient;
+  let root: string;
+  before(async () => {
+    setup = await startSeededSetup({});
+    root = join(tmp, 'create');
+    mkdirSync(join(root, '.git'), { recursive: true });
+    client = await startClient({
+      clock: 'wall',
+      rootUri: fileUri(root),
+      env: { DOCKER_CONFIG: setup.dockerConfigDir },
+    });
+  });
+  after(async () => {
+    await client?.stop();
+    await setup?.stop();
+  });
+
+  it('a CreateFile, then the lock text', async () => {
+    const image = `${setup.host}/fixtures/docker-image:1.0`;
+    const file = join(root, 'Dockerfile');
+    writeFileSync(file, `FROM ${image}\n`);
+    const result: LockWorkspaceResult = await client.connection.sendRequest(LockWorkspace.method, {
+      uris: [fileUri(file)],
+      update: false,
+    });
+    assert.equal(result.summary.locks, 1);
+    const lockUri = fileUri(join(root, 'digest-pin.lock'));
+    assert.deepEqual(result.edit.documentChanges?.[0], {
+      kind: 'create',
+      uri: lockUri,
+      options: { ignoreIfExists: true },
+    });
+    const parsed = parseLock(lockWritten(result, join(root, 'digest-pin.lock')));
+    assert.ok(parsed.ok);
+    assert.equal(parsed.lock.images.get(image)?.digest, setup.fixtures.dockerImage.digest);
+  });
+});
+
+/** The text a lockWorkspace result writes to a lock file. */
+function lockWritten(result: LockWorkspaceResult, lockPath: string): string {
+  const change = (result.edit.documentChanges ?? []).find(
+    (c): c is TextDocumentEdit => 'textDocument' in c && c.textDocument.uri === fileUri(lockPath),
+  );
+  assert.ok(change, JSON.stringify(result));
+  return (change.edits[0] as { newText: string }).newText;
+}

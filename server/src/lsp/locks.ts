@@ -2,7 +2,7 @@
 // one up to the repository root: lock/discover.ts over the file system's `exists`), each read and parsed once until
 // a lock file changes (workspace/didChangeWatchedFiles: an edit saved, a git checkout). lock/ decides, this reads.
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, relative, sep } from 'node:path';
+import { basename, dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lockFinder } from '../lock/discover';
 import { LOCK_FILE_NAME, parseLock, type Lock } from '../lock/lockFile';
@@ -96,17 +96,39 @@ export class LockStore {
 
   /** The lock that applies to a document (file: documents only); null when none does, or it is broken. */
   forDocument(uri: string): DocumentLock | null {
+    const path = this.pathOf(uri);
+    return path === null ? null : this.forPath(path);
+  }
+
+  /** The path of the lock file that applies to a document (null: none, or not a file: document). */
+  pathOf(uri: string): string | null {
     if (!uri.startsWith('file:')) return null;
-    const path = this.find(dirname(pathOf(uri)));
-    if (path === null) return null;
+    return this.find(dirname(pathOf(uri)));
+  }
+
+  /** The lock at `path`, read once; null when it cannot be read or is broken (logged). */
+  forPath(path: string): DocumentLock | null {
     let loaded = this.loaded.get(path);
     if (loaded === undefined) this.loaded.set(path, (loaded = this.load(path)));
     return loaded;
   }
 
-  /** Where a lock would be created for files in `dir` when none applies: `dir` itself. */
-  pathFor(dir: string): string {
-    return this.find(dir) ?? `${dir}${sep}${LOCK_FILE_NAME}`;
+  /** Whether a file exists (a lock that does not apply to a document may still be in the way of creating one). */
+  exists(path: string): boolean {
+    return this.reader.exists(path);
+  }
+
+  /** Where a lock is created for a document no lock applies to: at the root of its workspace folder (null: none). */
+  newLockPath(uri: string): string | null {
+    const path = pathOf(uri);
+    const folder = this.folderOf(path);
+    return folder === undefined ? null : `${folder.endsWith('/') ? folder : `${folder}/`}${LOCK_FILE_NAME}`;
+  }
+
+  private folderOf(path: string): string | undefined {
+    return this.folders
+      .filter((f) => path.startsWith(f.endsWith('/') ? f : `${f}/`))
+      .sort((a, b) => b.length - a.length)[0];
   }
 
   /** A lock file was created, changed or deleted: every lock is found and read again. */
@@ -118,10 +140,8 @@ export class LockStore {
 
   /** The name of a lock as messages show it. */
   display(path: string): string {
-    const folder = this.folders
-      .filter((f) => path.startsWith(f.endsWith(sep) ? f : f + sep))
-      .sort((a, b) => b.length - a.length)[0];
-    return folder === undefined ? basename(path) : relative(folder, path).split(sep).join('/');
+    const folder = this.folderOf(path);
+    return folder === undefined ? basename(path) : relative(folder, path).split('\\').join('/');
   }
 
   private load(path: string): DocumentLock | null {

@@ -75,6 +75,8 @@ export interface ClientOptions {
    * the CLI. dist/server.js also gets the client's SERVER_ENV (before `env`).
    */
   nodeArgs?: readonly string[];
+  /** The workspace folder (`rootUri` and the one `workspaceFolders` entry); none by default. */
+  rootUri?: string;
   /** Trace level sent with $/setTrace after initialisation. */
   trace?: 'off' | 'messages' | 'verbose';
 }
@@ -323,7 +325,8 @@ export function wireClient(connection: ProtocolConnection, options: ClientOption
 export async function initialize(client: LspClient, options: ClientOptions, processId: number | null): Promise<void> {
   await client.connection.sendRequest('initialize', {
     processId,
-    rootUri: null,
+    rootUri: options.rootUri ?? null,
+    ...(options.rootUri === undefined ? {} : { workspaceFolders: [{ uri: options.rootUri, name: 'root' }] }),
     capabilities: options.capabilities ?? PUSH_CAPABILITIES,
     initializationOptions: { cacheDir: join(client.home, 'cache'), ...options.initializationOptions },
   });
