@@ -1,12 +1,17 @@
-// The four commands. "Pin all" and "Update drifted" run in a cancellable progress notification: find the files,
-// ask the server for one WorkspaceEdit (it reports progress through a work-done token), apply it, and sum up.
+// The six commands. "Pin all", "Update drifted", "Lock all" and "Update digest-pin.lock" run in a cancellable
+// progress notification: find the files, ask the server for one WorkspaceEdit (it reports progress through a
+// work-done token), apply it, and sum up.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { LSPErrorCodes, ResponseError, WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
 import {
+  LockWorkspace,
   PinWorkspace,
   Refresh,
   UpdateWorkspace,
+  type LockWorkspaceParams,
+  type LockWorkspaceResult,
+  type LockWorkspaceSummary,
   type RefreshParams,
   type RefreshResult,
   type WorkspaceEditParams,
@@ -15,7 +20,15 @@ import {
 } from '../../server/src/shared/protocol';
 import { excludeGlob, isWorkspaceFile, LANGUAGES, WORKSPACE_FILES_GLOB } from './documents';
 import { COMMANDS } from './ids';
-import { failureLines, progressIncrement, progressTitle, summaryMessage, type WorkspaceAction } from './summary';
+import {
+  failureLines,
+  lockProgressTitle,
+  lockSummaryMessage,
+  progressIncrement,
+  progressTitle,
+  summaryMessage,
+  type WorkspaceAction,
+} from './summary';
 import { explainUntrusted, isTrusted } from './trust';
 
 /** More files than this and the search stops (the output says so). */
@@ -32,7 +45,7 @@ export interface Services {
 export interface WorkspaceCommandResult {
   /** Files handed to the server. */
   searched: number;
-  summary?: WorkspaceEditSummary;
+  summary?: WorkspaceEditSummary | LockWorkspaceSummary;
   /** Whether the edit was applied (false when nothing to apply, refused, or the files changed meanwhile). */
   applied: boolean;
   /** The sentence shown to the user. */
@@ -40,27 +53,42 @@ export interface WorkspaceCommandResult {
 }
 
 export function registerCommands(services: Services): vscode.Disposable[] {
-  let running: WorkspaceAction | undefined;
-  const workspaceCommand = (action: WorkspaceAction) => async (): Promise<WorkspaceCommandResult | undefined> => {
-    if (running) {
-      void vscode.window.showInformationMessage(
-        `digest-pin is already ${running === 'pin' ? 'pinning images' : 'updating digests'}; wait for it or cancel it.`,
-      );
-      return undefined;
-    }
-    running = action;
-    try {
-      return await runWorkspaceAction(services, action);
-    } catch (error) {
-      failed(services, action === 'pin' ? 'Pinning the workspace' : 'Updating drifted digests', error);
-      return undefined;
-    } finally {
-      running = undefined;
-    }
-  };
+  let running: string | undefined;
+  /** One workspace command at a time: `doing` says what it does while it runs, `what` names it when it fails. */
+  const exclusive =
+    (doing: string, what: string, run: () => Promise<WorkspaceCommandResult | undefined>) =>
+    async (): Promise<WorkspaceCommandResult | undefined> => {
+      if (running) {
+        void vscode.window.showInformationMessage(`digest-pin is already ${running}; wait for it or cancel it.`);
+        return undefined;
+      }
+      running = doing;
+      try {
+        return await run();
+      } catch (error) {
+        failed(services, what, error);
+        return undefined;
+      } finally {
+        running = undefined;
+      }
+    };
+  const workspaceCommand = (action: WorkspaceAction) =>
+    exclusive(
+      action === 'pin' ? 'pinning images' : 'updating digests',
+      action === 'pin' ? 'Pinning the workspace' : 'Updating drifted digests',
+      () => runWorkspaceAction(services, action),
+    );
+  const lockCommand = (update: boolean) =>
+    exclusive(
+      update ? 'updating digest-pin.lock' : 'locking images',
+      update ? 'Updating digest-pin.lock' : 'Locking the workspace',
+      () => runLockAction(services, update),
+    );
   return [
     vscode.commands.registerCommand(COMMANDS.pinWorkspace, workspaceCommand('pin')),
     vscode.commands.registerCommand(COMMANDS.updateWorkspace, workspaceCommand('update')),
+    vscode.commands.registerCommand(COMMANDS.lockWorkspace, lockCommand(false)),
+    vscode.commands.registerCommand(COMMANDS.updateLock, lockCommand(true)),
     vscode.commands.registerCommand(COMMANDS.refresh, () =>
       refresh(services).catch((error: unknown) => {
         failed(services, 'Refreshing digests', error);
@@ -148,18 +176,48 @@ async function runWorkspaceAction(
   return { searched: uris.length, summary, applied: applied.ok && applied.changed, message };
 }
 
-interface ServerAnswer {
+interface ServerAnswer<S> {
   uris: string[];
   edit: WorkspaceEditResult['edit'];
-  summary: WorkspaceEditSummary;
+  summary: S;
 }
 
-async function askServer(
+/** Sends a workspace request for the files (with the work-done token its progress is reported under). */
+type Send<S> = (
+  uris: string[],
+  workDoneToken: string,
+  token: vscode.CancellationToken,
+) => Promise<{ edit: WorkspaceEditResult['edit']; summary: S }>;
+
+function askServer(
   services: Services,
   action: WorkspaceAction,
   progress: vscode.Progress<{ message?: string; increment?: number }>,
   token: vscode.CancellationToken,
-): Promise<ServerAnswer | undefined> {
+): Promise<ServerAnswer<WorkspaceEditSummary> | undefined> {
+  return askServerWith(services, progress, token, async (uris, workDoneToken, cancel) => {
+    const params: WorkspaceEditParams = { uris, workDoneToken };
+    try {
+      return await services.client.sendRequest<WorkspaceEditResult>(
+        action === 'pin' ? PinWorkspace.method : UpdateWorkspace.method,
+        params,
+        cancel,
+      );
+    } catch (error) {
+      // A server that answers a cancellation with an error instead of a partial result: nothing was done.
+      if (error instanceof ResponseError && error.code === LSPErrorCodes.RequestCancelled)
+        return { edit: {}, summary: { files: 0, edited: 0, failures: [], cancelled: true } };
+      throw error;
+    }
+  });
+}
+
+async function askServerWith<S>(
+  services: Services,
+  progress: vscode.Progress<{ message?: string; increment?: number }>,
+  token: vscode.CancellationToken,
+  send: Send<S>,
+): Promise<ServerAnswer<S> | undefined> {
   progress.report({ message: 'finding files…' });
   const uris = await workspaceFiles(services.output, token);
   if (token.isCancellationRequested) return undefined;
@@ -180,23 +238,52 @@ async function askServer(
       ...(increment !== undefined ? { increment } : {}),
     });
   });
-  const params: WorkspaceEditParams = { uris, workDoneToken };
   try {
-    const answer = await services.client.sendRequest<WorkspaceEditResult>(
-      action === 'pin' ? PinWorkspace.method : UpdateWorkspace.method,
-      params,
-      token,
-    );
+    const answer = await send(uris, workDoneToken, token);
     return { uris, edit: answer.edit, summary: answer.summary };
-  } catch (error) {
-    // A server that answers a cancellation with an error instead of a partial result: nothing was done.
-    if (error instanceof ResponseError && error.code === LSPErrorCodes.RequestCancelled) {
-      return { uris, edit: {}, summary: { files: 0, edited: 0, failures: [], cancelled: true } };
-    }
-    throw error;
   } finally {
     listener.dispose();
   }
+}
+
+/** "Lock all images in workspace" / "Update digest-pin.lock": the server's edit of the lock files, applied. */
+async function runLockAction(services: Services, update: boolean): Promise<WorkspaceCommandResult | undefined> {
+  const name = update ? 'update digest-pin.lock' : 'lock images';
+  if (!isTrusted()) {
+    void explainUntrusted(name);
+    return undefined;
+  }
+  if (!vscode.workspace.workspaceFolders?.length) {
+    void vscode.window.showInformationMessage(
+      'Open a folder first: digest-pin locks the images of the files in your workspace.',
+    );
+    return undefined;
+  }
+  if (!(await serverReady(services))) return undefined;
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: lockProgressTitle(update), cancellable: true },
+    (progress, token) =>
+      askServerWith(services, progress, token, async (uris, workDoneToken, cancel) => {
+        const params: LockWorkspaceParams = { uris, workDoneToken, update };
+        try {
+          return await services.client.sendRequest<LockWorkspaceResult>(LockWorkspace.method, params, cancel);
+        } catch (error) {
+          if (error instanceof ResponseError && error.code === LSPErrorCodes.RequestCancelled)
+            return { edit: {}, summary: { locks: 0, added: 0, updated: 0, failures: [], cancelled: true } };
+          throw error;
+        }
+      }),
+  );
+  if (!result) return undefined;
+  const { summary, uris } = result;
+  const applied = await applyEdit(services, result.edit);
+  let message = lockSummaryMessage(update, summary, uris.length);
+  if (!applied.ok) message = `${applied.reason} ${message}`;
+  const failures = failureLines(summary, (uri) => vscode.workspace.asRelativePath(vscode.Uri.parse(uri)));
+  services.output.info(`${update ? 'update lock' : 'lock all'}: ${message}`);
+  failures.forEach((line) => services.output.warn(line));
+  tell(services, failures.length > 0 || !applied.ok ? 'warning' : 'information', message);
+  return { searched: uris.length, summary, applied: applied.ok && applied.changed, message };
 }
 
 /** Every file of the workspace the engine reads, plus open documents in our languages that their name hides. */

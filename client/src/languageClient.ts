@@ -39,7 +39,8 @@ export function createLanguageClient(
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     initializationOptions,
     // No `synchronize`: the server pulls its settings (workspace/configuration, per document) and registers for
-    // didChangeConfiguration of the digestPin section itself.
+    // didChangeConfiguration of the digestPin section itself, and a file watcher for `**/digest-pin.lock`
+    // (workspace/didChangeWatchedFiles) too.
     markdown: { isTrusted: false, supportHtml: false },
   };
   return new LanguageClient(CLIENT_ID, 'digest-pin', serverOptions, clientOptions);

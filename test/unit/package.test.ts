@@ -81,10 +81,12 @@ describe('package.json', () => {
     assert.match(untrusted.description, /asks no registry and runs no Docker credential helper/);
   });
 
-  it('commands: the four the client registers, in the digest-pin category', () => {
+  it('commands: the six the client registers, in the digest-pin category', () => {
     assert.deepEqual(contributes.commands, [
       { command: COMMANDS.pinWorkspace, title: 'Pin all images in workspace', category: 'digest-pin' },
       { command: COMMANDS.updateWorkspace, title: 'Update drifted digests in workspace', category: 'digest-pin' },
+      { command: COMMANDS.lockWorkspace, title: 'Lock all images in workspace', category: 'digest-pin' },
+      { command: COMMANDS.updateLock, title: 'Update digest-pin.lock', category: 'digest-pin' },
       { command: COMMANDS.refresh, title: 'Refresh digests', category: 'digest-pin' },
       { command: COMMANDS.showOutput, title: 'Show output', category: 'digest-pin' },
     ]);

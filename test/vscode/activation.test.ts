@@ -33,12 +33,17 @@ suite('activation', () => {
     assert.equal(extension.isActive, true);
   });
 
-  test('the four commands are registered', async () => {
+  test('the six commands are registered', async () => {
     const commands = await vscode.commands.getCommands(true);
     assert.deepEqual(
-      ['digestPin.pinWorkspace', 'digestPin.updateWorkspace', 'digestPin.refresh', 'digestPin.showOutput'].filter(
-        (c) => !commands.includes(c),
-      ),
+      [
+        'digestPin.pinWorkspace',
+        'digestPin.updateWorkspace',
+        'digestPin.lockWorkspace',
+        'digestPin.updateLock',
+        'digestPin.refresh',
+        'digestPin.showOutput',
+      ].filter((c) => !commands.includes(c)),
       [],
     );
   });

@@ -47,5 +47,6 @@ export function workspaceSubstitutions(registry: SuiteRegistry): Record<string, 
     __REGISTRY__: registry.host,
     __DRIFT_OLD__: hex(registry.digests.driftOld),
     __GONE_DELETED__: hex(registry.digests.goneDeleted),
+    __DOCKER_IMAGE__: hex(registry.digests.dockerImage),
   };
 }

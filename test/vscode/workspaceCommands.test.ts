@@ -4,13 +4,25 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { suite } from 'mocha';
 import * as vscode from 'vscode';
-import { diskText, openFile, requestCounts, suiteRegistry, trustedTest, untrustedTest, waitForCodes } from './support';
+import {
+  diskText,
+  openFile,
+  requestCounts,
+  suiteRegistry,
+  trustedTest,
+  untrustedTest,
+  waitForCodes,
+  workspaceFile,
+} from './support';
 
 interface CommandResult {
   searched: number;
   summary?: {
-    files: number;
-    edited: number;
+    files?: number;
+    edited?: number;
+    locks?: number;
+    added?: number;
+    updated?: number;
     failures: Array<{ uri: string; line: number; text: string; reason: string }>;
     cancelled: boolean;
   };
@@ -28,6 +40,7 @@ const FILES = [
   'compose.yaml',
   'deploy/kustomization.yaml',
   'k8s/deployment.yaml',
+  'locked/Dockerfile',
 ];
 
 /** Files with one image each that the quick-fix stories pin first, unless only this story runs (--grep). */
@@ -42,7 +55,7 @@ suite('workspace commands', () => {
       // The code-action stories pinned these already, unless only this story runs (--grep).
       const before = await Promise.all(PINNED_BY_OTHER_STORIES.map(diskText));
       const pending = before.filter((text) => !/sha256:[0-9a-f]{64}/.test(text)).length;
-      const [files, edited] = [5 + pending, 9 + pending];
+      const [files, edited] = [6 + pending, 11 + pending];
       const result = await vscode.commands.executeCommand<CommandResult>('digestPin.pinWorkspace');
       assert.ok(result?.summary, `no result: ${JSON.stringify(result)}`);
       const expected: Record<string, string> = {
@@ -102,6 +115,8 @@ suite('workspace commands', () => {
           '',
         ].join('\n'),
         'build/Dockerfile-dev': `FROM ${r}/docker-image:1.0@${d.dockerImage}\nRUN make dev\n`,
+        // Pinning ignores the lock, as `digest-pin pin` does: the file then says the digests itself.
+        'locked/Dockerfile': `FROM ${r}/docker-image:1.0@${d.dockerImage}\nFROM ${r}/oci-image:1.0@${d.ociImage} AS tools\n`,
         'api/Dockerfile_prod': `FROM ${r}/docker-image:1.0@${d.dockerImage}\nRUN make api\n`,
         // Split references: the digest field of the chart, a new digest key of the kustomization.
         'chart/values.yaml': `image:\n  registry: ${host}\n  repository: fixtures/docker-image\n  tag: "1.0"\n  digest: "${d.dockerImage}"\n`,
@@ -174,11 +189,56 @@ suite('workspace commands', () => {
     },
   );
 
+  trustedTest(
+    'Lock all images in workspace: what is left unpinned and can be locked; what cannot, explained',
+    async () => {
+      const { host } = suiteRegistry();
+      const r = `${host}/fixtures`;
+      const result = await vscode.commands.executeCommand<CommandResult>('digestPin.lockWorkspace');
+      assert.ok(result?.summary, `no result: ${JSON.stringify(result)}`);
+      // Every image is pinned by now but the tag that does not exist: no lock file is created for nothing.
+      assert.deepEqual(
+        {
+          ...result,
+          summary: {
+            ...result.summary,
+            failures: result.summary.failures.map((f) => ({
+              ...f,
+              uri: vscode.workspace.asRelativePath(vscode.Uri.parse(f.uri)),
+            })),
+          },
+        },
+        {
+          searched: FILES.length,
+          applied: false,
+          summary: {
+            locks: 0,
+            added: 0,
+            updated: 0,
+            cancelled: false,
+            failures: [
+              {
+                uri: 'Dockerfile',
+                line: 6,
+                text: `${r}/missing:2.0`,
+                reason: `could not lock: tag 2.0 of fixtures/missing not found on ${host} (not-found)`,
+              },
+            ],
+          },
+          message: 'Nothing was locked. 1 image could not be locked: see the output.',
+        },
+      );
+      assert.equal(existsSync(workspaceFile('digest-pin.lock').fsPath), false);
+    },
+  );
+
   untrustedTest('untrusted: the commands refuse, the files stay as they are, the registry hears nothing', async () => {
     const before = await Promise.all(FILES.map(diskText));
     assert.equal(await vscode.commands.executeCommand('digestPin.pinWorkspace'), undefined);
     assert.equal(await vscode.commands.executeCommand('digestPin.updateWorkspace'), undefined);
     assert.equal(await vscode.commands.executeCommand('digestPin.refresh'), undefined);
+    assert.equal(await vscode.commands.executeCommand('digestPin.lockWorkspace'), undefined);
+    assert.equal(await vscode.commands.executeCommand('digestPin.updateLock'), undefined);
     assert.deepEqual(await Promise.all(FILES.map(diskText)), before);
     assert.deepEqual(await requestCounts(), { registry: 0, token: 0, registryRequests: [] });
     // Nothing ran the Docker credential helper configured for the registry (the trusted run shows the probe works).

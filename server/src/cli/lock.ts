@@ -6,13 +6,12 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { mayPrune } from '../lock/discover';
-import { lockKey, parseLockKey, serialiseLock } from '../lock/lockFile';
+import { lockKey, serialiseLock } from '../lock/lockFile';
 import { mergeLock, toAsk, type KeyAnswer, type LockChange, type LockProblem } from '../lock/merge';
-import { lockKeyOf } from '../lock/state';
+import { keyReference, lockKeyOf } from '../lock/state';
 import type { Online } from '../lookup/answer';
 import { pinTarget } from '../features/pinTarget';
 import { parseImageReference } from '../references/imageRef';
-import { buildReference } from '../references/reference';
 import type { ImageReference } from '../references/types';
 import type { RegistryClient } from '../registry/index';
 import { plural, shortDigest } from '../shared/text';
@@ -121,25 +120,12 @@ function usedKeys(
   return used;
 }
 
-const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 const pinId = (pin: { key: string; digest: string }): string => `${pin.key}@${pin.digest}`;
 
 interface Answers {
   tags: Map<string, KeyAnswer>;
   /** By pinId. */
   pins: Map<string, KeyAnswer>;
-}
-
-/** A key as the reference it stands for (`name:tag`, or `name:tag@digest` to check a locked digest). */
-function keyReference(key: string, digest?: string): { ref: ImageReference; platform: string | null } {
-  const parsed = parseLockKey(key)!;
-  const ref = buildReference(
-    `${parsed.name}:${parsed.tag}${digest === undefined ? '' : `@${digest}`}`,
-    ZERO,
-    'yaml',
-    'image',
-  );
-  return { ref, platform: parsed.platform ?? null };
 }
 
 /**

@@ -11,6 +11,8 @@ import { type DiagnosticCode } from '../shared/rules';
 import { pinEdit, tagMovedByPin, type TextEdit } from './edits';
 import { pinTarget, refusalReason, type PinAction } from './pinTarget';
 import type { ImageFacts } from './facts';
+import type { LockState } from '../lock/state';
+import { lockEntryOf, lockFileEdit, withEntries, type LockFileView } from './lockEdits';
 
 /**
  * How comments are written in the file: a Dockerfile and a systemd unit file (`ini`, Quadlet) only on lines of their
@@ -44,6 +46,8 @@ export interface CodeActionRequest {
   settings: Settings;
   /** References a setting leaves alone (ignore globs): no action. */
   skip?(ref: ImageReference): boolean;
+  /** The lock file that applies to the file, and what it says about each reference. */
+  lock?: { file: LockFileView; state(ref: ImageReference): LockState | null };
 }
 
 const QUICK_FIX = 'quickfix';
@@ -263,7 +267,10 @@ function referenceActions(
   const { diagnostics, settings } = request;
   const target = targetOf(ref, facts);
   const online = facts?.online;
-  if (target !== null) {
+  const lockState = request.lock?.state(ref) ?? null;
+  if (target !== null && target.action === 'pin' && lockState?.kind === 'not-locked' && request.lock !== undefined) {
+    out.push(...notLockedActions(ref, target.digest, facts, request.lock.file, lockState.key, request));
+  } else if (target !== null) {
     const edits = pinEdits(ref, target.digest, settings.pinStyle, file);
     if (edits !== null) {
       const platform = online?.kind === 'tag' ? online.platform : undefined;
@@ -309,5 +316,39 @@ function referenceActions(
         edit: workspaceEdit(file, [edit]),
       });
   }
+  return out;
+}
+
+/**
+ * A reference the lock that applies has no entry for: "Add to digest-pin.lock" (the lock's whole new text, the entry
+ * in its sorted place) and "Pin in this file instead" (the usual pin edit).
+ */
+function notLockedActions(
+  ref: ImageReference,
+  digest: string,
+  facts: ImageFacts | undefined,
+  lockFile: LockFileView,
+  key: string,
+  request: CodeActionRequest,
+): CodeAction[] {
+  const out: CodeAction[] = [];
+  const fixed = fixes(ref, request.diagnostics, ['not-locked']);
+  const edit = lockFileEdit(lockFile, withEntries(lockFile.lock, [[key, lockEntryOf(digest, facts)]]));
+  if (edit !== null)
+    out.push({
+      title: `Add to ${lockFile.display} (${shortDigest(digest)})`,
+      kind: QUICK_FIX,
+      isPreferred: true,
+      diagnostics: fixed,
+      edit,
+    });
+  const edits = pinEdits(ref, digest, request.settings.pinStyle, request.file);
+  if (edits !== null)
+    out.push({
+      title: `Pin in this file instead (${shortDigest(digest)})${writtenWhere(ref)}`,
+      kind: QUICK_FIX,
+      diagnostics: fixed,
+      edit: workspaceEdit(request.file, edits),
+    });
   return out;
 }

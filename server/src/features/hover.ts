@@ -9,6 +9,7 @@ import { ruleFor } from '../shared/rules';
 import { codeSpan, escapeMarkdown } from '../shared/markdown';
 import type { ImageFacts } from './facts';
 import { referenceText } from '../references/reference';
+import { lockedView, type LockState } from '../lock/state';
 
 export type HoverMode =
   /** The registry is asked. */
@@ -25,6 +26,9 @@ export interface HoverInput {
   now: number;
   /** An ignore glob of the settings matches the name. */
   ignoredBySettings?: boolean;
+  /** What the lock that applies to the file says about the reference (lock/state.ts); `facts` of a locked one are
+   * about its locked digest as a pin. */
+  lock?: LockState | null;
 }
 
 /** A registry date as `23 days ago (2024-01-15)`, or null when it is not a date (never shown as given). */
@@ -111,8 +115,19 @@ export function hoverMarkdown(input: HoverInput): string {
   if (ref.ignored) out.push(`Ignored here (\`${ref.source === 'devcontainer' ? '//' : '#'} digest-pin: ignore\`).`);
   else if (input.ignoredBySettings) out.push('Ignored by the `digestPin.ignore` setting.');
   else if (ref.localBuild) out.push('This service builds the image (`build:`); it is not pulled from a registry.');
-  else if (mode === 'untrusted') out.push('Registry checks are off: this workspace is not trusted.');
-  else out.push(...registryLines(ref, facts, now, mode));
+  else if (mode === 'untrusted') {
+    if (input.lock?.kind === 'locked')
+      out.push(`Locked to ${codeSpan(shortDigest(input.lock.digest))} in ${escapeMarkdown(input.lock.lock)}.`);
+    out.push('Registry checks are off: this workspace is not trusted.');
+  } else if (input.lock?.kind === 'locked' && ref.status === 'unpinned')
+    out.push(...registryLines(lockedView(ref, input.lock.digest), facts, now, mode, input.lock.lock));
+  else {
+    out.push(...registryLines(ref, facts, now, mode));
+    if (input.lock?.kind === 'not-locked' && ref.status === 'unpinned')
+      out.push(
+        `**Not locked:** ${escapeMarkdown(input.lock.lock)} has no entry for ${codeSpan(input.lock.key)}; builds pull whatever the tag points to that day.`,
+      );
+  }
 
   if (page !== null) out.push(`[Open on ${escapeMarkdown(page.label)}](${page.url})`);
   return out.join('\n\n');
@@ -129,7 +144,14 @@ function partsLine(ref: ImageReference): string | null {
   return `Assembled from ${[...written, ...(ref.origin ?? []).map(escapeMarkdown)].join(' · ')}`;
 }
 
-function registryLines(ref: ImageReference, facts: ImageFacts | undefined, now: number, mode: HoverMode): string[] {
+/** `lockName`: `ref` is the locked view of a reference, its digest the one locked in that lock file. */
+function registryLines(
+  ref: ImageReference,
+  facts: ImageFacts | undefined,
+  now: number,
+  mode: HoverMode,
+  lockName?: string,
+): string[] {
   const out: string[] = [];
   const online = facts?.online;
   const current = facts?.current?.ok ? facts.current.value : undefined;
@@ -139,7 +161,9 @@ function registryLines(ref: ImageReference, facts: ImageFacts | undefined, now: 
     const pinned = ref.digest!;
     const pinnedInfo = facts?.pinned?.ok ? facts.pinned.value : undefined;
     const built = describeDate(pinnedInfo?.created, now);
-    out.push(`Pinned to ${codeSpan(shortDigest(pinned))}${built ? `, built ${built}` : ''}.`);
+    const where = lockName === undefined ? 'Pinned to' : 'Locked to';
+    const lockedIn = lockName === undefined ? '' : ` in ${escapeMarkdown(lockName)}`;
+    out.push(`${where} ${codeSpan(shortDigest(pinned))}${lockedIn}${built ? `, built ${built}` : ''}.`);
     if (online?.kind === 'pin') {
       const { status } = online;
       switch (status.status) {
@@ -154,7 +178,7 @@ function registryLines(ref: ImageReference, facts: ImageFacts | undefined, now: 
           const currentAt = Date.parse(online.created?.current ?? '');
           const behind =
             !Number.isNaN(pinnedAt) && !Number.isNaN(currentAt) && currentAt > pinnedAt
-              ? `; your pin is ${formatAge(currentAt - pinnedAt)} older`
+              ? `; ${lockName === undefined ? 'your pin' : 'the locked image'} is ${formatAge(currentAt - pinnedAt)} older`
               : '';
           out.push(
             `**The tag has moved** to ${codeSpan(shortDigest(status.current))}${movedBuilt ? `, built ${movedBuilt}` : ''}${behind}.`,
@@ -175,7 +199,7 @@ function registryLines(ref: ImageReference, facts: ImageFacts | undefined, now: 
     } else if (ref.tag === null) {
       out.push('A digest without a tag: nothing to compare it with.');
     }
-    out.push(`Pinned digest: ${codeSpan(pinned)}`);
+    out.push(`${lockName === undefined ? 'Pinned' : 'Locked'} digest: ${codeSpan(pinned)}`);
     const platforms = platformList(pinnedInfo?.platforms);
     if (platforms) out.push(`Platforms: ${platforms}`);
   } else {

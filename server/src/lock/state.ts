@@ -2,9 +2,9 @@
 // and the reference as if written with the locked digest (lockedView), which is what the registry is asked about:
 // a locked entry is checked for drift and existence exactly as an inline `name:tag@digest` pin is.
 import { asksRegistry, platformFor } from '../lookup/question';
-import { referenceText } from '../references/reference';
+import { buildReference, referenceText } from '../references/reference';
 import type { ImageReference } from '../references/types';
-import { lockKey, type Lock, type LockKey } from './lockFile';
+import { lockKey, parseLockKey, type Lock, type LockKey } from './lockFile';
 
 /** What the lock says about a reference it covers. `lock` is the lock's path as outputs show it. */
 export type LockState =
@@ -50,4 +50,21 @@ export function lockedView(ref: ImageReference, digest: string): ImageReference 
     status: 'pinned',
     assembled: `${ref.tag === null ? `${text}:latest` : text}@${digest}`,
   };
+}
+
+const ZERO = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/**
+ * A key as the reference it stands for (`name:tag`, or `name:tag@digest` to check a locked digest) and the platform
+ * it names: what `digest-pin lock` and the editor's lock commands ask the registry about. The key must be valid.
+ */
+export function keyReference(key: string, digest?: string): { ref: ImageReference; platform: string | null } {
+  const parsed = parseLockKey(key)!;
+  const ref = buildReference(
+    `${parsed.name}:${parsed.tag}${digest === undefined ? '' : `@${digest}`}`,
+    ZERO,
+    'yaml',
+    'image',
+  );
+  return { ref, platform: parsed.platform ?? null };
 }

@@ -27,6 +27,11 @@ export class ClientFeatures {
     return Boolean(this.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration);
   }
 
+  /** The server may register file watchers (workspace/didChangeWatchedFiles) itself. */
+  get dynamicWatchedFiles(): boolean {
+    return Boolean(this.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration);
+  }
+
   /** Workspace edits as versioned documentChanges rather than a plain map of changes. */
   get versionedEdits(): boolean {
     return this.capabilities.workspace?.workspaceEdit?.documentChanges === true;

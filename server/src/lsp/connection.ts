@@ -7,9 +7,10 @@ import {
   type Connection,
   type DocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
-import { PinWorkspace, Refresh, Trust, UpdateWorkspace, type Message } from '../shared/protocol';
+import { LockWorkspace, PinWorkspace, Refresh, Trust, UpdateWorkspace, type Message } from '../shared/protocol';
 import { CodeActionsHandler } from './handlers/codeActions';
 import { HoverHandler } from './handlers/hover';
+import { LockWorkspaceHandler, emptyLockResult } from './handlers/lockWorkspace';
 import { PullDiagnosticsHandler } from './handlers/pullDiagnostics';
 import { RefreshHandler } from './handlers/refresh';
 import { WorkspaceEditsHandler, emptyWorkspaceResult } from './handlers/workspaceEdits';
@@ -64,6 +65,7 @@ export function bind(connection: Connection, server: DigestPinServer, { guard, g
   const pull = new PullDiagnosticsHandler(server);
   const refresh = new RefreshHandler(server);
   const edits = new WorkspaceEditsHandler(server);
+  const locks = new LockWorkspaceHandler(server);
   /** A digest-pin request (protocol.ts), guarded. */
   function onRequest<P, R>(message: Message<P, R>, name: string, fallback: R, handler: Handler<P, R>): void {
     connection.onRequest(message.method, guard(name, fallback, handler));
@@ -82,6 +84,7 @@ export function bind(connection: Connection, server: DigestPinServer, { guard, g
   connection.onDidOpenTextDocument(guardSync('didOpen', (p) => server.didOpen(p)));
   connection.onDidChangeTextDocument(guardSync('didChange', (p) => server.didChange(p)));
   connection.onDidCloseTextDocument(guardSync('didClose', (p) => server.didClose(p)));
+  connection.onDidChangeWatchedFiles(guardSync('didChangeWatchedFiles', (p) => server.watchedFiles(p)));
 
   connection.languages.diagnostics.on(guard('diagnostics', NO_DIAGNOSTICS, (p, t) => pull.handle(p, t)));
   connection.onHover(guard('hover', null, (p, t) => hover.handle(p, t)));
@@ -90,6 +93,7 @@ export function bind(connection: Connection, server: DigestPinServer, { guard, g
   onRequest(Refresh, 'refresh', { references: 0 }, () => refresh.handle());
   onRequest(PinWorkspace, 'pinWorkspace', emptyWorkspaceResult(), (p, t) => edits.handle(p, t, 'pin'));
   onRequest(UpdateWorkspace, 'updateWorkspace', emptyWorkspaceResult(), (p, t) => edits.handle(p, t, 'update'));
+  onRequest(LockWorkspace, 'lockWorkspace', emptyLockResult(), (p, t) => locks.handle(p, t));
 
   connection.listen();
 }

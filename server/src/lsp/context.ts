@@ -5,6 +5,7 @@ import type { Settings } from '../shared/settings';
 import type { ClientFeatures } from './capabilities';
 import type { DiagnosticsPublisher } from './diagnosticsPublisher';
 import type { DocumentStore, TrackedDocument } from './documents';
+import type { LockStore } from './locks';
 import type { RegistrySession } from './registrySession';
 import type { SettingsStore } from './settingsStore';
 
@@ -17,6 +18,8 @@ export interface ServerContext {
   readonly settings: SettingsStore;
   readonly registry: RegistrySession;
   readonly diagnostics: DiagnosticsPublisher;
+  /** The lock files that apply to documents. */
+  readonly locks: LockStore;
 }
 
 export interface CurrentRead {

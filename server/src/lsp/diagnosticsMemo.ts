@@ -4,6 +4,7 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { atLeast, ruleFor, ruleHelpUri, type Severity } from '../shared/rules';
 import { diagnose, type Finding } from '../features/diagnostics';
+import type { LockState } from '../lock/state';
 import { type Online } from '../lookup/answer';
 import { familiarName } from '../references/imageRef';
 import type { ReferenceGroup } from '../references/incremental';
@@ -29,6 +30,8 @@ export interface DiagnosticsContext {
   offline: boolean;
   /** What the registry said, per reference (absent: not asked or not answered yet). */
   online(ref: ImageReference): Online | undefined;
+  /** What the lock that applies to the document says about the reference (absent: no lock applies). */
+  lock?(ref: ImageReference): LockState | null;
 }
 
 /** True when the settings leave this reference alone (an ignore glob matches its name). */
@@ -92,7 +95,8 @@ export function referenceDiagnostics(ref: ImageReference, context: DiagnosticsCo
   if (ignoredBySettings(ref, context.settings)) return [];
   const online = context.online(ref);
   const out: Diagnostic[] = [];
-  for (const finding of diagnose(ref, online, { now: context.now, offline: context.offline })) {
+  const lock = context.lock?.(ref) ?? null;
+  for (const finding of diagnose(ref, online, { now: context.now, offline: context.offline, lock })) {
     const severity = severityOf(finding, online, context.settings, context.now);
     if (severity !== null)
       out.push(toDiagnostic(finding, severity, stalenessNote(finding, online, context.settings, context.now)));

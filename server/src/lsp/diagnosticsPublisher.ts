@@ -7,6 +7,7 @@ import type { ClientFeatures } from './capabilities';
 import type { Guards } from './connection';
 import { DiagnosticsMemo, ignoredBySettings, type DiagnosticsContext } from './diagnosticsMemo';
 import type { DocumentStore, TrackedDocument } from './documents';
+import type { DocumentLock, LockStore } from './locks';
 import { platformOption, type RegistrySession } from './registrySession';
 import { Debouncer } from './scheduler';
 import type { Timers } from '../shared/timers';
@@ -24,6 +25,8 @@ export interface DiagnosticsPublisherDeps {
   client: ClientFeatures;
   settings: SettingsStore;
   registry: RegistrySession;
+  /** The lock files that apply to the documents. */
+  locks: LockStore;
   logger: Logger;
   now: () => number;
   timers: Timers;
@@ -45,6 +48,8 @@ export class DiagnosticsPublisher {
   /** The last pull answer per document: the same diagnostics again are "unchanged". */
   private readonly resultIds = new Map<string, { id: string; items: Diagnostic[] }>();
   private resultCounter = 0;
+  /** The lock (path and generation) each document's memo was built with. */
+  private readonly lockScopes = new Map<string, string>();
   /** publishAnswersNow behind the guard: it runs from a timer too. */
   private readonly publishAnswers: () => void;
 
@@ -79,6 +84,7 @@ export class DiagnosticsPublisher {
   close(uri: string): void {
     this.debouncer.cancel(uri);
     this.memos.delete(uri);
+    this.lockScopes.delete(uri);
     this.resultIds.delete(uri);
     this.dirty.delete(uri);
   }
@@ -96,15 +102,34 @@ export class DiagnosticsPublisher {
     this.memos.get(uri)?.clear();
   }
 
-  private contextFor(settings: Settings): DiagnosticsContext {
+  private contextFor(settings: Settings, lock: DocumentLock | null): DiagnosticsContext {
     const platform = platformOption(settings);
     const resolver = this.deps.registry.resolver;
+    if (lock === null)
+      return {
+        settings,
+        now: this.deps.now(),
+        offline: settings.offline,
+        online: (ref) => resolver.online(resolver.keyOf(ref, platform)),
+      };
     return {
       settings,
       now: this.deps.now(),
       offline: settings.offline,
-      online: (ref) => resolver.online(resolver.keyOf(ref, platform)),
+      online: (ref) => resolver.online(resolver.keyOf(lock.view(ref, platform), platform)),
+      lock: (ref) => lock.state(ref, platform),
     };
+  }
+
+  /** The lock that applies to a document; when it is another than at the last read, the memo is forgotten. */
+  private lockOf(uri: string): DocumentLock | null {
+    const lock = this.deps.locks.forDocument(uri);
+    const scope = lock === null ? '' : `${lock.path}#${lock.generation}`;
+    if (this.lockScopes.get(uri) !== scope) {
+      this.lockScopes.set(uri, scope);
+      this.memos.get(uri)?.clear();
+    }
+    return lock;
   }
 
   /** Diagnostics of the document's current text (read now if it changed). */
@@ -112,7 +137,8 @@ export class DiagnosticsPublisher {
     const settings = this.deps.settings.for(tracked.uri);
     if (!settings.enable) return [];
     const { result } = tracked.analyse();
-    return this.memoOf(tracked.uri).all(tracked.extractor.groups, result.notes, this.contextFor(settings));
+    const context = this.contextFor(settings, this.lockOf(tracked.uri));
+    return this.memoOf(tracked.uri).all(tracked.extractor.groups, result.notes, context);
   }
 
   /** Reads a document, asks the registry about its references, and publishes (or has the client pull) diagnostics. */
@@ -131,12 +157,15 @@ export class DiagnosticsPublisher {
     this.deps.connection.tracer.log(
       `analysed ${uri} v${analysis.version}: ${analysis.result.references.length} references in ${analysis.ms.toFixed(1)} ms (${tracked.extractor.stats.parsed} parts read)`,
     );
+    const platform = platformOption(settings);
+    const lock = this.lockOf(uri);
     resolver.want(
       uri,
       tracked.extractor.groups,
-      platformOption(settings),
+      platform,
       (ref) => ignoredBySettings(ref, settings),
-      JSON.stringify([settings.defaultPlatform, settings.ignore]),
+      JSON.stringify([settings.defaultPlatform, settings.ignore, lock?.path ?? null, lock?.generation ?? null]),
+      lock === null ? undefined : (ref) => lock.view(ref, platform),
     );
     this.publish(tracked, this.diagnosticsOf(tracked));
   }

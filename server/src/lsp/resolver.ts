@@ -186,6 +186,8 @@ export class Resolver {
     platform: string | null,
     skip: (ref: ImageReference) => boolean,
     scope = '',
+    /** What is asked about a reference: a locked one is asked about as the pin of its locked digest (lock/state.ts). */
+    view: (ref: ImageReference) => ImageReference = (ref) => ref,
   ): void {
     let wants = this.wanted.get(uri);
     if (wants !== undefined && (wants.scope !== scope || this.client === null)) {
@@ -204,10 +206,11 @@ export class Resolver {
       if (wants.groups.has(group.read)) continue;
       for (const ref of group.read) {
         if (skip(ref)) continue;
-        const key = this.keyOf(ref, platform);
+        const asked = view(ref);
+        const key = this.keyOf(asked, platform);
         if (key === null) continue;
         if (this.asks(uri, key)) wants.repeats.set(key, (wants.repeats.get(key) ?? 0) + 1);
-        else this.use(uri, ref, platform, key);
+        else this.use(uri, asked, platform, key);
       }
       wants.groups.add(group.read);
     }
@@ -215,7 +218,7 @@ export class Resolver {
       wants.groups.delete(read);
       for (const ref of read) {
         if (skip(ref)) continue;
-        const key = this.keyOf(ref, platform);
+        const key = this.keyOf(view(ref), platform);
         if (key !== null) this.drop(uri, wants, key);
       }
     }

@@ -2,8 +2,10 @@
 // its state: client features, settings, the registry session, the diagnostics publisher and the status throttle.
 import {
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   type Connection,
   type DidChangeConfigurationParams,
+  type DidChangeWatchedFilesParams,
   type DidChangeTextDocumentParams,
   type DidCloseTextDocumentParams,
   type DidOpenTextDocumentParams,
@@ -17,7 +19,9 @@ import { ClientFeatures, serverCapabilities } from './capabilities';
 import type { Guards } from './connection';
 import type { ServerContext } from './context';
 import { DiagnosticsPublisher } from './diagnosticsPublisher';
-import { DocumentStore } from './documents';
+import { DocumentStore, pathOf } from './documents';
+import { LockStore } from './locks';
+import { LOCK_FILE_NAME } from '../lock/lockFile';
 import { RegistrySession } from './registrySession';
 import type { ResolverState } from './resolver';
 import { realTimers, type Timers } from '../shared/timers';
@@ -44,6 +48,7 @@ export class DigestPinServer implements ServerContext {
   readonly settings: SettingsStore;
   readonly registry: RegistrySession;
   readonly diagnostics: DiagnosticsPublisher;
+  readonly locks: LockStore;
   private readonly logger: Logger;
   private readonly status: StatusThrottle;
 
@@ -65,6 +70,7 @@ export class DigestPinServer implements ServerContext {
         if (this.settings.global.trace.server === 'verbose') connection.console.log(message);
       },
     };
+    this.locks = new LockStore(this.logger);
     this.registry = new RegistrySession(
       {
         createRegistry: options.createRegistry ?? createRegistryClient,
@@ -80,6 +86,7 @@ export class DigestPinServer implements ServerContext {
       client: this.client,
       settings: this.settings,
       registry: this.registry,
+      locks: this.locks,
       logger: this.logger,
       now: this.now,
       timers,
@@ -97,12 +104,20 @@ export class DigestPinServer implements ServerContext {
     const init = (params.initializationOptions ?? {}) as InitializationOptions;
     this.registry.initialize(init);
     this.settings.initialize(init.settings);
+    const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    this.locks.setFolders(folders.filter((uri) => uri.startsWith('file:')).map(pathOf));
     return { capabilities: serverCapabilities(this.client.pull), serverInfo: { name: 'digest-pin' } };
   }
 
   async initialized(): Promise<void> {
     if (this.client.dynamicConfiguration) {
       await this.connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION });
+    }
+    // A lock file changed (edited and saved, a git checkout): the documents it applies to are diagnosed again.
+    if (this.client.dynamicWatchedFiles) {
+      await this.connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: `**/${LOCK_FILE_NAME}` }],
+      });
     }
     await this.settings
       .load()
@@ -129,6 +144,14 @@ export class DigestPinServer implements ServerContext {
 
   async trust(params: ParamsOf<typeof Trust>): Promise<void> {
     if (!(await this.registry.trust(params?.trusted === true))) return;
+    this.diagnostics.refreshAll(true);
+    this.sendStatus();
+  }
+
+  /** Watched files changed: when one is a lock file, every lock is read again and every document diagnosed again. */
+  watchedFiles(params: DidChangeWatchedFilesParams): void {
+    if (!params.changes.some((change) => pathOf(change.uri).endsWith(`/${LOCK_FILE_NAME}`))) return;
+    this.locks.changed();
     this.diagnostics.refreshAll(true);
     this.sendStatus();
   }

@@ -86,6 +86,36 @@ export const PinWorkspace = message<WorkspaceEditParams, WorkspaceEditResult>('d
 /** Request ("Update drifted digests in workspace"): replace every pinned digest whose tag has moved. */
 export const UpdateWorkspace = message<WorkspaceEditParams, WorkspaceEditResult>('digestPin/updateWorkspace');
 
+export interface LockWorkspaceParams extends WorkspaceEditParams {
+  /** `digest-pin lock --update`: also move the entries whose tag has moved on (or whose digest is gone). */
+  update: boolean;
+}
+
+export interface LockWorkspaceSummary {
+  /** Lock files the edit writes (or creates). */
+  locks: number;
+  /** Entries added, and moved to the tag's current digest. */
+  added: number;
+  updated: number;
+  /** Entries that could not be added or updated (their lock keeps what it had): the reference, and why. */
+  failures: Array<{ uri: string; line: number; text: string; reason: string }>;
+  /** True when the request was cancelled part way; `edit` then holds nothing. */
+  cancelled: boolean;
+}
+
+export interface LockWorkspaceResult {
+  /** Each lock file's whole new text (created when absent); apply with workspace.applyEdit. */
+  edit: WorkspaceEdit;
+  summary: LockWorkspaceSummary;
+}
+
+/**
+ * Request ("Lock all images in workspace", "Update digest-pin.lock"): the lock files of the given files with an entry
+ * for every reference they lack (`update`: and every entry whose tag moved on), as `digest-pin lock` merges them
+ * (lock/merge.ts); entries no file uses are kept. Progress + cancellable.
+ */
+export const LockWorkspace = message<LockWorkspaceParams, LockWorkspaceResult>('digestPin/lockWorkspace');
+
 // --- server → client ---------------------------------------------------------------------------------------------------
 
 export type StatusState =

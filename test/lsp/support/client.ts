@@ -75,6 +75,8 @@ export interface ClientOptions {
    * the CLI. dist/server.js also gets the client's SERVER_ENV (before `env`).
    */
   nodeArgs?: readonly string[];
+  /** The workspace folder (`rootUri` and the one `workspaceFolders` entry); none by default. */
+  rootUri?: string;
   /** Trace level sent with $/setTrace after initialisation. */
   trace?: 'off' | 'messages' | 'verbose';
 }
@@ -88,6 +90,8 @@ export interface LspClient {
   logs: string[];
   /** workspace/diagnostic/refresh requests received. */
   refreshes: number;
+  /** The params of every client/registerCapability request received. */
+  registrations: unknown[];
   settings: Record<string, unknown>;
   scoped: Record<string, Record<string, unknown>>;
   /** A temp dir for the server's cache and HOME, removed by stop(). */
@@ -211,6 +215,7 @@ export function wireClient(connection: ProtocolConnection, options: ClientOption
     statuses: [],
     logs: [],
     refreshes: 0,
+    registrations: [],
     settings: options.settings ?? {},
     scoped: options.scoped ?? {},
     home: wiring.home,
@@ -298,7 +303,8 @@ export function wireClient(connection: ProtocolConnection, options: ClientOption
       );
     },
   );
-  connection.onRequest('client/registerCapability', () => {
+  connection.onRequest('client/registerCapability', (params: unknown) => {
+    client.registrations.push(params);
     poke();
     return null;
   });
@@ -319,7 +325,8 @@ export function wireClient(connection: ProtocolConnection, options: ClientOption
 export async function initialize(client: LspClient, options: ClientOptions, processId: number | null): Promise<void> {
   await client.connection.sendRequest('initialize', {
     processId,
-    rootUri: null,
+    rootUri: options.rootUri ?? null,
+    ...(options.rootUri === undefined ? {} : { workspaceFolders: [{ uri: options.rootUri, name: 'root' }] }),
     capabilities: options.capabilities ?? PUSH_CAPABILITIES,
     initializationOptions: { cacheDir: join(client.home, 'cache'), ...options.initializationOptions },
   });

@@ -1,8 +1,15 @@
 // The sentences "Pin all" and "Update drifted" end with, and the progress arithmetic.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { failureLines, progressIncrement, progressTitle, summaryMessage } from '../../../client/src/summary';
-import type { WorkspaceEditSummary } from '../../../server/src/shared/protocol';
+import {
+  failureLines,
+  lockProgressTitle,
+  lockSummaryMessage,
+  progressIncrement,
+  progressTitle,
+  summaryMessage,
+} from '../../../client/src/summary';
+import type { LockWorkspaceSummary, WorkspaceEditSummary } from '../../../server/src/shared/protocol';
 
 const summary = (p: Partial<WorkspaceEditSummary>): WorkspaceEditSummary => ({
   files: 0,
@@ -97,5 +104,51 @@ describe('client/summary', () => {
     assert.equal(progressIncrement(60, 60), undefined);
     assert.equal(progressIncrement(90, 250), 10); // capped at 100
     assert.equal(progressIncrement(0, Number.NaN), undefined);
+  });
+});
+
+describe('client/summary: the lock commands', () => {
+  const lockSummary = (p: Partial<LockWorkspaceSummary>): LockWorkspaceSummary => ({
+    locks: 0,
+    added: 0,
+    updated: 0,
+    failures: [],
+    cancelled: false,
+    ...p,
+  });
+  const cases: Array<[name: string, update: boolean, s: LockWorkspaceSummary, expected: string]> = [
+    ['added', false, lockSummary({ locks: 1, added: 3 }), 'Added 3 images in 1 lock file.'],
+    [
+      'added and updated',
+      true,
+      lockSummary({ locks: 2, added: 1, updated: 2 }),
+      'Added 1 image, updated 2 images in 2 lock files.',
+    ],
+    [
+      'nothing to lock',
+      false,
+      lockSummary({}),
+      'Nothing to lock in 4 files: every image is locked or cannot be (variables, local builds).',
+    ],
+    [
+      'nothing to update',
+      true,
+      lockSummary({}),
+      'Nothing to update in 4 files: every locked image is what its tag points to.',
+    ],
+    [
+      'failures only',
+      false,
+      lockSummary({ failures: [failure(2)] }),
+      'Nothing was locked. 1 image could not be locked: see the output.',
+    ],
+    ['cancelled', false, lockSummary({ cancelled: true, added: 2 }), 'Cancelled: no lock file was changed.'],
+    ['rewritten', false, lockSummary({ locks: 1 }), 'Rewrote 1 lock file as digest-pin writes them.'],
+  ];
+  for (const [name, update, s, expected] of cases)
+    it(name, () => assert.equal(lockSummaryMessage(update, s, 4), expected));
+  it('titles', () => {
+    assert.equal(lockProgressTitle(false), 'digest-pin: locking images in the workspace');
+    assert.equal(lockProgressTitle(true), 'digest-pin: updating digest-pin.lock');
   });
 });

@@ -18,6 +18,8 @@ import type { ImageFacts } from '../../../server/src/features/facts';
 import { findReferences } from '../../../server/src/references/index';
 import type { ImageReference } from '../../../server/src/references/types';
 import { DEFAULT_SETTINGS, readSettings } from '../../../server/src/shared/settings';
+import { withEntries } from '../../../server/src/features/lockEdits';
+import { emptyLock, serialiseLock } from '../../../server/src/lock/lockFile';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
@@ -540,5 +542,46 @@ describe('codeActions: split references say where the digest goes', () => {
         "the tag of nginx comes from Chart.yaml's appVersion; write the tag here, or add a digest: field the chart's templates use",
       ],
     );
+  });
+});
+
+describe('codeActions: a reference the lock lacks (not-locked)', () => {
+  const text = 'FROM python:3.12\nFROM redis:7\n';
+  const [python, redis] = refs('Dockerfile', text);
+  const lock = withEntries(emptyLock(), [['docker.io/library/redis:7', { digest: D1 }]]);
+  const lockText = serialiseLock(lock);
+  const diagnostics: Diagnostic[] = [{ range: python!.range, code: 'not-locked', source: 'digest-pin', message: 'x' }];
+  const request: CodeActionRequest = {
+    file: file('Dockerfile', text),
+    references: [python!, redis!],
+    range: python!.range,
+    diagnostics,
+    facts: (ref) => (ref === python ? { online: tag(D2) } : undefined),
+    settings: DEFAULT_SETTINGS,
+    lock: {
+      file: { uri: 'file:///w/digest-pin.lock', display: 'digest-pin.lock', lock, text: lockText },
+      state: (ref) =>
+        ref === python
+          ? { kind: 'not-locked', key: 'docker.io/library/python:3.12', lock: 'digest-pin.lock' }
+          : { kind: 'locked', key: 'docker.io/library/redis:7', digest: D1, lock: 'digest-pin.lock' },
+    },
+  };
+
+  it('"Add to digest-pin.lock" (preferred: the lock file’s whole text) and "Pin in this file instead"', () => {
+    const actions = codeActions(request).filter((a) => a.kind === 'quickfix');
+    assert.deepEqual(
+      actions.map((a) => [a.title, a.isPreferred ?? false, (a.diagnostics ?? []).map((d) => d.code)]),
+      [
+        ['Add to digest-pin.lock (sha256:222222222222…)', true, ['not-locked']],
+        ['Pin in this file instead (sha256:222222222222…)', false, ['not-locked']],
+        ['Ignore this image', false, ['not-locked']],
+      ],
+    );
+    const change = actions[0]!.edit!.documentChanges![0]!;
+    assert.ok('edits' in change);
+    assert.equal(change.textDocument.uri, 'file:///w/digest-pin.lock');
+    const written = withEntries(lock, [['docker.io/library/python:3.12', { digest: D2 }]]);
+    assert.equal(apply(lockText, change.edits as TextEdit[]), serialiseLock(written));
+    assert.equal(apply(text, editsOf(actions[1]!)), `FROM python:3.12@${D2}\nFROM redis:7\n`);
   });
 });

@@ -263,3 +263,49 @@ describe('split references', () => {
     assert.match(lines[2]!, /there is no Chart\.yaml beside this file/);
   });
 });
+
+describe('hoverMarkdown with a lock', () => {
+  const locked = { kind: 'locked' as const, key: 'docker.io/library/python:3.12', digest: D1, lock: 'digest-pin.lock' };
+
+  it('a locked reference: where it is locked, the locked image’s age and the drift of its tag', () => {
+    const lines = hover({
+      ref: ref('FROM python:3.12'),
+      lock: locked,
+      facts: {
+        online: {
+          kind: 'pin',
+          status: { status: 'drifted', pinned: D1, current: D2, tagDigest: D2, checkedAt: NOW - 30_000 },
+          created: { pinned: '2024-01-01T00:00:00Z', current: '2024-02-25T00:00:00Z' },
+        },
+        pinned: { ok: true, value: { digest: D1, mediaType: INDEX, created: '2024-01-01T00:00:00Z' } },
+      },
+    });
+    assert.ok(
+      lines.includes(`Locked to \`${D1.slice(0, 19)}…\` in digest-pin.lock, built 2 months ago (2024-01-01).`) ||
+        lines.some((l) => l.startsWith('Locked to `sha256:1111') && l.includes('in digest-pin.lock, built ')),
+      lines.join('\n'),
+    );
+    assert.ok(lines.some((l) => l.startsWith('**The tag has moved**') && l.includes('the locked image is')));
+    assert.ok(lines.includes(`Locked digest: \`${D1}\``), lines.join('\n'));
+    assert.ok(!lines.some((l) => l.startsWith('Pinned')));
+  });
+
+  it('untrusted: the lock still says where it is locked', () => {
+    const lines = hover({ ref: ref('FROM python:3.12'), lock: locked, mode: 'untrusted' });
+    assert.ok(
+      lines.some((l) => /^Locked to `sha256:1111.*` in digest-pin\.lock\.$/.test(l)),
+      lines.join('\n'),
+    );
+  });
+
+  it('a reference the lock lacks says so', () => {
+    const lines = hover({
+      ref: ref('FROM python:3.12'),
+      lock: { kind: 'not-locked', key: 'docker.io/library/python:3.12', lock: 'app/digest-pin.lock' },
+    });
+    assert.equal(
+      lines.at(-2),
+      '**Not locked:** app/digest-pin.lock has no entry for `docker.io/library/python:3.12`; builds pull whatever the tag points to that day.',
+    );
+  });
+});

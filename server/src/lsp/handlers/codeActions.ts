@@ -13,6 +13,7 @@ import { signalOf } from '../cancellation';
 import { current, type ServerContext } from '../context';
 import { ignoredBySettings } from '../diagnosticsMemo';
 import { fileView } from '../fileView';
+import { platformOption } from '../registrySession';
 
 export class CodeActionsHandler {
   constructor(private readonly context: ServerContext) {}
@@ -27,13 +28,16 @@ export class CodeActionsHandler {
     const inRange = references.filter(
       (ref) => !(ref.range.end.line < params.range.start.line || ref.range.start.line > params.range.end.line),
     );
+    const platform = platformOption(settings);
+    const lock = this.context.locks.forDocument(params.textDocument.uri);
     const factMap = new Map<ImageReference, ImageFacts | undefined>();
     // Every reference of the file for "pin all"; details (platforms) only for those under the cursor.
     await Promise.all(
       references.map(async (ref) => {
         const wanted = inRange.includes(ref);
         if (!wanted && !fixAll && references.length > 500) return;
-        factMap.set(ref, await this.context.registry.facts(ref, settings, signal, wanted).catch(() => undefined));
+        const asked = lock?.view(ref, platform) ?? ref;
+        factMap.set(ref, await this.context.registry.facts(asked, settings, signal, wanted).catch(() => undefined));
       }),
     );
     if (signal?.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
@@ -46,6 +50,14 @@ export class CodeActionsHandler {
       facts: (ref) => factMap.get(ref),
       settings,
       skip: (ref) => ignoredBySettings(ref, settings),
+      ...(lock === null
+        ? {}
+        : {
+            lock: {
+              file: { uri: lock.uri, display: lock.display, lock: lock.lock, text: lock.text },
+              state: (ref: ImageReference) => lock.state(ref, platform),
+            },
+          }),
     });
   }
 }

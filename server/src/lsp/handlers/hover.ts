@@ -12,6 +12,7 @@ import type { Settings } from '../../shared/settings';
 import { signalOf } from '../cancellation';
 import { current, type ServerContext } from '../context';
 import { ignoredBySettings } from '../diagnosticsMemo';
+import { platformOption } from '../registrySession';
 
 const contains = (ref: ImageReference, position: Position): boolean => {
   const { start, end } = ref.range;
@@ -30,10 +31,12 @@ export class HoverHandler {
     if (found === undefined) return null;
     const ref = found.references.find((r) => contains(r, params.position));
     if (ref === undefined) return null;
+    const platform = platformOption(found.settings);
+    const lock = this.context.locks.forDocument(params.textDocument.uri);
     const facts =
       ref.ignored || ignoredBySettings(ref, found.settings)
         ? undefined
-        : await registry.facts(ref, found.settings, signalOf(token), true);
+        : await registry.facts(lock?.view(ref, platform) ?? ref, found.settings, signalOf(token), true);
     // Cancelled while the registry was being asked (the cursor moved on): the client no longer wants this hover.
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     const markdown = hoverMarkdown({
@@ -42,6 +45,7 @@ export class HoverHandler {
       mode: this.mode(found.settings),
       now: now(),
       ignoredBySettings: ignoredBySettings(ref, found.settings),
+      lock: lock?.state(ref, platform) ?? null,
     });
     return { contents: { kind: client.hoverKind, value: markdown }, range: ref.range };
   }

@@ -70,42 +70,11 @@ export class WorkspaceEditsHandler {
     return result;
   }
 
-  /** The file's references and view: the open document's, or read from disk (null: unreadable, noted). */
-  private async read(
-    uri: string,
-    result: WorkspaceEditResult,
-  ): Promise<{ references: ImageReference[]; view: FileView; open: TrackedDocument | undefined } | null> {
-    const open = this.context.documents.get(uri);
-    if (open !== undefined) {
-      const analysis = open.analyse();
-      return {
-        references: analysis.result.references,
-        view: fileView(open, analysis.kind, true),
-        open,
-      };
-    }
-    let text: string;
-    try {
-      text = await readFile(fileURLToPath(uri), 'utf8');
-    } catch (error) {
-      result.summary.failures.push({
-        uri,
-        line: 0,
-        text: '',
-        reason: `could not read the file: ${error instanceof Error ? error.message : String(error)}`,
-      });
-      return null;
-    }
-    const path = pathOf(uri);
-    const extracted = findReferences(path, text, { neighbours: neighboursOf(path, readFromDisk) });
-    return { references: extracted.references, view: diskFileView(uri, path, extracted.kind, text), open };
-  }
-
   private async editOne(uri: string, action: Action, signal: AbortSignal | undefined, edits: Edits): Promise<void> {
     const { result } = edits;
     const settings = this.context.settings.for(uri);
     if (!settings.enable) return;
-    const file = await this.read(uri, result);
+    const file = await readForEdit(this.context, uri, result.summary.failures);
     if (file === null) return;
     const resolver = this.context.registry.resolver;
     const platform = platformOption(settings);
@@ -135,4 +104,39 @@ export class WorkspaceEditsHandler {
     edits.changes.push({ textDocument: { uri, version }, edits: changed });
     edits.plain[uri] = changed;
   }
+}
+
+/** A file the workspace commands read. */
+export interface ReadFile {
+  references: ImageReference[];
+  view: FileView;
+  open: TrackedDocument | undefined;
+}
+
+/** The file's references and view: the open document's, or read from disk (null: unreadable, noted in `failures`). */
+export async function readForEdit(
+  context: ServerContext,
+  uri: string,
+  failures: WorkspaceEditResult['summary']['failures'],
+): Promise<ReadFile | null> {
+  const open = context.documents.get(uri);
+  if (open !== undefined) {
+    const analysis = open.analyse();
+    return { references: analysis.result.references, view: fileView(open, analysis.kind, true), open };
+  }
+  let text: string;
+  try {
+    text = await readFile(fileURLToPath(uri), 'utf8');
+  } catch (error) {
+    failures.push({
+      uri,
+      line: 0,
+      text: '',
+      reason: `could not read the file: ${error instanceof Error ? error.message : String(error)}`,
+    });
+    return null;
+  }
+  const path = pathOf(uri);
+  const extracted = findReferences(path, text, { neighbours: neighboursOf(path, readFromDisk) });
+  return { references: extracted.references, view: diskFileView(uri, path, extracted.kind, text), open };
 }
