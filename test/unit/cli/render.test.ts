@@ -83,6 +83,50 @@ describe('renderEdits: the lock applied, byte for byte', () => {
         'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n  - name: app\n    newName: registry.example.com/app\n    newTag: "1.0" # release\n',
       after: `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n  - name: app\n    newName: registry.example.com/app\n    newTag: "1.0" # release\n    digest: ${C}\n`,
     },
+    {
+      name: 'Dockerfile ARG holding the tag: the ARG default',
+      path: 'Dockerfile',
+      before: 'ARG PY=3.12-slim\nFROM python:${PY} AS build\nFROM python:${PY}\n',
+      after: `ARG PY=3.12-slim@${A}\nFROM python:\${PY} AS build\nFROM python:\${PY}\n`,
+    },
+    {
+      name: 'GitHub Actions: container, services, uses docker://',
+      path: '.github/workflows/ci.yml',
+      before:
+        'on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    container: redis:7\n    services:\n      api: {image: ghcr.io/org/api:1.4.2}\n    steps:\n      - uses: docker://alpine\n',
+      after: `on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    container: redis:7@${B}\n    services:\n      api: {image: ghcr.io/org/api:1.4.2@${A}}\n    steps:\n      - uses: docker://alpine@${C}\n`,
+    },
+    {
+      name: 'GitLab CI',
+      path: '.gitlab-ci.yml',
+      before: 'image: python:3.12-slim\nservices:\n  - redis:7\ntest:\n  script: [make]\n',
+      after: `image: python:3.12-slim@${A}\nservices:\n  - redis:7@${B}\ntest:\n  script: [make]\n`,
+    },
+    {
+      name: 'Cloud Build: steps, not images',
+      path: 'cloudbuild.yaml',
+      before: "steps:\n  - name: 'python:3.12-slim'\n    args: [test]\nimages: ['ghcr.io/org/api:1.4.2']\n",
+      after: `steps:\n  - name: 'python:3.12-slim@${A}'\n    args: [test]\nimages: ['ghcr.io/org/api:1.4.2']\n`,
+    },
+    {
+      name: 'Azure Pipelines: a job container',
+      path: 'azure-pipelines.yml',
+      before:
+        'pool:\n  vmImage: ubuntu-latest\njobs:\n  - job: build\n    container: redis:7\n    steps: [{script: make}]\n',
+      after: `pool:\n  vmImage: ubuntu-latest\njobs:\n  - job: build\n    container: redis:7@${B}\n    steps: [{script: make}]\n`,
+    },
+    {
+      name: 'Podman Quadlet: Image=, CRLF and quotes kept',
+      path: 'web.container',
+      before: '[Container]\r\nImage="ghcr.io/org/api:1.4.2"\r\nExec=serve\r\n',
+      after: `[Container]\r\nImage="ghcr.io/org/api:1.4.2@${A}"\r\nExec=serve\r\n`,
+    },
+    {
+      name: 'devcontainer.json: the image (comments and trailing commas kept)',
+      path: '.devcontainer/devcontainer.json',
+      before: '{\n  // the base\n  "image": "redis:7",\n}\n',
+      after: `{\n  // the base\n  "image": "redis:7@${B}",\n}\n`,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
