@@ -544,8 +544,13 @@ const DIGIT = /\d/;
  * single quotes, only \" \$ \\ inside double quotes); 'flag' follows split_command.go extractBuilderFlags
  * (no expansion; the escape works everywhere).
  */
+/** `${a:-${b:-${c…}}}` nested deeper than this is not a Dockerfile anyone writes; deeper would exhaust the stack. */
+export const MAX_VARIABLE_NESTING = 64;
+
 class WordReader {
   private pos: number;
+  /** How many `${…:-word}` the reader is inside (parts() and variable() recurse through the nested words). */
+  private nesting = 0;
   /** Set when the last word read by parts() ended inside quotes. */
   unclosedQuote = false;
 
@@ -683,7 +688,17 @@ class WordReader {
       name !== '' && '-+?#%/'.includes(modifier) && modifier !== '' && !(op === ':' && '#%/'.includes(modifier));
     op = valid ? op + modifier : '!';
     if (valid) this.pos++;
-    return { kind: 'var', name, op, word: this.parts('}') };
+    if (this.nesting >= MAX_VARIABLE_NESTING) {
+      // Too deep to follow: the rest of the word is this variable's, and its value is unknown (op '!').
+      this.pos = this.end;
+      return { kind: 'var', name, op: '!', word: [] };
+    }
+    this.nesting++;
+    try {
+      return { kind: 'var', name, op, word: this.parts('}') };
+    } finally {
+      this.nesting--;
+    }
   }
 
   /** BuildKit processName: a run of digits, or letters, digits and underscores. */

@@ -134,11 +134,29 @@ export function asInvalid(ref: ImageReference, reason: string): ImageReference {
 /** `# digest-pin: ignore` on the reference's own line or alone on the line above it. */
 export const IGNORE_COMMENT = /#\s*digest-pin:\s*ignore\b/;
 
+/** Whether each line holds the marker, per lines array: a line holding thousands of references is scanned once. */
+const MARKED = new WeakMap<readonly string[], Map<number, boolean>>();
+
+/** Lines scanned for the marker so far (tests check the scan is once per line, not once per reference). */
+export const ignoreScans = { count: 0 };
+
+function marked(lines: readonly string[], line: number): boolean {
+  let memo = MARKED.get(lines);
+  if (memo === undefined) MARKED.set(lines, (memo = new Map()));
+  let found = memo.get(line);
+  if (found === undefined) {
+    ignoreScans.count++;
+    const text = lines[line];
+    found = text !== undefined && IGNORE_COMMENT.test(text);
+    memo.set(line, found);
+  }
+  return found;
+}
+
 export function isIgnoredAt(lines: readonly string[], line: number): boolean {
-  const own = lines[line];
-  if (own !== undefined && IGNORE_COMMENT.test(own)) return true;
+  if (marked(lines, line)) return true;
   const above = lines[line - 1];
-  return above !== undefined && /^\s*#/.test(above) && IGNORE_COMMENT.test(above);
+  return above !== undefined && /^\s*#/.test(above) && marked(lines, line - 1);
 }
 
 /** Splits text into lines the way LSP counts them (\r\n, \n or \r end a line). */

@@ -530,7 +530,8 @@ class DocumentView implements DocumentApi {
         anchors.set(node.anchor, list);
       }
       if (isMap(node)) for (const pair of node.items) stack.push(pair.key, pair.value);
-      else if (isSeq(node)) stack.push(...node.items);
+      // A loop, not push(...items): spreading a sequence of 130,000 items overflows the call stack.
+      else if (isSeq(node)) for (const item of node.items) stack.push(item);
     }
     for (const list of anchors.values()) list.sort((a, b) => a.offset - b.offset);
     return anchors;

@@ -1,0 +1,67 @@
+// Inputs built to hurt the extractors (issue 13's reproducers): each is read completely, without an exception, a
+// stack overflow or work that grows with the square of the references on one line.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MAX_VARIABLE_NESTING } from '../../../server/src/references/dockerfile';
+import { findReferences } from '../../../server/src/references/index';
+import { ignoreScans } from '../../../server/src/references/reference';
+
+describe('pathological inputs', () => {
+  it("nested '${' in a FROM: the other references stay, the deep word is variable", () => {
+    const text = `FROM alpine:3.19\nFROM ${'${'.repeat(3300)}\nFROM redis:7\n`;
+    const result = findReferences('Dockerfile', text);
+    assert.deepEqual(result.notes, []);
+    assert.deepEqual(
+      result.references.map((ref) => [ref.text.slice(0, 12), ref.status]),
+      [
+        ['alpine:3.19', 'unpinned'],
+        ['${'.repeat(6), 'variable'],
+        ['redis:7', 'unpinned'],
+      ],
+    );
+  });
+
+  it('nesting up to the limit is still followed (an inline default inside defaults)', () => {
+    const word = `${'${A:-'.repeat(MAX_VARIABLE_NESTING)}nginx:1.27${'}'.repeat(MAX_VARIABLE_NESTING)}`;
+    const result = findReferences('Dockerfile', `FROM ${word}\n`);
+    assert.deepEqual(result.notes, []);
+    assert.deepEqual(
+      result.references.map((ref) => [ref.text, ref.status]),
+      [['nginx:1.27', 'unpinned']],
+    );
+  });
+
+  it('an alias in a document with a 130,001-item sequence: the anchor index does not overflow the stack', () => {
+    const args = Array.from({ length: 130_001 }, (_, i) => `        - a${i}`).join('\n');
+    const text = `apiVersion: v1\nkind: Pod\nmetadata: &m\n  name: x\nextra: *m\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n      args:\n${args}\n`;
+    const result = findReferences('pod.yaml', text);
+    assert.deepEqual(result.notes, []);
+    assert.deepEqual(
+      result.references.map((ref) => ref.text),
+      ['nginx:1.27'],
+    );
+  });
+
+  const manyOnOneLine: Array<[string, string, string, number]> = [
+    [
+      'RUN with 4,000 --mount=from= images',
+      'Dockerfile',
+      `FROM alpine:3.19\nRUN${' --mount=type=bind,from=x:1'.repeat(4000)} true\n`,
+      4001,
+    ],
+    [
+      'GitLab services: a flow list of 4,000 images',
+      '.gitlab-ci.yml',
+      `test:\n  script: [x]\n  services: [${Array.from({ length: 4000 }, () => 'redis:7').join(', ')}]\n`,
+      4000,
+    ],
+  ];
+  for (const [name, path, text, references] of manyOnOneLine) {
+    it(`${name}: each line is scanned for '# digest-pin: ignore' once, not once per reference`, () => {
+      ignoreScans.count = 0;
+      const result = findReferences(path, text);
+      assert.equal(result.references.length, references);
+      assert.ok(ignoreScans.count <= text.split('\n').length, `${ignoreScans.count} scans`);
+    });
+  }
+});
