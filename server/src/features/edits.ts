@@ -56,10 +56,15 @@ export function pinEdit(ref: ImageReference, digest: string): EditResult {
     return { ok: true, edit: { range: { start: ref.range.end, end: ref.range.end }, newText: `@${digest}` } };
   }
   if (ref.digest === digest) return { ok: false, reason: 'unchanged' };
-  const digestStart = ref.text.lastIndexOf('@') + 1;
+  // Exactly the old digest's characters: in `x:"1.0@sha256:…"` the closing quote after it stays.
+  const digestStart = ref.text.lastIndexOf(ref.digest);
+  if (digestStart < 0) return { ok: false, reason: 'invalid' }; // written apart (quotes or escapes inside it)
   return {
     ok: true,
-    edit: { range: { start: at(ref.range.start, digestStart), end: ref.range.end }, newText: digest },
+    edit: {
+      range: { start: at(ref.range.start, digestStart), end: at(ref.range.start, digestStart + ref.digest.length) },
+      newText: digest,
+    },
   };
 }
 

@@ -19,6 +19,7 @@
 import { Arg, Copy, DockerfileParser, From, Onbuild, Run } from 'dockerfile-ast';
 import type { Instruction } from 'dockerfile-ast';
 import { LineIndex } from './positions';
+import { ownCopy } from './strings';
 import {
   buildReference,
   buildSplitReference,
@@ -382,7 +383,9 @@ class Extraction {
     }
     const written = this.text.slice(start, end);
     const ref = buildReference(value, range, 'dockerfile', context, { ...extras, ignored });
-    this.found.set(start, written === value ? ref : { ...ref, text: written });
+    // Decoded differently from how it is written (quotes, escapes inside the word): the text stays the written
+    // characters, and `assembled` is what BuildKit reads — what is looked up and named in messages.
+    this.found.set(start, written === value ? ref : { ...ref, text: written, assembled: ownCopy(value) });
   }
 
   /** `# digest-pin: ignore` on the instruction's first line or on a comment line directly above it. */

@@ -12,6 +12,8 @@ import { rangeOf, sliceRange } from '../../support/ranges';
 interface Want {
   /** Exactly the characters the range covers. */
   text: string;
+  /** What BuildKit reads, when it differs from the written characters (quotes, escapes, continuations). */
+  assembled?: string;
   /** Where to find the range when `text` occurs earlier in the fixture: the n-th (0-based) occurrence. */
   occurrence?: number;
   name: string | null;
@@ -1001,6 +1003,7 @@ const cases: Case[] = [
     want: [
       {
         text: 'registry.example.com/platform/base-im\\\nage:2024.06',
+        assembled: 'registry.example.com/platform/base-image:2024.06',
         name: 'registry.example.com/platform/base-image',
         tag: '2024.06',
       },
@@ -1035,6 +1038,7 @@ const cases: Case[] = [
     want: [
       {
         text: 'mcr.microsoft.com/powershell:lts-`\nnanoserver-ltsc2022',
+        assembled: 'mcr.microsoft.com/powershell:lts-nanoserver-ltsc2022',
         name: 'mcr.microsoft.com/powershell',
         tag: 'lts-nanoserver-ltsc2022',
       },
@@ -1326,6 +1330,7 @@ function expected(dockerfile: string, want: Want): ImageReference {
     source: 'dockerfile',
     context: want.context ?? 'from',
   };
+  if (want.assembled !== undefined) ref.assembled = want.assembled;
   if (want.platform !== undefined) ref.platform = want.platform;
   if (want.ignored) ref.ignored = true;
   if (want.error !== undefined) ref.error = want.error;

@@ -5,6 +5,8 @@ import { describe, it } from 'node:test';
 import { MAX_VARIABLE_NESTING } from '../../../server/src/references/dockerfile';
 import { findReferences } from '../../../server/src/references/index';
 import { ignoreScans } from '../../../server/src/references/reference';
+import { applyEdits, pinEdit } from '../../../server/src/features/edits';
+import { questionFor } from '../../../server/src/lookup/question';
 
 describe('pathological inputs', () => {
   it("nested '${' in a FROM: the other references stay, the deep word is variable", () => {
@@ -62,6 +64,45 @@ describe('pathological inputs', () => {
       const result = findReferences(path, text);
       assert.equal(result.references.length, references);
       assert.ok(ignoreScans.count <= text.split('\n').length, `${ignoreScans.count} scans`);
+    });
+  }
+});
+
+describe('a quoted Dockerfile word (issue 13)', () => {
+  const D = `sha256:${'a'.repeat(64)}`;
+  const E = `sha256:${'b'.repeat(64)}`;
+  const cases: Array<[string, string, string, string]> = [
+    // text written, what BuildKit reads (looked up), the file after pinning to E
+    [
+      'FROM host/alpine:"3.19"\n',
+      'host/alpine:3.19',
+      `tag docker.io/host/alpine:3.19 `,
+      `FROM host/alpine:"3.19@${E}"\n`,
+    ],
+    [
+      `FROM host/alpine:1.0@"${D}"\n`,
+      `host/alpine:1.0@${D}`,
+      `pin docker.io/host/alpine:1.0@${D} `,
+      `FROM host/alpine:1.0@"${E}"\n`,
+    ],
+    [
+      `FROM host/alpine:"1.0@${D}"\n`,
+      `host/alpine:1.0@${D}`,
+      `pin docker.io/host/alpine:1.0@${D} `,
+      `FROM host/alpine:"1.0@${E}"\n`,
+    ],
+  ];
+  for (const [text, read, key, pinned] of cases) {
+    it(`${JSON.stringify(text)}: looked up as ${read}, pinned inside its quotes`, () => {
+      const [ref] = findReferences('Dockerfile', text).references;
+      assert.ok(ref !== undefined);
+      assert.equal(ref.assembled, read);
+      assert.equal(questionFor(ref, { platform: null, pins: true })?.key, key);
+      const edit = pinEdit(ref, E);
+      assert.ok(edit.ok);
+      const applied = applyEdits(text, [edit.edit]);
+      assert.ok(applied.ok);
+      assert.equal(applied.text, pinned);
     });
   }
 });
