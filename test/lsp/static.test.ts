@@ -342,6 +342,59 @@ describe('robustness: the server survives anything it is sent', () => {
   });
 });
 
+describe('malformed parameters: answered InvalidParams, and nothing of them reaches the server', () => {
+  let client: TestClient;
+  before(async () => {
+    client = await startClient({ initializationOptions: { trusted: false } });
+  });
+  after(() => client.stop());
+
+  it('a didOpen without text is dropped (logged); later documents are read and a configuration change re-reads them', async () => {
+    void client.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: fileUri('/work/bad/Dockerfile'), languageId: 'dockerfile', version: 1 },
+    });
+    const uri = fileUri('/work/good/Dockerfile');
+    client.open(uri, 'dockerfile', 'FROM alpine:3.19\n');
+    assert.deepEqual(codes((await client.diagnostics(uri)).diagnostics), ['unpinned']);
+    assert.ok(client.logs.some((line) => line.includes('textDocument/didOpen ignored: textDocument.text is missing')));
+    // A settings change re-reads every open document: the good one still has its finding, now as information.
+    changeSettings(client, { severity: { unpinned: 'information' } });
+    const again = await client.diagnostics(
+      uri,
+      (report) => report.diagnostics[0]?.severity === DiagnosticSeverity.Information,
+    );
+    assert.deepEqual(codes(again.diagnostics), ['unpinned']);
+  });
+
+  const requests: Array<[string, unknown]> = [
+    ['textDocument/hover', { textDocument: { uri: 'file:///x' } }],
+    ['textDocument/hover', { textDocument: {}, position: { line: 0, character: 0 } }],
+    ['textDocument/hover', { position: { line: 0, character: 0 } }],
+    ['textDocument/hover', { textDocument: { uri: 'file:///x' }, position: { line: 'a', character: 0 } }],
+    ['textDocument/hover', null],
+    ['textDocument/codeAction', { textDocument: { uri: 'file:///x' }, context: { diagnostics: [] } }],
+    ['textDocument/codeAction', { textDocument: { uri: 'file:///x' }, range: { start: { line: 0 } } }],
+    [
+      'textDocument/codeAction',
+      {
+        textDocument: { uri: 'file:///x' },
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      },
+    ],
+    ['textDocument/codeAction', { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }],
+    ['textDocument/diagnostic', {}],
+    ['textDocument/diagnostic', { textDocument: { uri: 42 } }],
+  ];
+  for (const [method, params] of requests) {
+    it(`${method} ${JSON.stringify(params)}: InvalidParams`, async () => {
+      await assert.rejects(client.connection.sendRequest(method, params), (error: { code?: number }) => {
+        assert.equal(error.code, -32602);
+        return true;
+      });
+    });
+  }
+});
+
 describe('the built entry points, spawned over stdio', () => {
   before(ensureBuilt);
 

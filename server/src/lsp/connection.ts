@@ -1,6 +1,7 @@
 // The one place that touches the LSP connection's handler registry: every request and notification bound in one
 // line to the server or a handler, behind the never-crash guard.
 import {
+  ErrorCodes,
   ResponseError,
   type CancellationToken,
   type CodeAction,
@@ -14,6 +15,7 @@ import { LockWorkspaceHandler, emptyLockResult } from './handlers/lockWorkspace'
 import { PullDiagnosticsHandler } from './handlers/pullDiagnostics';
 import { RefreshHandler } from './handlers/refresh';
 import { WorkspaceEditsHandler, emptyWorkspaceResult } from './handlers/workspaceEdits';
+import { paramsProblem } from './params';
 import type { DigestPinServer } from './server';
 
 /** Never crash: every handler's failure is logged and answered with nothing (a ResponseError is the answer itself). */
@@ -81,14 +83,64 @@ export function bind(connection: Connection, server: DigestPinServer, { guard, g
   connection.onDidChangeConfiguration(guard('configuration', undefined, (p) => server.configuration(p)));
   onNotification(Trust, 'trust', (p) => server.trust(p));
 
-  connection.onDidOpenTextDocument(guardSync('didOpen', (p) => server.didOpen(p)));
-  connection.onDidChangeTextDocument(guardSync('didChange', (p) => server.didChange(p)));
-  connection.onDidCloseTextDocument(guardSync('didClose', (p) => server.didClose(p)));
+  /** A notification whose parameters are malformed is logged and dropped: it never reaches the server's state. */
+  const checked =
+    <P>(method: string, handler: (params: P) => void) =>
+    (params: P): void => {
+      const problem = paramsProblem(method, params);
+      if (problem === null) handler(params);
+      else connection.console.warn(`${method} ignored: ${problem}`);
+    };
+  /** A request whose parameters are malformed is answered InvalidParams. */
+  const valid =
+    <P, R>(method: string, handler: (params: P, token: CancellationToken) => R) =>
+    (params: P, token: CancellationToken): R => {
+      const problem = paramsProblem(method, params);
+      if (problem !== null) throw new ResponseError(ErrorCodes.InvalidParams, `${method}: ${problem}`);
+      return handler(params, token);
+    };
+
+  connection.onDidOpenTextDocument(
+    guardSync(
+      'didOpen',
+      checked('textDocument/didOpen', (p) => server.didOpen(p)),
+    ),
+  );
+  connection.onDidChangeTextDocument(
+    guardSync(
+      'didChange',
+      checked('textDocument/didChange', (p) => server.didChange(p)),
+    ),
+  );
+  connection.onDidCloseTextDocument(
+    guardSync(
+      'didClose',
+      checked('textDocument/didClose', (p) => server.didClose(p)),
+    ),
+  );
   connection.onDidChangeWatchedFiles(guardSync('didChangeWatchedFiles', (p) => server.watchedFiles(p)));
 
-  connection.languages.diagnostics.on(guard('diagnostics', NO_DIAGNOSTICS, (p, t) => pull.handle(p, t)));
-  connection.onHover(guard('hover', null, (p, t) => hover.handle(p, t)));
-  connection.onCodeAction(guard('codeAction', NO_ACTIONS, (p, t) => codeActions.handle(p, t)));
+  connection.languages.diagnostics.on(
+    guard(
+      'diagnostics',
+      NO_DIAGNOSTICS,
+      valid('textDocument/diagnostic', (p, t) => pull.handle(p, t)),
+    ),
+  );
+  connection.onHover(
+    guard(
+      'hover',
+      null,
+      valid('textDocument/hover', (p, t) => hover.handle(p, t)),
+    ),
+  );
+  connection.onCodeAction(
+    guard(
+      'codeAction',
+      NO_ACTIONS,
+      valid('textDocument/codeAction', (p, t) => codeActions.handle(p, t)),
+    ),
+  );
 
   onRequest(Refresh, 'refresh', { references: 0 }, () => refresh.handle());
   onRequest(PinWorkspace, 'pinWorkspace', emptyWorkspaceResult(), (p, t) => edits.handle(p, t, 'pin'));
