@@ -3,7 +3,7 @@
 // compared byte for byte; a dry run writes nothing and prints a diff that `git apply` accepts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readlinkSync, statSync, symlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { shortDigest } from '../../server/src/shared/text';
@@ -260,6 +260,24 @@ describe('digest-pin pin', () => {
       read(dir, 'Dockerfile'),
       `FROM ${seeded.host}/fixtures/missing:1.0\nFROM ${f.ociImage.ref}@${f.ociImage.digest}\n`,
     );
+  });
+
+  it('a Latin-1 file with an image to pin: left unchanged, and the summary says so (not "nothing to pin")', async () => {
+    const f = seeded.setup.fixtures;
+    const dir = workspace('latin1', { Dockerfile: { text: '' } });
+    // `# caf\xe9` in Latin-1: not UTF-8, so its bytes cannot be rewritten safely.
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      Buffer.concat([Buffer.from(`FROM ${f.ociImage.ref}\n# caf`), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
+    const before = readFileSync(join(dir, 'Dockerfile'));
+    const run = await pin(dir);
+    assert.deepEqual(run, {
+      status: 1,
+      stdout: 'no file changed; 1 file could not be written\n',
+      stderr: 'digest-pin: Dockerfile: not valid UTF-8; left unchanged\n',
+    });
+    assert.ok(readFileSync(join(dir, 'Dockerfile')).equals(before));
   });
 
   it('--offline pins from the cache without a request, and says what the cache does not know', async () => {

@@ -127,6 +127,8 @@ export interface PinCounts {
   pinned: number;
   updated: number;
   problems: number;
+  /** Files that had changes and could not be written (not UTF-8, changed meanwhile, not writable). */
+  unwritten?: number;
   skipped: { variable: number; invalid: number };
 }
 
@@ -136,15 +138,18 @@ export interface PinCounts {
  */
 export function pinSummary(counts: PinCounts, dryRun: boolean): string {
   const { files, pinned, updated, problems, skipped } = counts;
+  const unwritten = counts.unwritten ?? 0;
   const changed = dryRun ? `${plural(files, 'file')} would change` : `${plural(files, 'file')} changed`;
   const parts = [
     files > 0
       ? `${changed}: ${plural(pinned, 'reference')} pinned${updated > 0 ? `, ${updated} updated` : ''}`
-      : problems > 0
+      : problems > 0 || unwritten > 0
         ? `no file ${dryRun ? 'would change' : 'changed'}`
         : 'nothing to pin',
   ];
   if (problems > 0) parts.push(`${problems} could not be resolved`);
+  // A file with something to pin that could not be written is not "nothing to pin" (its reason is on stderr).
+  if (unwritten > 0) parts.push(`${plural(unwritten, 'file')} could not be ${dryRun ? 'changed' : 'written'}`);
   const left = skipped.variable + skipped.invalid;
   if (left > 0) {
     const kinds = [
@@ -204,6 +209,7 @@ export function writePins(plan: PinPlan, options: WriteOptions): PinOutput {
     for (const change of file.changes) counts[change.kind]++;
   }
   const failures = unwritten.map((failure) => `${failure.file}: ${failure.message}`);
+  if (unwritten.length > 0) counts.unwritten = unwritten.length;
   return { out, failures, unwritten, written, counts };
 }
 

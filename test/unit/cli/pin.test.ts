@@ -412,6 +412,14 @@ describe('changeLine and pinSummary', () => {
       '1 file changed: 1 reference pinned; 1 could not be resolved; 3 left as written (2 variable, 1 invalid)',
     ],
     [counts({ skipped: { variable: 0, invalid: 1 } }), false, 'nothing to pin; 1 left as written (1 invalid)'],
+    // A Latin-1 file with something to pin: not "nothing to pin" (the reason, not valid UTF-8, is on stderr).
+    [counts({ unwritten: 1 }), false, 'no file changed; 1 file could not be written'],
+    [
+      counts({ files: 1, pinned: 2, unwritten: 2 }),
+      false,
+      '1 file changed: 2 references pinned; 2 files could not be written',
+    ],
+    [counts({ unwritten: 1 }), true, 'no file would change; 1 file could not be changed'],
   ];
   for (const [c, dryRun, expected] of table) it(expected, () => assert.equal(pinSummary(c, dryRun), expected));
 });
