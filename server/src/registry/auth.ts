@@ -259,6 +259,15 @@ export function checkRealm(
 const basicHeader = (username: string, password: string): string =>
   `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 
+/**
+ * A failure to reach the token service is said as such: the registry itself answered (with the challenge that named
+ * the service), so "cannot reach <registry>" would send the user looking in the wrong place.
+ */
+function fromTokenService(error: RegistryError, host: string, registry: string): RegistryError {
+  if (host === registry || (error.kind !== 'network' && error.kind !== 'timeout' && error.kind !== 'tls')) return error;
+  return { ...error, message: error.message.split(registry).join(`the token service ${host} that ${registry} names`) };
+}
+
 /** Fetches a Bearer token from a realm (GET with Basic or anonymous; POST refresh_token for identity tokens). */
 export async function fetchToken(http: HttpTransport, request: TokenRequest, now: () => number): Promise<TokenResult> {
   const { registry, credential } = request;
@@ -300,7 +309,7 @@ export async function fetchToken(http: HttpTransport, request: TokenRequest, now
       ...(request.signal ? { signal: request.signal } : {}),
     });
   }
-  if (!result.ok) return result;
+  if (!result.ok) return { ok: false, error: fromTokenService(result.error, url.host, registry) };
   const { status, headers, body } = result.response;
   if (status === 401) return { ok: false, error: unauthorized(registry, loggedIn, 'token server refused the login') };
   if (status === 403)

@@ -14,6 +14,7 @@ import {
   type Challenge,
 } from '../../../server/src/registry/auth';
 import type { Credential } from '../../../server/src/registry/credentials';
+import { networkError, timeoutError, type RegistryError } from '../../../server/src/registry/errors';
 import type { HttpRequest, HttpResult, HttpTransport } from '../../../server/src/registry/http';
 
 const c = (scheme: string, params: Record<string, string> = {}, token68?: string): Challenge => ({
@@ -475,5 +476,45 @@ describe('Authorizer', () => {
       value: 'Bearer RT',
       bearer: false,
     });
+  });
+});
+
+describe('fetchToken: a token service that cannot be reached is named as such', () => {
+  const base = {
+    realm: 'https://auth.example.com:5001/token',
+    service: 'registry.example.com',
+    scope: 'repository:team/app:pull',
+    registry: 'registry.example.com',
+    credential: null,
+  };
+  const failing = (error: RegistryError): HttpTransport => ({
+    request: async () => ({ ok: false, error }),
+    close: () => undefined,
+  });
+  const table: Array<[string, RegistryError, string]> = [
+    [
+      'connection refused',
+      networkError('registry.example.com', 'connect ECONNREFUSED 10.0.0.9:5001'),
+      'cannot reach the token service auth.example.com:5001 that registry.example.com names: connect ECONNREFUSED 10.0.0.9:5001; check the network connection or proxy settings',
+    ],
+    [
+      'timeout',
+      timeoutError('registry.example.com', 10),
+      'the token service auth.example.com:5001 that registry.example.com names did not answer within 10 s; check the network or raise the timeout',
+    ],
+  ];
+  for (const [name, error, message] of table) {
+    it(name, async () => {
+      const result = await fetchToken(failing(error), base, () => 0);
+      assert.ok(!result.ok);
+      assert.equal(result.error.kind, error.kind);
+      assert.equal(result.error.message, message);
+    });
+  }
+  it('a token service on the registry host itself keeps the message as it is', async () => {
+    const error = networkError('registry.example.com', 'socket hang up');
+    const result = await fetchToken(failing(error), { ...base, realm: 'https://registry.example.com/token' }, () => 0);
+    assert.ok(!result.ok);
+    assert.equal(result.error.message, error.message);
   });
 });
