@@ -160,6 +160,17 @@ export class RegistrySession {
   /** The error for an HTTP answer that is not the one wanted. */
   statusError(target: Target, response: HttpResponse, what: string, loggedIn: boolean): RegistryError {
     const { status } = response;
+    const elsewhere = redirectedHost(response.url, target.apiHost);
+    if (elsewhere !== null && (status === 401 || status === 403)) {
+      // The registry sent us to another host (its storage), which wants credentials: none are sent across hosts, so
+      // this is not "the registry rejected your login".
+      const base =
+        status === 401 ? unauthorized(target.registry, false) : forbidden(target.registry, target.path, false);
+      return {
+        ...base,
+        message: `${target.registry} redirected the request for ${what} to ${elsewhere}, which answered HTTP ${status}; digest-pin sends no credentials to another host, so the registry's storage must allow the redirect by itself (a registry misconfiguration, or an expired redirect: try again)`,
+      };
+    }
     if (status === 401) return unauthorized(target.registry, loggedIn);
     if (status === 403) return forbidden(target.registry, target.path, loggedIn);
     if (status === 404) {
@@ -193,6 +204,9 @@ export class RegistrySession {
       const result = await this.call(target, request, auth.value.value, signal);
       if (!result.ok) return result;
       if (result.response.status !== 401) return { ok: true, value: result.response };
+      // A 401 from the host a redirect led to (the registry's storage) is no challenge of the registry's: no
+      // credential goes there, so it is reported as it is (statusError) rather than answered.
+      if (redirectedHost(result.response.url, target.apiHost) !== null) return { ok: true, value: result.response };
       let chosen = chooseChallenge(parseChallenges(result.response.headers['www-authenticate']));
       if (!chosen) {
         // Some registries (gcr.io) challenge only on /v2/.
@@ -328,5 +342,15 @@ export class RegistrySession {
         ...(remaining !== undefined ? { remaining } : {}),
       });
     }
+  }
+}
+
+/** The host a response came from when it is not the registry's API host (a redirect to storage), else null. */
+function redirectedHost(url: string, apiHost: string): string | null {
+  try {
+    const host = new URL(url).host;
+    return host === '' || host.toLowerCase() === apiHost.toLowerCase() ? null : host;
+  } catch {
+    return null;
   }
 }

@@ -17,7 +17,8 @@ const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 
 type Answer =
-  { status: number; headers?: Record<string, string>; body?: string } | { error: ReturnType<typeof tlsError> };
+  | { status: number; headers?: Record<string, string>; body?: string; url?: string }
+  | { error: ReturnType<typeof tlsError> };
 type Script = (request: HttpRequest) => Answer | Promise<Answer>;
 
 function transport(
@@ -40,7 +41,8 @@ function transport(
           status: answer.status,
           headers: answer.headers ?? {},
           body: Buffer.from(answer.body ?? ''),
-          url: request.url.href,
+          // A redirect the transport followed ends at another URL.
+          url: answer.url ?? request.url.href,
           attempts: 1,
         },
       };
@@ -323,4 +325,24 @@ describe('cache file writes', () => {
     assert.deepEqual(cleared, [2]);
     assert.deepEqual(tagsIn(dir), ['ghcr.io/org/app:1', 'ghcr.io/org/app:2', 'ghcr.io/org/app:3']);
   });
+});
+
+describe('a redirect target that wants credentials', () => {
+  for (const status of [401, 403]) {
+    it(`HTTP ${status} from the storage the registry redirected to is not "rejected your login"`, async () => {
+      const http = transport(() => ({ status, url: 'https://storage.example.com/blobs/abc?sig=x' }));
+      const r = await make(http, {
+        credentials: staticCredentials({ 'registry.example.com': { kind: 'basic', username: 'u', password: 'p' } }),
+      }).resolve(ref('registry.example.com/team/app:1'));
+      assert.ok(!r.ok);
+      assert.equal(r.error.kind, status === 401 ? 'unauthorized' : 'forbidden');
+      assert.match(
+        r.error.message,
+        new RegExp(
+          `^registry\\.example\\.com redirected the request for .* to storage\\.example\\.com, which answered HTTP ${status}; digest-pin sends no credentials to another host`,
+        ),
+      );
+      assert.doesNotMatch(r.error.message, /rejected|log in|login/i);
+    });
+  }
 });
