@@ -58,6 +58,8 @@ export const MAX_RAW_INDENT = 400;
 export const MAX_DOCUMENTS = 50_000;
 /** Merge keys that merge mappings that merge … deeper than this are not followed (real files use two or three). */
 export const MAX_MERGE_DEPTH = 64;
+/** Tokens out of place the parser reports one by one; past this many the rest are counted, not composed. */
+export const MAX_STRAY_TOKENS = 256;
 /** A broken file can yield hundreds of errors; the first few say what is wrong. */
 export const MAX_ERROR_NOTES = 5;
 
@@ -178,8 +180,22 @@ function extractDocument(kind: DocumentKind, root: YamlNode, api: DocumentApi, n
 function* composeDocuments(source: string, index: LineIndex, notes: FileNote[]): Generator<Document.Parsed> {
   const composer = new Composer({ uniqueKeys: false, strict: false });
   let documents = 0;
+  // Each token the parser cannot place (a run of `]` after a key) becomes an error with its context: a million of
+  // them cost gigabytes. Past a few hundred in one document the rest only say the same; they are counted, not
+  // composed. Counted per document, so a stream read in parts (references/incremental.ts) says the same.
+  let strays = 0;
+  const skipped = (): void => {
+    if (strays > MAX_STRAY_TOKENS)
+      notes.push({
+        severity: 'error',
+        message: `${strays - MAX_STRAY_TOKENS} more YAML syntax errors (tokens out of place) were not read`,
+      });
+    strays = 0;
+  };
   for (const token of new Parser().parse(source)) {
+    if (token.type === 'error' && ++strays > MAX_STRAY_TOKENS) continue;
     if (token.type === 'document') {
+      skipped();
       if (++documents > MAX_DOCUMENTS) {
         notes.push({ severity: 'warning', message: `only the first ${MAX_DOCUMENTS} YAML documents were read` });
         break;
@@ -193,6 +209,7 @@ function* composeDocuments(source: string, index: LineIndex, notes: FileNote[]):
     yield* composer.next(token);
   }
   yield* composer.end(false, source.length);
+  skipped();
 }
 
 /** Iterative, so a hostile document cannot overflow the stack here either. */

@@ -106,3 +106,21 @@ describe('a quoted Dockerfile word (issue 13)', () => {
     });
   }
 });
+
+describe('a YAML file with a run of tokens out of place (issue 13, reproducer 1)', () => {
+  it("']' ×200,000 after a key: the image is found, the first errors said, the rest counted, not composed", () => {
+    const text = `image: nginx:1.27\nk: ${']'.repeat(200_000)}\n`;
+    const result = findReferences('x.yaml', text);
+    assert.deepEqual(
+      result.references.map((ref) => ref.text),
+      ['nginx:1.27'],
+    );
+    assert.equal(result.notes.filter((note) => note.message.startsWith('YAML syntax error')).length, 5);
+    assert.ok(
+      result.notes.some(
+        (note) => note.message === '199744 more YAML syntax errors (tokens out of place) were not read',
+      ),
+      JSON.stringify(result.notes.map((note) => note.message)),
+    );
+  });
+});
