@@ -1,5 +1,6 @@
 // A file as the edit builders (features/codeActions.ts) see it: its format, line ends and lines.
 import type { FileFormat, FileView } from '../features/codeActions';
+import { eolOf } from '../references/positions';
 import type { TrackedDocument } from './documents';
 
 export function formatOf(tracked: Pick<TrackedDocument, 'path'>, kind: string | null, text: string): FileFormat {
@@ -9,12 +10,6 @@ export function formatOf(tracked: Pick<TrackedDocument, 'path'>, kind: string | 
   if (/\.jsonc?$/i.test(tracked.path) || /^\s*[{/]/.test(text.slice(0, 1024))) return 'json';
   return 'yaml';
 }
-
-export const eolOf = (text: string): string => {
-  const at = text.search(/\r\n|\n|\r/);
-  if (at < 0) return '\n';
-  return text.startsWith('\r\n', at) ? '\r\n' : text.charAt(at);
-};
 
 /** An open document's view. */
 export function fileView(tracked: TrackedDocument, kind: string | null, versioned: boolean): FileView {

@@ -1,7 +1,7 @@
 // The lock files of the open documents, read from disk: which `digest-pin.lock` applies to a document (the nearest
 // one up to the repository root: lock/discover.ts over the file system's `exists`), each read and parsed once until
 // a lock file changes (workspace/didChangeWatchedFiles: an edit saved, a git checkout). lock/ decides, this reads.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lockFinder } from '../lock/discover';
@@ -9,7 +9,7 @@ import { LOCK_FILE_NAME, parseLock, type Lock } from '../lock/lockFile';
 import { lockedView, lockState, type LockState } from '../lock/state';
 import type { Logger } from '../registry/index';
 import type { ImageReference } from '../references/types';
-import { pathOf } from './documents';
+import { pathOf, readFromDisk } from './documents';
 
 /** The lock that applies to a document, with the lock states of its references (memoised per reference). */
 export class DocumentLock {
@@ -64,16 +64,7 @@ export interface LockReader {
   read(path: string): string | null;
 }
 
-const diskReader: LockReader = {
-  exists: existsSync,
-  read: (path) => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return null;
-    }
-  },
-};
+const diskReader: LockReader = { exists: existsSync, read: readFromDisk };
 
 /** The locks of the workspace as read from disk; forgotten (and read again when asked) when a lock file changes. */
 export class LockStore {

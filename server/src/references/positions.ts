@@ -35,3 +35,10 @@ export const BOM = '\uFEFF';
 export function stripBom(text: string): { text: string; hadBom: boolean } {
   return text.startsWith(BOM) ? { text: text.slice(1), hadBom: true } : { text, hadBom: false };
 }
+
+/** The file's line break (its first one; `\n` when it has none), for lines inserted into it. */
+export function eolOf(text: string): string {
+  const at = text.search(/\r\n|\n|\r/);
+  if (at < 0) return '\n';
+  return text.startsWith('\r\n', at) ? '\r\n' : text.charAt(at);
+}

@@ -30,7 +30,7 @@ import { extractHelm } from './kinds/helm';
 import { extractKubernetes, isBuiltInKind, isKubernetes } from './kinds/kubernetes';
 import { extractKustomize, isKustomization } from './kinds/kustomize';
 import { extractTekton, isTekton } from './kinds/tekton';
-import { LineIndex } from './positions';
+import { eolOf, LineIndex } from './positions';
 import { asInvalid, buildReference, buildSplitReference, isIgnoredAt, splitLines } from './reference';
 import { ownCopy } from './strings';
 import type {
@@ -655,9 +655,7 @@ class ReferenceSink {
   }
 
   get eol(): string {
-    const at = this.text.search(/\r\n|\n|\r/);
-    if (at < 0) return '\n';
-    return this.text.startsWith('\r\n', at) ? '\r\n' : this.text.charAt(at);
+    return eolOf(this.text);
   }
 
   /** The references in file order, in an array of their own length (one grown by push holds 17 slots or more). */

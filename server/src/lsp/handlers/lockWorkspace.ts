@@ -15,9 +15,8 @@ import type { LockWorkspaceParams, LockWorkspaceResult, LockWorkspaceSummary } f
 import { signalOf } from '../cancellation';
 import type { ServerContext } from '../context';
 import { ignoredBySettings } from '../diagnosticsMemo';
-import { pathOf } from '../documents';
 import { platformOption } from '../registrySession';
-import { readForEdit } from './workspaceEdits';
+import { progressLabel, readForEdit, requestedUris, untrustedFailure } from './workspaceEdits';
 
 type Failure = LockWorkspaceSummary['failures'][number];
 
@@ -44,25 +43,20 @@ export class LockWorkspaceHandler {
     await registry.settled;
     const result = emptyLockResult();
     const update = params?.update === true;
-    const uris = Array.isArray(params?.uris) ? params.uris.filter((u): u is string => typeof u === 'string') : [];
+    const uris = requestedUris(params);
     const progress = connection.window.attachWorkDoneProgress(params?.workDoneToken);
     progress.begin(update ? 'Updating lock files' : 'Locking images', 0, `${uris.length} files`, true);
     const signal = signalOf(token);
     const created: NonNullable<WorkspaceEdit['documentChanges']> = [];
     try {
       if (!registry.connected) {
-        result.summary.failures.push({
-          uri: '',
-          line: 0,
-          text: '',
-          reason: 'the workspace is not trusted: no registry requests',
-        });
+        result.summary.failures.push(untrustedFailure());
         return result;
       }
       const plans = new Map<string, Plan>();
       for (const [index, uri] of uris.entries()) {
         if (signal?.aborted) break;
-        progress.report(Math.round((index / Math.max(1, uris.length)) * 50), pathOf(uri).split('/').pop() ?? uri);
+        progress.report(Math.round((index / Math.max(1, uris.length)) * 50), progressLabel(uri));
         await this.collect(uri, plans, result.summary.failures);
       }
       for (const plan of plans.values()) {

@@ -26,6 +26,21 @@ interface Edits {
   plain: NonNullable<WorkspaceEdit['changes']>;
 }
 
+/** The `uris` of a workspace request (pin all, update, lock): the strings among them, [] when absent. */
+export const requestedUris = (params: { uris?: unknown } | null | undefined): string[] =>
+  Array.isArray(params?.uris) ? params.uris.filter((u): u is string => typeof u === 'string') : [];
+
+/** Why a workspace request did nothing in an untrusted workspace (one failure of its summary). */
+export const untrustedFailure = (): WorkspaceEditResult['summary']['failures'][number] => ({
+  uri: '',
+  line: 0,
+  text: '',
+  reason: 'the workspace is not trusted: no registry requests',
+});
+
+/** The file's name, for a progress report. */
+export const progressLabel = (uri: string): string => pathOf(uri).split('/').pop() ?? uri;
+
 export function emptyWorkspaceResult(): WorkspaceEditResult {
   return { edit: { changes: {} }, summary: { files: 0, edited: 0, failures: [], cancelled: false } };
 }
@@ -38,19 +53,14 @@ export class WorkspaceEditsHandler {
     await settings.ready;
     await registry.settled;
     const result = emptyWorkspaceResult();
-    const uris = Array.isArray(params?.uris) ? params.uris.filter((u): u is string => typeof u === 'string') : [];
+    const uris = requestedUris(params);
     const progress = connection.window.attachWorkDoneProgress(params?.workDoneToken);
     progress.begin(action === 'pin' ? 'Pinning images' : 'Updating drifted digests', 0, `${uris.length} files`, true);
     const signal = signalOf(token);
     const edits: Edits = { result, changes: [], plain: {} };
     try {
       if (!registry.connected) {
-        result.summary.failures.push({
-          uri: '',
-          line: 0,
-          text: '',
-          reason: 'the workspace is not trusted: no registry requests',
-        });
+        result.summary.failures.push(untrustedFailure());
         uris.length = 0;
       }
       let done = 0;
@@ -59,7 +69,7 @@ export class WorkspaceEditsHandler {
           result.summary.cancelled = true;
           break;
         }
-        progress.report(Math.round((done / Math.max(1, uris.length)) * 100), pathOf(uri).split('/').pop() ?? uri);
+        progress.report(Math.round((done / Math.max(1, uris.length)) * 100), progressLabel(uri));
         await this.editOne(uri, action, signal, edits);
         done++;
       }
