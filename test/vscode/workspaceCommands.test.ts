@@ -46,6 +46,16 @@ const FILES = [
 /** Files with one image each that the quick-fix stories pin first, unless only this story runs (--grep). */
 const PINNED_BY_OTHER_STORIES = ['api/Dockerfile_prod', 'chart/values.yaml', 'deploy/kustomization.yaml'];
 
+/** The command's result with each failure's uri relative to the workspace, as the assertions spell them. */
+function withRelativeUris(result: CommandResult): CommandResult {
+  if (result.summary === undefined) return result;
+  const failures = result.summary.failures.map((f) => ({
+    ...f,
+    uri: vscode.workspace.asRelativePath(vscode.Uri.parse(f.uri)),
+  }));
+  return { ...result, summary: { ...result.summary, failures } };
+}
+
 suite('workspace commands', () => {
   trustedTest(
     'Pin all images in workspace: every unpinned image that has a digest, saved; the rest explained',
@@ -138,36 +148,24 @@ suite('workspace commands', () => {
         if (open) assert.equal(open.isDirty, false, `${file} is saved`);
       }
       // A compose service's own build (example/app:dev, it has build:) is not pulled: nothing to pin, and no failure.
-      assert.deepEqual(
-        {
-          ...result,
-          summary: {
-            ...result.summary,
-            failures: result.summary.failures.map((f) => ({
-              ...f,
-              uri: vscode.workspace.asRelativePath(vscode.Uri.parse(f.uri)),
-            })),
-          },
+      assert.deepEqual(withRelativeUris(result), {
+        searched: FILES.length,
+        applied: true,
+        summary: {
+          files,
+          edited,
+          cancelled: false,
+          failures: [
+            {
+              uri: 'Dockerfile',
+              line: 6,
+              text: `${r}/missing:2.0`,
+              reason: `tag 2.0 of fixtures/missing not found on ${host} (not-found)`,
+            },
+          ],
         },
-        {
-          searched: FILES.length,
-          applied: true,
-          summary: {
-            files,
-            edited,
-            cancelled: false,
-            failures: [
-              {
-                uri: 'Dockerfile',
-                line: 6,
-                text: `${r}/missing:2.0`,
-                reason: `tag 2.0 of fixtures/missing not found on ${host} (not-found)`,
-              },
-            ],
-          },
-          message: `Pinned ${edited} images in ${files} files. 1 reference could not be pinned: see the output.`,
-        },
-      );
+        message: `Pinned ${edited} images in ${files} files. 1 reference could not be pinned: see the output.`,
+      });
     },
   );
 
@@ -197,37 +195,25 @@ suite('workspace commands', () => {
       const result = await vscode.commands.executeCommand<CommandResult>('digestPin.lockWorkspace');
       assert.ok(result?.summary, `no result: ${JSON.stringify(result)}`);
       // Every image is pinned by now but the tag that does not exist: no lock file is created for nothing.
-      assert.deepEqual(
-        {
-          ...result,
-          summary: {
-            ...result.summary,
-            failures: result.summary.failures.map((f) => ({
-              ...f,
-              uri: vscode.workspace.asRelativePath(vscode.Uri.parse(f.uri)),
-            })),
-          },
+      assert.deepEqual(withRelativeUris(result), {
+        searched: FILES.length,
+        applied: false,
+        summary: {
+          locks: 0,
+          added: 0,
+          updated: 0,
+          cancelled: false,
+          failures: [
+            {
+              uri: 'Dockerfile',
+              line: 6,
+              text: `${r}/missing:2.0`,
+              reason: `could not lock: tag 2.0 of fixtures/missing not found on ${host} (not-found)`,
+            },
+          ],
         },
-        {
-          searched: FILES.length,
-          applied: false,
-          summary: {
-            locks: 0,
-            added: 0,
-            updated: 0,
-            cancelled: false,
-            failures: [
-              {
-                uri: 'Dockerfile',
-                line: 6,
-                text: `${r}/missing:2.0`,
-                reason: `could not lock: tag 2.0 of fixtures/missing not found on ${host} (not-found)`,
-              },
-            ],
-          },
-          message: 'Nothing was locked. 1 image could not be locked: see the output.',
-        },
-      );
+        message: 'Nothing was locked. 1 image could not be locked: see the output.',
+      });
       assert.equal(existsSync(workspaceFile('digest-pin.lock').fsPath), false);
     },
   );
