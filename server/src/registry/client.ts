@@ -12,6 +12,7 @@ import { dockerConfigCredentials, type CredentialSource } from './credentials';
 import { describe } from './describe';
 import { createHttpTransport, silentLogger, type HttpTransport, type Logger } from './http';
 import { parsePlatform, type Platform } from './manifest';
+import { parseRegistryMirrors } from './mirrors';
 import { checkPin } from './pins';
 import { resolve, type ResolveOptions } from './resolve';
 import { RegistrySession } from './session';
@@ -42,6 +43,12 @@ export interface RegistryClientOptions {
    * `https://host:port` (HTTPS without certificate checks). Loopback registries need no entry.
    */
   insecureRegistries?: readonly string[];
+  /**
+   * Pull-through caches asked before a registry, by registry (`docker.io` also for its aliases): mirror URLs such as
+   * `https://mirror.example.com`, tried in order, then the registry itself. Entries that are not valid are warned
+   * about and left out. The registry's own credentials never go to a mirror: a mirror gets its host's.
+   */
+  registryMirrors?: Readonly<Record<string, readonly string[]>>;
   /** Platform whose image dates an index (`created`). Default linux/amd64. */
   defaultPlatform?: string;
   tagTtlMs?: number;
@@ -123,6 +130,8 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const http = transportFor(options, env, now, logger);
   const credentials = options.credentials ?? dockerConfigCredentials({ env, logger });
   const cache = cacheFor(options, now, logger);
+  const { mirrors, problems } = parseRegistryMirrors(options.registryMirrors ?? {});
+  for (const problem of problems) logger.warn(problem);
   const session = new RegistrySession({
     http,
     credentials,
@@ -131,6 +140,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     concurrency: Math.max(1, options.concurrency ?? 8),
     insecureRegistries: options.insecureRegistries ?? [],
     hubPullReserve: options.hubPullReserve ?? 10,
+    mirrors,
   });
   const background = new BackgroundTasks(logger);
   const writer = new CacheWriter(cache, {

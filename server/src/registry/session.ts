@@ -17,6 +17,7 @@ import {
   type RegistryError,
 } from './errors';
 import { header, parseRetryAfter, type HttpResponse, type HttpResult, type HttpTransport, type Logger } from './http';
+import { mirrorTarget, type Mirror, type MirrorMap } from './mirrors';
 import { Semaphores } from './semaphore';
 import { DOCKER_HUB, parseInsecureRegistries, targetOf, type Insecurity, type Target } from './target';
 import type { Result } from './types';
@@ -40,6 +41,8 @@ export interface RegistrySessionOptions {
   insecureRegistries: readonly string[];
   /** Docker Hub pulls left below which optional manifest GETs are skipped. */
   hubPullReserve: number;
+  /** Pull-through caches asked before each registry, in order (mirrors.ts). */
+  mirrors?: MirrorMap;
 }
 
 /** What to send as `Authorization`, and whether it came from a bearer token and from a login. */
@@ -57,6 +60,8 @@ interface RateLimit {
 /** Failures of a request that got no HTTP answer at all: the registry itself could not be reached. */
 const UNREACHABLE: ReadonlySet<RegistryError['kind']> = new Set(['network', 'timeout', 'tls']);
 const CREDENTIAL_TTL_MS = 5 * 60 * 1000;
+/** A mirror that could not be reached is not asked again for this long: each request would wait out its timeout. */
+const MIRROR_RETRY_MS = 60 * 1000;
 
 const sameScheme = (a: AuthScheme | undefined, b: AuthScheme): boolean =>
   a !== undefined &&
@@ -86,6 +91,11 @@ export class RegistrySession {
   private readonly schemes = new Map<string, 'https' | 'http'>();
   private readonly credentialCache = new Map<string, { at: number; result: Promise<CredentialResult> }>();
   private readonly rateLimits = new Map<string, RateLimit>();
+  private readonly mirrors: MirrorMap;
+  /** When each unreachable mirror (by URL) may be asked again. */
+  private readonly mirrorDown = new Map<string, number>();
+  /** The origin's answers that came after mirrors failed: which ones, for statusError's message. */
+  private readonly mirrorNotes = new WeakMap<HttpResponse, string>();
 
   constructor(options: RegistrySessionOptions) {
     this.http = options.http;
@@ -96,6 +106,7 @@ export class RegistrySession {
     this.authorizer = new Authorizer({ http: this.http, now: this.now, tokens: new TokenCache(this.now) });
     this.semaphores = new Semaphores(options.concurrency);
     this.insecure = parseInsecureRegistries(options.insecureRegistries);
+    this.mirrors = options.mirrors ?? new Map();
   }
 
   targetOf(ref: Pick<ParsedImageRef, 'domain' | 'path'>): Result<Target> {
@@ -117,8 +128,63 @@ export class RegistrySession {
     this.http.close();
   }
 
-  /** A request with authentication: answers a 401 challenge, refetches a rejected token once, then gives up. */
+  /**
+   * A request about a repository: to its registry's mirrors first, in order, then to the registry itself. A mirror's
+   * answer is used when it is a success (2xx): a pull-through cache serves the origin's manifests byte for byte, so
+   * the digest is the origin's. Anything else from a mirror (unreachable, 5xx, 404, a 401 its own credentials do not
+   * satisfy, 429) moves on; the registry's answer is then the one reported, naming the mirrors tried.
+   */
   async send(target: Target, request: RegistryRequest, signal: AbortSignal | undefined): Promise<Result<HttpResponse>> {
+    const mirrors = this.mirrors.get(target.registry);
+    const prefix = `/v2/${target.path}/`;
+    if (mirrors === undefined || !request.path.startsWith(prefix)) return this.sendTo(target, request, signal);
+    const tried: string[] = [];
+    for (const mirror of mirrors) {
+      const result = await this.sendToMirror(mirror, target, request, prefix, signal);
+      if (typeof result === 'string') tried.push(`${mirror.url} (${result})`);
+      else return result;
+    }
+    const result = await this.sendTo(target, request, signal);
+    const note = `; asked first: the ${mirrors.length === 1 ? 'mirror' : 'mirrors'} ${tried.join(', ')}`;
+    if (!result.ok)
+      return result.error.kind === 'cancelled'
+        ? result
+        : fail({ ...result.error, message: `${result.error.message}${note}` });
+    if (result.value.status < 200 || result.value.status >= 300) this.mirrorNotes.set(result.value, note);
+    return result;
+  }
+
+  /** One mirror's answer when it is one to use (or the request was cancelled), else why not, in a few words. */
+  private async sendToMirror(
+    mirror: Mirror,
+    origin: Target,
+    request: RegistryRequest,
+    prefix: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Result<HttpResponse> | string> {
+    const downUntil = this.mirrorDown.get(mirror.url);
+    if (downUntil !== undefined && this.now() < downUntil) return 'unreachable a moment ago';
+    const target = mirrorTarget(mirror, origin, this.insecure);
+    const path = `/v2/${target.path}/${request.path.slice(prefix.length)}`;
+    const result = await this.sendTo(target, { ...request, path }, signal);
+    if (result.ok && result.value.status >= 200 && result.value.status < 300) {
+      this.logger.debug?.(`${origin.registry}/${origin.path}: ${request.what} answered by the mirror ${mirror.url}`);
+      return result;
+    }
+    if (!result.ok && (result.error.kind === 'cancelled' || signal?.aborted === true)) return result;
+    if (!result.ok && result.error.status === undefined && UNREACHABLE.has(result.error.kind))
+      this.mirrorDown.set(mirror.url, this.now() + MIRROR_RETRY_MS);
+    const why = result.ok ? `HTTP ${result.value.status}` : clean(result.error.message, 160);
+    this.logger.debug?.(`${origin.registry}/${origin.path}: the mirror ${mirror.url} did not answer: ${why}`);
+    return why;
+  }
+
+  /** A request with authentication: answers a 401 challenge, refetches a rejected token once, then gives up. */
+  private async sendTo(
+    target: Target,
+    request: RegistryRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<Result<HttpResponse>> {
     // The first request to a registry goes alone; the others wait for its answer, so they learn the scheme (HTTPS
     // or HTTP) and the auth challenge from it instead of each paying a failed round trip of their own. When it
     // could not reach the registry at all, they fail with it at once rather than each waiting out its own timeout;
@@ -159,6 +225,12 @@ export class RegistrySession {
 
   /** The error for an HTTP answer that is not the one wanted. */
   statusError(target: Target, response: HttpResponse, what: string, loggedIn: boolean): RegistryError {
+    const error = this.originStatusError(target, response, what, loggedIn);
+    const note = this.mirrorNotes.get(response);
+    return note === undefined ? error : { ...error, message: `${error.message}${note}` };
+  }
+
+  private originStatusError(target: Target, response: HttpResponse, what: string, loggedIn: boolean): RegistryError {
     const { status } = response;
     const elsewhere = redirectedHost(response.url, target.apiHost);
     if (elsewhere !== null && (status === 401 || status === 403)) {
@@ -258,7 +330,7 @@ export class RegistrySession {
       // Never a credential over plain HTTP to a host that is not loopback.
       if (authorization !== null && (scheme === 'https' || target.loopback)) headers.authorization = authorization;
       const result = await this.http.request({
-        url: new URL(`${scheme}://${target.apiHost}${request.path}`),
+        url: new URL(`${scheme}://${target.apiHost}${target.root ?? ''}${request.path}`),
         method: request.method,
         headers,
         maxBytes: request.maxBytes,

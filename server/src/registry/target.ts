@@ -30,6 +30,8 @@ export interface Target {
   /** From insecureRegistries: plain HTTP (never credentials) or HTTPS without verification. */
   insecure: Insecurity | null;
   path: string;
+  /** Path before `/v2` on the API host (a mirror served under a path); none for a registry. */
+  root?: string;
 }
 
 /**
@@ -49,7 +51,8 @@ export function parseInsecureRegistries(entries: readonly string[]): Map<string,
   return insecure;
 }
 
-function validDomain(domain: string): boolean {
+/** A registry host the grammar takes and a URL can hold (a port up to 65535). */
+export function validDomain(domain: string): boolean {
   if (domainProblem(domain) !== null) return false;
   const port = PORT_SUFFIX.exec(domain)?.[1];
   return port === undefined || (port.length <= 5 && Number(port) <= MAX_PORT);
