@@ -549,6 +549,38 @@ describe('settings, trust and refresh', () => {
     }
   });
 
+  it('registry mirrors from the settings: a new registry client, which asks the mirror instead of the registry', async () => {
+    // References name the counting proxy's host; the registry behind it, reached directly, stands in as its mirror.
+    const client = await online();
+    try {
+      const mirrors = { [host]: [setup.registry.url] };
+      changeSettings(client, { registryMirrors: mirrors });
+      await client.waitFor('a client made with the mirrors', () =>
+        client.registry.made.some((options) => JSON.stringify(options.registryMirrors) === JSON.stringify(mirrors)),
+      );
+      setup.proxy!.clearLog();
+      const before = await setup.registry.requestCount({
+        method: 'HEAD',
+        path: '/v2/fixtures/oci-index/manifests/1.0',
+      });
+      const uri = fileUri(join(tmp, 'mirrors', 'Dockerfile'));
+      client.open(uri, 'dockerfile', `FROM ${host}/fixtures/oci-index:1.0\n`);
+      const { diagnostics } = await client.diagnostics(uri, settled(1));
+      assert.match(
+        String(diagnostics[0]!.message),
+        new RegExp(`current digest ${short(setup.fixtures.ociIndex.digest)}`),
+      );
+      assert.equal(setup.proxy!.count(), 0, 'the registry (the proxy) was not asked');
+      assert.equal(
+        (await setup.registry.requestCount({ method: 'HEAD', path: '/v2/fixtures/oci-index/manifests/1.0' })) - before,
+        1,
+        'the mirror was',
+      );
+    } finally {
+      await client.stop();
+    }
+  });
+
   it('each question is asked once however many documents repeat it; refresh forgets and asks again', async () => {
     setup.proxy!.clearLog();
     const client = await online();

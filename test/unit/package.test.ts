@@ -30,7 +30,10 @@ describe('package.json', () => {
     assert.equal(properties.length, Object.keys(SETTINGS).length);
     for (const [name, property] of properties) {
       assert.match(name, /^digestPin\.[a-zA-Z][a-zA-Z.-]*$/);
-      assert.ok(['boolean', 'string', 'integer', 'array'].includes(property['type'] as string), `${name}: type`);
+      assert.ok(
+        ['boolean', 'string', 'integer', 'array', 'object'].includes(property['type'] as string),
+        `${name}: type`,
+      );
       assert.ok('default' in property, `${name}: default`);
       assert.ok(
         ['application', 'machine', 'window', 'resource'].includes(property['scope'] as string),
@@ -55,6 +58,7 @@ describe('package.json', () => {
       'pinStyle',
       'stalenessDays',
       'insecureRegistries',
+      'registryMirrors',
       'concurrency',
       'timeoutMs',
       'trace.server',
@@ -63,6 +67,7 @@ describe('package.json', () => {
     }
     const properties = contributes.configuration.properties;
     assert.equal(properties['digestPin.insecureRegistries']?.['scope'], 'machine');
+    assert.equal(properties['digestPin.registryMirrors']?.['scope'], 'machine');
     assert.deepEqual(properties['digestPin.pinStyle']?.['enum'], ['tag@digest', '@digest # tag']);
     assert.equal(properties['digestPin.pinStyle']?.['default'], 'tag@digest');
   });
@@ -72,6 +77,7 @@ describe('package.json', () => {
     assert.equal(untrusted.supported, 'limited');
     assert.deepEqual(untrusted.restrictedConfigurations, [
       'digestPin.insecureRegistries',
+      'digestPin.registryMirrors',
       'digestPin.cacheTtlMinutes',
       'digestPin.concurrency',
       'digestPin.timeoutMs',

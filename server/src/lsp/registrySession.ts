@@ -111,6 +111,7 @@ export class RegistrySession {
           offline: global.offline,
           tagTtlMs: global.cacheTtlMinutes * 60_000,
           insecureRegistries: global.insecureRegistries,
+          registryMirrors: global.registryMirrors,
           concurrency: global.concurrency,
           timeoutMs: global.timeoutMs,
           ...(platformOption(global) !== null ? { defaultPlatform: platformOption(global)! } : {}),

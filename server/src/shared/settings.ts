@@ -24,6 +24,8 @@ export interface Settings {
   /** A drifted pin whose image is older than this many days is reported as a warning; 0 turns that off. */
   stalenessDays: number;
   insecureRegistries: string[];
+  /** Registry (`docker.io`) → mirror URLs asked first, in order; checked by the registry client. */
+  registryMirrors: Record<string, string[]>;
   concurrency: number;
   timeoutMs: number;
   trace: { server: TraceSetting };
@@ -50,7 +52,11 @@ export type SettingSpec =
       patternErrorMessage?: string;
     })
   | (Base<number> & { type: 'integer'; minimum: number; maximum: number })
-  | (Base<string[]> & { type: 'array'; items: { type: 'string'; pattern?: string } });
+  | (Base<string[]> & { type: 'array'; items: { type: 'string'; pattern?: string } })
+  | (Base<Record<string, string[]>> & {
+      type: 'object';
+      additionalProperties: { type: 'array'; items: { type: 'string'; pattern?: string } };
+    });
 
 const SEVERITY_VALUES: readonly SeveritySetting[] = ['error', 'warning', 'information', 'hint', 'off'];
 const PIN_STYLES: readonly PinStyle[] = ['tag@digest', '@digest # tag'];
@@ -146,6 +152,15 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
     description:
       'Registries reached without TLS verification: `host:port` for plain HTTP (credentials are never sent), `https://host:port` for HTTPS without certificate checks. Loopback registries need no entry.',
   },
+  registryMirrors: {
+    type: 'object',
+    additionalProperties: { type: 'array', items: { type: 'string', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' } },
+    default: {},
+    scope: 'machine',
+    markdown: true,
+    description:
+      'Pull-through caches (Harbor, Artifactory, Nexus, a registry proxy) asked before a registry: registry host → mirror URLs, tried in order, then the registry itself when every mirror fails. Docker\'s daemon.json `registry-mirrors` is `{"docker.io": ["https://mirror.gcr.io"]}`. A mirror gets its own host\'s credentials from the Docker config, never the registry\'s.',
+  },
   concurrency: {
     type: 'integer',
     minimum: 1,
@@ -214,7 +229,26 @@ function valueOf(section: Record<string, unknown>, key: string): unknown {
       return Array.isArray(raw)
         ? raw.filter((item): item is string => typeof item === 'string' && item.trim() !== '').map((s) => s.trim())
         : spec.default;
+    case 'object':
+      return isRecord(raw) ? stringLists(raw) : spec.default;
   }
+}
+
+/** An object's keys that hold a list of non-empty strings (or one string), trimmed; anything else dropped. */
+function stringLists(raw: Record<string, unknown>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const items = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+    const list = items.filter((item): item is string => typeof item === 'string' && item.trim() !== '');
+    if (key.trim() !== '' && list.length > 0)
+      Object.defineProperty(out, key.trim(), {
+        value: list.map((item) => item.trim()),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+  }
+  return out;
 }
 
 /**
@@ -237,6 +271,7 @@ export function readSettings(section: unknown): Settings {
     pinStyle: get('pinStyle'),
     stalenessDays: get('stalenessDays'),
     insecureRegistries: get('insecureRegistries'),
+    registryMirrors: get('registryMirrors'),
     concurrency: get('concurrency'),
     timeoutMs: get('timeoutMs'),
     trace: { server: get<TraceSetting>('trace.server') },
@@ -252,6 +287,7 @@ export function registryKey(settings: Settings): string {
     settings.offline,
     settings.cacheTtlMinutes,
     settings.insecureRegistries,
+    settings.registryMirrors,
     settings.concurrency,
     settings.timeoutMs,
     settings.defaultPlatform,

@@ -23,6 +23,7 @@ describe('readSettings', () => {
       pinStyle: 'tag@digest',
       stalenessDays: 30,
       insecureRegistries: [],
+      registryMirrors: {},
       concurrency: 8,
       timeoutMs: 10_000,
       trace: { server: 'off' },
@@ -53,6 +54,20 @@ describe('readSettings', () => {
       { defaultPlatform: 'linux/arm64/v8' },
     ],
     ['an invalid platform is ignored', { defaultPlatform: 'arm64' }, {}],
+    [
+      'registry mirrors: lists of non-empty strings (one string is a list of one), trimmed; anything else dropped',
+      {
+        registryMirrors: {
+          'docker.io': [' https://mirror.gcr.io ', '', 7],
+          ' ghcr.io ': 'http://127.0.0.1:5001',
+          'quay.io': [],
+          'x.io': { url: 'https://m' },
+          '': ['https://m'],
+        },
+      },
+      { registryMirrors: { 'docker.io': ['https://mirror.gcr.io'], 'ghcr.io': ['http://127.0.0.1:5001'] } },
+    ],
+    ['registry mirrors that are not an object', { registryMirrors: ['https://mirror.gcr.io'] }, {}],
     ['not an object', 'digestPin', {}],
     ['__proto__ is data, not a prototype', JSON.parse('{"__proto__": {"enable": false}}'), {}],
   ];
@@ -65,6 +80,11 @@ describe('readSettings', () => {
       registryKey(DEFAULT_SETTINGS),
     );
     assert.notEqual(registryKey(readSettings({ offline: true })), registryKey(DEFAULT_SETTINGS));
+    assert.notEqual(
+      registryKey(readSettings({ registryMirrors: { 'docker.io': ['https://mirror.gcr.io'] } })),
+      registryKey(DEFAULT_SETTINGS),
+      'a change of mirrors makes a new registry client',
+    );
   });
 });
 
@@ -81,6 +101,8 @@ describe('configurationContribution', () => {
       assert.ok(typeof (property.description ?? property.markdownDescription) === 'string', key);
     }
     assert.equal(properties['digestPin.insecureRegistries']!.scope, 'machine');
+    // A cloned repository's workspace settings must not redirect look-ups (or credentials' use) to another host.
+    assert.equal(properties['digestPin.registryMirrors']!.scope, 'machine');
     assert.deepEqual(properties['digestPin.severity.tag-drift'], {
       type: 'string',
       enum: ['error', 'warning', 'information', 'hint', 'off'],
