@@ -1,5 +1,5 @@
 // argv → what to do. Pure: a usage error is a value with the words to print, never an exception.
-import { formatPlatform, parsePlatform } from '../registry/index';
+import { formatPlatform, mirroredRegistry, parseMirror, parsePlatform } from '../registry/index';
 import { PRODUCT_NAME } from '../shared/product';
 
 export type Format = 'text' | 'json' | 'sarif' | 'markdown';
@@ -19,6 +19,8 @@ export interface RegistryArgs {
   platform: string | null;
   /** `--insecure-registry`, as given (repeatable). */
   insecureRegistries: string[];
+  /** `--registry-mirror REGISTRY=URL` (repeatable): mirror URLs by registry (`docker.io` for Hub's aliases), in order. */
+  registryMirrors: Record<string, string[]>;
   /** `--cache-dir`; `null` for `--no-cache`; `undefined` for the user's cache directory. */
   cacheDir: string | null | undefined;
   concurrency: number | undefined;
@@ -127,6 +129,7 @@ const registryDefaults = (): RegistryArgs => ({
   offline: false,
   platform: null,
   insecureRegistries: [],
+  registryMirrors: {},
   cacheDir: undefined,
   concurrency: undefined,
   timeoutMs: undefined,
@@ -136,6 +139,7 @@ const REGISTRY_OPTIONS = [
   '--offline',
   '--platform',
   '--insecure-registry',
+  '--registry-mirror',
   '--cache-dir',
   '--no-cache',
   '--concurrency',
@@ -294,6 +298,8 @@ function applyRegistryOption(state: Parsed, option: string, value: () => string 
       registry.insecureRegistries.push(host);
       return null;
     }
+    case '--registry-mirror':
+      return addMirror(registry, value());
     case '--cache-dir': {
       const dir = value();
       if (dir === undefined || dir === '') return `'--cache-dir' needs a directory`;
@@ -317,6 +323,30 @@ function applyRegistryOption(state: Parsed, option: string, value: () => string 
     default:
       return `unknown option '${option}'`;
   }
+}
+
+/**
+ * `--registry-mirror REGISTRY=URL`, or a bare `URL` for Docker Hub (dockerd's own `--registry-mirror`). Checked here,
+ * so a mistake is a usage error rather than a mirror silently left out.
+ */
+function addMirror(registry: RegistryArgs, text: string | undefined): string | null {
+  const hint = `'--registry-mirror' needs REGISTRY=URL, e.g. docker.io=https://mirror.example.com`;
+  if (text === undefined || text.trim() === '') return hint;
+  const equals = text.indexOf('=');
+  const bare = equals < 0 || text.slice(0, equals).includes('://');
+  const key = mirroredRegistry(bare ? 'docker.io' : text.slice(0, equals));
+  if (!key.ok) return `'--registry-mirror': ${key.error}`;
+  const mirror = parseMirror(bare ? text : text.slice(equals + 1));
+  if (!mirror.ok) return `'--registry-mirror': ${mirror.error}`;
+  const list = Object.hasOwn(registry.registryMirrors, key.value) ? registry.registryMirrors[key.value]! : [];
+  if (!list.includes(mirror.value.url)) list.push(mirror.value.url);
+  Object.defineProperty(registry.registryMirrors, key.value, {
+    value: list,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+  return null;
 }
 
 function finish(command: Command, state: Parsed): ArgsResult {
@@ -393,6 +423,8 @@ Registry options (check, pin and lock; --platform also for render):
   --offline                                  no network: static findings, plus what the cache already knows
   --platform os/arch[/variant]               use that platform's image digest instead of the multi-platform index
   --insecure-registry HOST[:PORT]            plain HTTP for that registry (repeatable); loopback needs none
+  --registry-mirror REGISTRY=URL             ask this pull-through cache before REGISTRY (repeatable, in order),
+                                             e.g. docker.io=https://mirror.example.com; the registry if it fails
   --cache-dir DIR | --no-cache               where answers are cached (default: the user cache directory) / no cache
   --concurrency N                            requests in flight per registry (default 8)
   --timeout MS                               per-request timeout in milliseconds (default 10000)

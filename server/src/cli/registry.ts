@@ -59,6 +59,7 @@ export function registryClientOptions(args: RegistryArgs, io: RegistryIo): Regis
     // stale while a background refresh runs (that suits an editor, not a CI gate). Offline, stale answers are used.
     staleWhileRevalidate: false,
     insecureRegistries: args.insecureRegistries,
+    registryMirrors: args.registryMirrors,
     ...(cacheDir !== undefined ? { cacheDir } : {}),
     ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
     ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),

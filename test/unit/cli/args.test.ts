@@ -14,6 +14,7 @@ const registry: RegistryArgs = {
   offline: false,
   platform: null,
   insecureRegistries: [],
+  registryMirrors: {},
   cacheDir: undefined,
   concurrency: undefined,
   timeoutMs: undefined,
@@ -102,6 +103,56 @@ describe('parseArgs', () => {
       usage("'--insecure-registry' needs HOST[:PORT], e.g. registry.internal:5000"),
     ],
     [['check', '--insecure-registry'], usage("'--insecure-registry' needs HOST[:PORT], e.g. registry.internal:5000")],
+    [
+      [
+        'check',
+        '--registry-mirror',
+        'docker.io=https://a.example.com/',
+        '--registry-mirror=index.docker.io=https://b.example.com',
+        '--registry-mirror',
+        'https://a.example.com',
+        '--registry-mirror',
+        '127.0.0.1:5000=http://127.0.0.1:5001',
+      ],
+      check({
+        registryMirrors: {
+          'docker.io': ['https://a.example.com', 'https://b.example.com'],
+          '127.0.0.1:5000': ['http://127.0.0.1:5001'],
+        },
+      }),
+    ],
+    [
+      ['pin', '--registry-mirror', 'https://mirror.gcr.io'],
+      pin({ registryMirrors: { 'docker.io': ['https://mirror.gcr.io'] } }),
+    ],
+    [
+      ['check', '--registry-mirror'],
+      usage("'--registry-mirror' needs REGISTRY=URL, e.g. docker.io=https://mirror.example.com"),
+    ],
+    [
+      ['check', '--registry-mirror', 'docker.io=mirror.example.com'],
+      usage(
+        "'--registry-mirror': mirror 'mirror.example.com': needs http:// or https://, e.g. https://mirror.example.com",
+      ),
+    ],
+    [
+      ['check', '--registry-mirror', 'docker.io/library=https://m.example.com'],
+      usage(
+        "'--registry-mirror': 'docker.io/library' is not a registry host (host[:port], e.g. docker.io or registry.internal:5000)",
+      ),
+    ],
+    [
+      ['check', '--registry-mirror', 'docker.io=https://u:hunter2@m.example.com'],
+      usage(
+        "'--registry-mirror': mirror 'https://m.example.com': user name or password in the URL: log in to the mirror with docker login instead",
+      ),
+    ],
+    [
+      ['render', '--registry-mirror', 'https://m.example.com', 'Dockerfile'],
+      usage(
+        "'--registry-mirror' is an option of 'digest-pin check', 'digest-pin pin' and 'digest-pin lock', not of 'render'",
+      ),
+    ],
     [['check', '--cache-dir', '/tmp/c'], check({ cacheDir: '/tmp/c' })],
     [['check', '--cache-dir=rel/dir'], check({ cacheDir: 'rel/dir' })],
     [['check', '--cache-dir'], usage("'--cache-dir' needs a directory")],

@@ -19,6 +19,7 @@ describe('registryClientOptions', () => {
     offline: true,
     platform: null,
     insecureRegistries: ['reg:5000'],
+    registryMirrors: { 'docker.io': ['https://mirror.example.com'] },
     cacheDir: '/tmp/c',
     concurrency: 4,
     timeoutMs: 1500,
@@ -34,12 +35,22 @@ describe('registryClientOptions', () => {
         options.offline,
         options.staleWhileRevalidate,
         options.insecureRegistries,
+        options.registryMirrors,
         options.cacheDir,
         options.concurrency,
         options.timeoutMs,
         options.env,
       ],
-      [true, false, ['reg:5000'], '/tmp/c', 4, 1500, { HOME: '/home/u' }],
+      [
+        true,
+        false,
+        ['reg:5000'],
+        { 'docker.io': ['https://mirror.example.com'] },
+        '/tmp/c',
+        4,
+        1500,
+        { HOME: '/home/u' },
+      ],
     );
   });
   it('leaves the defaults to the client when not given', () => {
