@@ -23,6 +23,12 @@ export interface RegistryOptions {
   auth?: { htpasswd: { users: Record<string, string> } } | { token: TokenAuthConfig };
   /** Blob GETs answer 307 to `<baseurl>/docker/registry/v2/blobs/…/data` (storage redirect middleware). */
   redirectBlobsTo?: string;
+  /**
+   * A pull-through cache of another registry (distribution's `proxy.remoteurl`, e.g. `http://127.0.0.1:PORT`): it
+   * answers manifest and blob requests by fetching from there (tags are asked there each time, the local copy only
+   * when it cannot be reached) and refuses pushes.
+   */
+  proxy?: { remoteUrl: string; username?: string; password?: string };
   /** How long to wait for `/v2/` to answer before giving up. */
   startTimeoutMs?: number;
   /** Keep the temp dir after stop() (for debugging a failing test). */
@@ -121,6 +127,10 @@ function registryConfig(port: number, dir: string, options: RegistryOptions): Re
     config['auth'] = {
       token: { realm: t.realm, service: t.service, issuer: t.issuer, rootcertbundle: t.rootCertBundlePath },
     };
+  }
+  if (options.proxy !== undefined) {
+    const { remoteUrl, username, password } = options.proxy;
+    config['proxy'] = { remoteurl: remoteUrl, ...(username !== undefined ? { username, password } : {}) };
   }
   if (options.redirectBlobsTo !== undefined) {
     config['middleware'] = { storage: [{ name: 'redirect', options: { baseurl: options.redirectBlobsTo } }] };
