@@ -40,6 +40,7 @@ describe('a mirror URL', () => {
     ['https://mirror.example.com/', { url: 'https://mirror.example.com', root: '', namespace: '', scheme: 'https' }],
     ['HTTPS://Mirror.Example.com//', { url: 'https://mirror.example.com', root: '', namespace: '', scheme: 'https' }],
     ['http://127.0.0.1:5001', { url: 'http://127.0.0.1:5001', root: '', namespace: '', scheme: 'http' }],
+    ['http://[::1]:5001', { url: 'http://[::1]:5001', root: '', namespace: '', scheme: 'http' }],
     [
       'https://mirror.example.com/v2/',
       { url: 'https://mirror.example.com/v2', root: '', namespace: '', scheme: 'https' },
