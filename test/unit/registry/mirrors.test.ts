@@ -287,6 +287,20 @@ describe('look-ups through a mirror', () => {
     }
   });
 
+  it('the origin unreachable after a mirror said 404: its network error, naming the mirror', async () => {
+    const http = transport((r) =>
+      r.url.host === 'mirror.example.com' ? missing : { error: networkError('ghcr.io', 'connection refused') },
+    );
+    const r = await make(http, { registryMirrors: { 'ghcr.io': ['https://mirror.example.com'] } }).resolve(
+      ref('ghcr.io/acme/app:1'),
+    );
+    assert.deepEqual(r.ok ? null : [r.error.kind, r.error.registry], ['network', 'ghcr.io']);
+    assert.match(
+      r.ok ? '' : r.error.message,
+      /connection refused.*; asked first: the mirror https:\/\/mirror\.example\.com \(HTTP 404\)$/,
+    );
+  });
+
   it('a registry without mirrors is asked directly', async () => {
     const http = transport(() => found);
     await make(http, { registryMirrors: { 'docker.io': ['https://mirror.example.com'] } }).resolve(
