@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { run as runInProcess } from '../../server/src/cli/main';
 import { runCli, type Run } from './cliRun';
 import { faults, startFaultProxy, type FaultProxy } from './support/faultProxy';
 import { startRegistry, type Registry } from './support/registry';
@@ -279,5 +280,78 @@ describe('ACR: the OAuth2 refresh-token exchange for an identitytoken', () => {
     const all = `${run.stdout}${run.stderr}`;
     assert.ok(all.includes(`${proxy.host} rejected the stored credentials`), all);
     assert.ok(!all.includes(refused) && !all.includes(REFRESH), 'no refresh token in the output');
+  });
+});
+
+describe('Docker Hub: the pull budget its answers state', () => {
+  // `ratelimit-limit: 100;w=21600`, `ratelimit-remaining: 87;w=21600`, `docker-ratelimit-source` on manifest HEADs and
+  // GETs (docs.docker.com/docker-hub/usage/pulls/, "View pull rate and limit"); a HEAD is not a pull.
+  const budget = {
+    'ratelimit-limit': '100;w=21600',
+    'ratelimit-remaining': '87;w=21600',
+    'docker-ratelimit-source': '192.0.2.1',
+  };
+  /** The CLI in this process, so stderr can be a terminal. */
+  async function cliOnTerminal(cwd: string, isTTY: boolean, ...args: string[]) {
+    const out = { text: '', write: (t: string) => (out.text += t) };
+    const err = { text: '', isTTY, write: (t: string) => (err.text += t) };
+    const status = await runInProcess(args, {
+      cwd,
+      env: { DOCKER_CONFIG: seeded.ws.dockerConfig, XDG_CACHE_HOME: join(seeded.ws.tmp, 'budget-cache') },
+      stdout: out,
+      stderr: err,
+    });
+    return { status, stdout: out.text, stderr: err.text };
+  }
+  /** What stderr keeps once the progress line is cleared. */
+  const afterProgress = (stderr: string): string => stderr.split('\r\u001b[K').at(-1) ?? '';
+
+  it('check on a terminal: a summary line on stderr, the JSON untouched, and the HEAD the only request', async () => {
+    const { proxy, host, ws } = seeded;
+    proxy.clearFaults();
+    proxy.inject(faults.headers(budget), { path: MANIFESTS });
+    const dir = ws.workspace('budget', { Dockerfile: `FROM ${host}/fixtures/oci-image:1.0\n` });
+    const run = await cliOnTerminal(dir, true, 'check', '--format', 'json', '--no-cache', '--fail-on', 'never');
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(afterProgress(run.stderr), `digest-pin: ${host}: 87 of 100 pulls left in this 6-hour window\n`);
+    assert.doesNotThrow(() => JSON.parse(run.stdout));
+    assert.ok(!run.stdout.includes('pulls left'));
+    assert.deepEqual(manifestRequests(proxy), ['HEAD /v2/fixtures/oci-image/manifests/1.0']);
+    assert.equal(proxy.requests().length, 1, 'no request of its own for the budget');
+  });
+
+  it('pin piped (CI): no summary line', async () => {
+    const { proxy, host, ws } = seeded;
+    proxy.clearFaults();
+    proxy.inject(faults.headers(budget), { path: MANIFESTS });
+    const dir = ws.workspace('budget-piped', { Dockerfile: `FROM ${host}/fixtures/oci-image:1.0\n` });
+    const run = await cliOnTerminal(dir, false, 'pin', '--no-cache');
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(!run.stderr.includes('pulls left'), run.stderr);
+  });
+
+  it('a 429 with the budget spent and no Retry-After says when pulls free up', async () => {
+    const { proxy, host, ws } = seeded;
+    proxy.clearFaults();
+    proxy.inject(
+      {
+        kind: 'status',
+        status: 429,
+        headers: { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' },
+        body: JSON.stringify({
+          errors: [{ code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit.' }],
+        }),
+      },
+      { path: MANIFESTS },
+    );
+    const dir = ws.workspace('budget-spent', { Dockerfile: `FROM ${host}/fixtures/oci-image:1.0\n` });
+    const run = await cliOnTerminal(dir, true, 'check', '--no-cache', '--fail-on', 'never');
+    assert.ok(
+      run.stdout.includes(
+        `rate limited by ${host} (all 100 pulls of its 6-hour window are used); pulls free up as the window moves on: retry within 6 h`,
+      ),
+      run.stdout,
+    );
+    assert.equal(afterProgress(run.stderr), `digest-pin: ${host}: 0 of 100 pulls left in this 6-hour window\n`);
   });
 });

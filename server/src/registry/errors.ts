@@ -1,6 +1,8 @@
 // Registry failures as values. Every message names the registry and says what to do next, and never carries a
 // credential: messages are built from our own words plus registry text that has been sanitised by `clean`.
 
+import { windowAdjective, windowLength, type PullBudget } from '../shared/pullBudget';
+
 export type RegistryErrorKind =
   | 'unauthorized'
   | 'forbidden'
@@ -115,16 +117,26 @@ export const notFound = (registry: string, what: string, detail?: string): Regis
   message: `${what} not found on ${registry}${detail ? ` (${clean(detail)})` : ''}`,
 });
 
-export const rateLimited = (registry: string, retryAfter: number | undefined): RegistryError => ({
-  kind: 'rate-limited',
-  registry,
-  status: 429,
-  ...(retryAfter !== undefined ? { retryAfter } : {}),
-  message:
-    retryAfter !== undefined
-      ? `rate limited by ${registry}; retry in ${formatSeconds(retryAfter)}`
-      : `rate limited by ${registry}; retry later${registry === 'docker.io' ? ' or run docker login docker.io for a higher limit' : ''}`,
-});
+/**
+ * A 429. `spent` is the pull budget the registry stated as used up (Docker Hub): without a Retry-After, its window
+ * says how long the wait can be — Docker Hub counts pulls over a rolling window, so pulls free up within it.
+ */
+export const rateLimited = (registry: string, retryAfter: number | undefined, spent?: PullBudget): RegistryError => {
+  const login = registry === 'docker.io' ? ` or run docker login ${registry} for a higher limit` : '';
+  const of = spent?.limit !== undefined ? `all ${spent.limit} pulls` : 'all pulls';
+  const budget =
+    spent?.windowSeconds !== undefined
+      ? ` (${of} of its ${windowAdjective(spent.windowSeconds)} window are used)`
+      : spent !== undefined
+        ? ` (${of} are used)`
+        : '';
+  let message: string;
+  if (retryAfter !== undefined) message = `rate limited by ${registry}${budget}; retry in ${formatSeconds(retryAfter)}`;
+  else if (spent?.windowSeconds !== undefined)
+    message = `rate limited by ${registry}${budget}; pulls free up as the window moves on: retry within ${windowLength(spent.windowSeconds)}${login}`;
+  else message = `rate limited by ${registry}${budget}; retry later${login}`;
+  return { kind: 'rate-limited', registry, status: 429, ...(retryAfter !== undefined ? { retryAfter } : {}), message };
+};
 
 export const networkError = (registry: string, detail: string, status?: number): RegistryError => ({
   kind: 'network',

@@ -15,3 +15,4 @@ export {
 } from './credentials';
 export { formatPlatform, parsePlatform, normalizePlatform } from './manifest';
 export type { Logger } from './http';
+export type { PullBudget } from '../shared/pullBudget';
