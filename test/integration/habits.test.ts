@@ -271,16 +271,40 @@ describe('ACR: the OAuth2 refresh-token exchange for an identitytoken', () => {
     noTagLists(proxy);
   });
 
-  it('a refresh token the service refuses: unauthorized, said without the token', async () => {
-    const refused = `${REFRESH}-revoked`;
-    const dir = seeded.ws.workspace('acr-refused', { Dockerfile: `FROM ${proxy.host}/team/app:2\n` });
-    const run = await cli(dir, withConfig('refused', refused), 'check', '--format', 'json', '--no-cache');
-    const report = json(run);
-    assert.equal(report.references[0]?.current?.error, 'unauthorized');
-    const all = `${run.stdout}${run.stderr}`;
-    assert.ok(all.includes(`${proxy.host} rejected the stored credentials`), all);
-    assert.ok(!all.includes(refused) && !all.includes(REFRESH), 'no refresh token in the output');
-  });
+  const refusals: Array<[string, (() => void) | undefined]> = [
+    ['unknown to the service (401)', undefined],
+    [
+      'expired (400 invalid_grant, RFC 6749 §5.2)',
+      () => (tokens.behaviour.fail = { status: 400, body: '{"error":"invalid_grant"}', times: 1 }),
+    ],
+  ];
+  for (const [name, arrange] of refusals) {
+    it(`a refresh token the service refuses, ${name}: unauthorized, a login to renew, said without the token`, async () => {
+      const refused = arrange ? REFRESH : `${REFRESH}-revoked`;
+      arrange?.();
+      const dir = seeded.ws.workspace(`acr-refused-${refusals.findIndex(([n]) => n === name)}`, {
+        Dockerfile: `FROM ${proxy.host}/team/app:2\n`,
+      });
+      const run = await cli(
+        dir,
+        withConfig(`refused-${name.length}`, refused),
+        'check',
+        '--format',
+        'json',
+        '--no-cache',
+      );
+      const report = json(run);
+      assert.equal(report.references[0]?.current?.error, 'unauthorized');
+      const all = `${run.stdout}${run.stderr}`;
+      assert.ok(
+        all.includes(
+          `${proxy.host} rejected the stored credentials (token server refused the identity token, a refresh token that expires or can be revoked): run docker login ${proxy.host} again`,
+        ),
+        all,
+      );
+      assert.ok(!all.includes(REFRESH), 'no refresh token in the output');
+    });
+  }
 });
 
 describe('Docker Hub: the pull budget its answers state', () => {
