@@ -101,6 +101,20 @@ export const unauthorized = (registry: string, loggedIn: boolean, detail?: strin
     : `not logged in to ${registry}: run docker login ${registry}`,
 });
 
+/**
+ * A token came, but without pull access to the repository (`error="insufficient_scope"` after a fresh token): Docker
+ * Hub answers so for a repository that does not exist as for a private one, whether logged in or not (Docker says
+ * "repository does not exist or may require 'docker login'"), so the login is not what to blame first.
+ */
+export const noPullAccess = (registry: string, repository: string, loggedIn: boolean): RegistryError => ({
+  kind: 'unauthorized',
+  registry,
+  status: 401,
+  message: loggedIn
+    ? `${registry} gives the stored login no pull access to ${repository}: check the name (it may not exist) and that your account can pull it`
+    : `${registry} allows no anonymous pull of ${repository}: check the name (it may not exist), or run docker login ${registry} if it is private`,
+});
+
 export const forbidden = (registry: string, repository: string, loggedIn: boolean): RegistryError => ({
   kind: 'forbidden',
   registry,

@@ -10,6 +10,7 @@ import {
   forbidden,
   invalidInput,
   invalidResponse,
+  noPullAccess,
   notFound,
   rateLimited,
   serverError,
@@ -244,6 +245,8 @@ export class RegistrySession {
         auth = next;
         continue;
       }
+      if (auth.value.bearer && chosen.error === 'insufficient_scope')
+        return fail(noPullAccess(target.registry, target.path, auth.value.loggedIn));
       return fail(unauthorized(target.registry, auth.value.loggedIn, chosen.error));
     }
   }

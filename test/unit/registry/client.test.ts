@@ -197,6 +197,43 @@ describe('authentication flow', () => {
   });
 });
 
+describe('a token without pull access (insufficient_scope)', () => {
+  // Docker Hub answers a repository that does not exist as a private one: a token, then 401 insufficient_scope.
+  const cases: Array<[string, RegistryClientOptions, string]> = [
+    [
+      'anonymous',
+      {},
+      'docker.io allows no anonymous pull of library/pyhton: check the name (it may not exist), or run docker login docker.io if it is private',
+    ],
+    [
+      'logged in',
+      { credentials: staticCredentials({ 'docker.io': { kind: 'basic', username: 'u', password: 'p' } }) },
+      'docker.io gives the stored login no pull access to library/pyhton: check the name (it may not exist) and that your account can pull it',
+    ],
+  ];
+  for (const [name, options, message] of cases) {
+    it(`${name}: one fresh token, then a message that names the repository`, async () => {
+      const challenge =
+        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/pyhton:pull"';
+      const http = transport((request) => {
+        if (request.url.host === 'auth.docker.io') return { status: 200, body: '{"token":"t0ken-value"}' };
+        const auth = request.headers?.authorization;
+        return {
+          status: 401,
+          headers: { 'www-authenticate': auth ? `${challenge},error="insufficient_scope"` : challenge },
+        };
+      });
+      const r = await make(http, options).resolve(ref('pyhton:3'));
+      assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], ['unauthorized', message]);
+      assert.deepEqual(
+        http.seen.filter((s) => s.url.startsWith('https://auth.docker.io')).length,
+        2,
+        'the first token and one fresh one',
+      );
+    });
+  }
+});
+
 describe('Docker Hub pull budget', () => {
   const budget = { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '3;w=21600' };
   it('read from the HEAD of a plain check (the only request); optional GETs are skipped when it is low', async () => {
