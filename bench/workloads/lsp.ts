@@ -102,7 +102,7 @@ function session(text: string, edits: TextDocumentContentChangeEvent[]): Session
     resolve: () => never,
     describe: () => never,
     checkPin: () => never,
-    rateLimit: () => undefined,
+    pullBudgets: () => [],
     flush: async () => undefined,
     close: async () => undefined,
   };

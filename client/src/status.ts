@@ -3,6 +3,7 @@
 import type { StatusParams } from '../../server/src/shared/protocol';
 import { COMMANDS } from './ids';
 import { plural } from '../../server/src/shared/text';
+import { pullBudgetLow, pullBudgetTooltip, registryLabel } from '../../server/src/shared/pullBudget';
 
 export interface StatusView {
   /** With codicons: `$(sync~spin) resolving 12 images`. */
@@ -15,8 +16,26 @@ export interface StatusView {
 
 const showOutput = { command: COMMANDS.showOutput, title: 'Show digest-pin output' };
 
-/** The item for a status, or undefined when there is nothing worth a place in the status bar. */
+/**
+ * The item for a status, or undefined when there is nothing worth a place in the status bar. Its tooltip ends with
+ * what is left of each pull budget; a budget nearly spent gets an item of its own when nothing else has one.
+ */
 export function statusView(status: StatusParams): StatusView | undefined {
+  const view = stateView(status);
+  const budgets = status.pullBudgets ?? [];
+  if (budgets.length === 0 || status.state === 'untrusted' || status.state === 'disabled') return view;
+  const lines = budgets.map(pullBudgetTooltip).join('\n');
+  if (view !== undefined) return { ...view, tooltip: `${view.tooltip}\n${lines}` };
+  const low = budgets.find(pullBudgetLow);
+  if (low === undefined) return undefined;
+  return {
+    text: `$(warning) ${registryLabel(low.registry)}: ${plural(low.remaining, 'pull')} left`,
+    tooltip: `${lines}\nPulls by docker, CI and digest-pin's image details count against it; docker login raises the limit.`,
+    command: showOutput,
+  };
+}
+
+function stateView(status: StatusParams): StatusView | undefined {
   const detail = status.message.trim();
   switch (status.state) {
     case 'resolving':

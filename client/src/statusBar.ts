@@ -1,5 +1,5 @@
-// The status bar item: shown while images are being resolved, when offline, rate-limited or restricted, and when
-// the server has stopped; hidden otherwise.
+// The status bar item: shown while images are being resolved, when offline, rate-limited or restricted, when a pull
+// budget is nearly spent, and when the server has stopped; hidden otherwise.
 import * as vscode from 'vscode';
 import type { StatusParams } from '../../server/src/shared/protocol';
 import { statusView, stoppedView, type StatusView } from './status';

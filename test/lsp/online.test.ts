@@ -227,6 +227,39 @@ describe('online diagnostics, pulled', () => {
       await client.stop();
     }
   });
+
+  it('the pull budget an answer states reaches the status bar (no request of its own)', async () => {
+    const fault = setup.proxy!.inject(
+      {
+        kind: 'headers',
+        set: {
+          'ratelimit-limit': '100;w=21600',
+          'ratelimit-remaining': '87;w=21600',
+          'docker-ratelimit-source': '192.0.2.1',
+        },
+      },
+      { path: /fixtures\/oci-image\/manifests/ },
+    );
+    setup.proxy!.clearLog();
+    const client = await online();
+    try {
+      const uri = fileUri(join(tmp, 'budget', 'Dockerfile'));
+      client.open(uri, 'dockerfile', `FROM ${host}/fixtures/oci-image:1.0\n`);
+      const status = await client.waitFor('a status with the budget', () =>
+        client.statuses.find((s) => s.pullBudgets !== undefined),
+      );
+      assert.deepEqual(status.pullBudgets, [
+        { registry: host, remaining: 87, limit: 100, windowSeconds: 21600, source: '192.0.2.1' },
+      ]);
+      assert.deepEqual(
+        setup.proxy!.requests().map((r) => `${r.method} ${r.path}`),
+        ['HEAD /v2/fixtures/oci-image/manifests/1.0'],
+      );
+    } finally {
+      fault.remove();
+      await client.stop();
+    }
+  });
 });
 
 describe('code actions', () => {

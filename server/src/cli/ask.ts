@@ -1,12 +1,14 @@
 // Asking the registries for a command: one client per run (offline: only its cache), a progress line on a terminal,
-// each unique question once (lookup/ask.ts). No client at all — so no cache read — when nothing needs asking.
+// each unique question once (lookup/ask.ts), and after it what is left of a pull budget the answers stated (a terminal
+// only). No client at all — so no cache read — when nothing needs asking.
 import type { Online } from '../lookup/answer';
 import { lookUp, type LookupOptions } from '../lookup/ask';
 import { questionFor } from '../lookup/question';
 import type { ImageReference } from '../references/types';
 import type { RegistryClient } from '../registry/index';
 import type { RegistryArgs } from './args';
-import { progressLine } from './progress';
+import type { PullBudget } from '../shared/pullBudget';
+import { progressLine, pullBudgetSummary } from './progress';
 import { openRegistry, type RegistryIo } from './registry';
 
 export interface AskIo extends RegistryIo {
@@ -30,6 +32,7 @@ export async function askRegistries(
   if (!refs.some((ref) => questionFor(ref, { platform, pins: options.pins }) !== null)) return new Map();
   const client = openRegistry(args, io);
   const progress = progressLine(io.stderr, args.offline ? 'reading the cache' : 'asking registries');
+  let budgets: PullBudget[] = [];
   try {
     const answers = await lookUp(refs, client, {
       pins: options.pins,
@@ -38,9 +41,11 @@ export async function askRegistries(
       onProgress: (done, total) => progress.update(done, total),
     });
     await options.more?.(client, answers);
+    budgets = client.pullBudgets();
     return answers;
   } finally {
     progress.clear();
+    pullBudgetSummary(io.stderr, budgets);
     await client.close();
   }
 }

@@ -1,6 +1,7 @@
 // "asking registries… 12/50" on stderr while look-ups run, redrawn in place — only on a terminal, so logs and pipes
-// never see it. Cleared before anything else is printed.
+// never see it. Cleared before anything else is printed. After it, on a terminal too, what is left of a pull budget.
 import { PRODUCT_NAME } from '../shared/product';
+import { pullBudgetLine, type PullBudget } from '../shared/pullBudget';
 
 export interface Progress {
   update(done: number, total: number): void;
@@ -40,4 +41,13 @@ export function progressLine(
       shown = false;
     },
   };
+}
+
+/** `digest-pin: Docker Hub: 87 of 100 pulls left in this 6-hour window`, one line per registry that stated a budget. */
+export function pullBudgetSummary(
+  stderr: { write(text: string): unknown; isTTY?: boolean },
+  budgets: readonly PullBudget[],
+): void {
+  if (stderr.isTTY !== true) return;
+  for (const budget of budgets) stderr.write(`${PRODUCT_NAME}: ${pullBudgetLine(budget)}\n`);
 }

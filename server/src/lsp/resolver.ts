@@ -11,6 +11,7 @@ import type { Logger, RegistryClient, RegistryError, Resolution } from '../regis
 import type { ReferenceGroup } from '../references/incremental';
 import { ownCopy } from '../references/strings';
 import type { ImageReference } from '../references/types';
+import type { PullBudget } from '../shared/pullBudget';
 
 export interface ResolverEvents {
   /** A question was answered (its key); documents asking it have new online findings. */
@@ -24,6 +25,8 @@ export interface ResolverState {
   answered: number;
   /** A registry's last answer was "rate-limited" (cleared when it answers again, or on refresh). */
   rateLimited?: { registry: string; retryAfter?: number };
+  /** What is left of the pull budgets the registries' answers stated (Docker Hub). */
+  pullBudgets?: PullBudget[];
 }
 
 // Kept for every question of every open document (10,000 in one manifest is a real case): what is held per entry is
@@ -445,10 +448,12 @@ export class Resolver {
   }
 
   get state(): ResolverState {
+    const pullBudgets = this.client?.pullBudgets() ?? [];
     return {
       pending: this.pendingCount,
       answered: this.answered,
       ...(this.rateLimited ? { rateLimited: this.rateLimited } : {}),
+      ...(pullBudgets.length > 0 ? { pullBudgets } : {}),
     };
   }
 

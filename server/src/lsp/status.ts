@@ -13,7 +13,15 @@ export interface StatusInput {
   state: ResolverState;
 }
 
-export function statusOf({ trusted, anyEnabled, offline, state }: StatusInput): StatusParams {
+export function statusOf(input: StatusInput): StatusParams {
+  const status = stateOf(input);
+  const budgets = input.state.pullBudgets;
+  return status.state !== 'untrusted' && budgets !== undefined && budgets.length > 0
+    ? { ...status, pullBudgets: budgets }
+    : status;
+}
+
+function stateOf({ trusted, anyEnabled, offline, state }: StatusInput): StatusParams {
   if (!trusted)
     return {
       state: 'untrusted',

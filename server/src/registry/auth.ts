@@ -268,6 +268,16 @@ function fromTokenService(error: RegistryError, host: string, registry: string):
   return { ...error, message: error.message.split(registry).join(`the token service ${host} that ${registry} names`) };
 }
 
+/** The OAuth2 `error` code of a token server's error answer (`invalid_grant`), if it is one. */
+function oauthError(body: Buffer): string | undefined {
+  try {
+    const error = (JSON.parse(body.toString('utf8')) as { error?: unknown }).error;
+    return typeof error === 'string' && /^[a-z_]{1,40}$/.test(error) ? error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Fetches a Bearer token from a realm (GET with Basic or anonymous; POST refresh_token for identity tokens). */
 export async function fetchToken(http: HttpTransport, request: TokenRequest, now: () => number): Promise<TokenResult> {
   const { registry, credential } = request;
@@ -311,7 +321,20 @@ export async function fetchToken(http: HttpTransport, request: TokenRequest, now
   }
   if (!result.ok) return { ok: false, error: fromTokenService(result.error, url.host, registry) };
   const { status, headers, body } = result.response;
-  if (status === 401) return { ok: false, error: unauthorized(registry, loggedIn, 'token server refused the login') };
+  // An expired or revoked refresh token is a 400 `invalid_grant` (RFC 6749 §5.2), an identity token from
+  // `docker login` / `az acr login` that has lapsed: that is a login to renew, not an invalid response.
+  const identity = credential?.kind === 'identity-token';
+  if (status === 401 || (status === 400 && oauthError(body) === 'invalid_grant'))
+    return {
+      ok: false,
+      error: unauthorized(
+        registry,
+        loggedIn,
+        identity
+          ? 'token server refused the identity token, a refresh token that expires or can be revoked'
+          : 'token server refused the login',
+      ),
+    };
   if (status === 403)
     return { ok: false, error: forbidden(registry, request.scope.replace(/^repository:|:[a-z,*]+$/g, ''), loggedIn) };
   if (status === 429)

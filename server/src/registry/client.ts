@@ -17,6 +17,7 @@ import { checkPin } from './pins';
 import { resolve, type ResolveOptions } from './resolve';
 import { RegistrySession } from './session';
 import { TagLookup } from './tags';
+import type { PullBudget } from '../shared/pullBudget';
 import type { Description, PinStatus, Resolution, Result } from './types';
 
 export type { ResolveOptions } from './resolve';
@@ -83,8 +84,11 @@ export interface RegistryClient {
   ): Promise<Result<Description>>;
   /** Compares a `name:tag@digest` pin with what the tag points to now. */
   checkPin(ref: ParsedImageRef, options?: { platform?: string | Platform; signal?: AbortSignal }): Promise<PinStatus>;
-  /** Docker Hub's pull budget as last reported (`ratelimit-*` headers), if seen. */
-  rateLimit(registry: string): { limit?: number; remaining?: number } | undefined;
+  /**
+   * The latest pull budget of each registry whose answers stated one (Docker Hub's `ratelimit-*` headers, read from
+   * the requests made anyway: never a request of its own).
+   */
+  pullBudgets(): PullBudget[];
   /** Writes the persistent cache now. */
   flush(): Promise<void>;
   /** Waits for background refreshes, writes the cache, closes connections. */
@@ -168,7 +172,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     resolve: (ref, opts) => resolve(ctx, tags, ref, opts),
     describe: (ref, digest, opts) => describe(ctx, ref, digest, opts),
     checkPin: (ref, opts) => checkPin(ctx, tags, ref, opts),
-    rateLimit: (registry) => session.rateLimit(registry),
+    pullBudgets: () => session.pullBudgets(),
     async flush() {
       await background.settle();
       await writer.writeNow();

@@ -1,6 +1,8 @@
 // Registry failures as values. Every message names the registry and says what to do next, and never carries a
 // credential: messages are built from our own words plus registry text that has been sanitised by `clean`.
 
+import { windowAdjective, windowLength, type PullBudget } from '../shared/pullBudget';
+
 export type RegistryErrorKind =
   | 'unauthorized'
   | 'forbidden'
@@ -99,6 +101,20 @@ export const unauthorized = (registry: string, loggedIn: boolean, detail?: strin
     : `not logged in to ${registry}: run docker login ${registry}`,
 });
 
+/**
+ * A token came, but without pull access to the repository (`error="insufficient_scope"` after a fresh token): Docker
+ * Hub answers so for a repository that does not exist as for a private one, whether logged in or not (Docker says
+ * "repository does not exist or may require 'docker login'"), so the login is not what to blame first.
+ */
+export const noPullAccess = (registry: string, repository: string, loggedIn: boolean): RegistryError => ({
+  kind: 'unauthorized',
+  registry,
+  status: 401,
+  message: loggedIn
+    ? `${registry} gives the stored login no pull access to ${repository}: check the name (it may not exist) and that your account can pull it`
+    : `${registry} allows no anonymous pull of ${repository}: check the name (it may not exist), or run docker login ${registry} if it is private`,
+});
+
 export const forbidden = (registry: string, repository: string, loggedIn: boolean): RegistryError => ({
   kind: 'forbidden',
   registry,
@@ -115,16 +131,26 @@ export const notFound = (registry: string, what: string, detail?: string): Regis
   message: `${what} not found on ${registry}${detail ? ` (${clean(detail)})` : ''}`,
 });
 
-export const rateLimited = (registry: string, retryAfter: number | undefined): RegistryError => ({
-  kind: 'rate-limited',
-  registry,
-  status: 429,
-  ...(retryAfter !== undefined ? { retryAfter } : {}),
-  message:
-    retryAfter !== undefined
-      ? `rate limited by ${registry}; retry in ${formatSeconds(retryAfter)}`
-      : `rate limited by ${registry}; retry later${registry === 'docker.io' ? ' or run docker login docker.io for a higher limit' : ''}`,
-});
+/**
+ * A 429. `spent` is the pull budget the registry stated as used up (Docker Hub): without a Retry-After, its window
+ * says how long the wait can be — Docker Hub counts pulls over a rolling window, so pulls free up within it.
+ */
+export const rateLimited = (registry: string, retryAfter: number | undefined, spent?: PullBudget): RegistryError => {
+  const login = registry === 'docker.io' ? ` or run docker login ${registry} for a higher limit` : '';
+  const of = spent?.limit !== undefined ? `all ${spent.limit} pulls` : 'all pulls';
+  const budget =
+    spent?.windowSeconds !== undefined
+      ? ` (${of} of its ${windowAdjective(spent.windowSeconds)} window are used)`
+      : spent !== undefined
+        ? ` (${of} are used)`
+        : '';
+  let message: string;
+  if (retryAfter !== undefined) message = `rate limited by ${registry}${budget}; retry in ${formatSeconds(retryAfter)}`;
+  else if (spent?.windowSeconds !== undefined)
+    message = `rate limited by ${registry}${budget}; pulls free up as the window moves on: retry within ${windowLength(spent.windowSeconds)}${login}`;
+  else message = `rate limited by ${registry}${budget}; retry later${login}`;
+  return { kind: 'rate-limited', registry, status: 429, ...(retryAfter !== undefined ? { retryAfter } : {}), message };
+};
 
 export const networkError = (registry: string, detail: string, status?: number): RegistryError => ({
   kind: 'network',

@@ -16,3 +16,4 @@ export {
 export { formatPlatform, parsePlatform, normalizePlatform } from './manifest';
 export type { Logger } from './http';
 export { mirroredRegistry, parseMirror } from './mirrors';
+export type { PullBudget } from '../shared/pullBudget';

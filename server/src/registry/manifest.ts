@@ -148,7 +148,7 @@ function descriptor(value: unknown): Descriptor | null {
   return out;
 }
 
-/** Parses a manifest or index body; the media type comes from the document, else from Content-Type. */
+/** Parses a manifest or index body; the media type comes from the document, else from a Content-Type that names one. */
 export function parseManifest(body: Buffer | string, contentType: string | undefined): ParseManifestResult {
   let json: unknown;
   try {
@@ -181,7 +181,10 @@ export function parseManifest(body: Buffer | string, contentType: string | undef
     if (isSchema1Type(mediaType) || Array.isArray(record.fsLayers)) return { ok: true, value: { kind: 'schema1' } };
     return { ok: false, problem: 'manifest has no valid config descriptor' };
   }
-  return { ok: true, value: { kind: 'manifest', mediaType: mediaType || OCI_MANIFEST, config, annotations } };
+  // A body without `mediaType` is an OCI image manifest (Docker's schema 2 requires the field), whatever a registry
+  // that does not know the type says (Artifactory, Nexus: application/octet-stream).
+  const type = declared ?? (isImageManifestType(mediaType) ? mediaType : OCI_MANIFEST);
+  return { ok: true, value: { kind: 'manifest', mediaType: type, config, annotations } };
 }
 
 /** Attestations (BuildKit provenance/SBOM) are index entries but not platforms anyone runs. */

@@ -1,5 +1,5 @@
 // Requests to registries: the transport, the scheme each registry speaks, credentials and authorization, per-registry
-// concurrency, first contact, and the rate-limit state the answers report. Everything above it asks for a path.
+// concurrency, first contact, and the pull budget the answers report. Everything above it asks for a path.
 
 import type { ParsedImageRef } from '../references/imageRef';
 import { Authorizer, chooseChallenge, parseChallenges, pullScope, TokenCache, type AuthScheme } from './auth';
@@ -10,6 +10,7 @@ import {
   forbidden,
   invalidInput,
   invalidResponse,
+  noPullAccess,
   notFound,
   rateLimited,
   serverError,
@@ -18,6 +19,8 @@ import {
 } from './errors';
 import { header, parseRetryAfter, type HttpResponse, type HttpResult, type HttpTransport, type Logger } from './http';
 import { mirrorTarget, type Mirror, type MirrorMap } from './mirrors';
+import type { PullBudget } from '../shared/pullBudget';
+import { readPullBudget } from './pullBudget';
 import { Semaphores } from './semaphore';
 import { DOCKER_HUB, parseInsecureRegistries, targetOf, type Insecurity, type Target } from './target';
 import type { Result } from './types';
@@ -50,11 +53,6 @@ interface Authorization {
   value: string | null;
   bearer: boolean;
   loggedIn: boolean;
-}
-
-interface RateLimit {
-  limit?: number;
-  remaining?: number;
 }
 
 /** Failures of a request that got no HTTP answer at all: the registry itself could not be reached. */
@@ -90,12 +88,13 @@ export class RegistrySession {
   private readonly firstContact = new Map<string, Promise<RegistryError | null>>();
   private readonly schemes = new Map<string, 'https' | 'http'>();
   private readonly credentialCache = new Map<string, { at: number; result: Promise<CredentialResult> }>();
-  private readonly rateLimits = new Map<string, RateLimit>();
   private readonly mirrors: MirrorMap;
   /** When each unreachable mirror (by URL) may be asked again. */
   private readonly mirrorDown = new Map<string, number>();
   /** The origin's answers that came after mirrors failed: which ones, for statusError's message. */
   private readonly mirrorNotes = new WeakMap<HttpResponse, string>();
+  /** The latest pull budget each registry's answers stated (Docker Hub's `ratelimit-*` headers). */
+  private readonly budgets = new Map<string, PullBudget>();
 
   constructor(options: RegistrySessionOptions) {
     this.http = options.http;
@@ -113,14 +112,14 @@ export class RegistrySession {
     return targetOf(ref, this.insecure);
   }
 
-  /** Docker Hub's pull budget as last reported, if seen. */
-  rateLimit(registry: string): RateLimit | undefined {
-    return this.rateLimits.get(registry.toLowerCase());
+  /** The latest pull budget of each registry whose answers stated one. */
+  pullBudgets(): PullBudget[] {
+    return [...this.budgets.values()];
   }
 
   /** Docker Hub has few pulls left: optional GETs should wait. */
   hubBudgetLow(target: Target): boolean {
-    const remaining = this.rateLimits.get(target.registry)?.remaining;
+    const remaining = this.budgets.get(target.registry)?.remaining;
     return target.registry === DOCKER_HUB && remaining !== undefined && remaining <= this.hubReserve;
   }
 
@@ -249,8 +248,15 @@ export class RegistrySession {
       const code = registryErrorCode(response.body);
       return notFound(target.registry, code === 'NAME_UNKNOWN' ? `repository ${target.path}` : what);
     }
-    if (status === 429)
-      return rateLimited(target.registry, parseRetryAfter(header(response.headers, 'retry-after'), this.now()));
+    if (status === 429) {
+      // A spent budget says how long the wait can be when Retry-After does not.
+      const budget = readPullBudget(response.headers, target.registry) ?? this.budgets.get(target.registry);
+      return rateLimited(
+        target.registry,
+        parseRetryAfter(header(response.headers, 'retry-after'), this.now()),
+        budget?.remaining === 0 ? budget : undefined,
+      );
+    }
     if (status >= 500) return serverError(target.registry, status, response.attempts);
     return invalidResponse(target.registry, `HTTP ${status} for ${what}`);
   }
@@ -311,6 +317,8 @@ export class RegistrySession {
         auth = next;
         continue;
       }
+      if (auth.value.bearer && chosen.error === 'insufficient_scope')
+        return fail(noPullAccess(target.registry, target.path, auth.value.loggedIn));
       return fail(unauthorized(target.registry, auth.value.loggedIn, chosen.error));
     }
   }
@@ -400,20 +408,8 @@ export class RegistrySession {
   }
 
   private noteRateLimit(target: Target, response: HttpResponse): void {
-    if (target.registry !== DOCKER_HUB) return;
-    const read = (name: string): number | undefined => {
-      const value = header(response.headers, name);
-      const n = value === undefined ? NaN : Number.parseInt(value, 10);
-      return Number.isFinite(n) ? n : undefined;
-    };
-    const limit = read('ratelimit-limit');
-    const remaining = read('ratelimit-remaining');
-    if (limit !== undefined || remaining !== undefined) {
-      this.rateLimits.set(target.registry, {
-        ...(limit !== undefined ? { limit } : {}),
-        ...(remaining !== undefined ? { remaining } : {}),
-      });
-    }
+    const budget = readPullBudget(response.headers, target.registry);
+    if (budget !== undefined) this.budgets.set(target.registry, budget);
   }
 }
 

@@ -4,6 +4,7 @@
 // Both libraries accept a method name: `connection.onRequest(PinWorkspace.method, handler)` on the server,
 // `client.sendRequest(PinWorkspace.method, params)` on the client; `Message<P, R>` carries the types along.
 import type { WorkDoneProgressParams, WorkspaceEdit } from 'vscode-languageserver';
+import type { PullBudget } from './pullBudget';
 import type { Settings } from './settings';
 
 /** A method name with its parameter and result types attached (phantom fields, never present at run time). */
@@ -141,6 +142,8 @@ export interface StatusParams {
   /** For `rate-limited`: the registry and seconds until it accepts requests again, when known. */
   registry?: string;
   retryAfter?: number;
+  /** What is left of each pull budget the registries' answers stated (Docker Hub), in any state but untrusted. */
+  pullBudgets?: PullBudget[];
 }
 /** Notification: what the server is doing, for a status bar item. Sent on every change of state or count. */
 export const Status = message<StatusParams>('digestPin/status');

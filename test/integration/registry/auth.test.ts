@@ -162,14 +162,17 @@ describe('token auth', () => {
     await c.close();
   });
 
-  it('insufficient_scope: one fresh token, then unauthorized', async () => {
+  it('insufficient_scope: one fresh token, then unauthorized — the name may be wrong (Docker Hub answers so for a missing repository)', async () => {
     tokens.behaviour.grant = () => [];
     const before = tokenRequests();
     const c = client();
     const e = error(await c.resolve(ref(setup.fixtures.ociImage.ref)));
     assert.deepEqual(
       [e.kind, e.message],
-      ['unauthorized', `not logged in to ${setup.host}: run docker login ${setup.host}`],
+      [
+        'unauthorized',
+        `${setup.host} allows no anonymous pull of fixtures/oci-image: check the name (it may not exist), or run docker login ${setup.host} if it is private`,
+      ],
     );
     assert.equal(tokenRequests(), before + 2);
     assert.deepEqual(

@@ -40,6 +40,11 @@ export type Fault =
    * second Docker-Content-Digest of zeros, so clients see `sha256:<real>, sha256:000…`.
    */
   | { kind: 'digest'; mode: 'crlf'; raw?: string }
+  /**
+   * Forward, then set (a string) or drop (null) response headers: how other registries answer the same content
+   * (Artifactory's octet-stream type, ECR's GET without Docker-Content-Digest, Docker Hub's ratelimit headers).
+   */
+  | { kind: 'headers'; set: Record<string, string | null> }
   /** Forward, then change one byte of the body (length and digest header unchanged). */
   | { kind: 'corruptBody' }
   /** Answer a syntactically valid manifest of `bytes` bytes with its true digest; `chunked` hides the length. */
@@ -74,6 +79,7 @@ export const faults = {
   malformedDigest: (value = 'sha256:not-a-hex-digest'): Fault => ({ kind: 'digest', mode: 'malformed', value }),
   crlfDigest: (raw?: string): Fault =>
     raw === undefined ? { kind: 'digest', mode: 'crlf' } : { kind: 'digest', mode: 'crlf', raw },
+  headers: (set: Record<string, string | null>): Fault => ({ kind: 'headers', set }),
   corruptBody: (): Fault => ({ kind: 'corruptBody' }),
   oversized: (bytes = 5 * MiB, chunked = false): Fault => ({ kind: 'oversized', bytes, chunked }),
   redirectToEvil: (status: 301 | 302 | 303 | 307 | 308 = 307): Fault => ({ kind: 'redirect', status }),
@@ -278,6 +284,15 @@ export async function startFaultProxy(options: { target: string; evil?: EvilOrig
         if (fault.mode !== 'crlf') return reply(res, record, upstream.status, headers, upstream.body);
         const raw = fault.raw ?? `${String(real)}\r\nX-Injected: 1\r\nDocker-Content-Digest: sha256:${'0'.repeat(64)}`;
         return writeRaw(res, record, upstream, headers, `Docker-Content-Digest: ${raw}`);
+      }
+      case 'headers': {
+        const upstream = await fetchUpstream(req);
+        const headers = { ...upstream.headers };
+        for (const [name, value] of Object.entries(fault.set)) {
+          if (value === null) delete headers[name.toLowerCase()];
+          else headers[name.toLowerCase()] = value;
+        }
+        return reply(res, record, upstream.status, headers, upstream.body);
       }
       case 'corruptBody': {
         const upstream = await fetchUpstream(req);

@@ -89,7 +89,7 @@ export function recordingRegistry(base: (options: RegistryClientOptions) => Regi
           ),
         checkPin: (ref, opts) =>
           track({ method: 'checkPin', ref: nameOf(ref), client }, opts?.signal, () => real.checkPin(ref, opts)),
-        rateLimit: (name) => real.rateLimit(name),
+        pullBudgets: () => real.pullBudgets(),
         flush: () => track({ method: 'flush', client }, undefined, () => real.flush()),
         close: () => track({ method: 'close', client }, undefined, () => real.close()),
       };

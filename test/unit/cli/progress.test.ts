@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { progressLine } from '../../../server/src/cli/progress';
+import { progressLine, pullBudgetSummary } from '../../../server/src/cli/progress';
 
 describe('progressLine', () => {
   const stream = (isTTY: boolean) => {
@@ -41,5 +41,30 @@ describe('progressLine', () => {
     p.update(0, 0);
     p.clear();
     assert.equal(err.text, '');
+  });
+});
+
+describe('pullBudgetSummary', () => {
+  const stream = (isTTY: boolean) => {
+    const out = { text: '', isTTY, write: (t: string) => (out.text += t) };
+    return out;
+  };
+  const hub = { registry: 'docker.io', remaining: 87, limit: 100, windowSeconds: 21600 };
+
+  it('on a terminal: one line per registry that stated a budget', () => {
+    const err = stream(true);
+    pullBudgetSummary(err, [hub, { registry: 'mirror.example.com', remaining: 4 }]);
+    assert.equal(
+      err.text,
+      'digest-pin: Docker Hub: 87 of 100 pulls left in this 6-hour window\ndigest-pin: mirror.example.com: 4 pulls left\n',
+    );
+  });
+
+  it('nothing when stderr is not a terminal (CI logs, pipes), nor without a budget', () => {
+    const piped = stream(false);
+    pullBudgetSummary(piped, [hub]);
+    const none = stream(true);
+    pullBudgetSummary(none, []);
+    assert.deepEqual([piped.text, none.text], ['', '']);
   });
 });

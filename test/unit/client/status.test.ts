@@ -78,6 +78,22 @@ describe('client/status', () => {
     assert.equal(statusView(status({ state: 'disabled' })), undefined);
   });
 
+  it('pull budgets: a line each at the end of the tooltip; a nearly spent one gets an item when idle', () => {
+    const hub = { registry: 'docker.io', remaining: 87, limit: 100, windowSeconds: 21600 };
+    const resolving = statusView(
+      status({ state: 'resolving', pending: 2, message: 'Resolving 2 images', pullBudgets: [hub] }),
+    );
+    assert.equal(resolving?.tooltip, 'Resolving 2 images\nDocker Hub pulls left: 87 of 100 per 6 h');
+    assert.equal(statusView(status({ state: 'idle', pullBudgets: [hub] })), undefined);
+    assert.deepEqual(statusView(status({ state: 'idle', pullBudgets: [{ ...hub, remaining: 3 }] })), {
+      text: '$(warning) Docker Hub: 3 pulls left',
+      tooltip:
+        "Docker Hub pulls left: 3 of 100 per 6 h\nPulls by docker, CI and digest-pin's image details count against it; docker login raises the limit.",
+      command: { command: 'digestPin.showOutput', title: 'Show digest-pin output' },
+    });
+    assert.equal(statusView(status({ state: 'disabled', pullBudgets: [{ ...hub, remaining: 3 }] })), undefined);
+  });
+
   it('a stopped server: error background, click shows the output', () => {
     assert.deepEqual(stoppedView(), {
       text: '$(error) digest-pin: server stopped',

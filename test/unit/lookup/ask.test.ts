@@ -85,7 +85,7 @@ function scriptedClient(tags: Record<string, string>) {
         ? { status: 'current', digest, checkedAt: 0 }
         : { status: 'drifted', pinned: parsed.digest!, current: digest, tagDigest: digest, checkedAt: 0 };
     },
-    rateLimit: () => undefined,
+    pullBudgets: () => [],
     flush: async () => undefined,
     close: async () => undefined,
   };

@@ -18,7 +18,7 @@ function clientAnswering(answers: Record<string, Result<Resolution>>): RegistryC
       answers[`${parsed.name}:${parsed.tag ?? 'latest'}${options?.platform ? ` ${String(options.platform)}` : ''}`]!,
     describe: async () => ({ ok: false, error: { kind: 'invalid', message: 'not asked' } }),
     checkPin: async () => ({ status: 'unknown', error: { kind: 'invalid', message: 'not asked' } }),
-    rateLimit: () => undefined,
+    pullBudgets: () => [],
     flush: async () => undefined,
     close: async () => undefined,
   } as RegistryClient;
@@ -183,5 +183,34 @@ describe('Resolver: one document asking a question from several references', () 
     );
     assert.deepEqual(resolver.usersOf(resolver.keyOf(other, null)!), ['file:///b.yaml']);
     assert.equal(resolver.state.pending, 1);
+  });
+});
+
+describe('Resolver: pull budgets', () => {
+  it('the progress an answer reports carries the budgets the client read from it', async () => {
+    const hub = { registry: 'docker.io', remaining: 87, limit: 100, windowSeconds: 21600 };
+    let budgets: Array<typeof hub> = [];
+    const client = clientAnswering({});
+    let answer: () => void = () => undefined;
+    client.resolve = async () => {
+      await new Promise<void>((resolve) => (answer = resolve));
+      budgets = [hub];
+      return { ok: true, value: { digest: DIGEST, mediaType: OCI_MANIFEST, checkedAt: 1, fromCache: false } };
+    };
+    client.pullBudgets = () => budgets;
+    const reported: Array<unknown> = [];
+    const resolver = new Resolver(
+      client,
+      { answered: () => undefined, progress: (state) => reported.push(state.pullBudgets) },
+      { warn: () => undefined },
+    );
+    const a = ref('python:3', 0);
+    resolver.want('file:///a.yaml', [{ references: [a], read: [a], lines: 0 }], null, () => false);
+    assert.equal(resolver.state.pullBudgets, undefined, 'none before an answer stated one');
+    const answered = resolver.answer(resolver.keyOf(a, null)!);
+    answer();
+    await answered;
+    assert.deepEqual(reported.at(-1), [hub]);
+    assert.deepEqual(resolver.state.pullBudgets, [hub]);
   });
 });

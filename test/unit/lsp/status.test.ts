@@ -35,6 +35,22 @@ describe('statusOf', () => {
   });
 });
 
+describe('statusOf: pull budgets', () => {
+  const hub = { registry: 'docker.io', remaining: 87, limit: 100, windowSeconds: 21600 };
+  it('carried in every state but untrusted', () => {
+    const state = { pending: 0, answered: 2, pullBudgets: [hub] };
+    assert.deepEqual(statusOf(input({ state })), {
+      state: 'idle',
+      pending: 0,
+      message: '2 images checked',
+      pullBudgets: [hub],
+    });
+    assert.deepEqual(statusOf(input({ state: { ...state, pending: 1 } })).pullBudgets, [hub]);
+    assert.equal(statusOf(input({ trusted: false, state })).pullBudgets, undefined);
+    assert.equal('pullBudgets' in statusOf(input({ state: { pending: 0, answered: 0, pullBudgets: [] } })), false);
+  });
+});
+
 describe('StatusThrottle', () => {
   it('sends a new state at once, a new count of the same state at most every 250 ms, nothing twice', () => {
     let now = 0;

@@ -385,6 +385,28 @@ describe('fetchToken', () => {
       if (!result.ok) assert.deepEqual([result.error.kind, result.error.message], [kind, message]);
     });
   }
+  it('an identity token refused (401, or 400 invalid_grant as OAuth2 says): a login to renew, never the token', async () => {
+    for (const answer of [
+      { status: 401, body: '{"errors":[{"code":"UNAUTHORIZED"}]}' },
+      { status: 400, body: '{"error":"invalid_grant","error_description":"refresh token expired"}' },
+    ]) {
+      const result = await fetchToken(
+        fakeHttp([answer]),
+        { ...base, credential: { kind: 'identity-token', token: 'REFRESH-S3CRET' } },
+        now,
+      );
+      assert.deepEqual(result.ok ? null : [result.error.kind, result.error.message], [
+        'unauthorized',
+        'registry.example.com rejected the stored credentials (token server refused the identity token, a refresh token that expires or can be revoked): run docker login registry.example.com again',
+      ]);
+    }
+    const other = await fetchToken(
+      fakeHttp([{ status: 400, body: '{"error":"unsupported_grant_type"}' }]),
+      { ...base, credential: { kind: 'identity-token', token: 'REFRESH-S3CRET' } },
+      now,
+    );
+    assert.deepEqual(other.ok ? null : other.error.kind, 'invalid-response');
+  });
   it('refuses an http realm before sending anything', async () => {
     const http = fakeHttp([]);
     const result = await fetchToken(

@@ -197,18 +197,109 @@ describe('authentication flow', () => {
   });
 });
 
-describe('Docker Hub rate limit', () => {
-  it('notes ratelimit headers and skips optional GETs when the budget is low', async () => {
-    const http = transport(() => ok(DIGEST, { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '3;w=21600' }));
+describe('a token without pull access (insufficient_scope)', () => {
+  // Docker Hub answers a repository that does not exist as a private one: a token, then 401 insufficient_scope.
+  const cases: Array<[string, RegistryClientOptions, string]> = [
+    [
+      'anonymous',
+      {},
+      'docker.io allows no anonymous pull of library/pyhton: check the name (it may not exist), or run docker login docker.io if it is private',
+    ],
+    [
+      'logged in',
+      { credentials: staticCredentials({ 'docker.io': { kind: 'basic', username: 'u', password: 'p' } }) },
+      'docker.io gives the stored login no pull access to library/pyhton: check the name (it may not exist) and that your account can pull it',
+    ],
+  ];
+  for (const [name, options, message] of cases) {
+    it(`${name}: one fresh token, then a message that names the repository`, async () => {
+      const challenge =
+        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/pyhton:pull"';
+      const http = transport((request) => {
+        if (request.url.host === 'auth.docker.io') return { status: 200, body: '{"token":"t0ken-value"}' };
+        const auth = request.headers?.authorization;
+        return {
+          status: 401,
+          headers: { 'www-authenticate': auth ? `${challenge},error="insufficient_scope"` : challenge },
+        };
+      });
+      const r = await make(http, options).resolve(ref('pyhton:3'));
+      assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message], ['unauthorized', message]);
+      assert.deepEqual(
+        http.seen.filter((s) => s.url.startsWith('https://auth.docker.io')).length,
+        2,
+        'the first token and one fresh one',
+      );
+    });
+  }
+});
+
+describe('Docker Hub pull budget', () => {
+  const budget = { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '3;w=21600' };
+  it('read from the HEAD of a plain check (the only request); optional GETs are skipped when it is low', async () => {
+    const http = transport(() => ok(DIGEST, { ...budget, 'docker-ratelimit-source': '192.0.2.1' }));
     const c = make(http);
     const r = await c.resolve(ref('python:3'), { details: true });
     assert.deepEqual(r.ok && [r.value.digest, r.value.platforms], [DIGEST, undefined]);
-    assert.deepEqual(c.rateLimit('docker.io'), { limit: 100, remaining: 3 });
+    assert.deepEqual(c.pullBudgets(), [
+      { registry: 'docker.io', remaining: 3, limit: 100, windowSeconds: 21600, source: '192.0.2.1' },
+    ]);
     assert.deepEqual(
       http.seen.map((s) => s.method),
       ['HEAD'],
     );
   });
+  it('the latest answer wins; no headers (an unlimited account) leaves none', async () => {
+    let remaining = 90;
+    const http = transport((request) =>
+      request.url.host === 'registry-1.docker.io'
+        ? ok(DIGEST, { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': `${remaining--};w=21600` })
+        : ok(),
+    );
+    const c = make(http);
+    for (const tag of ['1', '2', '3']) await c.resolve(ref(`python:${tag}`));
+    await c.resolve(ref('ghcr.io/org/app:1'));
+    assert.deepEqual(
+      c.pullBudgets().map((b) => [b.registry, b.remaining]),
+      [['docker.io', 88]],
+    );
+    assert.deepEqual(make(transport(() => ok())).pullBudgets(), []);
+  });
+  const limited = (headers: Record<string, string>): Answer => ({
+    status: 429,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit."}]}',
+  });
+  const cases: Array<[string, Record<string, string>, string, number | undefined]> = [
+    [
+      'remaining 0 and the window: when pulls free up',
+      { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' },
+      'rate limited by docker.io (all 100 pulls of its 6-hour window are used); pulls free up as the window moves on: retry within 6 h or run docker login docker.io for a higher limit',
+      undefined,
+    ],
+    [
+      'remaining 0 and Retry-After: the wait it states',
+      { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600', 'retry-after': '600' },
+      'rate limited by docker.io (all 100 pulls of its 6-hour window are used); retry in 10 min',
+      600,
+    ],
+    [
+      'no budget stated: retry later',
+      {},
+      'rate limited by docker.io; retry later or run docker login docker.io for a higher limit',
+      undefined,
+    ],
+  ];
+  for (const [name, headers, message, retryAfter] of cases) {
+    it(`429, ${name}`, async () => {
+      const r = await make(transport(() => limited(headers))).resolve(ref('python:3'));
+      assert.deepEqual(r.ok ? null : [r.error.kind, r.error.message, r.error.retryAfter], [
+        'rate-limited',
+        message,
+        retryAfter,
+      ]);
+    });
+  }
 });
 
 describe('limits and validation', () => {

@@ -185,6 +185,20 @@ describe('parseManifest', () => {
       [DOCKER_LIST, [{ os: 'linux', architecture: 'arm', variant: 'v7' }]],
     );
   });
+  it('no mediaType in the body and a Content-Type that names none (Artifactory, Nexus): OCI', () => {
+    const config = { mediaType: 'application/vnd.oci.image.config.v1+json', digest: D(5), size: 3 };
+    const manifest = { schemaVersion: 2, config, layers: [] };
+    const list = { schemaVersion: 2, manifests: [{ mediaType: OCI_MANIFEST, digest: D(4), size: 1 }] };
+    const types = (body: object, contentType: string | undefined) => {
+      const r = parseManifest(JSON.stringify(body), contentType);
+      return r.ok && r.value.kind !== 'schema1' ? [r.value.kind, r.value.mediaType] : r;
+    };
+    for (const contentType of ['application/octet-stream', 'application/json', undefined]) {
+      assert.deepEqual(types(manifest, contentType), ['manifest', OCI_MANIFEST]);
+      assert.deepEqual(types(list, contentType), ['index', OCI_INDEX]);
+    }
+    assert.deepEqual(types(manifest, DOCKER_MANIFEST), ['manifest', DOCKER_MANIFEST]);
+  });
   it('image manifest', () => {
     const body = {
       schemaVersion: 2,
