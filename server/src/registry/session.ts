@@ -40,6 +40,8 @@ export interface RegistrySessionOptions {
   insecureRegistries: readonly string[];
   /** Docker Hub pulls left below which optional manifest GETs are skipped. */
   hubPullReserve: number;
+  /** Whether a host has a certs.d directory: a loopback registry with one is verified like any other. */
+  tlsConfigured?: (host: string) => boolean;
 }
 
 /** What to send as `Authorization`, and whether it came from a bearer token and from a login. */
@@ -86,6 +88,7 @@ export class RegistrySession {
   private readonly schemes = new Map<string, 'https' | 'http'>();
   private readonly credentialCache = new Map<string, { at: number; result: Promise<CredentialResult> }>();
   private readonly rateLimits = new Map<string, RateLimit>();
+  private readonly tlsConfigured: (host: string) => boolean;
 
   constructor(options: RegistrySessionOptions) {
     this.http = options.http;
@@ -96,6 +99,7 @@ export class RegistrySession {
     this.authorizer = new Authorizer({ http: this.http, now: this.now, tokens: new TokenCache(this.now) });
     this.semaphores = new Semaphores(options.concurrency);
     this.insecure = parseInsecureRegistries(options.insecureRegistries);
+    this.tlsConfigured = options.tlsConfigured ?? (() => false);
   }
 
   targetOf(ref: Pick<ParsedImageRef, 'domain' | 'path'>): Result<Target> {
@@ -243,13 +247,18 @@ export class RegistrySession {
     }
   }
 
-  /** One request to the registry's API host over the scheme it speaks (loopback: HTTPS, then HTTP like Docker). */
+  /**
+   * One request to the registry's API host over the scheme it speaks (loopback: HTTPS, then HTTP like Docker).
+   * A loopback registry is not verified (Docker treats 127.0.0.0/8 as insecure) unless it has a certs.d directory:
+   * then its certificate is checked like any other's, and a TLS failure is reported rather than tried over HTTP.
+   */
   private async call(
     target: Target,
     request: RegistryRequest,
     authorization: string | null,
     signal: AbortSignal | undefined,
   ): Promise<HttpResult> {
+    const verifiedLoopback = target.loopback && target.insecure === null && this.tlsConfigured(target.apiHost);
     for (;;) {
       const known = this.schemes.get(target.registry);
       const scheme = known ?? (target.insecure === 'http' ? 'http' : 'https');
@@ -264,7 +273,7 @@ export class RegistrySession {
         maxBytes: request.maxBytes,
         what: request.what,
         registry: target.registry,
-        insecureTls: target.loopback || target.insecure !== null,
+        insecureTls: target.insecure !== null || (target.loopback && !verifiedLoopback),
         ...(signal ? { signal } : {}),
       });
       if (
@@ -272,7 +281,7 @@ export class RegistrySession {
         known === undefined &&
         scheme === 'https' &&
         target.loopback &&
-        (result.error.kind === 'tls' || result.error.kind === 'network')
+        (result.error.kind === 'network' || (result.error.kind === 'tls' && !verifiedLoopback))
       ) {
         this.logger.debug?.(
           `${target.registry}: no HTTPS (${result.error.kind}); using HTTP as Docker does for loopback registries`,

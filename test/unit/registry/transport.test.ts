@@ -11,6 +11,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { TlsStore } from '../../../server/src/registry/certificates';
 import { createHttpTransport, TOKEN_LIMIT, type HttpResult } from '../../../server/src/registry/http';
 
 let dir: string;
@@ -112,7 +113,8 @@ describe('TLS', () => {
   });
   it('a self-signed certificate is a TLS error when verification is on', async () => {
     const secure = await httpsStub(answer(200));
-    const http = createHttpTransport({ retries: 0 });
+    const certsDir = join(dir, 'certs.d');
+    const http = createHttpTransport({ retries: 0, tls: new TlsStore({ dirs: [certsDir] }) });
     const result = await http.request({
       url: new URL(`https://127.0.0.1:${secure.port}/v2/`),
       maxBytes: 1024,
@@ -120,7 +122,7 @@ describe('TLS', () => {
     });
     assert.equal(
       failed(result),
-      'tls: TLS connection to reg failed: self-signed certificate; if it is a private registry, install its CA certificate (NODE_EXTRA_CA_CERTS)',
+      `tls: TLS connection to reg failed: self-signed certificate; put the registry's CA certificate in ${certsDir}/127.0.0.1:${secure.port}/ca.crt or add it to the system certificate store`,
     );
     assert.equal(secure.seen.length, 0);
     http.close();
