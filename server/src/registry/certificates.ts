@@ -2,6 +2,7 @@
 // from. Docker: `<certs.d>/<host[:port]>/` holds CA roots (`*.crt`, merged with the system's) and client certificates
 // (`<name>.cert` with `<name>.key`; either one alone is an error). The trust store is Node's own (its bundled roots,
 // NODE_EXTRA_CA_CERTS, --use-system-ca) plus the operating system's bundle, where corporate CAs are installed.
+// A certs.d file that cannot be used is an error of kind `tls` naming the file (never quoting a key).
 // Everything is read lazily, once, synchronously (files of a few KB; a redirect hook cannot wait), and cached.
 
 import { createPrivateKey, X509Certificate } from 'node:crypto';
@@ -9,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import * as tls from 'node:tls';
-import { invalidInput, type RegistryError } from './errors';
+import { tlsFilesError, type RegistryError } from './errors';
 
 /** The environment variable that replaces the certs.d directories searched (a path list, like PATH). */
 export const CERTS_DIRS_ENV = 'DIGEST_PIN_CERTS_DIRS';
@@ -65,7 +66,7 @@ const absent = (error: unknown): boolean => ['ENOENT', 'ENOTDIR'].includes(codeO
 /** A problem with a file, named by path; the file's contents never appear in it. */
 const problem = (registry: string, message: string): { ok: false; error: RegistryError } => ({
   ok: false,
-  error: invalidInput(message, registry),
+  error: tlsFilesError(registry, message),
 });
 
 /** The directory names Docker would use for a host: `host[:port]`, and for HTTPS's default port both forms. */

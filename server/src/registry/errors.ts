@@ -156,6 +156,13 @@ export const tlsError = (
   message: `TLS connection to ${registry} failed: ${clean(detail)}; ${advice}`,
 });
 
+/** A certs.d file that cannot be used (named by path; a key's contents never appear): nothing was sent. */
+export const tlsFilesError = (registry: string, message: string): RegistryError => ({
+  kind: 'tls',
+  registry,
+  message: clean(message, 400),
+});
+
 export const invalidResponse = (registry: string, detail: string): RegistryError => ({
   kind: 'invalid-response',
   registry,

@@ -1,5 +1,5 @@
 // certs.d read as Docker reads it, from temporary directories (never the machine's /etc or ~/.docker): which
-// directories, `*.crt` CAs, `<name>.cert` + `<name>.key` pairs, and every broken layout as an `invalid` error naming
+// directories, `*.crt` CAs, `<name>.cert` + `<name>.key` pairs, and every broken layout as a `tls` error naming
 // the file and never quoting a key. The system store and the secure contexts built from it.
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -86,42 +86,42 @@ describe('readHostTls', () => {
     {
       name: 'a .cert without its .key is an error, as in Docker',
       files: () => ({ [`${H}/client.cert`]: client.cert }),
-      want: 'invalid: the client certificate <d>/reg.example:5000/client.cert has no key client.key beside it (a CA certificate must end in .crt)',
+      want: 'tls: the client certificate <d>/reg.example:5000/client.cert has no key client.key beside it (a CA certificate must end in .crt)',
     },
     {
       name: 'a .key without its .cert is an error, as in Docker',
       files: () => ({ [`${H}/client.key`]: client.key }),
-      want: 'invalid: the client key <d>/reg.example:5000/client.key has no certificate client.cert beside it',
+      want: 'tls: the client key <d>/reg.example:5000/client.key has no certificate client.cert beside it',
     },
     {
       name: 'a .crt holding no certificate',
       files: () => ({ [`${H}/ca.crt`]: 'hello' }),
-      want: 'invalid: the CA certificate <d>/reg.example:5000/ca.crt holds no PEM certificate (-----BEGIN CERTIFICATE-----)',
+      want: 'tls: the CA certificate <d>/reg.example:5000/ca.crt holds no PEM certificate (-----BEGIN CERTIFICATE-----)',
     },
     {
       name: 'a .crt holding a broken certificate',
       files: () => ({ [`${H}/ca.crt`]: `${ca.cert}\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n` }),
-      want: 'invalid: the CA certificate <d>/reg.example:5000/ca.crt holds an unreadable certificate (number 2)',
+      want: 'tls: the CA certificate <d>/reg.example:5000/ca.crt holds an unreadable certificate (number 2)',
     },
     {
       name: 'a ca.crt that cannot be read',
       files: () => ({ [`${H}/ca.crt/inside`]: 'a directory named ca.crt' }),
-      want: 'invalid: cannot read the CA certificate <d>/reg.example:5000/ca.crt (EISDIR)',
+      want: 'tls: cannot read the CA certificate <d>/reg.example:5000/ca.crt (EISDIR)',
     },
     {
       name: 'a key that is not a PEM key (its text is never quoted)',
       files: () => ({ [`${H}/client.cert`]: client.cert, [`${H}/client.key`]: 'PRIVATE-SECRET-TEXT' }),
-      want: 'invalid: the client key <d>/reg.example:5000/client.key is not an unencrypted PEM private key',
+      want: 'tls: the client key <d>/reg.example:5000/client.key is not an unencrypted PEM private key',
     },
     {
       name: "a key that is not the certificate's",
       files: () => ({ [`${H}/client.cert`]: client.cert, [`${H}/client.key`]: otherClient.key }),
-      want: 'invalid: the client key <d>/reg.example:5000/client.key does not belong to the certificate <d>/reg.example:5000/client.cert',
+      want: 'tls: the client key <d>/reg.example:5000/client.key does not belong to the certificate <d>/reg.example:5000/client.cert',
     },
     {
       name: 'a client certificate that is not a certificate',
       files: () => ({ [`${H}/client.cert`]: 'nope', [`${H}/client.key`]: client.key }),
-      want: 'invalid: the client certificate <d>/reg.example:5000/client.cert is not a PEM certificate',
+      want: 'tls: the client certificate <d>/reg.example:5000/client.cert is not a PEM certificate',
     },
   ];
   for (const c of cases) {
