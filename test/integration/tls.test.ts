@@ -117,6 +117,23 @@ describe('a registry signed by a private CA', () => {
   });
 });
 
+describe('NODE_EXTRA_CA_CERTS', () => {
+  it('still trusted beside certs.d: a verified registry whose CA only NODE_EXTRA_CA_CERTS names', async () => {
+    const dirs = certsD({ [`${open.host}/README`]: 'a directory for the host, so it is verified; no CA in it' });
+    const dir = ws.workspace('extra-ca', { Dockerfile: `FROM ${openImage.ref}\n` });
+    const env = {
+      DOCKER_CONFIG: ws.dockerConfig,
+      XDG_CACHE_HOME: join(ws.tmp, 'cache-home'),
+      DIGEST_PIN_CERTS_DIRS: dirs,
+    };
+    const args = ['check', '--format', 'json', '--no-cache'];
+    const without = await runCli(dir, args, { env });
+    assert.deepEqual(report(without).references[0]!.current?.error, 'tls');
+    const withExtra = await runCli(dir, args, { env: { ...env, NODE_EXTRA_CA_CERTS: corp.certPath } });
+    assert.equal(report(withExtra).references[0]!.current?.digest, openImage.digest, withExtra.stderr);
+  });
+});
+
 describe('a registry requiring a client certificate', () => {
   it('(c) without client.cert/client.key: the registry asks for one and the message says where it goes', async () => {
     const dirs = certsD({ [`${mutual.host}/ca.crt`]: corp.cert });

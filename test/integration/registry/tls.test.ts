@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { anonymousCredentials, createRegistryClient, explain } from '../../../server/src/registry';
+import { TlsStore } from '../../../server/src/registry/certificates';
+import { createHttpTransport } from '../../../server/src/registry/http';
 import { startEvilOrigin, type EvilOrigin } from '../support/evilOrigin';
 import { startRegistry, type Registry } from '../support/registry';
 import { pushImage, type PushedImage } from '../support/seed';
@@ -110,6 +112,26 @@ describe('a registry signed by a private CA', () => {
       ],
     );
     await c.close();
+  });
+});
+
+describe("the system's CA store", () => {
+  it("a CA only the system store holds verifies the registry (Node's bundled roots do not have it)", async () => {
+    const verify = (systemCas: string[]) => {
+      // an empty certs.d directory: the loopback registry is verified, with no CA of its own
+      const tls = new TlsStore({
+        dirs: [certsD({ [open.host]: null })],
+        readSystem: () => ({ certificates: systemCas, source: 'test' }),
+      });
+      const http = createHttpTransport({ retries: 0, tls });
+      return http
+        .request({ url: new URL(`${open.url}/v2/`), maxBytes: 1024, registry: open.host })
+        .finally(() => http.close());
+    };
+    const trusted = await verify([corp.cert]);
+    assert.equal(trusted.ok && trusted.response.status, 200);
+    const untrusted = await verify([stranger.cert]);
+    assert.equal(!untrusted.ok && untrusted.error.kind, 'tls');
   });
 });
 
