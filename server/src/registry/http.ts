@@ -629,9 +629,11 @@ function hostOfFailure(error: Error, url: URL): string {
   return current instanceof URL ? current.host : url.host;
 }
 
-/** TLS alerts a server sends when it wants a client certificate and got none, or not one it accepts. */
-const CLIENT_CERT_ALERT =
-  /alert (bad certificate|certificate required|unknown ca|certificate unknown|handshake failure)/i;
+/**
+ * TLS alerts a server sends when it wants a client certificate and got none, or not one it accepts (Go's registry
+ * sends "bad certificate"; TLS 1.3 defines "certificate required"). A bare "handshake failure" says too little.
+ */
+const CLIENT_CERT_ALERT = /alert (bad certificate|certificate required|unknown ca|certificate unknown)/i;
 
 /** What went wrong in words, and what to do about it (where the CA or the client certificate goes). */
 function describeTls(
