@@ -1,18 +1,21 @@
 // Transport behaviour the real (plain-HTTP, loopback) registry cannot show, against stub servers on 127.0.0.1:
 // an HTTPS origin redirecting to HTTP (downgrade refused), a self-signed certificate (TLS error), a CONNECT proxy
-// (HTTPS_PROXY / HTTP_PROXY honoured for non-loopback hosts), an oversized token response, and a redirect chain
-// that leaves the origin and comes back (Authorization does not come back with it).
+// (HTTPS_PROXY / HTTP_PROXY honoured for non-loopback hosts; a host's certs.d CA and client certificate carried
+// through the tunnel), an oversized token response, and a redirect chain that leaves the origin and comes back
+// (Authorization does not come back with it).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { TlsStore } from '../../../server/src/registry/certificates';
 import { createHttpTransport, TOKEN_LIMIT, type HttpResult } from '../../../server/src/registry/http';
+import { makeCa } from '../../support/pki';
 
 let dir: string;
 let key: Buffer;
@@ -186,6 +189,38 @@ describe('proxies', () => {
       insecureTls: true,
     });
     assert.deepEqual([failed(result), proxy.connects], ['HTTP 200', [`registry.test:${secure.port}`]]);
+    http.close();
+  });
+  it("HTTPS_PROXY: a registry's certs.d CA and client certificate go through the tunnel", async () => {
+    const ca = makeCa(dir, 'proxied');
+    const server = ca.issue('registry', { server: ['DNS:registry.test'] });
+    const client = ca.issue('client', 'client');
+    const presented: Array<string | undefined> = [];
+    const secure = await listen(
+      createHttpsServer(
+        { key: server.key, cert: server.cert, requestCert: true, rejectUnauthorized: false },
+        (req, res) => {
+          const cn = (req.socket as TLSSocket).getPeerCertificate().subject?.CN;
+          presented.push(Array.isArray(cn) ? cn.join(',') : cn);
+          answer(200)(req, res);
+        },
+      ),
+      [],
+    );
+    const proxy = await connectProxy(secure.port);
+    const host = `registry.test:${secure.port}`;
+    const certsDir = join(dir, 'proxied-certs.d');
+    mkdirSync(join(certsDir, host), { recursive: true });
+    writeFileSync(join(certsDir, host, 'ca.crt'), ca.cert);
+    writeFileSync(join(certsDir, host, 'client.cert'), client.cert);
+    writeFileSync(join(certsDir, host, 'client.key'), client.key);
+    const http = createHttpTransport({
+      retries: 0,
+      env: { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` },
+      tls: new TlsStore({ dirs: [certsDir], systemStore: false }),
+    });
+    const result = await http.request({ url: new URL(`https://${host}/v2/`), maxBytes: 1024, registry: host });
+    assert.deepEqual([failed(result), proxy.connects, presented], ['HTTP 200', [host], ['client']]);
     http.close();
   });
   it('HTTP_PROXY: a plain-HTTP registry is reached through the proxy too', async () => {
