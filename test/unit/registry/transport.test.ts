@@ -130,6 +130,20 @@ describe('TLS', () => {
     assert.equal(secure.seen.length, 0);
     http.close();
   });
+  it('a self-signed registry certificate copied to <certs.d>/<host:port>/ca.crt is trusted, as in Docker', async () => {
+    const secure = await httpsStub(answer(200));
+    const certsDir = join(dir, 'self-signed-certs.d');
+    mkdirSync(join(certsDir, `127.0.0.1:${secure.port}`), { recursive: true });
+    writeFileSync(join(certsDir, `127.0.0.1:${secure.port}`, 'ca.crt'), cert);
+    const http = createHttpTransport({ retries: 0, tls: new TlsStore({ dirs: [certsDir], systemStore: false }) });
+    const result = await http.request({
+      url: new URL(`https://127.0.0.1:${secure.port}/v2/`),
+      maxBytes: 1024,
+      registry: 'reg',
+    });
+    assert.equal(failed(result), 'HTTP 200');
+    http.close();
+  });
   it('a host name goes through the guarded DNS lookup and connects', async () => {
     const plain = await httpStub(answer(200));
     const http = createHttpTransport({ retries: 0 });
