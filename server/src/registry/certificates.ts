@@ -69,10 +69,14 @@ const problem = (registry: string, message: string): { ok: false; error: Registr
   error: tlsFilesError(registry, message),
 });
 
-/** The directory names Docker would use for a host: `host[:port]`, and for HTTPS's default port both forms. */
-export function hostDirNames(host: string): string[] {
+/**
+ * The directory names Docker would use for a host: `host[:port]`, and for HTTPS's default port both forms. Windows
+ * allows no `:` in a name, so Docker drops it there (`host5000`).
+ */
+export function hostDirNames(host: string, platform: NodeJS.Platform = process.platform): string[] {
   const name = host.toLowerCase();
-  return /:\d+$/.test(name) ? [name] : [name, `${name}:443`];
+  const names = /:\d+$/.test(name) ? [name] : [name, `${name}:443`];
+  return platform === 'win32' ? names.map((n) => n.replaceAll(':', '')) : names;
 }
 
 /**
@@ -367,7 +371,7 @@ export class TlsStore {
 
   /** A hint of where a host's CA certificate goes, for messages. */
   caPathFor(host: string): string {
-    return join(this.dirs[0] ?? join(homedir(), '.docker', 'certs.d'), host.toLowerCase(), 'ca.crt');
+    return join(this.dirs[0] ?? join(homedir(), '.docker', 'certs.d'), hostDirNames(host)[0]!, 'ca.crt');
   }
 
   private sharedContext(): tls.SecureContext {

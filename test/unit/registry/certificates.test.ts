@@ -159,6 +159,7 @@ describe('readHostTls', () => {
     assert.deepEqual(hostDirNames('Reg.Example'), ['reg.example', 'reg.example:443']);
     assert.deepEqual(hostDirNames('reg.example:5000'), ['reg.example:5000']);
     assert.deepEqual(hostDirNames('[::1]:5000'), ['[::1]:5000']);
+    assert.deepEqual(hostDirNames('reg.example:5000', 'win32'), ['reg.example5000']);
     const root = tree({ 'reg.example:443/ca.crt': ca.cert });
     assert.equal(summary(readHostTls([root], 'reg.example'), root), '1 CA');
   });
