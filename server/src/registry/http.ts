@@ -658,7 +658,11 @@ function describeTls(
         };
   }
   if (code === 'EPROTO' || code?.startsWith('ERR_SSL_'))
-    return { detail: 'the server does not speak TLS on this port' };
+    return {
+      detail: 'the server does not speak TLS on this port',
+      advice:
+        'if the registry serves plain HTTP, list it as insecure (--insecure-registry HOST:PORT, or the insecureRegistries setting)',
+    };
   if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN')
     return { detail: 'self-signed certificate', advice: caAdvice };
   if (code === 'CERT_HAS_EXPIRED') return { detail: 'certificate has expired' };

@@ -166,7 +166,7 @@ describe('TLS', () => {
     });
     assert.equal(
       failed(result),
-      'tls: TLS connection to reg failed: the server does not speak TLS on this port; if it is a private registry, install its CA certificate (NODE_EXTRA_CA_CERTS)',
+      'tls: TLS connection to reg failed: the server does not speak TLS on this port; if the registry serves plain HTTP, list it as insecure (--insecure-registry HOST:PORT, or the insecureRegistries setting)',
     );
     http.close();
   });
