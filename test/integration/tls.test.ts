@@ -97,11 +97,11 @@ describe('a registry signed by a private CA', () => {
     assert.equal(check.status, 1);
     assert.deepEqual(report(check).references[0]!.current, { digest: null, created: null, error: 'tls' });
     assert.deepEqual(registryErrors(check), [
-      `could not check ${openImage.ref} (tls): TLS connection to ${open.host} failed: certificate issuer unknown; put the registry's CA certificate in ${join(dirs, open.host, 'ca.crt')} or add it to the system certificate store`,
+      `could not check ${openImage.ref} (tls): TLS connection to ${open.host} failed: certificate issuer unknown; put the issuing CA's certificate in ${join(dirs, open.host, 'ca.crt')} or add it to the system certificate store`,
     ]);
     const pin = await cli(dir, dirs, 'pin');
     assert.equal(pin.status, 1);
-    assert.match(pin.stdout + pin.stderr, /certificate issuer unknown; put the registry's CA certificate in/);
+    assert.match(pin.stdout + pin.stderr, /certificate issuer unknown; put the issuing CA's certificate in/);
     assert.equal(ws.read(dir, 'Dockerfile'), `FROM ${openImage.ref}\n`);
   });
 

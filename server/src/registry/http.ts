@@ -645,7 +645,7 @@ function describeTls(
 ): { detail: string; advice?: string } {
   const material = insecure ? undefined : tlsStore.material(host);
   const client = material?.ok ? material.value?.client : undefined;
-  const caAdvice = `put the registry's CA certificate in ${tlsStore.caPathFor(host)} or add it to the system certificate store`;
+  const caAdvice = `put the issuing CA's certificate in ${tlsStore.caPathFor(host)} or add it to the system certificate store`;
   if (CLIENT_CERT_ALERT.test(message) || /CERTIFICATE_REQUIRED|ALERT_BAD_CERTIFICATE/.test(code ?? '')) {
     return client
       ? {

@@ -1,7 +1,7 @@
 // Private CAs and client certificates against the real registry serving TLS (distribution's http.tls) with a CA made
-// here: certs.d read as Docker reads it, a loopback registry verified once it has a certs.d directory, a registry
-// that requires a client certificate, and a blob redirect to another host that gets that host's own TLS material —
-// never the registry's client certificate.
+// here: certs.d read as Docker reads it, a loopback registry verified once it has a certs.d directory, a token
+// service on another host verified with that host's directory, a registry that requires a client certificate, and a
+// blob redirect to another host that gets that host's own TLS material — never the registry's client certificate.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { createHttpTransport } from '../../../server/src/registry/http';
 import { startEvilOrigin, type EvilOrigin } from '../support/evilOrigin';
 import { startRegistry, type Registry } from '../support/registry';
 import { pushImage, type PushedImage } from '../support/seed';
+import { startTokenServer, type TokenServer } from '../support/tokenServer';
 import { makeCa, type Ca, type Issued } from '../../support/pki';
 import { FAST, error, recordingLogger, ref, value } from './support';
 
@@ -88,7 +89,7 @@ describe('a registry signed by a private CA', () => {
     assert.equal(e.kind, 'tls');
     assert.equal(
       explain(e),
-      `TLS connection to ${open.host} failed: certificate issuer unknown; put the registry's CA certificate in ${join(dirs, open.host, 'ca.crt')} or add it to the system certificate store`,
+      `TLS connection to ${open.host} failed: certificate issuer unknown; put the issuing CA's certificate in ${join(dirs, open.host, 'ca.crt')} or add it to the system certificate store`,
     );
     assert.equal(await open.requestCount(), seen, 'no request reached the API');
     await c.close();
@@ -132,6 +133,39 @@ describe("the system's CA store", () => {
     assert.equal(trusted.ok && trusted.response.status, 200);
     const untrusted = await verify([stranger.cert]);
     assert.equal(!untrusted.ok && untrusted.error.kind, 'tls');
+  });
+});
+
+describe('a token service signed by a private CA', () => {
+  let tokens: TokenServer;
+  let registry: Registry;
+  let image: PushedImage;
+  before(async () => {
+    tokens = await startTokenServer({ tls: { cert: server.cert, key: server.key } });
+    registry = await startRegistry({ auth: { token: tokens.registryAuth } });
+    image = await pushImage({ ...registry, auth: tokens.seedAuth() }, 'corp/app', '1.0', { format: 'oci' });
+  });
+  after(async () => {
+    await registry?.stop();
+    await tokens?.stop();
+  });
+
+  it("is verified with its own host's certs.d directory, as the registry is with its own", async () => {
+    const tokenHost = new URL(tokens.url).host;
+    const without = clientWith([certsD({})]);
+    const e = error(await without.resolve(ref(image.ref)));
+    assert.equal(e.kind, 'tls');
+    assert.match(explain(e), /certificate issuer unknown/);
+    assert.match(explain(e), new RegExp(`${tokenHost}/ca.crt`));
+    await without.close();
+
+    const withCa = clientWith([certsD({ [`${tokenHost}/ca.crt`]: corp.cert })]);
+    assert.equal(value(await withCa.resolve(ref(image.ref))).digest, image.digest);
+    assert.ok(
+      tokens.requests().some((r) => r.status === 200),
+      'the token came from the TLS token service',
+    );
+    await withCa.close();
   });
 });
 

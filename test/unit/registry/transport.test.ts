@@ -125,7 +125,7 @@ describe('TLS', () => {
     });
     assert.equal(
       failed(result),
-      `tls: TLS connection to reg failed: self-signed certificate; put the registry's CA certificate in ${certsDir}/127.0.0.1:${secure.port}/ca.crt or add it to the system certificate store`,
+      `tls: TLS connection to reg failed: self-signed certificate; put the issuing CA's certificate in ${certsDir}/127.0.0.1:${secure.port}/ca.crt or add it to the system certificate store`,
     );
     assert.equal(secure.seen.length, 0);
     http.close();
