@@ -435,7 +435,9 @@ Registry options (check, pin and lock; --platform also for render):
 The nearest digest-pin.lock in a file's directory or above it (up to the repository root, a folder with .git)
 applies to it: check reports its references as locked (not-locked when missing), lock writes it (creating
 ./digest-pin.lock when none applies), render applies it.
-Credentials come from the Docker CLI config ($DOCKER_CONFIG/config.json or ~/.docker/config.json).
+Credentials come from the Docker CLI config ($DOCKER_CONFIG/config.json or ~/.docker/config.json); CA and client
+certificates per registry from Docker's certs.d/<host[:port]>/ (~/.docker, ~/.config/docker, /etc/docker;
+DIGEST_PIN_CERTS_DIRS replaces them), beside the system's CA store.
 Exit status: check: 0 nothing at or above --fail-on, 1 findings at or above it; pin: 0 everything pinned,
 1 some references could not be resolved or written (the others are); lock: 0 every reference locked, 1 some could
 not be resolved (the rest is written); render: 1 some references are not locked; 2 usage or fatal error.

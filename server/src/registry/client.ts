@@ -4,6 +4,7 @@
 
 import type { ParsedImageRef } from '../references/imageRef';
 import { BackgroundTasks } from './background';
+import { TlsStore } from './certificates';
 import { Inflight, RegistryCache } from './cache';
 import { CacheWriter } from './cacheWriter';
 import { realTimers, type Timers } from '../shared/timers';
@@ -68,6 +69,13 @@ export interface RegistryClientOptions {
   cacheWriteDelayMs?: number;
   /** Timers the delayed cache write runs on (injected in tests). Default: Node's, unref'd. */
   timers?: Timers;
+  /**
+   * certs.d directories holding `<host[:port]>/` CA certificates and client certificates, most personal first.
+   * Default: ~/.docker/certs.d, $XDG_CONFIG_HOME/docker/certs.d, /etc/docker/certs.d (or $DIGEST_PIN_CERTS_DIRS).
+   */
+  certsDirs?: readonly string[];
+  /** Add the operating system's CA certificates to Node's. Default true. */
+  systemCertificates?: boolean;
   /** Transport override (tests). */
   http?: HttpTransport;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -100,6 +108,7 @@ function transportFor(
   env: NodeJS.ProcessEnv,
   now: () => number,
   logger: Logger,
+  tls: TlsStore,
 ): HttpTransport {
   return (
     options.http ??
@@ -112,6 +121,7 @@ function transportFor(
       env,
       now,
       logger,
+      tls,
     })
   );
 }
@@ -131,7 +141,12 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
   const env = options.env ?? process.env;
-  const http = transportFor(options, env, now, logger);
+  const tls = new TlsStore({
+    env,
+    ...(options.certsDirs ? { dirs: options.certsDirs } : {}),
+    ...(options.systemCertificates === false ? { systemStore: false } : {}),
+  });
+  const http = transportFor(options, env, now, logger, tls);
   const credentials = options.credentials ?? dockerConfigCredentials({ env, logger });
   const cache = cacheFor(options, now, logger);
   const { mirrors, problems } = parseRegistryMirrors(options.registryMirrors ?? {});
@@ -145,6 +160,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     insecureRegistries: options.insecureRegistries ?? [],
     hubPullReserve: options.hubPullReserve ?? 10,
     mirrors,
+    tlsConfigured: (host) => tls.configured(host),
   });
   const background = new BackgroundTasks(logger);
   const writer = new CacheWriter(cache, {

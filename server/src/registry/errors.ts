@@ -172,10 +172,21 @@ export const timeoutError = (registry: string, seconds: number): RegistryError =
   message: `${registry} did not answer within ${formatSeconds(seconds)}; check the network or raise the timeout`,
 });
 
-export const tlsError = (registry: string, detail: string): RegistryError => ({
+export const tlsError = (
+  registry: string,
+  detail: string,
+  advice = 'if it is a private registry, install its CA certificate (NODE_EXTRA_CA_CERTS)',
+): RegistryError => ({
   kind: 'tls',
   registry,
-  message: `TLS connection to ${registry} failed: ${clean(detail)}; if it is a private registry, install its CA certificate (NODE_EXTRA_CA_CERTS)`,
+  message: `TLS connection to ${registry} failed: ${clean(detail)}; ${advice}`,
+});
+
+/** A certs.d file that cannot be used (named by path; a key's contents never appear): nothing was sent. */
+export const tlsFilesError = (registry: string, message: string): RegistryError => ({
+  kind: 'tls',
+  registry,
+  message: clean(message, 400),
 });
 
 export const invalidResponse = (registry: string, detail: string): RegistryError => ({

@@ -8,8 +8,11 @@ import type { Agent as HttpAgent, IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Agent as PlainAgent } from 'node:http';
 import { isIP } from 'node:net';
+import { dirname } from 'node:path';
+import type { SecureContext } from 'node:tls';
 import got, { type Agents, type Got, type Options as GotOptions, type Response as GotResponse } from 'got';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
+import { TlsStore } from './certificates';
 import { cancelled, networkError, timeoutError, tlsError, invalidResponse, type RegistryError } from './errors';
 
 export const MiB = 1024 * 1024;
@@ -36,7 +39,10 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Registry host as the user wrote it, for error messages. */
   registry: string;
-  /** Skip certificate verification (loopback and explicitly insecure registries only). */
+  /**
+   * Skip certificate verification (explicitly insecure registries, and loopback ones without a certs.d directory).
+   * Such a request presents no client certificate either, as Docker reads no certs.d for an insecure registry.
+   */
   insecureTls?: boolean;
 }
 
@@ -75,6 +81,8 @@ export interface HttpOptions {
   /** Wall clock, for Retry-After dates. */
   now?: () => number;
   logger?: Logger;
+  /** Per-host CAs and client certificates (certs.d) and the system's CAs. Default: the system's CAs, no certs.d. */
+  tls?: TlsStore;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -292,6 +300,17 @@ class BodyTooLarge extends Error {
   readonly code = 'ERR_DIGEST_PIN_TOO_LARGE';
 }
 
+/** Thrown inside got's redirect hook when the next host's TLS files cannot be used. */
+class TlsMaterialRefusal extends Error {
+  readonly code = 'ERR_DIGEST_PIN_TLS_FILES';
+  constructor(readonly error: RegistryError) {
+    super(error.message);
+  }
+}
+
+type AgentsResult = { ok: true; value: Agents } | { ok: false; error: RegistryError };
+type AgentFor = (url: URL, insecureTls: boolean, registry: string) => AgentsResult;
+
 const TLS_CODES =
   /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO$|HOSTNAME_MISMATCH)/;
 const RETRYABLE_CODES = new Set([
@@ -345,26 +364,38 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
+  const tlsStore = options.tls ?? new TlsStore({ env, dirs: [] });
 
-  // Keep-alive agents, one per (proxy, scheme, verification) combination.
+  // Keep-alive agents, one per (proxy, scheme, verification, TLS material) combination. A host with certs.d
+  // material has agents of its own, so its CAs vouch for no other host and its client certificate is presented to
+  // no other host (a redirect to storage elsewhere gets that host's agent).
   const agents = new Map<string, HttpAgent>();
-  const agentFor = (url: URL, insecureTls: boolean): Agents => {
+  const agentFor: AgentFor = (url, insecureTls, registry) => {
     const proxy = proxyFor(url, env);
     const https = url.protocol === 'https:';
-    const key = `${proxy ?? ''}|${https ? 's' : ''}|${insecureTls ? 'i' : ''}`;
+    let secureContext: SecureContext | undefined;
+    let material = '';
+    if (https && !insecureTls) {
+      const context = tlsStore.contextFor(url.host, registry);
+      if (!context.ok) return context;
+      secureContext = context.value;
+      if (tlsStore.configured(url.host)) material = url.host.toLowerCase();
+    }
+    const key = `${proxy ?? ''}|${https ? 's' : ''}|${insecureTls ? 'i' : ''}|${material}`;
     let agent = agents.get(key);
     if (!agent) {
       const common = { keepAlive: true, maxSockets: 16, timeout: timeoutMs };
+      const tlsOptions = { rejectUnauthorized: !insecureTls, ...(secureContext ? { secureContext } : {}) };
       if (proxy) {
         agent = https
-          ? new HttpsProxyAgent({ ...common, proxy, rejectUnauthorized: !insecureTls })
+          ? new HttpsProxyAgent({ ...common, ...tlsOptions, proxy })
           : new HttpProxyAgent({ ...common, proxy });
       } else {
-        agent = https ? new HttpsAgent({ ...common, rejectUnauthorized: !insecureTls }) : new PlainAgent(common);
+        agent = https ? new HttpsAgent({ ...common, ...tlsOptions }) : new PlainAgent(common);
       }
       agents.set(key, agent);
     }
-    return https ? { https: agent as HttpsAgent } : { http: agent };
+    return { ok: true, value: https ? { https: agent as HttpsAgent } : { http: agent } };
   };
 
   const client = got.extend({
@@ -389,20 +420,22 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
       };
     }
 
-    const beforeRedirect = redirectGuard(url, insecureTls, agentFor);
+    const agent = agentFor(url, insecureTls, registry);
+    if (!agent.ok) return { kind: 'error', retryable: false, error: agent.error };
+    const beforeRedirect = redirectGuard(url, insecureTls, registry, tlsStore, agentFor);
 
     const gotOptions = {
       method,
       headers: { ...(request.headers ?? {}) },
       ...(request.form ? { form: request.form } : {}),
       timeout: { request: timeoutMs },
-      agent: agentFor(url, insecureTls),
+      agent: agent.value,
       https: { rejectUnauthorized: !insecureTls },
       ...(request.signal ? { signal: request.signal } : {}),
       hooks: { beforeRedirect: [beforeRedirect] },
     };
 
-    return readResponse(() => client.stream(url, gotOptions as never), request, now, timeoutMs);
+    return readResponse(() => client.stream(url, gotOptions as never), request, now, timeoutMs, tlsStore);
   }
 
   return {
@@ -434,11 +467,16 @@ export function createHttpTransport(options: HttpOptions = {}): HttpTransport {
   };
 }
 
-/** got's beforeRedirect hook: refuses downgrades and link-local hops, keeps the credential with the first origin. */
+/**
+ * got's beforeRedirect hook: refuses downgrades and link-local hops, keeps the credential with the first origin, and
+ * gives each hop the agent of its own host (its own CAs and client certificate, never the first host's).
+ */
 function redirectGuard(
   url: URL,
   insecureTls: boolean,
-  agentFor: (url: URL, insecureTls: boolean) => Agents,
+  registry: string,
+  tlsStore: TlsStore,
+  agentFor: AgentFor,
 ): (next: GotOptions) => void {
   const authOrigin = url.origin;
   return (next: GotOptions): void => {
@@ -460,7 +498,11 @@ function redirectGuard(
       next.username = '';
       next.password = '';
     }
-    next.agent = agentFor(target, insecureTls && isLoopbackHost(target.host));
+    // Unverified only where the first hop was and the target is loopback without a certs.d directory of its own.
+    const unverified = insecureTls && isLoopbackHost(target.host) && !tlsStore.configured(target.host);
+    const agent = agentFor(target, unverified, registry);
+    if (!agent.ok) throw new TlsMaterialRefusal(agent.error);
+    next.agent = agent.value;
   };
 }
 
@@ -470,6 +512,7 @@ function readResponse(
   request: HttpRequest,
   now: () => number,
   timeoutMs: number,
+  tlsStore: TlsStore,
 ): Promise<Attempt> {
   const { registry } = request;
   const method = request.method ?? 'GET';
@@ -524,14 +567,20 @@ function readResponse(
       });
     });
     stream.on('error', (error: Error & { code?: string; cause?: unknown }) => {
-      finish(mapError(error, request, timeoutMs));
+      finish(mapError(error, request, timeoutMs, tlsStore));
     });
   });
 }
 
-function mapError(error: Error & { code?: string; cause?: unknown }, request: HttpRequest, timeoutMs: number): Attempt {
+function mapError(
+  error: Error & { code?: string; cause?: unknown },
+  request: HttpRequest,
+  timeoutMs: number,
+  tlsStore: TlsStore,
+): Attempt {
   const { registry } = request;
   const cause = error.cause;
+  if (cause instanceof TlsMaterialRefusal) return { kind: 'error', retryable: false, error: cause.error };
   if (cause instanceof PolicyRefusal) {
     return { kind: 'error', retryable: false, error: invalidResponse(registry, cause.message) };
   }
@@ -554,7 +603,9 @@ function mapError(error: Error & { code?: string; cause?: unknown }, request: Ht
     return { kind: 'error', retryable: false, error: invalidResponse(registry, error.message) };
   }
   if (isTlsErrorCode(code)) {
-    return { kind: 'error', retryable: false, error: tlsError(registry, describeTls(code, error.message)) };
+    const host = hostOfFailure(error, request.url);
+    const { detail, advice } = describeTls(code, error.message, host, tlsStore, request.insecureTls === true);
+    return { kind: 'error', retryable: false, error: tlsError(registry, detail, advice) };
   }
   if (code === 'ENOTFOUND') {
     return { kind: 'error', retryable: false, error: networkError(registry, `host ${request.url.hostname} not found`) };
@@ -572,14 +623,53 @@ function mapError(error: Error & { code?: string; cause?: unknown }, request: Ht
   };
 }
 
-function describeTls(code: string | undefined, message: string): string {
-  if (code === 'EPROTO' || code?.startsWith('ERR_SSL_')) return 'the server does not speak TLS on this port';
-  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') return 'self-signed certificate';
-  if (code === 'CERT_HAS_EXPIRED') return 'certificate has expired';
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'certificate does not match the host name';
+/** The host of the hop that failed (a redirect's target, if got says so), else the request's. */
+function hostOfFailure(error: Error, url: URL): string {
+  const current = (error as { options?: { url?: unknown } }).options?.url;
+  return current instanceof URL ? current.host : url.host;
+}
+
+/**
+ * TLS alerts a server sends when it wants a client certificate and got none, or not one it accepts (Go's registry
+ * sends "bad certificate"; TLS 1.3 defines "certificate required"). A bare "handshake failure" says too little.
+ */
+const CLIENT_CERT_ALERT = /alert (bad certificate|certificate required|unknown ca|certificate unknown)/i;
+
+/** What went wrong in words, and what to do about it (where the CA or the client certificate goes). */
+function describeTls(
+  code: string | undefined,
+  message: string,
+  host: string,
+  tlsStore: TlsStore,
+  insecure: boolean,
+): { detail: string; advice?: string } {
+  const material = insecure ? undefined : tlsStore.material(host);
+  const client = material?.ok ? material.value?.client : undefined;
+  const caAdvice = `put the issuing CA's certificate in ${tlsStore.caPathFor(host)} or add it to the system certificate store`;
+  if (CLIENT_CERT_ALERT.test(message) || /CERTIFICATE_REQUIRED|ALERT_BAD_CERTIFICATE/.test(code ?? '')) {
+    return client
+      ? {
+          detail: `${host} refused the client certificate ${client.certPath}`,
+          advice: 'check that the registry trusts the CA that signed it and that it has not expired',
+        }
+      : {
+          detail: `${host} asks for a client certificate`,
+          advice: `put client.cert and client.key in ${dirname(tlsStore.caPathFor(host))}`,
+        };
+  }
+  if (code === 'EPROTO' || code?.startsWith('ERR_SSL_'))
+    return {
+      detail: 'the server does not speak TLS on this port',
+      advice:
+        'if the registry serves plain HTTP, list it as insecure (--insecure-registry HOST:PORT, or the insecureRegistries setting)',
+    };
+  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN')
+    return { detail: 'self-signed certificate', advice: caAdvice };
+  if (code === 'CERT_HAS_EXPIRED') return { detail: 'certificate has expired' };
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { detail: `certificate does not match the host name ${host}` };
   if (code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY')
-    return 'certificate issuer unknown';
-  return message;
+    return { detail: 'certificate issuer unknown', advice: caAdvice };
+  return { detail: message };
 }
 
 /** `4 MiB`, `64 KiB`, `5.5 MiB`, `300 bytes`. */

@@ -46,6 +46,8 @@ export interface RegistrySessionOptions {
   hubPullReserve: number;
   /** Pull-through caches asked before each registry, in order (mirrors.ts). */
   mirrors?: MirrorMap;
+  /** Whether a host has a certs.d directory: a loopback registry with one is verified like any other. */
+  tlsConfigured?: (host: string) => boolean;
 }
 
 /** What to send as `Authorization`, and whether it came from a bearer token and from a login. */
@@ -95,6 +97,7 @@ export class RegistrySession {
   private readonly mirrorNotes = new WeakMap<HttpResponse, string>();
   /** The latest pull budget each registry's answers stated (Docker Hub's `ratelimit-*` headers). */
   private readonly budgets = new Map<string, PullBudget>();
+  private readonly tlsConfigured: (host: string) => boolean;
 
   constructor(options: RegistrySessionOptions) {
     this.http = options.http;
@@ -106,6 +109,7 @@ export class RegistrySession {
     this.semaphores = new Semaphores(options.concurrency);
     this.insecure = parseInsecureRegistries(options.insecureRegistries);
     this.mirrors = options.mirrors ?? new Map();
+    this.tlsConfigured = options.tlsConfigured ?? (() => false);
   }
 
   targetOf(ref: Pick<ParsedImageRef, 'domain' | 'path'>): Result<Target> {
@@ -323,13 +327,18 @@ export class RegistrySession {
     }
   }
 
-  /** One request to the registry's API host over the scheme it speaks (loopback: HTTPS, then HTTP like Docker). */
+  /**
+   * One request to the registry's API host over the scheme it speaks (loopback: HTTPS, then HTTP like Docker).
+   * A loopback registry is not verified (Docker treats 127.0.0.0/8 as insecure) unless it has a certs.d directory:
+   * then its certificate is checked like any other's, and a TLS failure is reported rather than tried over HTTP.
+   */
   private async call(
     target: Target,
     request: RegistryRequest,
     authorization: string | null,
     signal: AbortSignal | undefined,
   ): Promise<HttpResult> {
+    const verifiedLoopback = target.loopback && target.insecure === null && this.tlsConfigured(target.apiHost);
     for (;;) {
       const known = this.schemes.get(target.registry);
       const scheme = known ?? (target.insecure === 'http' ? 'http' : 'https');
@@ -344,7 +353,7 @@ export class RegistrySession {
         maxBytes: request.maxBytes,
         what: request.what,
         registry: target.registry,
-        insecureTls: target.loopback || target.insecure !== null,
+        insecureTls: target.insecure !== null || (target.loopback && !verifiedLoopback),
         ...(signal ? { signal } : {}),
       });
       if (
@@ -352,7 +361,7 @@ export class RegistrySession {
         known === undefined &&
         scheme === 'https' &&
         target.loopback &&
-        (result.error.kind === 'tls' || result.error.kind === 'network')
+        (result.error.kind === 'network' || (result.error.kind === 'tls' && !verifiedLoopback))
       ) {
         this.logger.debug?.(
           `${target.registry}: no HTTPS (${result.error.kind}); using HTTP as Docker does for loopback registries`,

@@ -1,6 +1,6 @@
 // What the end-to-end CLI tests share: a temp folder that is removed afterwards, an empty Docker config (no
-// credentials from the machine), a cache under the temp folder, workspaces written from a table of files, and the
-// built CLI run in them. useSeededCli() adds the seeded registry behind the counting proxy.
+// credentials from the machine), none of the machine's certs.d directories, a cache under the temp folder, workspaces
+// written from a table of files, and the built CLI run in them. useSeededCli() adds the seeded registry behind the counting proxy.
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,14 @@ export function cliWorkspace(prefix: string): CliWorkspace {
     tmp,
     dockerConfig,
     cli: (cwd, ...args) =>
-      runCli(cwd, args, { env: { DOCKER_CONFIG: dockerConfig, XDG_CACHE_HOME: join(tmp, 'cache-home') } }),
+      runCli(cwd, args, {
+        env: {
+          DOCKER_CONFIG: dockerConfig,
+          XDG_CACHE_HOME: join(tmp, 'cache-home'),
+          // no certs.d of the machine's (/etc/docker/certs.d, ~/.docker/certs.d): an empty, absent directory
+          DIGEST_PIN_CERTS_DIRS: join(tmp, 'certs.d'),
+        },
+      }),
     workspace(name, files) {
       const dir = join(tmp, name);
       for (const [path, spec] of Object.entries(files)) {

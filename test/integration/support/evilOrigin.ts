@@ -3,7 +3,15 @@
 // either responses stashed for it by the fault proxy or files from a registry's storage dir (redirect middleware).
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { resolve, sep } from 'node:path';
 
 export interface RecordedRequest {
@@ -20,6 +28,8 @@ export interface RecordedRequest {
   authFingerprint: string | undefined;
   /** Status sent (0 while in flight or when the connection was dropped). */
   status: number;
+  /** With `tls`: the subject CN of the client certificate the request's connection presented, if any. */
+  clientCertificate?: string;
 }
 
 export interface RequestFilter {
@@ -84,7 +94,21 @@ export interface EvilOrigin {
 
 const STASH_PREFIX = '/stash/';
 
-export async function startEvilOrigin(): Promise<EvilOrigin> {
+export interface EvilOriginOptions {
+  /** Serve HTTPS with this certificate (SANs IP:127.0.0.1, DNS:localhost), asking every client for a certificate
+   * (never requiring one) so a test sees whether one was presented. */
+  tls?: { cert: string; key: string };
+}
+
+/** The CN of the certificate a TLS client presented, or undefined (none, or plain HTTP). */
+function presented(req: IncomingMessage): string | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const cn = socket.getPeerCertificate().subject?.CN;
+  return Array.isArray(cn) ? cn.join(',') : cn;
+}
+
+export async function startEvilOrigin(options: EvilOriginOptions = {}): Promise<EvilOrigin> {
   const log: RecordedRequest[] = [];
   const stashed = new Map<string, StashedResponse>();
   let root: string | undefined;
@@ -109,8 +133,10 @@ export async function startEvilOrigin(): Promise<EvilOrigin> {
     return { status: 404, headers: { 'content-type': 'text/plain' }, body: Buffer.from('not here\n') };
   }
 
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const record = recordOf(log.length + 1, req.method, req.url, req.headers);
+    const cn = presented(req);
+    if (cn !== undefined) record.clientCertificate = cn;
     log.push(record);
     req.resume();
     answer(record.method, record.path)
@@ -120,7 +146,10 @@ export async function startEvilOrigin(): Promise<EvilOrigin> {
         res.end(record.method === 'HEAD' ? undefined : reply.body);
       })
       .catch(() => res.destroy());
-  });
+  };
+  const server: Server = options.tls
+    ? createTlsServer({ ...options.tls, requestCert: true, rejectUnauthorized: false }, handler)
+    : createServer(handler);
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(0, '127.0.0.1', () => done());
@@ -130,8 +159,8 @@ export async function startEvilOrigin(): Promise<EvilOrigin> {
   let stopped: Promise<void> | undefined;
 
   return {
-    url: `http://127.0.0.1:${port}`,
-    localhostUrl: `http://localhost:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    localhostUrl: `${options.tls ? 'https' : 'http'}://localhost:${port}`,
     port,
     serveFrom(dir) {
       root = resolve(dir);

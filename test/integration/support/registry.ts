@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { onProcessExit } from './exitHooks';
 import { freePort } from './ports';
+import { tlsFetch } from './tlsFetch';
 
 export const REGISTRY_BINARY = process.env['DIGEST_PIN_REGISTRY_BINARY'] ?? '/usr/bin/docker-registry';
 
@@ -18,7 +19,22 @@ export interface TokenAuthConfig {
   rootCertBundlePath: string;
 }
 
+/** HTTPS with a certificate from a test CA (test/support/pki.ts), optionally requiring client certificates. */
+export interface RegistryTls {
+  /** Paths of the server's PEM certificate (SAN IP:127.0.0.1) and key: distribution's `http.tls.certificate/key`. */
+  certificate: string;
+  key: string;
+  /** PEM CA files whose client certificates are required (`http.tls.clientcas`); none: no client certificate. */
+  clientCas?: string[];
+  /** For the harness's own requests (readiness, access-log markers, seeding): the CA it trusts… */
+  ca: string;
+  /** …and the client certificate it presents when `clientCas` is set. */
+  client?: { cert: string; key: string };
+}
+
 export interface RegistryOptions {
+  /** Serve HTTPS instead of HTTP. */
+  tls?: RegistryTls;
   /** One auth provider per instance, as distribution allows. Omit for an open registry. */
   auth?: { htpasswd: { users: Record<string, string> } } | { token: TokenAuthConfig };
   /** Blob GETs answer 307 to `<baseurl>/docker/registry/v2/blobs/…/data` (storage redirect middleware). */
@@ -55,8 +71,11 @@ export interface LogFilter {
 export interface Registry {
   /** `127.0.0.1:PORT`: the registry part of an image reference. */
   host: string;
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`) */
   url: string;
+  /** A fetch that reaches this registry: the global one, or with `tls` one trusting its CA (and presenting the
+   * harness's client certificate). */
+  fetch: typeof fetch;
   port: number;
   /** Temp dir holding config.yml, storage/ and htpasswd. */
   dir: string;
@@ -115,7 +134,19 @@ function registryConfig(port: number, dir: string, options: RegistryOptions): Re
       maintenance: { uploadpurging: { enabled: false } },
     },
     // A fixed secret silences the "generated random secret" warning; it only signs upload state.
-    http: { addr: `127.0.0.1:${port}`, secret: 'digest-pin-test-secret' },
+    http: {
+      addr: `127.0.0.1:${port}`,
+      secret: 'digest-pin-test-secret',
+      ...(options.tls
+        ? {
+            tls: {
+              certificate: options.tls.certificate,
+              key: options.tls.key,
+              ...(options.tls.clientCas ? { clientcas: options.tls.clientCas } : {}),
+            },
+          }
+        : {}),
+    },
   };
   const auth = options.auth;
   if (auth && 'htpasswd' in auth) {
@@ -146,7 +177,7 @@ function childEnv(): NodeJS.ProcessEnv {
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** True once the process on `port` answers like a distribution registry (any status: 401 counts). */
-async function probe(url: string, tag: string): Promise<boolean> {
+async function probe(url: string, tag: string, fetch: typeof globalThis.fetch): Promise<boolean> {
   try {
     const res = await fetch(`${url}/v2/?${HARNESS_QUERY}${tag}`, { signal: AbortSignal.timeout(1000) });
     await res.arrayBuffer();
@@ -224,7 +255,10 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     // The port is free when picked but another process may take it before the registry binds: retry.
     for (let attempt = 1; attempt <= 5; attempt++) {
       const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
+      const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+      const fetcher = options.tls
+        ? tlsFetch({ ca: options.tls.ca, ...(options.tls.client ?? {}) })
+        : globalThis.fetch.bind(globalThis);
       const configPath = join(dir, 'config.yml');
       writeFileSync(configPath, stringify(registryConfig(port, dir, options)));
       const spawned = spawnRegistry(configPath);
@@ -234,8 +268,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       });
       let probes = 0;
       while (!spawned.exitedYet() && Date.now() < deadline) {
-        if (await probe(url, `ready-${probes++}`)) {
-          return makeRegistry(port, url, dir, spawned, unhook, options.keepDir ?? false);
+        if (await probe(url, `ready-${probes++}`, fetcher)) {
+          return makeRegistry(port, url, fetcher, dir, spawned, unhook, options.keepDir ?? false);
         }
         await delay(20);
       }
@@ -259,6 +293,7 @@ function tail(text: string, lines = 15): string {
 function makeRegistry(
   port: number,
   url: string,
+  fetcher: typeof fetch,
   dir: string,
   spawned: Spawned,
   unhook: () => void,
@@ -272,7 +307,7 @@ function makeRegistry(
   // Make one more request and wait for its own line: everything answered before it has been logged by then.
   async function requestLog(): Promise<ParsedLogLine[]> {
     const tag = `mark-${markers++}`;
-    await probe(url, tag);
+    await probe(url, tag, fetcher);
     const until = Date.now() + 2000;
     while (!spawned.stdoutLines.some((line) => line.includes(`${HARNESS_QUERY}${tag} `)) && Date.now() < until) {
       await delay(5);
@@ -286,6 +321,7 @@ function makeRegistry(
   return {
     host: `127.0.0.1:${port}`,
     url,
+    fetch: fetcher,
     port,
     dir,
     storageDir: join(dir, 'storage'),

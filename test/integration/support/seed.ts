@@ -26,6 +26,8 @@ export interface SeedTarget {
   url: string;
   host: string;
   auth?: AuthProvider;
+  /** How to reach it: a registry's own `fetch` when it serves TLS with a test CA. Default the global fetch. */
+  fetch?: typeof fetch;
 }
 
 export interface Platform {
@@ -102,7 +104,7 @@ async function call(
   const authorization = await target.auth?.(scope);
   const headers: Record<string, string> = { ...init.headers };
   if (authorization !== undefined) headers['authorization'] = authorization;
-  return fetch(new URL(url, target.url), { method, headers, body: init.body, redirect: 'manual' });
+  return (target.fetch ?? fetch)(new URL(url, target.url), { method, headers, body: init.body, redirect: 'manual' });
 }
 
 async function expectStatus(res: Response, expected: number, what: string): Promise<void> {

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { createPrivateKey, randomUUID, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onProcessExit } from './exitHooks';
@@ -33,6 +34,8 @@ export interface TokenServerOptions {
   expiresIn?: number;
   /** Refresh tokens accepted by POST grant_type=refresh_token (token → user). */
   refreshTokens?: Record<string, string>;
+  /** Serve HTTPS with this certificate (test/support/pki.ts; SAN DNS:localhost), at `https://localhost:PORT`. */
+  tls?: { cert: string; key: string };
 }
 
 /** What the server saw, for assertions. The Authorization value is kept for comparison only: never print it. */
@@ -63,7 +66,7 @@ export interface TokenBehaviour {
 }
 
 export interface TokenServer {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://localhost:PORT` with `tls`) */
   url: string;
   realm: string;
   service: string;
@@ -305,19 +308,20 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     reply(200, tokenResponse(entry.subject, scopes));
   }
 
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) send(res, 500, { error: String(error) });
       else res.destroy();
     });
-  });
+  };
+  const server: Server = options.tls ? createTlsServer(options.tls, handler) : createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const url = `http://127.0.0.1:${port}`;
+  const url = options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
   const realm = `${url}/token`;
   let stopped: Promise<void> | undefined;
 

@@ -170,13 +170,14 @@ export async function startClient(options: ClientOptions = {}): Promise<TestClie
   return Object.assign(client, { process: child });
 }
 
-/** The environment of a server whose HOME, cache and Docker config are a temp dir's. */
+/** The environment of a server whose HOME, cache, Docker config and certs.d directories are a temp dir's. */
 export function serverEnv(home: string): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
     HOME: home,
     XDG_CACHE_HOME: join(home, 'cache'),
     DOCKER_CONFIG: join(home, 'docker'),
+    DIGEST_PIN_CERTS_DIRS: join(home, 'certs.d'),
   };
 }
 

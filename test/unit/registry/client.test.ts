@@ -3,7 +3,7 @@
 // Docker Hub specifics, the per-registry concurrency limit, input validation.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -62,7 +62,13 @@ const ref = (text: string): ParsedImageRef => {
   return p.value;
 };
 const make = (http: HttpTransport, options: RegistryClientOptions = {}) =>
-  createRegistryClient({ http, credentials: staticCredentials({}), logger: { warn: () => undefined }, ...options });
+  createRegistryClient({
+    http,
+    credentials: staticCredentials({}),
+    logger: { warn: () => undefined },
+    certsDirs: [], // none of the machine's certs.d
+    ...options,
+  });
 
 describe('hosts and schemes', () => {
   it('Docker Hub: the API host is registry-1.docker.io, over HTTPS', async () => {
@@ -94,6 +100,32 @@ describe('hosts and schemes', () => {
         'http://localhost:5000/v2/app/manifests/2',
       ],
     );
+  });
+  it('loopback with a certs.d directory: verified, and a TLS failure is reported, not retried over HTTP', async () => {
+    const certsDir = mkdtempSync(join(tmpdir(), 'digest-pin-client-certs-'));
+    mkdirSync(join(certsDir, 'localhost:5000'));
+    const verified: Array<boolean | undefined> = [];
+    const http = transport((r) => {
+      verified.push(r.insecureTls !== true);
+      return { error: tlsError('localhost:5000', 'certificate issuer unknown') };
+    });
+    try {
+      const r = await make(http, { certsDirs: [certsDir] }).resolve(ref('localhost:5000/app:1'));
+      assert.equal(r.ok ? null : r.error.kind, 'tls');
+      assert.deepEqual(
+        [http.seen.map((s) => s.url), verified],
+        [['https://localhost:5000/v2/app/manifests/1'], [true]],
+      );
+      // without the directory: unverified, and HTTP after the TLS failure (the test above)
+      const plain = transport((r) => {
+        verified.push(r.insecureTls !== true);
+        return ok();
+      });
+      await make(plain, { certsDirs: [certsDir] }).resolve(ref('localhost:5001/app:1'));
+      assert.deepEqual(verified, [true, false]);
+    } finally {
+      rmSync(certsDir, { recursive: true, force: true });
+    }
   });
   it('not loopback: a TLS failure is an error, never a downgrade', async () => {
     const http = transport(() => ({ error: tlsError('registry.example.com', 'self-signed certificate') }));

@@ -1,17 +1,21 @@
 // Transport behaviour the real (plain-HTTP, loopback) registry cannot show, against stub servers on 127.0.0.1:
 // an HTTPS origin redirecting to HTTP (downgrade refused), a self-signed certificate (TLS error), a CONNECT proxy
-// (HTTPS_PROXY / HTTP_PROXY honoured for non-loopback hosts), an oversized token response, and a redirect chain
-// that leaves the origin and comes back (Authorization does not come back with it).
+// (HTTPS_PROXY / HTTP_PROXY honoured for non-loopback hosts; a host's certs.d CA and client certificate carried
+// through the tunnel), an oversized token response, and a redirect chain that leaves the origin and comes back
+// (Authorization does not come back with it).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { TlsStore } from '../../../server/src/registry/certificates';
 import { createHttpTransport, TOKEN_LIMIT, type HttpResult } from '../../../server/src/registry/http';
+import { makeCa } from '../../support/pki';
 
 let dir: string;
 let key: Buffer;
@@ -112,7 +116,8 @@ describe('TLS', () => {
   });
   it('a self-signed certificate is a TLS error when verification is on', async () => {
     const secure = await httpsStub(answer(200));
-    const http = createHttpTransport({ retries: 0 });
+    const certsDir = join(dir, 'certs.d');
+    const http = createHttpTransport({ retries: 0, tls: new TlsStore({ dirs: [certsDir] }) });
     const result = await http.request({
       url: new URL(`https://127.0.0.1:${secure.port}/v2/`),
       maxBytes: 1024,
@@ -120,9 +125,23 @@ describe('TLS', () => {
     });
     assert.equal(
       failed(result),
-      'tls: TLS connection to reg failed: self-signed certificate; if it is a private registry, install its CA certificate (NODE_EXTRA_CA_CERTS)',
+      `tls: TLS connection to reg failed: self-signed certificate; put the issuing CA's certificate in ${certsDir}/127.0.0.1:${secure.port}/ca.crt or add it to the system certificate store`,
     );
     assert.equal(secure.seen.length, 0);
+    http.close();
+  });
+  it('a self-signed registry certificate copied to <certs.d>/<host:port>/ca.crt is trusted, as in Docker', async () => {
+    const secure = await httpsStub(answer(200));
+    const certsDir = join(dir, 'self-signed-certs.d');
+    mkdirSync(join(certsDir, `127.0.0.1:${secure.port}`), { recursive: true });
+    writeFileSync(join(certsDir, `127.0.0.1:${secure.port}`, 'ca.crt'), cert);
+    const http = createHttpTransport({ retries: 0, tls: new TlsStore({ dirs: [certsDir], systemStore: false }) });
+    const result = await http.request({
+      url: new URL(`https://127.0.0.1:${secure.port}/v2/`),
+      maxBytes: 1024,
+      registry: 'reg',
+    });
+    assert.equal(failed(result), 'HTTP 200');
     http.close();
   });
   it('a host name goes through the guarded DNS lookup and connects', async () => {
@@ -147,7 +166,7 @@ describe('TLS', () => {
     });
     assert.equal(
       failed(result),
-      'tls: TLS connection to reg failed: the server does not speak TLS on this port; if it is a private registry, install its CA certificate (NODE_EXTRA_CA_CERTS)',
+      'tls: TLS connection to reg failed: the server does not speak TLS on this port; if the registry serves plain HTTP, list it as insecure (--insecure-registry HOST:PORT, or the insecureRegistries setting)',
     );
     http.close();
   });
@@ -184,6 +203,38 @@ describe('proxies', () => {
       insecureTls: true,
     });
     assert.deepEqual([failed(result), proxy.connects], ['HTTP 200', [`registry.test:${secure.port}`]]);
+    http.close();
+  });
+  it("HTTPS_PROXY: a registry's certs.d CA and client certificate go through the tunnel", async () => {
+    const ca = makeCa(dir, 'proxied');
+    const server = ca.issue('registry', { server: ['DNS:registry.test'] });
+    const client = ca.issue('client', 'client');
+    const presented: Array<string | undefined> = [];
+    const secure = await listen(
+      createHttpsServer(
+        { key: server.key, cert: server.cert, requestCert: true, rejectUnauthorized: false },
+        (req, res) => {
+          const cn = (req.socket as TLSSocket).getPeerCertificate().subject?.CN;
+          presented.push(Array.isArray(cn) ? cn.join(',') : cn);
+          answer(200)(req, res);
+        },
+      ),
+      [],
+    );
+    const proxy = await connectProxy(secure.port);
+    const host = `registry.test:${secure.port}`;
+    const certsDir = join(dir, 'proxied-certs.d');
+    mkdirSync(join(certsDir, host), { recursive: true });
+    writeFileSync(join(certsDir, host, 'ca.crt'), ca.cert);
+    writeFileSync(join(certsDir, host, 'client.cert'), client.cert);
+    writeFileSync(join(certsDir, host, 'client.key'), client.key);
+    const http = createHttpTransport({
+      retries: 0,
+      env: { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` },
+      tls: new TlsStore({ dirs: [certsDir], systemStore: false }),
+    });
+    const result = await http.request({ url: new URL(`https://${host}/v2/`), maxBytes: 1024, registry: host });
+    assert.deepEqual([failed(result), proxy.connects, presented], ['HTTP 200', [host], ['client']]);
     http.close();
   });
   it('HTTP_PROXY: a plain-HTTP registry is reached through the proxy too', async () => {
