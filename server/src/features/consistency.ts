@@ -6,6 +6,7 @@
 // Only digests written in the files count. A lock file's entry is not a place of its own: every file the lock covers
 // reads the same entry, so it cannot disagree with itself, and a lock next to inline pins is a choice the lock's own
 // findings (`tag-drift` of the locked digest) already speak about.
+import type { CodeAction, Diagnostic, WorkspaceEdit } from 'vscode-languageserver';
 import type { Online } from '../lookup/answer';
 import { asksRegistry } from '../lookup/question';
 import { referenceText } from '../references/reference';
@@ -189,4 +190,44 @@ export function useNewestEdits(inconsistency: Inconsistency): NewestEdits | null
       });
   }
   return result;
+}
+
+/**
+ * "Use the newest pin everywhere": one WorkspaceEdit over every file of the group (each place's `uri`), versioned
+ * (`version(uri)`: an open document's version, null for a file on disk) when the client takes versioned edits.
+ * null when there is no newest pin or nothing to change.
+ */
+export function useNewestAction(
+  inconsistency: Inconsistency,
+  options: { versioned: boolean; version(uri: string): number | null; diagnostics: readonly Diagnostic[] },
+): CodeAction | null {
+  const made = useNewestEdits(inconsistency);
+  if (made === null || made.edits.length === 0 || inconsistency.newest === null) return null;
+  const byUri = new Map<string, TextEdit[]>();
+  for (const { place, edit } of made.edits) {
+    const uri = place.uri ?? place.file;
+    const list = byUri.get(uri);
+    if (list === undefined) byUri.set(uri, [edit]);
+    else list.push(edit);
+  }
+  const edit: WorkspaceEdit = options.versioned
+    ? {
+        documentChanges: [...byUri].map(([uri, edits]) => ({
+          textDocument: { uri, version: options.version(uri) },
+          edits,
+        })),
+      }
+    : { changes: Object.fromEntries(byUri) };
+  const places = made.edits.length;
+  return {
+    title: `Use the newest pin everywhere (${shortDigest(inconsistency.newest.digest)}: ${places} ${places === 1 ? 'place' : 'places'} in ${byUri.size} ${byUri.size === 1 ? 'file' : 'files'})`,
+    kind: 'quickfix',
+    diagnostics: options.diagnostics.filter(
+      (d) =>
+        d.code === 'inconsistent-pin' &&
+        d.range.start.line === inconsistency.place.ref.range.start.line &&
+        d.range.start.character === inconsistency.place.ref.range.start.character,
+    ),
+    edit,
+  };
 }
