@@ -9,12 +9,20 @@ import type { Settings } from '../shared/settings';
 import { ignoredBySettings, severityOf, toDiagnostic } from './diagnosticsMemo';
 import type { WorkspacePins } from './workspacePins';
 
+/** consistencyKey per reference object: an open document's diagnostics are published again and again. */
+const keys = new WeakMap<ImageReference, string | null>();
+function keyOf(ref: ImageReference): string | null {
+  let key = keys.get(ref);
+  if (key === undefined) keys.set(ref, (key = consistencyKey(ref)));
+  return key;
+}
+
 /** A place with the URI of its file. */
 export type EditorPlace = PinPlace & { uri: string };
 
 /**
- * The places of the `name:tag`s an open document pins: its own pins (as read now) and the other files' from the
- * index. `others(uri, key)` can give fresher places for a file (the code action reads closed files again).
+ * The places of the `name:tag`s an open document pins that other files pin too: its own pins (as read now) and the
+ * other files' from the index (`only`: of these keys), each with what the registry said (`online`).
  */
 export function placesFor(
   uri: string,
@@ -24,22 +32,26 @@ export function placesFor(
   online: (ref: ImageReference) => Online | undefined,
   only?: ReadonlySet<string>,
 ): EditorPlace[] {
-  const file = pins.display(uri);
-  const own: EditorPlace[] = [];
-  const keys = new Set<string>();
+  const own: ImageReference[] = [];
+  const wanted = new Set<string>();
   for (const ref of references) {
-    const key = consistencyKey(ref);
-    if (key === null || ignoredBySettings(ref, settings) || (only !== undefined && !only.has(key))) continue;
-    keys.add(key);
-    own.push(withOnline({ file, uri, ref }, online));
+    const key = keyOf(ref);
+    if (key === null || (only !== undefined && !only.has(key)) || ignoredBySettings(ref, settings)) continue;
+    wanted.add(key);
+    own.push(ref);
   }
-  const others = [...keys].flatMap((key) =>
+  const others = [...wanted].flatMap((key) =>
     pins
-      .placesOf(key)
-      .filter((pin) => pin.uri !== uri && !ignoredBySettings(pin.ref, settings))
+      .placesOf(key, uri)
+      .filter((pin) => !ignoredBySettings(pin.ref, settings))
       .map((pin) => withOnline({ file: pin.file, uri: pin.uri, ref: pin.ref }, online)),
   );
-  return others.length === 0 ? [] : [...own, ...others];
+  if (others.length === 0) return [];
+  // Only the tags pinned elsewhere too: a document of 10,000 pins pays for what it shares.
+  const shared = new Set(others.map((other) => keyOf(other.ref)));
+  const file = pins.display(uri);
+  const mine = own.filter((ref) => shared.has(keyOf(ref))).map((ref) => withOnline({ file, uri, ref }, online));
+  return [...mine, ...others];
 }
 
 function withOnline(place: EditorPlace, online: (ref: ImageReference) => Online | undefined): EditorPlace {

@@ -54,6 +54,8 @@ export class DiagnosticsPublisher {
   private resultCounter = 0;
   /** The lock (path and generation) each document's memo was built with. */
   private readonly lockScopes = new Map<string, string>();
+  /** The reads of documents already given to the workspace's pins. */
+  private readonly indexed = new WeakSet<object>();
   /** publishAnswersNow behind the guard: it runs from a timer too. */
   private readonly publishAnswers: () => void;
 
@@ -140,11 +142,16 @@ export class DiagnosticsPublisher {
   diagnosticsOf(tracked: TrackedDocument): Diagnostic[] {
     const settings = this.deps.settings.for(tracked.uri);
     if (!settings.enable) return [];
-    const { result } = tracked.analyse();
+    const analysis = tracked.analyse();
+    const { result } = analysis;
     const context = this.contextFor(settings, this.lockOf(tracked.uri));
     const own = this.memoOf(tracked.uri).all(tracked.extractor.groups, result.notes, context);
-    // The workspace's pins follow every read of an open document; the others that pin its tags are told.
-    this.deps.pins.fromDocument(tracked.uri, result.references);
+    // The workspace's pins follow every read of an open document (once per read); the others that pin its tags are
+    // told.
+    if (!this.indexed.has(analysis)) {
+      this.indexed.add(analysis);
+      this.deps.pins.fromDocument(tracked.uri, result.references);
+    }
     const across = consistencyDiagnostics(
       tracked.uri,
       result.references,
@@ -160,7 +167,7 @@ export class DiagnosticsPublisher {
   pinsChanged(keys: ReadonlySet<string>): void {
     for (const key of keys)
       for (const place of this.deps.pins.placesOf(key))
-        if (this.deps.documents.get(place.uri) !== undefined) this.dirty.add(place.uri);
+        if (!this.dirty.has(place.uri) && this.deps.documents.get(place.uri) !== undefined) this.dirty.add(place.uri);
     this.scheduleAnswers();
   }
 

@@ -54,7 +54,8 @@ const signature = (pins: readonly IndexedPin[]): string =>
 
 export class WorkspacePins {
   private readonly byUri = new Map<string, IndexedPin[]>();
-  private readonly byKey = new Map<string, Set<string>>();
+  /** key → uri → that file's pins of the key. */
+  private readonly byKey = new Map<string, Map<string, IndexedPin[]>>();
   /** Documents open in the editor: their pins come from their reads, never from disk. */
   private readonly open = new Set<string>();
   private folders: string[] = [];
@@ -70,9 +71,13 @@ export class WorkspacePins {
     this.folders = [...folders];
   }
 
-  /** Every pin of a `name:tag` across the workspace, open documents included. */
-  placesOf(key: string): IndexedPin[] {
-    return [...(this.byKey.get(key) ?? [])].flatMap((uri) => (this.byUri.get(uri) ?? []).filter((p) => p.key === key));
+  /** Every pin of a `name:tag` across the workspace, open documents included (but the file `except`). */
+  placesOf(key: string, except?: string): IndexedPin[] {
+    const files = this.byKey.get(key);
+    if (files === undefined) return [];
+    const out: IndexedPin[] = [];
+    for (const [uri, pins] of files) if (uri !== except) out.push(...pins);
+    return out;
   }
 
   /** As messages name a document: relative to its workspace folder, else its path. */
@@ -205,20 +210,28 @@ export class WorkspacePins {
     const before = this.byUri.get(uri) ?? [];
     if (signature(before) === signature(pins)) {
       // The same pins (an edit elsewhere in the file): the new reference objects, nobody told.
-      if (pins.length > 0) this.byUri.set(uri, pins);
+      if (pins.length > 0) this.replace(uri, before, pins);
       return pins.length;
     }
+    const keys = this.replace(uri, before, pins);
+    if (keys.size > 0) this.options.changed(keys);
+    return pins.length;
+  }
+
+  /** Puts a file's pins in place of its old ones in both maps; the keys either had. */
+  private replace(uri: string, before: readonly IndexedPin[], pins: IndexedPin[]): Set<string> {
     const keys = new Set([...before, ...pins].map((p) => p.key));
-    for (const pin of before) this.byKey.get(pin.key)?.delete(uri);
+    for (const key of keys) this.byKey.get(key)?.delete(uri);
     if (pins.length === 0) this.byUri.delete(uri);
     else this.byUri.set(uri, pins);
     for (const pin of pins) {
-      let uris = this.byKey.get(pin.key);
-      if (uris === undefined) this.byKey.set(pin.key, (uris = new Set()));
-      uris.add(uri);
+      let files = this.byKey.get(pin.key);
+      if (files === undefined) this.byKey.set(pin.key, (files = new Map()));
+      const list = files.get(uri);
+      if (list === undefined) files.set(uri, [pin]);
+      else list.push(pin);
     }
     for (const key of keys) if (this.byKey.get(key)?.size === 0) this.byKey.delete(key);
-    if (keys.size > 0) this.options.changed(keys);
-    return pins.length;
+    return keys;
   }
 }
