@@ -29,6 +29,8 @@ export interface IndexedPin {
 const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set(['.git', 'node_modules']);
 /** Files read by the walk at most (the client's "Pin all" reads at most as many). */
 export const MAX_WALKED_FILES = 20_000;
+/** What every pin holds somewhere (a `name@sha256:…` or a split reference's digest field), in any algorithm. */
+const MAY_HOLD_DIGEST = /[a-z0-9]:[0-9a-fA-F]{32}/;
 /** The walk yields to other work (requests, diagnostics) after this long of reading. */
 const SLICE_MS = 8;
 
@@ -191,6 +193,8 @@ export class WorkspacePins {
     }
     // Opened (or the walk stopped) while it was read: the document's own read counts.
     if (this.open.has(uri) || signal?.aborted) return 0;
+    // No digest, no pin: most files are never parsed (the walk's time is the parsing).
+    if (!MAY_HOLD_DIGEST.test(text)) return this.set(uri, []);
     try {
       const found = findReferences(path, text, { neighbours: neighboursOf(path, readFromDisk) });
       return this.set(uri, found.references);
