@@ -8,12 +8,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FileChangeType, type TextDocumentEdit } from 'vscode-languageserver/node';
+import { FileChangeType, type Diagnostic, type TextDocumentEdit } from 'vscode-languageserver/node';
 import { shortDigest } from '../../server/src/shared/text';
 import { startRegistry, type Registry } from '../integration/support/registry';
 import { pushImage, type PushedImage } from '../integration/support/seed';
 import { rangeOf } from '../support/ranges';
 import {
+  PULL_CAPABILITIES,
   applyWorkspaceEdit,
   codeActionsAt,
   codes,
@@ -117,6 +118,44 @@ describe('inconsistent-pin in a trusted workspace', () => {
     const after = await client.diagnostics(uri, (p) => !p.diagnostics.some((d) => d.code === 'inconsistent-pin'));
     assert.deepEqual(codes(after.diagnostics), []);
     assert.equal(readFileSync(ws.compose, 'utf8'), fixed);
+  });
+});
+
+describe('inconsistent-pin with a client that pulls diagnostics', () => {
+  let client: InProcessClient;
+  let ws: ReturnType<typeof workspace>;
+  before(async () => {
+    ws = workspace('pull');
+    client = await startClient({ clock: 'wall', rootUri: fileUri(ws.root), capabilities: PULL_CAPABILITIES });
+  });
+  after(() => client?.stop());
+
+  it('the walk and a deleted file are announced with a refresh; the next pull has the finding, then none', async () => {
+    const uri = fileUri(ws.dockerfile);
+    client.open(uri, 'dockerfile', dockerfileText());
+    const pull = async (): Promise<Diagnostic[]> => {
+      const report = (await client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as {
+        items?: Diagnostic[];
+      };
+      return report.items ?? [];
+    };
+    /** Pulls on every refresh request, as an editor does, until `until` holds. */
+    const pullUntil = async (until: (items: Diagnostic[]) => boolean): Promise<Diagnostic[]> => {
+      let items = await pull();
+      for (let seen = client.refreshes; !until(items); seen = client.refreshes) {
+        await client.waitFor('a refresh request', () => client.refreshes > seen);
+        items = await pull();
+      }
+      return items;
+    };
+    const found = await pullUntil((items) => items.some((d) => d.code === 'inconsistent-pin'));
+    assert.deepEqual(codes(found), ['inconsistent-pin']);
+    rmSync(ws.compose);
+    void client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: fileUri(ws.compose), type: FileChangeType.Deleted }],
+    });
+    assert.deepEqual(codes(await pullUntil((items) => items.length === 0)), []);
+    assert.deepEqual(client.published, []);
   });
 });
 
