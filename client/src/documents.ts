@@ -62,13 +62,10 @@ export const DOCUMENT_SELECTOR: readonly DocumentFilter[] = [
 ];
 
 /**
- * What `workspace.findFiles` looks for before `isWorkspaceFile` decides: a superset of every name the engine reads
- * (Dockerfiles by name, compose and CI files, any YAML, devcontainer.json, Quadlet units and their drop-ins,
- * cloudbuild.json). Dot-files are spelled out: VS Code's `*` matches a leading dot, other glob engines' does not.
+ * What `workspace.findFiles` looks for before `isWorkspaceFile` decides (the server watches the same files for the
+ * workspace's pins).
  */
-export const WORKSPACE_FILES_GLOB =
-  '**/{*[dD]ockerfile*,*[cC]ontainerfile*,*.yml,*.yaml,.*.yml,.*.yaml,*devcontainer.json,.devcontainer.json,' +
-  '*.container,*.image,*.volume,*.container.d/*.conf,*.image.d/*.conf,*.volume.d/*.conf,*cloudbuild*.json,Kustomization}';
+export { WORKSPACE_FILES_GLOB } from '../../server/src/shared/workspaceFiles';
 
 /** Folders never searched, whatever files.exclude says (the CLI's walk skips the same). */
 export const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**'];

@@ -2,6 +2,7 @@
 // One file's trouble (unreadable, a bug in an extractor) is recorded for that file and the rest are still checked.
 import { readFileSync } from 'node:fs';
 import { atLeast, SEVERITIES, type Severity } from '../shared/rules';
+import { inconsistencies, inconsistencyFinding } from '../features/consistency';
 import { diagnose, type DiagnoseOptions, type Finding } from '../features/diagnostics';
 import type { LockState } from '../lock/state';
 import { type Online } from '../lookup/answer';
@@ -119,7 +120,20 @@ export function diagnoseAll(
     }
     for (const note of notes) report.notes.push({ file: walked.file, ...note });
   }
+  addInconsistencies(report);
   return report;
+}
+
+/** `inconsistent-pin` across every file read: the same `name:tag` pinned to different digests. */
+function addInconsistencies(report: Report): void {
+  const places = report.references.map((checked) => ({
+    file: checked.file,
+    ref: checked.reference,
+    checked,
+    ...(checked.online === undefined ? {} : { online: checked.online }),
+  }));
+  for (const inconsistency of inconsistencies(places))
+    inconsistency.place.checked.findings.push(inconsistencyFinding(inconsistency));
 }
 
 /** The offline check: files → findings, nothing asked of any registry. */

@@ -15,6 +15,18 @@ export interface Finding {
   severity: Severity;
   message: string;
   range: Range;
+  /** Other places the finding is about (`inconsistent-pin`: the same tag pinned elsewhere). */
+  related?: RelatedPlace[];
+}
+
+/** Another place a finding names: the editor's related information, SARIF's related locations, JSON's `related`. */
+export interface RelatedPlace {
+  /** As outputs show it (relative path). */
+  file: string;
+  /** Where the caller has one (the editor). */
+  uri?: string;
+  range: Range;
+  message: string;
 }
 
 // --- what the registry said -----------------------------------------------------------------------------------

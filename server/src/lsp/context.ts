@@ -8,6 +8,7 @@ import type { DocumentStore, TrackedDocument } from './documents';
 import type { LockStore } from './locks';
 import type { RegistrySession } from './registrySession';
 import type { SettingsStore } from './settingsStore';
+import type { WorkspacePins } from './workspacePins';
 
 export interface ServerContext {
   readonly connection: Connection;
@@ -20,6 +21,8 @@ export interface ServerContext {
   readonly diagnostics: DiagnosticsPublisher;
   /** The lock files that apply to documents. */
   readonly locks: LockStore;
+  /** The workspace's pins (inconsistent-pin). */
+  readonly pins: WorkspacePins;
 }
 
 export interface CurrentRead {

@@ -12,6 +12,8 @@ import { platformOption, type RegistrySession } from './registrySession';
 import { Debouncer } from './scheduler';
 import type { Timers } from '../shared/timers';
 import type { SettingsStore } from './settingsStore';
+import { consistencyDiagnostics } from './consistency';
+import type { WorkspacePins } from './workspacePins';
 
 const DEBOUNCE_MS = 200;
 const ANSWER_BATCH_MS = 100;
@@ -27,6 +29,8 @@ export interface DiagnosticsPublisherDeps {
   registry: RegistrySession;
   /** The lock files that apply to the documents. */
   locks: LockStore;
+  /** The workspace's pins (inconsistent-pin). */
+  pins: WorkspacePins;
   logger: Logger;
   now: () => number;
   timers: Timers;
@@ -50,6 +54,8 @@ export class DiagnosticsPublisher {
   private resultCounter = 0;
   /** The lock (path and generation) each document's memo was built with. */
   private readonly lockScopes = new Map<string, string>();
+  /** The reads of documents already given to the workspace's pins. */
+  private readonly indexed = new WeakSet<object>();
   /** publishAnswersNow behind the guard: it runs from a timer too. */
   private readonly publishAnswers: () => void;
 
@@ -136,9 +142,33 @@ export class DiagnosticsPublisher {
   diagnosticsOf(tracked: TrackedDocument): Diagnostic[] {
     const settings = this.deps.settings.for(tracked.uri);
     if (!settings.enable) return [];
-    const { result } = tracked.analyse();
+    const analysis = tracked.analyse();
+    const { result } = analysis;
     const context = this.contextFor(settings, this.lockOf(tracked.uri));
-    return this.memoOf(tracked.uri).all(tracked.extractor.groups, result.notes, context);
+    const own = this.memoOf(tracked.uri).all(tracked.extractor.groups, result.notes, context);
+    // The workspace's pins follow every read of an open document (once per read); the others that pin its tags are
+    // told.
+    if (!this.indexed.has(analysis)) {
+      this.indexed.add(analysis);
+      this.deps.pins.fromDocument(tracked.uri, result.references);
+    }
+    const across = consistencyDiagnostics(
+      tracked.uri,
+      result.references,
+      settings,
+      this.deps.pins,
+      context.online,
+      context.now,
+    );
+    return across.length === 0 ? own : [...own, ...across];
+  }
+
+  /** Pins of these `name:tag`s changed somewhere: the open documents that pin them are published again. */
+  pinsChanged(keys: ReadonlySet<string>): void {
+    for (const key of keys)
+      for (const place of this.deps.pins.placesOf(key))
+        if (!this.dirty.has(place.uri) && this.deps.documents.get(place.uri) !== undefined) this.dirty.add(place.uri);
+    this.scheduleAnswers();
   }
 
   /** Reads a document, asks the registry about its references, and publishes (or has the client pull) diagnostics. */
@@ -207,6 +237,11 @@ export class DiagnosticsPublisher {
   /** A question was answered: the documents asking it are updated with the next batch. */
   answered(key: string): void {
     for (const uri of this.deps.registry.resolver.usersOf(key)) this.dirty.add(uri);
+    this.scheduleAnswers();
+  }
+
+  /** Publishes the dirty documents after the batch delay. */
+  private scheduleAnswers(): void {
     if (this.answerTimer !== undefined || this.dirty.size === 0) return;
     // While many answers are still to come, batch them by the second: each update re-sends every diagnostic of
     // the document, and a 10,000-reference file would otherwise be re-sent ten times a second for minutes.

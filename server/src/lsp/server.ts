@@ -3,6 +3,7 @@
 import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  FileChangeType,
   type Connection,
   type DidChangeConfigurationParams,
   type DidChangeWatchedFilesParams,
@@ -27,6 +28,8 @@ import type { ResolverState } from './resolver';
 import { realTimers, type Timers } from '../shared/timers';
 import { SettingsStore } from './settingsStore';
 import { StatusThrottle, statusOf } from './status';
+import { WorkspacePins } from './workspacePins';
+import { WORKSPACE_FILES_GLOB } from '../shared/workspaceFiles';
 
 export interface ServerOptions {
   /** Wall clock (ms since the epoch) for ages in messages and hovers. */
@@ -49,6 +52,8 @@ export class DigestPinServer implements ServerContext {
   readonly registry: RegistrySession;
   readonly diagnostics: DiagnosticsPublisher;
   readonly locks: LockStore;
+  /** The workspace's pins, for inconsistent-pin. */
+  readonly pins: WorkspacePins;
   private readonly logger: Logger;
   private readonly status: StatusThrottle;
 
@@ -71,6 +76,7 @@ export class DigestPinServer implements ServerContext {
       },
     };
     this.locks = new LockStore(this.logger);
+    this.pins = new WorkspacePins({ logger: this.logger, changed: (keys) => this.diagnostics.pinsChanged(keys) });
     this.registry = new RegistrySession(
       {
         createRegistry: options.createRegistry ?? createRegistryClient,
@@ -87,6 +93,7 @@ export class DigestPinServer implements ServerContext {
       settings: this.settings,
       registry: this.registry,
       locks: this.locks,
+      pins: this.pins,
       logger: this.logger,
       now: this.now,
       timers,
@@ -105,7 +112,9 @@ export class DigestPinServer implements ServerContext {
     this.registry.initialize(init);
     this.settings.initialize(init.settings);
     const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
-    this.locks.setFolders(folders.filter((uri) => uri.startsWith('file:')).map(pathOf));
+    const paths = folders.filter((uri) => uri.startsWith('file:')).map(pathOf);
+    this.locks.setFolders(paths);
+    this.pins.setFolders(paths);
     return { capabilities: serverCapabilities(this.client.pull), serverInfo: { name: 'digest-pin' } };
   }
 
@@ -113,10 +122,11 @@ export class DigestPinServer implements ServerContext {
     if (this.client.dynamicConfiguration) {
       await this.connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION });
     }
-    // A lock file changed (edited and saved, a git checkout): the documents it applies to are diagnosed again.
+    // A lock file changed (edited and saved, a git checkout): the documents it applies to are diagnosed again. A
+    // file that may hold images changed: the workspace's pins (inconsistent-pin) are read again.
     if (this.client.dynamicWatchedFiles) {
       await this.connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: [{ globPattern: `**/${LOCK_FILE_NAME}` }],
+        watchers: [{ globPattern: `**/${LOCK_FILE_NAME}` }, { globPattern: WORKSPACE_FILES_GLOB }],
       });
     }
     await this.settings
@@ -126,9 +136,26 @@ export class DigestPinServer implements ServerContext {
     this.settings.markLoaded();
     this.diagnostics.refreshAll(true);
     this.sendStatus();
+    // After the first diagnostics, in the background: the walk yields to every request.
+    this.walkWorkspace();
+  }
+
+  /** The workspace's pins are read from disk only in a trusted workspace, as "Pin all" reads files only then. */
+  private walkWorkspace(): void {
+    if (!this.registry.trusted) {
+      this.pins.stop();
+      return;
+    }
+    void this.pins.start().then((stats) => {
+      if (stats !== null)
+        this.logger.debug?.(
+          `workspace pins: ${stats.pins} in ${stats.files} files read in ${stats.ms.toFixed(0)} ms${stats.truncated ? ' (file limit reached)' : ''}`,
+        );
+    });
   }
 
   async shutdown(): Promise<void> {
+    this.pins.stop();
     this.diagnostics.cancelAll();
     await this.registry.close();
   }
@@ -146,10 +173,15 @@ export class DigestPinServer implements ServerContext {
     if (!(await this.registry.trust(params?.trusted === true))) return;
     this.diagnostics.refreshAll(true);
     this.sendStatus();
+    if (this.settings.loaded) this.walkWorkspace();
   }
 
-  /** Watched files changed: when one is a lock file, every lock is read again and every document diagnosed again. */
+  /**
+   * Watched files changed: each is read again into the workspace's pins; when one is a lock file, every lock is read
+   * again and every document diagnosed again.
+   */
   watchedFiles(params: DidChangeWatchedFilesParams): void {
+    for (const change of params.changes) void this.pins.fileChanged(change.uri, change.type === FileChangeType.Deleted);
     if (!params.changes.some((change) => pathOf(change.uri).endsWith(`/${LOCK_FILE_NAME}`))) return;
     this.locks.changed();
     this.diagnostics.refreshAll(true);
@@ -178,6 +210,7 @@ export class DigestPinServer implements ServerContext {
   didClose(params: DidCloseTextDocumentParams): void {
     const { uri } = params.textDocument;
     this.documents.close(uri);
+    void this.pins.closed(uri);
     this.settings.forget(uri);
     this.diagnostics.close(uri);
     this.registry.resolver.forget(uri);

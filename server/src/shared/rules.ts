@@ -11,7 +11,10 @@ export type OfflineCode = 'unpinned' | 'latest' | 'invalid-reference' | 'variabl
 /** Codes that need an answer from the registry (see `Resolution`). */
 export type OnlineCode = 'tag-drift' | 'digest-not-found' | 'tag-not-found' | 'registry-error';
 
-export type DiagnosticCode = OfflineCode | OnlineCode;
+/** Codes about one reference among the others of the workspace (every file `check` read, the editor's index). */
+export type WorkspaceCode = 'inconsistent-pin';
+
+export type DiagnosticCode = OfflineCode | OnlineCode | WorkspaceCode;
 
 export interface Rule {
   code: DiagnosticCode;
@@ -93,6 +96,13 @@ const TABLE: Record<DiagnosticCode, Omit<Rule, 'code'>> = {
     why: 'Authentication, rate limits or the network stopped the look-up, so drift and existence are unknown (not wrong).',
     fix: 'Log in with `docker login` for private registries, or retry later; `--offline` skips registry checks.',
     online: true,
+  },
+  'inconsistent-pin': {
+    severity: 'information',
+    title: 'The same tag is pinned to different digests in the workspace',
+    why: 'Files that name the same `name:tag` pull different images: a Dockerfile and a compose file pinned a month apart build and run different code.',
+    fix: 'Use one digest everywhere: the quick fix "Use the newest pin everywhere" writes the pin built last (or the one the tag points to now), or `digest-pin pin --update` moves every pin to the tag\'s current digest.',
+    online: false,
   },
 };
 

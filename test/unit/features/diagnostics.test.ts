@@ -12,6 +12,7 @@ import {
   type OfflineCode,
   type OnlineCode,
   type Severity,
+  type WorkspaceCode,
 } from '../../../server/src/shared/rules';
 import { currentOf, type Current } from '../../../server/src/cli/output/json';
 import { diagnose, type Finding } from '../../../server/src/features/diagnostics';
@@ -218,11 +219,12 @@ describe('the rule table', () => {
     'tag-not-found': true,
     'registry-error': true,
   };
+  const workspace: Record<WorkspaceCode, true> = { 'inconsistent-pin': true };
 
-  it('lists every code exactly once, offline codes first', () => {
+  it('lists every code exactly once, offline codes first, workspace codes last', () => {
     assert.deepEqual(
       RULES.map((rule) => rule.code),
-      [...Object.keys(offline), ...Object.keys(online)],
+      [...Object.keys(offline), ...Object.keys(online), ...Object.keys(workspace)],
     );
   });
 
@@ -243,6 +245,7 @@ describe('the rule table', () => {
     'digest-not-found': 'error',
     'tag-not-found': 'error',
     'registry-error': 'warning',
+    'inconsistent-pin': 'information',
   };
   for (const [code, severity] of Object.entries(severities) as Array<[DiagnosticCode, Severity]>) {
     it(`${code}: default severity ${severity}, a title, a why and a fix, and a README anchor`, () => {

@@ -1,7 +1,7 @@
 // `check --format json`: the public shape of /work/shared/design/cli.md, version 1.
 // Additive fields only: `context`, `platform`, `localBuild`, `ignored`, `parts` (split references), `locked` (a lock
-// file records its digest) on a reference; a
-// top-level `notes` array.
+// file records its digest) on a reference; `related` (the other places an `inconsistent-pin` names) on a diagnostic;
+// a top-level `notes` array.
 // `current` appears only when the registry was asked (or, offline, when the cache knew the answer).
 import { notAsked, type Online } from '../../lookup/answer';
 import type { RegistryError, RegistryErrorKind } from '../../registry/index';
@@ -28,7 +28,15 @@ export interface JsonReference {
   current?: Current;
   /** The reference is locked: the digest its lock file records, and that lock file (relative to the working directory). */
   locked?: { digest: string; lock: string };
-  diagnostics: Array<{ code: DiagnosticCode; severity: Severity; message: string }>;
+  diagnostics: JsonDiagnostic[];
+}
+
+export interface JsonDiagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  /** Other places the finding is about (`inconsistent-pin`: the same tag pinned to another digest there). */
+  related?: Array<{ file: string; range: Range; message: string }>;
 }
 
 export interface JsonNote {
@@ -64,7 +72,14 @@ export function toJsonReport(report: Report, summary: Summary): JsonReport {
       ...(ref.parts !== undefined ? { parts: ref.parts } : {}),
       ...(current !== undefined ? { current } : {}),
       ...(locked !== undefined ? { locked } : {}),
-      diagnostics: findings.map(({ code, severity, message }) => ({ code, severity, message })),
+      diagnostics: findings.map(({ code, severity, message, related }) => ({
+        code,
+        severity,
+        message,
+        ...(related === undefined
+          ? {}
+          : { related: related.map(({ file, range, message }) => ({ file, range, message })) }),
+      })),
     };
   });
   const notes: JsonNote[] = [

@@ -86,6 +86,15 @@ export function toSarif(report: Report): object {
         level: sarifLevel(finding.severity),
         message: { text: finding.message },
         locations: [physicalLocation(file, finding.range)],
+        ...(finding.related === undefined
+          ? {}
+          : {
+              relatedLocations: finding.related.map((place, id) => ({
+                id,
+                ...physicalLocation(place.file, place.range),
+                message: { text: place.message },
+              })),
+            }),
         partialFingerprints: { 'digestPin/v1': fingerprint(file, finding.code, referenceText(reference), occurrence) },
       });
     }

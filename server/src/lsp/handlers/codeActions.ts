@@ -14,6 +14,7 @@ import { current, type ServerContext } from '../context';
 import { ignoredBySettings } from '../diagnosticsMemo';
 import { fileView } from '../fileView';
 import { platformOption } from '../registrySession';
+import { consistencyActions } from './consistencyActions';
 
 export class CodeActionsHandler {
   constructor(private readonly context: ServerContext) {}
@@ -40,8 +41,18 @@ export class CodeActionsHandler {
         factMap.set(ref, await this.context.registry.facts(asked, settings, signal, wanted).catch(() => undefined));
       }),
     );
+    const quickFixes = params.context.only?.some((k) => k === 'quickfix' || k.startsWith('quickfix.')) ?? true;
+    const across = quickFixes
+      ? await consistencyActions(this.context, params.textDocument.uri, {
+          references,
+          inRange,
+          settings,
+          diagnostics: params.context.diagnostics,
+          signal,
+        })
+      : [];
     if (signal?.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
-    return codeActions({
+    const actions = codeActions({
       file: fileView(tracked, kind, this.context.client.versionedEdits),
       references,
       range: params.range,
@@ -59,5 +70,6 @@ export class CodeActionsHandler {
             },
           }),
     });
+    return across.length === 0 ? actions : [...actions, ...across];
   }
 }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { summarise } from '../../../../server/src/cli/check';
+import { diagnoseAll, summarise } from '../../../../server/src/cli/check';
+import { findReferences } from '../../../../server/src/references/index';
+import { shortDigest } from '../../../../server/src/shared/text';
 import { formatJson } from '../../../../server/src/cli/output/json';
 import { formatSarif, sarifLevel, SARIF_SCHEMA } from '../../../../server/src/cli/output/sarif';
 import { RULES, type Severity } from '../../../../server/src/shared/rules';
-import { fixtureReport } from './fixture';
+import { DIGEST, fixtureReport } from './fixture';
 
 // The subset of SARIF 2.1.0 that GitHub code scanning reads, typed for the assertions below.
 interface Region {
@@ -189,5 +191,74 @@ describe('formatSarif', () => {
       'note',
       'note',
     ]);
+  });
+});
+
+describe('formatSarif: an inconsistent pin', () => {
+  it('names the other places as related locations', () => {
+    const B = `sha256:${'b'.repeat(64)}`;
+    const dockerfile = `FROM node:22@${DIGEST}\n`;
+    const compose = `services:\n  web:\n    image: node:22@${B}\n`;
+    const read = {
+      files: [
+        {
+          walked: { path: '/w/Dockerfile', file: 'Dockerfile', size: 0 },
+          references: findReferences('/w/Dockerfile', dockerfile).references,
+          notes: [],
+        },
+        {
+          walked: { path: '/w/c/compose.yaml', file: 'c/compose.yaml', size: 0 },
+          references: findReferences('/w/c/compose.yaml', compose).references,
+          notes: [],
+        },
+      ],
+      failures: [],
+    };
+    const sarif = JSON.parse(formatSarif(diagnoseAll(read))) as {
+      runs: Array<{
+        results: Array<Result & { relatedLocations?: Array<Location & { id: number; message: { text: string } }> }>;
+      }>;
+    };
+    const results = sarif.runs[0]!.results;
+    assert.deepEqual(
+      results.map((r) => [
+        r.ruleId,
+        r.level,
+        r.locations[0]?.physicalLocation.artifactLocation.uri,
+        r.relatedLocations,
+      ]),
+      [
+        [
+          'inconsistent-pin',
+          'note',
+          'Dockerfile',
+          [
+            {
+              id: 0,
+              physicalLocation: {
+                artifactLocation: { uri: 'c/compose.yaml', uriBaseId: '%SRCROOT%' },
+                region: { startLine: 3, startColumn: 12, endLine: 3, endColumn: 12 + `node:22@${B}`.length },
+              },
+              message: { text: `node:22 pinned to ${shortDigest(B)}` },
+            },
+          ],
+        ],
+        [
+          'inconsistent-pin',
+          'note',
+          'c/compose.yaml',
+          [
+            {
+              id: 0,
+              physicalLocation: {
+                artifactLocation: { uri: 'Dockerfile', uriBaseId: '%SRCROOT%' },
+                region: { startLine: 1, startColumn: 6, endLine: 1, endColumn: 6 + `node:22@${DIGEST}`.length },
+              },
+              message: { text: `node:22 pinned to ${shortDigest(DIGEST)}` },
+            },
+          ],
+        ],
+      ],
+    );
   });
 });
