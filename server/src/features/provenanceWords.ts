@@ -5,7 +5,8 @@
 import { describeAttachment, type Attachment, type Provenance } from '../registry/index';
 import { shortDigest } from '../shared/text';
 import { codeSpan, escapeMarkdown } from '../shared/markdown';
-import { commitLink, forgeOf, type Change, type WhatChanged } from './changes';
+import type { Online } from '../lookup/answer';
+import { commitLink, forgeOf, whatChanged, type Change, type WhatChanged } from './changes';
 
 export interface Wording {
   code(text: string): string;
@@ -118,4 +119,22 @@ export function changeParts(changes: WhatChanged, w: Wording): string[] {
     }
   }
   return out;
+}
+
+/**
+ * What a drifted pin's answer says about the move (lookup/ask.ts describes both images for check): what changed,
+ * and what is attached to the image the tag points to now. Empty for any other answer.
+ */
+export function driftExplanation(
+  online: Online | undefined,
+  w: Wording,
+): { changes: string[]; attachedNow: string | null } {
+  if (online?.kind !== 'pin' || online.status.status !== 'drifted' || online.described === undefined)
+    return { changes: [], attachedNow: null };
+  const { pinned, current } = online.described;
+  const attached = current?.attachments;
+  return {
+    changes: changeParts(whatChanged(pinned, current), w),
+    attachedNow: attached === undefined || attached.length === 0 ? null : attachmentsText(attached, w),
+  };
 }
