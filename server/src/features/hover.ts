@@ -220,9 +220,10 @@ function registryLines(
     const platforms = platformList(pinnedInfo?.platforms);
     if (platforms) out.push(`Platforms: ${platforms}`);
     out.push(...selfLines(pinnedInfo?.provenance ?? describedPin(online)?.provenance, pinnedInfo?.attachments));
+    // The image a drifted pin's tag moved to: only what was found on it (the pin's own line says "none found").
     const moved = facts?.currentImage?.ok ? facts.currentImage.value.attachments : undefined;
-    const movedText = attachmentsText(moved, MARKDOWN);
-    if (movedText !== null) out.push(`Attachments of the image the tag points to now: ${movedText}`);
+    if (moved !== undefined && moved.length > 0)
+      out.push(`Attachments of the image the tag points to now: ${attachmentsText(moved, MARKDOWN)!}`);
   } else {
     const result = online?.kind === 'tag' ? online.result : facts?.current;
     if (result?.ok) {

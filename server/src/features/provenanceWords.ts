@@ -94,9 +94,12 @@ export function changeParts(changes: WhatChanged, w: Wording): string[] {
   if (changes.base) {
     const { base } = changes;
     if (!base.changed) out.push('same base image');
+    else if (base.beforeName !== undefined && base.beforeName === base.afterName)
+      // The same base image name, another digest: it was rebuilt (a new patch release of debian:12, say).
+      out.push(`base image ${w.code(base.beforeName)} updated: ${fromTo(base, w, shortValue)}`);
     else {
-      const name = (side: string | undefined, named: string | undefined) =>
-        named !== undefined ? named : side === undefined ? undefined : shortValue(side);
+      const name = (digest: string | undefined, named: string | undefined) =>
+        named ?? (digest === undefined ? undefined : shortValue(digest));
       out.push(
         `base image changed: ${fromTo({ ...base, before: name(base.before, base.beforeName), after: name(base.after, base.afterName) }, w)}`,
       );
@@ -110,13 +113,11 @@ export function changeParts(changes: WhatChanged, w: Wording): string[] {
   if (changes.platforms) {
     const { added, removed } = changes.platforms;
     const list = (ps: string[]): string => ps.map((p) => w.code(p)).join(', ');
-    if (added.length === 0 && removed.length === 0) out.push('same platforms');
-    else {
-      const said: string[] = [];
-      if (added.length > 0) said.push(`added ${list(added)}`);
-      if (removed.length > 0) said.push(`removed ${list(removed)}`);
-      out.push(`platforms ${said.join(', ')}`);
-    }
+    // The same platforms go unsaid: the platform list is right there.
+    const said: string[] = [];
+    if (added.length > 0) said.push(`added ${list(added)}`);
+    if (removed.length > 0) said.push(`removed ${list(removed)}`);
+    if (said.length > 0) out.push(`platforms ${said.join(', ')}`);
   }
   return out;
 }
