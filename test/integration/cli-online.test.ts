@@ -20,6 +20,10 @@ interface JsonCurrent {
   digest: string | null;
   created: string | null;
   error: string | null;
+  /** A described drift's optional fields (v1). */
+  platforms?: string[];
+  attachments?: Array<{ kind: string; via: string }>;
+  changes?: Record<string, unknown>;
 }
 interface JsonReference {
   file: string;
