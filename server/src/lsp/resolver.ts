@@ -371,8 +371,8 @@ export class Resolver {
   }
 
   /**
-   * Platforms, build dates, the pin's own image and the current one with their provenance and attachments, for hovers
-   * and platform code actions (asked on demand, kept).
+   * Platforms, build dates, the pin's own image and the current one with their provenance (what was fetched anyway),
+   * for hovers and platform code actions (asked on demand, kept). Their attachments: `attachments()`.
    */
   details(key: string, signal?: AbortSignal): Promise<ImageFacts> {
     const entry = this.entries.get(key);
