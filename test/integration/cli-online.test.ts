@@ -20,6 +20,10 @@ interface JsonCurrent {
   digest: string | null;
   created: string | null;
   error: string | null;
+  /** A described drift's optional fields (v1). */
+  platforms?: string[];
+  attachments?: Array<{ kind: string; via: string }>;
+  changes?: Record<string, unknown>;
 }
 interface JsonReference {
   file: string;
@@ -144,7 +148,18 @@ describe('check against the seeded registry', () => {
       ],
       [
         `${f.drift.ref}@${f.drift.oldDigest}`,
-        { digest: f.drift.newDigest, created: '2024-02-01T00:00:00Z', error: null },
+        {
+          digest: f.drift.newDigest,
+          created: '2024-02-01T00:00:00Z',
+          error: null,
+          // A drift is described: both images' platforms, attachments (none), what changed (optional fields, v1).
+          platforms: ['linux/amd64'],
+          attachments: [],
+          changes: {
+            platforms: { added: [], removed: [] },
+            built: { before: '2024-01-01T00:00:00Z', after: '2024-02-01T00:00:00Z', apartMs: 31 * 86_400_000 },
+          },
+        },
         [
           [
             'tag-drift',
@@ -232,7 +247,17 @@ describe('check against the seeded registry', () => {
     // Never asked: the variable, the ignored, the local build, the invalid one, the digest-only one.
     assert.deepEqual(proxy.requests({ path: /variable|ignored|local-build|Fixtures|Bad/ }), []);
     assert.equal(proxy.count({ path: new RegExp(`/manifests/${amd64!.digest}`) }), 0);
-    // One HEAD per tag; pins cost a HEAD of the pinned digest only when the tag has moved.
+    // One HEAD per tag; pins cost a HEAD of the pinned digest only when the tag has moved, and a moved one the
+    // attachments of both images: the registry has no referrers API (404), so cosign's three tags each.
+    const cosign = (digest: string) =>
+      ['att', 'sbom', 'sig'].map((suffix) => `/v2/fixtures/drift/manifests/${digest.replace(':', '-')}.${suffix}`);
+    assert.deepEqual(
+      proxy
+        .requests({ path: /\/referrers\// })
+        .map((r) => `${r.method} ${r.path} ${r.status}`)
+        .sort(),
+      [f.drift.newDigest, f.drift.oldDigest].map((d) => `GET /v2/fixtures/drift/referrers/${d} 404`).sort(),
+    );
     assert.deepEqual(
       proxy
         .requests({ method: 'HEAD' })
@@ -242,11 +267,13 @@ describe('check against the seeded registry', () => {
         `/v2/fixtures/docker-image/manifests/1.0`,
         `/v2/fixtures/drift/manifests/latest`,
         `/v2/fixtures/drift/manifests/${f.drift.oldDigest}`,
+        ...cosign(f.drift.oldDigest),
+        ...cosign(f.drift.newDigest),
         `/v2/fixtures/gone/manifests/1.0`,
         `/v2/fixtures/gone/manifests/${f.gone.digest}`,
         `/v2/fixtures/missing/manifests/1.0`,
         `/v2/fixtures/oci-index/manifests/1.0`,
-      ],
+      ].sort(),
     );
   });
 

@@ -14,7 +14,7 @@ import {
 } from 'vscode-languageserver/node';
 import { formatAge, shortDigest } from '../../server/src/shared/text';
 import type { StatusParams, WorkspaceEditResult } from '../../server/src/shared/protocol';
-import { pushImage, pushIndex } from '../integration/support/seed';
+import { pushCosignSignature, pushImage, pushIndex } from '../integration/support/seed';
 import { startSeededSetup, type SeededSetup } from '../integration/support/setup';
 import { rangeOf } from '../support/ranges';
 import {
@@ -453,6 +453,7 @@ describe('hover', () => {
         `Points to \`${short(ociIndex.digest)}\` now, published ${formatAge(Date.now() - Date.parse('2024-01-15T10:00:00Z'))} ago (2024-01-15).`,
         `Digest: \`${ociIndex.digest}\``,
         'Platforms: linux/amd64, linux/arm64',
+        'Attachments: attestation \\(attestation in index\\)',
         '*Checked just now.*',
       ].join('\n\n'),
     );
@@ -476,9 +477,61 @@ describe('hover', () => {
         `Current digest: \`${drift.newDigest}\``,
         `Pinned digest: \`${drift.oldDigest}\``,
         'Platforms: linux/amd64',
+        'Attachments: none found',
         '*Checked just now.*',
       ].join('\n\n'),
     );
+  });
+
+  it('a drifted pin of a labelled image: what changed, its provenance, what is attached; asked once', async () => {
+    const target = { url: setup.proxy!.url, host };
+    const sha = (c: string) => c.repeat(40);
+    // Tag 2 pushed twice: 2.0.0, then 2.0.1 (another source revision).
+    const image = (version: string, revision: string, created: string) =>
+      pushImage(target, 'fixtures/labelled', '2', {
+        format: 'oci',
+        created,
+        content: version,
+        labels: {
+          'org.opencontainers.image.version': version,
+          'org.opencontainers.image.source': 'https://github.com/org/labelled',
+          'org.opencontainers.image.revision': revision,
+        },
+      });
+    const old = await image('2.0.0', sha('a'), '2024-01-01T00:00:00Z');
+    const now = await image('2.0.1', sha('b'), '2024-01-11T00:00:00Z');
+    await pushCosignSignature(target, 'fixtures/labelled', now);
+    const uri = fileUri(join(tmp, 'hover', 'labelled', 'Dockerfile'));
+    client.open(uri, 'dockerfile', `FROM ${host}/fixtures/labelled:2@${old.digest}\n`);
+    await client.diagnostics(uri, settled(1));
+    const referrers = { path: new RegExp('/fixtures/labelled/referrers/') };
+    assert.equal(setup.proxy!.count(referrers), 0, 'diagnostics never ask for attachments');
+    const markdown = (await hoverAt(client, uri, { line: 0, character: 12 }))!;
+    const paragraphs = markdown.split('\n\n');
+    const compare = `https://github.com/org/labelled/compare/${sha('a')}...${sha('b')}`;
+    assert.ok(
+      paragraphs.includes(
+        `**What changed:** version \`2.0.0\` → \`2.0.1\` · source revision \`aaaaaaaaaaaa\` → \`bbbbbbbbbbbb\` ([compare](${compare}))`,
+      ),
+      markdown,
+    );
+    assert.ok(
+      paragraphs.includes(
+        `Provenance: version \`2.0.0\` · source [github.com/org/labelled](https://github.com/org/labelled) at [\`aaaaaaaaaaaa\`](https://github.com/org/labelled/commit/${sha('a')})`,
+      ),
+      markdown,
+    );
+    assert.ok(paragraphs.includes('Attachments: none found'), markdown);
+    assert.ok(
+      paragraphs.includes('Attachments of the image the tag points to now: signature \\(cosign tag\\)'),
+      markdown,
+    );
+    // Hovering again asks the registry nothing (answers, descriptions and attachments are kept).
+    const requests = setup.proxy!.count();
+    assert.equal(await hoverAt(client, uri, { line: 0, character: 12 }), markdown);
+    assert.equal(setup.proxy!.count(), requests);
+    // The hover asked once per digest: the pinned image and the one the tag points to now.
+    assert.equal(setup.proxy!.count(referrers), 2);
   });
 
   it('registry strings are escaped: a hostile platform cannot become a link or HTML', async () => {

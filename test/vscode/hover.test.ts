@@ -48,6 +48,7 @@ suite('hover', () => {
       new RegExp(`^Points to \`${escape(short(digests.dockerImage))}\` now, published ${AGO} \\(2024-01-15\\)\\.$`),
       `Digest: \`${digests.dockerImage}\``,
       'Platforms: linux/amd64',
+      'Attachments: none found',
       CHECKED,
     ]);
   });
@@ -66,6 +67,7 @@ suite('hover', () => {
       `Current digest: \`${digests.driftNew}\``,
       `Pinned digest: \`${digests.driftOld}\``,
       'Platforms: linux/amd64',
+      'Attachments: none found',
       CHECKED,
     ]);
   });

@@ -37,6 +37,7 @@ export async function askRegistries(
     const answers = await lookUp(refs, client, {
       pins: options.pins,
       dates: options.dates,
+      ...(options.attachments ? { attachments: true } : {}),
       platform,
       onProgress: (done, total) => progress.update(done, total),
     });

@@ -69,7 +69,8 @@ async function check(args: CheckArgs, io: CliIo): Promise<ExitCode> {
   // A locked reference is asked about as the pin of its locked digest (lock/state.ts lockedView).
   const locks = checkLocks(read, args, io.cwd);
   const asked = allReferences(read).map((ref) => locks.views.get(ref) ?? ref);
-  const answers = await askRegistries(asked, args, io, { pins: true, dates: true });
+  // A drifted pin is described (both images: dates, provenance, attachments) to say what changed; a tag is not.
+  const answers = await askRegistries(asked, args, io, { pins: true, dates: true, attachments: true });
   const online = new Map(
     allReferences(read).flatMap((ref) => {
       const answer = answers.get(locks.views.get(ref) ?? ref);

@@ -10,8 +10,13 @@ export interface ImageFacts {
   current?: Result<Resolution>;
   /** The tag's current target described: for an index, each platform's image digest. */
   currentDescription?: Result<Description>;
-  /** A pin's own image: its build date (the pin's age) and platforms. */
+  /** A pin's own image: its build date (the pin's age), platforms, provenance and attachments. */
   pinned?: Result<Description>;
+  /**
+   * The image the tag points to now, described with its provenance and attachments: the tag's digest for a
+   * reference without one, where a drifted pin's tag moved to. Absent for a pin the tag still points to.
+   */
+  currentImage?: Result<Description>;
   /** Why nothing is known when the registry was not asked at all (offline with nothing cached, untrusted). */
   skipped?: RegistryError;
 }

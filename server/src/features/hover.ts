@@ -1,15 +1,26 @@
-// The hover of an image reference: what it is, what its tag points to now and since when, how far a pin is behind,
-// its platforms, a link to the image's page, when the registry was asked, and any error with its fix. Markdown;
+// The hover of an image reference: what it is, what its tag points to now and since when, how far a pin is behind and
+// what changed when its tag moved, its platforms, what the image says about itself (provenance) and what is attached
+// to it, a link to the image's page, when the registry was asked, and any error with its fix. Markdown;
 // every string that came from a registry (or from the file) is escaped, and dates are re-formatted from parsed values.
 import { parseImageReference } from '../references/imageRef';
 import type { ImageReference } from '../references/types';
-import { explain, formatPlatform, type Platform, type RegistryError } from '../registry/index';
+import {
+  explain,
+  formatPlatform,
+  type Attachment,
+  type Description,
+  type Platform,
+  type Provenance,
+  type RegistryError,
+} from '../registry/index';
 import { formatAge, shortDigest } from '../shared/text';
 import { ruleFor } from '../shared/rules';
 import { codeSpan, escapeMarkdown } from '../shared/markdown';
 import type { ImageFacts } from './facts';
 import { referenceText } from '../references/reference';
 import { lockedView, type LockState } from '../lock/state';
+import { whatChanged } from './changes';
+import { MARKDOWN, attachmentsText, changeParts, provenanceParts } from './provenanceWords';
 
 export type HoverMode =
   /** The registry is asked. */
@@ -184,6 +195,12 @@ function registryLines(
             `**The tag has moved** to ${codeSpan(shortDigest(status.current))}${movedBuilt ? `, built ${movedBuilt}` : ''}${behind}.`,
           );
           out.push(`Current digest: ${codeSpan(status.current)}`);
+          const changes = whatChanged(
+            pinnedInfo ?? online.described?.pinned,
+            (facts?.currentImage?.ok ? facts.currentImage.value : undefined) ?? online.described?.current,
+          );
+          const parts = changeParts(changes, MARKDOWN);
+          if (parts.length > 0) out.push(`**What changed:** ${parts.join(' · ')}`);
           break;
         }
         case 'gone':
@@ -202,6 +219,11 @@ function registryLines(
     out.push(`${lockName === undefined ? 'Pinned' : 'Locked'} digest: ${codeSpan(pinned)}`);
     const platforms = platformList(pinnedInfo?.platforms);
     if (platforms) out.push(`Platforms: ${platforms}`);
+    out.push(...selfLines(pinnedInfo?.provenance ?? describedPin(online)?.provenance, pinnedInfo?.attachments));
+    // The image a drifted pin's tag moved to: only what was found on it (the pin's own line says "none found").
+    const moved = facts?.currentImage?.ok ? facts.currentImage.value.attachments : undefined;
+    if (moved !== undefined && moved.length > 0)
+      out.push(`Attachments of the image the tag points to now: ${attachmentsText(moved, MARKDOWN)!}`);
   } else {
     const result = online?.kind === 'tag' ? online.result : facts?.current;
     if (result?.ok) {
@@ -215,6 +237,8 @@ function registryLines(
       out.push(`Digest: ${codeSpan(result.value.digest)}`);
       const platforms = platformList(resolution.platforms);
       if (platforms) out.push(`Platforms: ${platforms}`);
+      const image = facts?.currentImage?.ok ? facts.currentImage.value : undefined;
+      out.push(...selfLines(image?.provenance ?? resolution.provenance, image?.attachments));
     } else if (result && !result.ok) {
       out.push(...errorLines(result.error));
     } else if (facts?.skipped) {
@@ -229,3 +253,16 @@ function registryLines(
   }
   return out;
 }
+
+/** What an image says about itself (links only to forges' pages) and what is attached to it. */
+function selfLines(provenance: Provenance | undefined, attachments: readonly Attachment[] | undefined): string[] {
+  const out: string[] = [];
+  const said = provenanceParts(provenance, MARKDOWN);
+  if (said.length > 0) out.push(`Provenance: ${said.join(' · ')}`);
+  const attached = attachmentsText(attachments, MARKDOWN);
+  if (attached !== null) out.push(`Attachments: ${attached}`);
+  return out;
+}
+
+const describedPin = (online: ImageFacts['online']): Description | undefined =>
+  online?.kind === 'pin' ? online.described?.pinned : undefined;

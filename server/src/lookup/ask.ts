@@ -2,13 +2,18 @@
 // name:tag for a platform, or a name:tag@digest pin — is asked once per run however many files repeat it; all of
 // them are asked at once and the registry client's per-registry limit (--concurrency) paces the requests.
 import type { ImageReference } from '../references/types';
-import type { RegistryClient } from '../registry/index';
+import type { Description, RegistryClient } from '../registry/index';
 import type { Online } from './answer';
 import { questionFor, type Question, type QuestionOptions } from './question';
 
 export interface LookupOptions extends QuestionOptions {
   /** Look up the build dates of both images of a drifted pin: for its message (check), for pin's markdown report. */
   dates: boolean;
+  /**
+   * With `dates`: also look up what is attached to both images of a drifted pin (signatures, SBOMs: up to four
+   * requests each, registry/attachments.ts). Never asked for a tag that is not pinned.
+   */
+  attachments?: boolean;
   /** Called after each unique question is answered. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -32,7 +37,9 @@ export async function lookUp(
   options.onProgress?.(done, total);
   await Promise.all(
     [...questions.values()].map(async ({ question, refs: asking }) => {
-      const online = question.pin ? await askPin(client, question, options.dates) : await askTag(client, question);
+      const online = question.pin
+        ? await askPin(client, question, { dates: options.dates, attachments: options.attachments === true })
+        : await askTag(client, question);
       for (const ref of asking) answers.set(ref, online);
       options.onProgress?.(++done, total);
     }),
@@ -50,7 +57,7 @@ export function ask(
   options: { dates: boolean; signal?: AbortSignal },
 ): Promise<Online> {
   return question.pin
-    ? askPin(client, question, options.dates, options.signal)
+    ? askPin(client, question, { dates: options.dates, attachments: false }, options.signal)
     : askTag(client, question, options.signal);
 }
 
@@ -75,7 +82,7 @@ async function askTag(client: RegistryClient, { parsed, platform }: Question, si
 async function askPin(
   client: RegistryClient,
   { parsed, platform }: Question,
-  dates: boolean,
+  { dates, attachments }: { dates: boolean; attachments: boolean },
   signal?: AbortSignal,
 ): Promise<Online> {
   const status = await client.checkPin(parsed, withPlatform(platform, signal));
@@ -85,7 +92,7 @@ async function askPin(
     return { kind: 'pin', status, ...(tag.ok ? { tag: tag.value } : {}) };
   }
   if (status.status === 'drifted' && dates) {
-    const options = signal === undefined ? {} : { signal };
+    const options = { ...(signal === undefined ? {} : { signal }), ...(attachments ? { attachments } : {}) };
     const [pinned, current] = await Promise.all([
       client.describe(parsed, status.pinned, options),
       client.describe(parsed, status.current, options),
@@ -93,7 +100,10 @@ async function askPin(
     const created: { pinned?: string; current?: string } = {};
     if (pinned.ok && pinned.value.created !== undefined) created.pinned = pinned.value.created;
     if (current.ok && current.value.created !== undefined) created.current = current.value.created;
-    return { kind: 'pin', status, created };
+    const described: { pinned?: Description; current?: Description } = {};
+    if (pinned.ok) described.pinned = pinned.value;
+    if (current.ok) described.current = current.value;
+    return { kind: 'pin', status, created, described };
   }
   return { kind: 'pin', status };
 }

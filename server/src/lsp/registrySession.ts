@@ -136,13 +136,17 @@ export class RegistrySession {
     settings: Settings,
     signal: AbortSignal | undefined,
     details: boolean,
+    /** With details, what is attached to the images too (a hover). */
+    attachments = false,
   ): Promise<ImageFacts | undefined> {
     const resolver = this.resolver;
     const key = resolver.keyOf(ref, platformOption(settings));
     if (key === null || !resolver.active) return undefined;
     const online = await resolver.answer(key, signal);
     if (!details) return online === undefined ? undefined : { online };
-    const described = await resolver.details(key, signal).catch(() => ({}) as ImageFacts);
+    const described = await (attachments ? resolver.attachments(key, signal) : resolver.details(key, signal)).catch(
+      () => ({}) as ImageFacts,
+    );
     const latest = resolver.online(key) ?? online;
     return { ...described, ...(latest !== undefined ? { online: latest } : {}) };
   }

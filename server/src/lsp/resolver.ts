@@ -39,6 +39,7 @@ class Entry {
   /** Queued or being asked; `promise` settles when that ends. */
   pending: { controller: AbortController; promise: Promise<void>; settle: () => void } | undefined = undefined;
   details: Promise<ImageFacts> | undefined = undefined;
+  attachments: Promise<ImageFacts> | undefined = undefined;
 
   constructor(
     readonly key: string,
@@ -372,7 +373,10 @@ export class Resolver {
       });
   }
 
-  /** Platforms, build dates and the pin's own image, for hovers and platform code actions (asked on demand, kept). */
+  /**
+   * Platforms, build dates, the pin's own image and the current one with their provenance (what was fetched anyway),
+   * for hovers and platform code actions (asked on demand, kept). Their attachments: `attachments()`.
+   */
   details(key: string, signal?: AbortSignal): Promise<ImageFacts> {
     const entry = this.entries.get(key);
     const client = this.client;
@@ -401,8 +405,40 @@ export class Resolver {
         current.value.indexDigest ?? (isIndexType(current.value.mediaType) ? current.value.digest : undefined);
       if (indexDigest !== undefined) facts.currentDescription = await client.describe(parsed, indexDigest);
     }
+    // What the images say about themselves (from what was fetched anyway).
+    const now = currentDigest(online, current, pin);
+    if (now !== undefined) facts.currentImage = await client.describe(parsed, now);
     if (pin && parsed.digest !== null) facts.pinned = await client.describe(parsed, parsed.digest);
     return facts;
+  }
+
+  /**
+   * `details`, with what is attached to the images (signatures, SBOMs: up to four requests per digest, kept by the
+   * registry client for the tag TTL). Only a hover asks: a code action on every cursor move does not.
+   */
+  attachments(key: string, signal?: AbortSignal): Promise<ImageFacts> {
+    const entry = this.entries.get(key);
+    const client = this.client;
+    if (entry === undefined || client === null) return Promise.resolve({});
+    entry.attachments ??= this.details(key)
+      .then(async (facts) => {
+        const question = questionOf(entry);
+        if (question === null) return facts;
+        const { parsed, pin } = question;
+        const now = currentDigest(given(entry.answer), facts.current, pin);
+        const withAttachments = { attachments: true };
+        const [currentImage, pinned] = await Promise.all([
+          now === undefined ? undefined : client.describe(parsed, now, withAttachments),
+          pin && parsed.digest !== null ? client.describe(parsed, parsed.digest, withAttachments) : undefined,
+        ]);
+        return { ...facts, ...(currentImage ? { currentImage } : {}), ...(pinned ? { pinned } : {}) };
+      })
+      .catch((error: unknown) => {
+        this.logger.warn(`attachments of ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
+        entry.attachments = undefined;
+        return {};
+      });
+    return abortable(entry.attachments, signal);
   }
 
   /** Asks one reference's question outside any document (workspace-wide edits) and waits for the answer. */
@@ -460,6 +496,12 @@ export class Resolver {
   private report(): void {
     this.events.progress(this.state);
   }
+}
+
+/** The image the tag points to now, worth describing: the tag's digest, or where a drifted pin's tag moved. */
+function currentDigest(online: Online | undefined, current: ImageFacts['current'], pin: boolean): string | undefined {
+  if (pin) return online?.kind === 'pin' && online.status.status === 'drifted' ? online.status.current : undefined;
+  return current?.ok ? current.value.digest : undefined;
 }
 
 function errorOf(online: Online): RegistryError | undefined {

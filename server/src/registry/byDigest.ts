@@ -15,6 +15,7 @@ import {
   parseManifest,
   type Platform,
 } from './manifest';
+import { provenanceKeys } from './provenance';
 import type { Target } from './target';
 import type { Result } from './types';
 
@@ -43,6 +44,7 @@ export function manifestInfo(body: Buffer, contentType: string | undefined, targ
           ...(isAttestation(c) ? { attestation: true } : {}),
         })),
         ...(value.annotations[CREATED_ANNOTATION] ? { created: value.annotations[CREATED_ANNOTATION] } : {}),
+        ...provenanceOfDocument(value.annotations),
       },
     };
   }
@@ -53,8 +55,15 @@ export function manifestInfo(body: Buffer, contentType: string | undefined, targ
       mediaType: value.mediaType,
       configDigest: value.config.digest,
       ...(value.annotations[CREATED_ANNOTATION] ? { created: value.annotations[CREATED_ANNOTATION] } : {}),
+      ...provenanceOfDocument(value.annotations),
     },
   };
+}
+
+/** The provenance annotations of a manifest or index, as the cache keeps them (none: no field). */
+function provenanceOfDocument(annotations: Record<string, string>): { annotations?: Record<string, string> } {
+  const kept = provenanceKeys(annotations);
+  return Object.keys(kept).length > 0 ? { annotations: kept } : {};
 }
 
 /** Manifest or index by digest: from the cache, else GET and verify the bytes hash to the digest. */
@@ -108,7 +117,8 @@ async function configByDigest(
 ): Promise<Result<ConfigInfo>> {
   const { cache, session } = ctx;
   const cached = cache.config(digest);
-  if (cached) return { ok: true, value: cached };
+  // An entry from before labels were kept is fetched again (a blob GET, not a Docker Hub pull) unless offline.
+  if (cached && (cached.labels !== undefined || ctx.offline)) return { ok: true, value: cached };
   if (ctx.offline) return fail(offlineMiss(`image config ${digest.slice(0, 19)}…`));
   return ctx.inflight.run(
     `config ${target.registry}@${digest}`,
@@ -134,6 +144,7 @@ async function configByDigest(
           ? { labelCreated: label }
           : {}),
         ...(parsed.platform ? { platform: parsed.platform } : {}),
+        labels: provenanceKeys(parsed.labels),
       };
       cache.storeConfig(digest, info);
       ctx.persist();
@@ -143,19 +154,31 @@ async function configByDigest(
   );
 }
 
-/** Creation time and platform of a single-platform image manifest. */
+export interface ImageDetails {
+  created?: string;
+  platform?: Platform;
+  /** The config's provenance labels (provenance.ts). */
+  labels?: Record<string, string>;
+}
+
+/** Creation time, platform and provenance labels of a single-platform image manifest. */
 export async function imageDetails(
   ctx: RegistryContext,
   target: Target,
   info: ManifestInfo,
   signal: AbortSignal | undefined,
-): Promise<Result<{ created?: string; platform?: Platform }>> {
+): Promise<Result<ImageDetails>> {
   if (info.kind !== 'manifest' || info.configDigest === undefined) return { ok: true, value: {} };
   const config = await configByDigest(ctx, target, info.configDigest, signal);
   if (!config.ok) return config;
   const created = config.value.created ?? info.created ?? config.value.labelCreated;
+  const labels = config.value.labels;
   return {
     ok: true,
-    value: { ...(created ? { created } : {}), ...(config.value.platform ? { platform: config.value.platform } : {}) },
+    value: {
+      ...(created ? { created } : {}),
+      ...(config.value.platform ? { platform: config.value.platform } : {}),
+      ...(labels !== undefined && Object.keys(labels).length > 0 ? { labels } : {}),
+    },
   };
 }

@@ -9,6 +9,15 @@ import { LRUCache } from 'lru-cache';
 import { isValidDigest } from '../references/imageRef';
 import { silentLogger, type Logger } from './http';
 import { isTimestamp, normalizePlatform, sharedMediaType, type Platform } from './manifest';
+import {
+  ATTACHMENT_KINDS,
+  ATTACHMENT_VIAS,
+  MAX_VALUE,
+  PROVENANCE_FIELDS,
+  type Attachment,
+  type AttachmentKind,
+  type AttachmentVia,
+} from './provenance';
 
 export interface TagEntry {
   digest: string;
@@ -38,6 +47,8 @@ export interface ManifestInfo {
   configDigest?: string;
   /** `org.opencontainers.image.created` annotation, if any. */
   created?: string;
+  /** Its provenance annotations (provenance.ts provenanceKeys: known keys only, clipped); absent when it has none. */
+  annotations?: Record<string, string>;
 }
 
 export interface ConfigInfo {
@@ -45,6 +56,17 @@ export interface ConfigInfo {
   /** `org.opencontainers.image.created` label, if any. */
   labelCreated?: string;
   platform?: Platform;
+  /**
+   * Its provenance labels (known keys only, clipped), `{}` when it has none; absent in an entry written before labels
+   * were kept, which describe() fetches again (a config blob is not a pull).
+   */
+  labels?: Record<string, string>;
+}
+
+/** What was found beside a digest (referrers, cosign tags): unlike a manifest it can change, so it is kept for the tag TTL. */
+export interface AttachmentsEntry {
+  found: Attachment[];
+  checkedAt: number;
 }
 
 export type TagLookup =
@@ -74,6 +96,7 @@ interface StoreFile {
   missing: Record<string, MissingEntry>;
   manifests: Record<string, ManifestInfo>;
   configs: Record<string, ConfigInfo>;
+  attachments?: Record<string, AttachmentsEntry>;
 }
 
 // --- validation of what is read from disk: a hand-edited or half-written file must not inject anything ---------
@@ -139,7 +162,34 @@ function readManifest(v: unknown): ManifestInfo | undefined {
     out.configDigest = v.configDigest;
   }
   if (typeof v.created === 'string' && isTimestamp(v.created)) out.created = v.created;
+  const annotations = readProvenanceKeys(v.annotations);
+  if (annotations !== undefined && Object.keys(annotations).length > 0) out.annotations = annotations;
   return out;
+}
+
+const PROVENANCE_KEYS: ReadonlySet<string> = new Set(Object.values(PROVENANCE_FIELDS).flat());
+
+/** A map of provenance keys to bounded strings, or undefined when it is anything else. */
+function readProvenanceKeys(v: unknown): Record<string, string> | undefined {
+  if (!isRecord(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(v)) {
+    if (!PROVENANCE_KEYS.has(key) || typeof value !== 'string' || value.length > MAX_VALUE) return undefined;
+    out[key] = value;
+  }
+  return out;
+}
+
+function readAttachments(v: unknown): AttachmentsEntry | undefined {
+  if (!isRecord(v) || !isTime(v.checkedAt) || !Array.isArray(v.found) || v.found.length > 20) return undefined;
+  const found: Attachment[] = [];
+  for (const a of v.found) {
+    if (!isRecord(a)) return undefined;
+    if (!ATTACHMENT_KINDS.includes(a.kind as AttachmentKind) || !ATTACHMENT_VIAS.includes(a.via as AttachmentVia))
+      return undefined;
+    found.push({ kind: a.kind as AttachmentKind, via: a.via as AttachmentVia });
+  }
+  return { found, checkedAt: v.checkedAt };
 }
 
 function readConfig(v: unknown): ConfigInfo | undefined {
@@ -149,6 +199,8 @@ function readConfig(v: unknown): ConfigInfo | undefined {
   if (typeof v.labelCreated === 'string' && isTimestamp(v.labelCreated)) out.labelCreated = v.labelCreated;
   const platform = readPlatform(v.platform);
   if (platform) out.platform = platform;
+  const labels = readProvenanceKeys(v.labels);
+  if (labels !== undefined) out.labels = labels;
   return out;
 }
 
@@ -181,6 +233,7 @@ function readStore(text: string): StoreFile | string {
   section('missing', readMissing, (k) => TAG_KEY.test(k), store.missing);
   section('manifests', readManifest, isValidDigest, store.manifests);
   section('configs', readConfig, isValidDigest, store.configs);
+  section('attachments', readAttachments, (k) => TAG_KEY.test(k), (store.attachments = {}));
   return store;
 }
 
@@ -197,6 +250,7 @@ export class RegistryCache {
   private readonly missing: LRUCache<string, MissingEntry>;
   private readonly manifests: LRUCache<string, ManifestInfo>;
   private readonly configs: LRUCache<string, ConfigInfo>;
+  private readonly attachmentEntries: LRUCache<string, AttachmentsEntry>;
   private loading: Promise<void> | undefined;
   private dirty = false;
   private writing: Promise<void> | undefined;
@@ -213,6 +267,7 @@ export class RegistryCache {
     this.missing = new LRUCache({ max: this.maxEntries });
     this.manifests = new LRUCache({ max: this.maxEntries });
     this.configs = new LRUCache({ max: this.maxEntries });
+    this.attachmentEntries = new LRUCache({ max: this.maxEntries });
   }
 
   get path(): string | undefined {
@@ -249,6 +304,8 @@ export class RegistryCache {
       if (!((this.missing.get(k)?.checkedAt ?? -1) >= v.checkedAt)) this.missing.set(k, v);
     for (const [k, v] of Object.entries(store.manifests)) if (!this.manifests.has(k)) this.manifests.set(k, v);
     for (const [k, v] of Object.entries(store.configs)) if (!this.configs.has(k)) this.configs.set(k, v);
+    for (const [k, v] of Object.entries(store.attachments ?? {}))
+      if (!((this.attachmentEntries.get(k)?.checkedAt ?? -1) >= v.checkedAt)) this.attachmentEntries.set(k, v);
   }
 
   /** The cached answer for a tag key, classified by age; undefined when nothing usable is known. */
@@ -297,6 +354,17 @@ export class RegistryCache {
     this.changed();
   }
 
+  /** What was found beside a digest (key `registry/path@digest`), while younger than the tag TTL. */
+  attachments(key: string): AttachmentsEntry | undefined {
+    const entry = this.attachmentEntries.get(key);
+    return entry !== undefined && this.now() - entry.checkedAt < this.tagTtlMs ? entry : undefined;
+  }
+
+  storeAttachments(key: string, entry: AttachmentsEntry): void {
+    this.attachmentEntries.set(key, entry);
+    this.changed();
+  }
+
   private changed(): void {
     if (this.path === undefined) return;
     this.dirty = true;
@@ -326,24 +394,35 @@ export class RegistryCache {
     } catch {
       // absent or unreadable: our copy is all there is
     }
-    const store: StoreFile = { version: FORMAT_VERSION, tags: {}, missing: {}, manifests: {}, configs: {} };
+    const store: StoreFile = {
+      version: FORMAT_VERSION,
+      tags: {},
+      missing: {},
+      manifests: {},
+      configs: {},
+      attachments: {},
+    };
     const now = this.now();
     if (typeof onDisk !== 'string') {
       Object.assign(store.tags, onDisk.tags);
       Object.assign(store.missing, onDisk.missing);
       Object.assign(store.manifests, onDisk.manifests);
       Object.assign(store.configs, onDisk.configs);
+      Object.assign(store.attachments!, onDisk.attachments);
     }
     for (const [k, v] of this.tags.entries()) if (!((store.tags[k]?.checkedAt ?? -1) > v.checkedAt)) store.tags[k] = v;
     for (const [k, v] of this.missing.entries())
       if (!((store.missing[k]?.checkedAt ?? -1) > v.checkedAt)) store.missing[k] = v;
     for (const [k, v] of this.manifests.entries()) store.manifests[k] = v;
     for (const [k, v] of this.configs.entries()) store.configs[k] = v;
+    for (const [k, v] of this.attachmentEntries.entries())
+      if (!((store.attachments![k]?.checkedAt ?? -1) > v.checkedAt)) store.attachments![k] = v;
     // Bound the file: drop answers too old to serve, then the oldest beyond maxEntries.
     store.tags = newest(store.tags, this.maxEntries, (v) => now - v.checkedAt < this.tagTtlMs + this.maxStaleMs);
     store.missing = newest(store.missing, this.maxEntries, (v) => now - v.checkedAt < this.missingTtlMs);
     store.manifests = firstN(store.manifests, this.maxEntries);
     store.configs = firstN(store.configs, this.maxEntries);
+    store.attachments = newest(store.attachments!, this.maxEntries, (v) => now - v.checkedAt < this.tagTtlMs);
     const temp = join(dir, `.${CACHE_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
       await mkdir(dir, { recursive: true });

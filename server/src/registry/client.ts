@@ -84,11 +84,14 @@ export interface RegistryClientOptions {
 
 export interface RegistryClient {
   resolve(ref: ParsedImageRef, options?: ResolveOptions): Promise<Result<Resolution>>;
-  /** Platforms, children and creation time of a digest in a repository. */
+  /**
+   * Platforms, children, creation time and provenance of a digest in a repository; with `attachments`, also what is
+   * found beside it (referrers or cosign tags: up to four requests, kept for the tag TTL).
+   */
   describe(
     ref: Pick<ParsedImageRef, 'domain' | 'path'>,
     digest: string,
-    options?: { signal?: AbortSignal },
+    options?: { signal?: AbortSignal; attachments?: boolean },
   ): Promise<Result<Description>>;
   /** Compares a `name:tag@digest` pin with what the tag points to now. */
   checkPin(ref: ParsedImageRef, options?: { platform?: string | Platform; signal?: AbortSignal }): Promise<PinStatus>;

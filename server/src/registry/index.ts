@@ -3,7 +3,18 @@
 
 export { deleteCacheFile } from './cache';
 export { createRegistryClient, type RegistryClient, type RegistryClientOptions, type ResolveOptions } from './client';
-export type { Description, PinStatus, Platform, Resolution, Result } from './types';
+export type {
+  Attachment,
+  AttachmentKind,
+  AttachmentVia,
+  Description,
+  PinStatus,
+  Platform,
+  Provenance,
+  Resolution,
+  Result,
+} from './types';
+export { describeAttachment } from './provenance';
 export { explain, isRegistryError, type RegistryError, type RegistryErrorKind } from './errors';
 export {
   anonymousCredentials,

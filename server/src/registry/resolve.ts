@@ -122,6 +122,7 @@ async function addDetails(
   if (described.ok) {
     if (described.value.platforms) resolution.platforms = described.value.platforms;
     if (described.value.created) resolution.created = described.value.created;
+    if (described.value.provenance) resolution.provenance = described.value.provenance;
     if (resolution.indexDigest) {
       // the chosen child's own date, not the default platform's
       const child = await manifestByDigest(ctx, target, resolution.digest, signal);

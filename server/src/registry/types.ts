@@ -2,8 +2,10 @@
 
 import type { RegistryError } from './errors';
 import type { Platform } from './manifest';
+import type { Attachment, Provenance } from './provenance';
 
 export type { Platform } from './manifest';
+export type { Attachment, AttachmentKind, AttachmentVia, Provenance } from './provenance';
 
 export interface Resolution {
   /** The digest to pin: the tag's own digest (an index for a multi-arch tag), or with `platform`, the child's. */
@@ -15,6 +17,8 @@ export interface Resolution {
   platforms?: Platform[];
   /** With `details`: when the image (the default platform's, for an index) was built, RFC 3339. */
   created?: string;
+  /** With `details`: what the image says about itself (annotations, labels); absent when it says nothing. */
+  provenance?: Provenance;
   /** When the registry was last asked (ms since the epoch, injected clock). */
   checkedAt: number;
   /** Answered from the cache without a request. */
@@ -30,6 +34,13 @@ export interface Description {
   created?: string;
   /** For an index: the runnable children and their platforms. */
   children?: Array<{ digest: string; mediaType: string; platform: Platform }>;
+  /**
+   * What the image says about itself: the index's and manifest's annotations over the config's labels (for an
+   * index, its default platform's image). Absent when it says nothing.
+   */
+  provenance?: Provenance;
+  /** With `attachments`: signatures, SBOMs, attestations found beside it (presence only); absent when not asked. */
+  attachments?: Attachment[];
 }
 
 export type PinStatus =

@@ -291,6 +291,64 @@ export async function pushIndex(
   return { ...pushed, manifests };
 }
 
+/** The empty JSON config OCI artifacts use (`{}`), pushed so a manifest naming it is complete. */
+async function pushEmptyConfig(target: SeedTarget, repo: string): Promise<Descriptor> {
+  const blob = await pushBlob(target, repo, Buffer.from('{}'));
+  return { mediaType: 'application/vnd.oci.empty.v1+json', digest: blob.digest, size: blob.size };
+}
+
+/**
+ * A cosign-style signature under the tag `sha256-<hex>.sig` (cosign's tag scheme, for registries without the
+ * referrers API): an OCI manifest whose layer is a simple-signing payload.
+ */
+export async function pushCosignSignature(
+  target: SeedTarget,
+  repo: string,
+  subject: { digest: string },
+  suffix: 'sig' | 'att' | 'sbom' = 'sig',
+): Promise<PushedManifest> {
+  const payload = await pushBlob(
+    target,
+    repo,
+    ociJson({
+      critical: { image: { 'docker-manifest-digest': subject.digest }, type: 'cosign container image signature' },
+    }),
+  );
+  const manifest = ociJson({
+    schemaVersion: 2,
+    mediaType: MEDIA.ociManifest,
+    config: { ...(await pushEmptyConfig(target, repo)), mediaType: MEDIA.ociConfig },
+    layers: [
+      {
+        mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+        digest: payload.digest,
+        size: payload.size,
+        annotations: { 'dev.cosignproject.cosign/signature': 'MEUCIQ-not-a-real-signature' },
+      },
+    ],
+  });
+  return pushManifest(target, repo, `${subject.digest.replace(':', '-')}.${suffix}`, MEDIA.ociManifest, manifest);
+}
+
+/** An OCI 1.1 referrer of `subject` (a manifest with `subject` and `artifactType`), pushed by digest. */
+export async function pushReferrer(
+  target: SeedTarget,
+  repo: string,
+  subject: PushedManifest,
+  artifactType: string,
+): Promise<PushedManifest> {
+  const content = await pushBlob(target, repo, ociJson({ spdxVersion: 'SPDX-2.3', name: repo }));
+  const manifest = ociJson({
+    schemaVersion: 2,
+    mediaType: MEDIA.ociManifest,
+    artifactType,
+    config: await pushEmptyConfig(target, repo),
+    layers: [{ mediaType: artifactType, digest: content.digest, size: content.size }],
+    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.bytes.length },
+  });
+  return pushManifest(target, repo, undefined, MEDIA.ociManifest, manifest);
+}
+
 /** DELETE /v2/<repo>/manifests/<digest> → 202 (needs storage.delete.enabled). Tags pointing at it go too. */
 export async function deleteManifest(target: SeedTarget, repo: string, digest: string): Promise<void> {
   const res = await call(target, `repository:${repo}:delete`, 'DELETE', `/v2/${repo}/manifests/${digest}`);

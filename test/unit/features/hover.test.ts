@@ -309,3 +309,96 @@ describe('hoverMarkdown with a lock', () => {
     );
   });
 });
+
+describe('hoverMarkdown: provenance, attachments, what changed', () => {
+  const SHA_A = 'a'.repeat(40);
+  const SHA_B = 'b'.repeat(40);
+  const amd64 = { os: 'linux', architecture: 'amd64' };
+  const arm64 = { os: 'linux', architecture: 'arm64' };
+
+  it('a drifted pin: what changed (version, revision with a compare link, platforms), both images’ attachments', () => {
+    const pinned = {
+      digest: D1,
+      mediaType: INDEX,
+      created: '2024-01-01T00:00:00Z',
+      platforms: [amd64],
+      provenance: { version: '1.2.0', source: 'https://github.com/org/app', revision: SHA_A },
+      attachments: [],
+    };
+    const current = {
+      digest: D2,
+      mediaType: INDEX,
+      created: '2024-02-25T00:00:00Z',
+      platforms: [amd64, arm64],
+      provenance: { version: '1.2.1', source: 'https://github.com/org/app', revision: SHA_B },
+      attachments: [{ kind: 'signature' as const, via: 'cosign-tag' as const }],
+    };
+    const facts: ImageFacts = {
+      online: {
+        kind: 'pin',
+        status: { status: 'drifted', pinned: D1, current: D2, tagDigest: D2, checkedAt: NOW - 30_000 },
+        created: { pinned: pinned.created, current: current.created },
+        described: { pinned, current },
+      },
+      pinned: { ok: true, value: pinned },
+      currentImage: { ok: true, value: current },
+    };
+    const lines = hover({ ref: ref(`FROM quay.io/org/app:1.2@${D1}`), facts });
+    assert.deepEqual(lines.slice(4, 11), [
+      `Current digest: \`${D2}\``,
+      `**What changed:** version \`1.2.0\` → \`1.2.1\` · source revision \`aaaaaaaaaaaa\` → \`bbbbbbbbbbbb\` ([compare](https://github.com/org/app/compare/${SHA_A}...${SHA_B})) · platforms added \`linux/arm64\``,
+      `Pinned digest: \`${D1}\``,
+      'Platforms: linux/amd64',
+      `Provenance: version \`1.2.0\` · source [github.com/org/app](https://github.com/org/app) at [\`aaaaaaaaaaaa\`](https://github.com/org/app/commit/${SHA_A})`,
+      'Attachments: none found',
+      'Attachments of the image the tag points to now: signature \\(cosign tag\\)',
+    ]);
+  });
+
+  it('without the hover’s own descriptions, what changed comes from the drift’s answer', () => {
+    const facts: ImageFacts = {
+      online: {
+        kind: 'pin',
+        status: { status: 'drifted', pinned: D1, current: D2, tagDigest: D2, checkedAt: NOW - 30_000 },
+        described: {
+          pinned: { digest: D1, mediaType: INDEX, provenance: { baseDigest: `sha256:${'c'.repeat(64)}` } },
+          current: { digest: D2, mediaType: INDEX, provenance: { baseDigest: `sha256:${'d'.repeat(64)}` } },
+        },
+      },
+    };
+    const lines = hover({ ref: ref(`FROM quay.io/org/app:1.2@${D1}`), facts });
+    assert.ok(
+      lines.includes('**What changed:** base image changed: `sha256:cccccccccccc…` → `sha256:dddddddddddd…`'),
+      lines.join('\n'),
+    );
+  });
+
+  it('an unpinned tag: the current image’s provenance (hostile values escaped) and attachments', () => {
+    const facts: ImageFacts = {
+      online: { kind: 'tag', result: { ok: true, value: resolution(D1) } },
+      current: { ok: true, value: resolution(D1, { provenance: { title: 'from the resolution' } }) },
+      currentImage: {
+        ok: true,
+        value: {
+          digest: D1,
+          mediaType: INDEX,
+          provenance: { title: '<img src=x>', source: 'javascript:alert(1)', revision: 'main' },
+          attachments: [{ kind: 'attestation', via: 'index' }],
+        },
+      },
+    };
+    const lines = hover({ ref: ref('FROM python:3.12-slim'), facts });
+    assert.ok(
+      lines.includes('Provenance: title `<img src=x>` · source `javascript:alert(1)` at `main`'),
+      lines.join('\n'),
+    );
+    assert.ok(lines.includes('Attachments: attestation \\(attestation in index\\)'), lines.join('\n'));
+    assert.ok(!lines.some((l) => l.includes('](javascript')));
+  });
+
+  it('nothing said, nothing asked: no provenance or attachment line', () => {
+    const facts: ImageFacts = { online: { kind: 'tag', result: { ok: true, value: resolution(D1) } } };
+    const lines = hover({ ref: ref('FROM python:3.12-slim'), facts });
+    assert.ok(!lines.some((l) => l.startsWith('Provenance') || l.startsWith('Attachments')));
+  });
+});

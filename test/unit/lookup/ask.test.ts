@@ -71,8 +71,8 @@ function scriptedClient(tags: Record<string, string>) {
       if (platform === 'linux/s390x') return { ok: false, error: { kind: 'not-found', message: 'no such platform' } };
       return { ok: true, value: resolution(digest) };
     },
-    async describe(parsed, digest) {
-      calls.push(`describe ${digest.slice(7, 8)}`);
+    async describe(parsed, digest, options = {}) {
+      calls.push(`describe ${digest.slice(7, 8)}${options.attachments ? ' with attachments' : ''}`);
       return {
         ok: true,
         value: { digest, mediaType: 'x/y', created: digest === P ? '2024-01-01T00:00:00Z' : '2024-02-01T00:00:00Z' },
@@ -122,8 +122,23 @@ describe('lookUp', () => {
       kind: 'pin',
       status: { status: 'drifted', pinned: P, current: C, tagDigest: C, checkedAt: 0 },
       created: { pinned: '2024-01-01T00:00:00Z', current: '2024-02-01T00:00:00Z' },
+      described: {
+        pinned: { digest: P, mediaType: 'x/y', created: '2024-01-01T00:00:00Z' },
+        current: { digest: C, mediaType: 'x/y', created: '2024-02-01T00:00:00Z' },
+      },
     });
     assert.deepEqual(progress, ['0/2', '1/2', '2/2']);
+  });
+
+  it('check: a drifted pin is described with its attachments; a tag never is', async () => {
+    const { client, calls } = scriptedClient({ 'docker.io/library/a:1': C, 'docker.io/library/b:2': C });
+    await lookUp([ref(`b:2@${P}`), ref('a:1')], client, { platform: null, pins: true, dates: true, attachments: true });
+    assert.deepEqual(calls.sort(), [
+      'checkPin docker.io/library/b:2@1',
+      'describe 1 with attachments',
+      'describe c with attachments',
+      'resolve docker.io/library/a:1',
+    ]);
   });
 
   it('pin (no dates): a drifted pin is not described', async () => {

@@ -231,6 +231,49 @@ describe('persistent store', () => {
       chmodSync(dir, 0o700);
     },
   );
+  it('provenance keys and attachments survive a write and a read; anything else in them is dropped', async () => {
+    const dir = freshDir();
+    const now = 1_000_000_000;
+    const first = make({ dir, start: now }).cache;
+    const annotations = { 'org.opencontainers.image.version': '1.0' };
+    first.storeManifest(DIGEST, { kind: 'manifest', mediaType: MT, configDigest: DIGEST2, annotations });
+    first.storeConfig(DIGEST2, { labels: { 'org.opencontainers.image.revision': 'abc' } });
+    first.storeAttachments('r/a@x', { found: [{ kind: 'signature', via: 'cosign-tag' }], checkedAt: now });
+    await first.flush();
+    const { cache, clock } = make({ dir, start: now });
+    await cache.ready();
+    assert.deepEqual(cache.manifest(DIGEST)?.annotations, annotations);
+    assert.deepEqual(cache.config(DIGEST2), { labels: { 'org.opencontainers.image.revision': 'abc' } });
+    assert.deepEqual(cache.attachments('r/a@x')?.found, [{ kind: 'signature', via: 'cosign-tag' }]);
+    // Attachments can change (a signature pushed later): kept for the tag TTL only.
+    clock.now += HOUR;
+    assert.equal(cache.attachments('r/a@x'), undefined);
+
+    const hostile = freshDir();
+    mkdirSync(hostile, { recursive: true });
+    writeFileSync(
+      join(hostile, CACHE_FILE),
+      JSON.stringify({
+        version: 1,
+        tags: {},
+        manifests: {
+          [DIGEST]: { kind: 'manifest', mediaType: MT, configDigest: DIGEST2, annotations: { 'com.evil': 'x' } },
+        },
+        configs: { [DIGEST2]: { labels: { 'org.opencontainers.image.title': 'x'.repeat(100_000) } } },
+        attachments: {
+          a: { found: [{ kind: 'signature', via: 'cosign-tag' }], checkedAt: now },
+          b: { found: [{ kind: '<script>', via: 'cosign-tag' }], checkedAt: now },
+        },
+      }),
+    );
+    const read = make({ dir: hostile, start: now }).cache;
+    await read.ready();
+    assert.equal(read.manifest(DIGEST)?.annotations, undefined);
+    assert.equal(read.config(DIGEST2)?.labels, undefined);
+    assert.ok(read.attachments('a'));
+    assert.equal(read.attachments('b'), undefined);
+  });
+
   it('a cache directory that is a file warns once and keeps answers in memory', async () => {
     const file = join(root, `file${n++}`);
     writeFileSync(file, 'x');

@@ -2,9 +2,19 @@
 // Additive fields only: `context`, `platform`, `localBuild`, `ignored`, `parts` (split references), `locked` (a lock
 // file records its digest) on a reference; `related` (the other places an `inconsistent-pin` names) on a diagnostic;
 // a top-level `notes` array.
-// `current` appears only when the registry was asked (or, offline, when the cache knew the answer).
+// `current` appears only when the registry was asked (or, offline, when the cache knew the answer); for a drifted
+// pin, whose images are described, `current` also says what the image says about itself, what is attached to it and
+// what changed, and `pinned` says the same of the pinned image (optional fields, v1).
 import { notAsked, type Online } from '../../lookup/answer';
-import type { RegistryError, RegistryErrorKind } from '../../registry/index';
+import {
+  formatPlatform,
+  type Attachment,
+  type Description,
+  type Provenance,
+  type RegistryError,
+  type RegistryErrorKind,
+} from '../../registry/index';
+import { whatChanged, type WhatChanged } from '../../features/changes';
 import type { DiagnosticCode, Severity } from '../../shared/rules';
 import type { Range, ReferenceContext, ReferenceParts, ReferenceSource, ReferenceStatus } from '../../references/types';
 import type { Report, Summary } from '../check';
@@ -26,6 +36,8 @@ export interface JsonReference {
   /** A split reference (Helm values, kustomize, an ARG holding the tag): each scalar's text and range. */
   parts?: ReferenceParts;
   current?: Current;
+  /** A drifted pin's own image, described: its build time, platforms, provenance, attachments. */
+  pinned?: Image;
   /** The reference is locked: the digest its lock file records, and that lock file (relative to the working directory). */
   locked?: { digest: string; lock: string };
   diagnostics: JsonDiagnostic[];
@@ -56,6 +68,7 @@ export interface JsonReport {
 export function toJsonReport(report: Report, summary: Summary): JsonReport {
   const references = report.references.map(({ file, reference: ref, findings, online, locked }): JsonReference => {
     const current = currentOf(online);
+    const pinned = pinnedOf(online);
     return {
       file,
       range: ref.range,
@@ -71,6 +84,7 @@ export function toJsonReport(report: Report, summary: Summary): JsonReport {
       ...(ref.ignored ? { ignored: true as const } : {}),
       ...(ref.parts !== undefined ? { parts: ref.parts } : {}),
       ...(current !== undefined ? { current } : {}),
+      ...(pinned !== undefined ? { pinned } : {}),
       ...(locked !== undefined ? { locked } : {}),
       diagnostics: findings.map(({ code, severity, message, related }) => ({
         code,
@@ -95,12 +109,46 @@ export function formatJson(report: Report, summary: Summary): string {
   return `${JSON.stringify(toJsonReport(report, summary), null, 2)}\n`;
 }
 
+/** What an image says about itself and what is attached to it, when it was described (optional, v1). */
+export interface ImageMetadata {
+  /** `os/arch[/variant]` of its runnable images. */
+  platforms?: string[];
+  provenance?: Provenance;
+  /** Presence only: `{ kind, via }`, kind signature|sbom|provenance|attestation|artifact, via index|referrers|cosign-tag. */
+  attachments?: Attachment[];
+}
+
 /** `current` of the JSON output: what the tag points to now, when the image was built, or why that is unknown. */
-export interface Current {
+export interface Current extends ImageMetadata {
   digest: string | null;
   created: string | null;
   /** The registry error's kind, null when the registry answered. */
   error: RegistryErrorKind | null;
+  /** A drifted pin: what changed from the pinned image to this one (features/changes.ts). */
+  changes?: WhatChanged;
+}
+
+/** `pinned` of the JSON output: a drifted pin's own image. */
+export interface Image extends ImageMetadata {
+  digest: string;
+  created: string | null;
+}
+
+function metadataOf(description: Description | undefined): ImageMetadata {
+  if (description === undefined) return {};
+  return {
+    ...(description.platforms !== undefined ? { platforms: description.platforms.map(formatPlatform) } : {}),
+    ...(description.provenance !== undefined ? { provenance: description.provenance } : {}),
+    ...(description.attachments !== undefined ? { attachments: description.attachments } : {}),
+  };
+}
+
+/** A drifted pin's own image as described; undefined for anything else. */
+export function pinnedOf(online: Online | undefined): Image | undefined {
+  if (online?.kind !== 'pin' || online.status.status !== 'drifted') return undefined;
+  const described = online.described?.pinned;
+  if (described === undefined) return undefined;
+  return { digest: online.status.pinned, created: described.created ?? null, ...metadataOf(described) };
 }
 
 /** What the JSON output says under `current`; undefined when the registry was not asked (or the cache had nothing). */
@@ -110,14 +158,31 @@ export function currentOf(online: Online | undefined): Current | undefined {
     notAsked(error) ? undefined : { digest: null, created: null, error: error.kind };
   if (online.kind === 'tag') {
     if (!online.result.ok) return failed(online.result.error);
-    return { digest: online.result.value.digest, created: online.result.value.created ?? null, error: null };
+    const { digest, created, platforms, provenance } = online.result.value;
+    return {
+      digest,
+      created: created ?? null,
+      error: null,
+      ...(platforms !== undefined ? { platforms: platforms.map(formatPlatform) } : {}),
+      ...(provenance !== undefined ? { provenance } : {}),
+    };
   }
   const { status, created } = online;
   switch (status.status) {
     case 'current':
       return { digest: status.digest, created: created?.current ?? created?.pinned ?? null, error: null };
-    case 'drifted':
-      return { digest: status.current, created: created?.current ?? null, error: null };
+    case 'drifted': {
+      const described = online.described;
+      if (described === undefined) return { digest: status.current, created: created?.current ?? null, error: null };
+      const changes = whatChanged(described.pinned, described.current);
+      return {
+        digest: status.current,
+        created: created?.current ?? null,
+        error: null,
+        ...metadataOf(described.current),
+        ...(Object.keys(changes).length > 0 ? { changes } : {}),
+      };
+    }
     case 'gone':
       return { digest: online.tag?.digest ?? null, created: online.tag?.created ?? null, error: null };
     case 'unknown':

@@ -1,6 +1,6 @@
 // `--format markdown`: a report for a pull request body or a CI job summary, in GitHub-flavoured Markdown without
 // HTML. `check`: the summary line, then a table of findings per file (line, severity, code linked to its docs, image,
-// message). `pin`: the summary line, one table row per image whose digest changed (`changesTable`, which other
+// message), then what changed for each drifted pin whose images were described. `pin`: the summary line, one table row per image whose digest changed (`changesTable`, which other
 // commands feed with their own `ImageChange`s), then the problems. Every name and message that came from a file or
 // a registry is escaped (shared/markdown.ts), and a `|` never ends a table cell early. Deterministic: files, images
 // and places are sorted by UTF-16 code units, never by locale.
@@ -10,6 +10,7 @@ import { codeSpan, escapeMarkdown } from '../../shared/markdown';
 import { PRODUCT_NAME } from '../../shared/product';
 import { ruleHelpUri, type DiagnosticCode, type Severity } from '../../shared/rules';
 import { formatAge, shortDigest } from '../../shared/text';
+import { MARKDOWN, driftExplanation } from '../../features/provenanceWords';
 import type { CheckedReference, Report, Summary } from '../check';
 import { byCodeUnits } from '../walk';
 import { summaryLine } from './text';
@@ -136,7 +137,31 @@ export function formatMarkdown(report: Report, summary: Summary): string {
     out.push(`### ${codeSpan(file)}`);
     out.push(table(['line', 'severity', 'code', 'image', 'message'], ['---:', '---', '---', '---', '---'], cells));
   }
+  const moves = driftList(report);
+  if (moves !== '') out.push('### What changed', moves);
   return `${out.join('\n\n')}\n`;
+}
+
+/**
+ * One item per drifted pin whose images said something: the image and where, then what changed and what is attached
+ * to the image the tag points to now (escaped; links only to forges' pages). In the order of the findings.
+ */
+function driftList(report: Report): string {
+  const items: Array<{ file: string; at: Position; text: string }> = [];
+  for (const checked of report.references) {
+    if (!checked.findings.some((f) => f.code === 'tag-drift')) continue;
+    const { changes, attachedNow } = driftExplanation(checked.online, MARKDOWN);
+    if (changes.length === 0 && attachedNow === null) continue;
+    const start = checked.reference.range.start;
+    const said = [...changes, ...(attachedNow !== null ? [`the new image has: ${attachedNow}`] : [])];
+    items.push({
+      file: checked.file,
+      at: start,
+      text: `- ${imageCell(checked)} (${codeSpan(`${checked.file}:${start.line + 1}`)}): ${said.join(' · ')}`,
+    });
+  }
+  items.sort((a, b) => byCodeUnits(a.file, b.file) || comparePositions(a.at, b.at));
+  return items.map((item) => item.text).join('\n');
 }
 
 // --- changes (pin, lock) ---------------------------------------------------------------------------------------

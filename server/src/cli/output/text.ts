@@ -1,10 +1,12 @@
 // Text for people: `file:line:col severity code message`, 1-based like compilers print, then a summary line.
-// File-level notes have no code: `file[:line:col] severity message`. Failures are on stderr, not here.
+// File-level notes have no code: `file[:line:col] severity message`. Failures are on stderr, not here. A tag-drift
+// is followed by indented lines saying what changed (features/provenanceWords.ts).
 import type { Severity } from '../../shared/rules';
 import type { Position } from '../../references/types';
 import type { Report, Summary } from '../check';
 import { byCodeUnits } from '../walk';
 import { plural } from '../../shared/text';
+import { PLAIN, driftExplanation } from '../../features/provenanceWords';
 
 export interface TextOptions {
   color: boolean;
@@ -33,14 +35,22 @@ export function formatText(report: Report, summary: Summary, options: TextOption
       text: `${where} ${paint(color, SEVERITY_COLOR[note.severity], note.severity)} ${note.message}`,
     });
   }
-  for (const { file, findings } of report.references) {
+  for (const { file, findings, online } of report.references) {
     for (const finding of findings) {
       const severity = paint(color, SEVERITY_COLOR[finding.severity], finding.severity);
       const code = paint(color, '2', finding.code);
+      // A drift is explained on indented lines under it (what changed, what the new image has attached).
+      const explained = finding.code === 'tag-drift' ? driftExplanation(online, PLAIN) : null;
+      const more = [
+        ...(explained && explained.changes.length > 0 ? [`  what changed: ${explained.changes.join('; ')}`] : []),
+        ...(explained?.attachedNow ? [`  the new image has: ${explained.attachedNow}`] : []),
+      ];
       lines.push({
         file,
         at: finding.range.start,
-        text: `${file}:${humanPosition(finding.range.start)} ${severity} ${code} ${finding.message}`,
+        text: [`${file}:${humanPosition(finding.range.start)} ${severity} ${code} ${finding.message}`, ...more].join(
+          '\n',
+        ),
       });
     }
   }

@@ -36,7 +36,7 @@ export class HoverHandler {
     const facts =
       ref.ignored || ignoredBySettings(ref, found.settings)
         ? undefined
-        : await registry.facts(lock?.view(ref, platform) ?? ref, found.settings, signalOf(token), true);
+        : await registry.facts(lock?.view(ref, platform) ?? ref, found.settings, signalOf(token), true, true);
     // Cancelled while the registry was being asked (the cursor moved on): the client no longer wants this hover.
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     const markdown = hoverMarkdown({
