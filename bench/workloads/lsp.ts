@@ -102,6 +102,7 @@ function session(text: string, edits: TextDocumentContentChangeEvent[]): Session
     resolve: () => never,
     describe: () => never,
     checkPin: () => never,
+    listTags: () => never,
     rateLimit: () => undefined,
     flush: async () => undefined,
     close: async () => undefined,

@@ -4,6 +4,7 @@
 export { deleteCacheFile } from './cache';
 export { createRegistryClient, type RegistryClient, type RegistryClientOptions, type ResolveOptions } from './client';
 export type { Description, PinStatus, Platform, Resolution, Result } from './types';
+export type { TagList } from './tagList';
 export { explain, isRegistryError, type RegistryError, type RegistryErrorKind } from './errors';
 export {
   anonymousCredentials,

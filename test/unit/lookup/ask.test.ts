@@ -85,6 +85,14 @@ function scriptedClient(tags: Record<string, string>) {
         ? { status: 'current', digest, checkedAt: 0 }
         : { status: 'drifted', pinned: parsed.digest!, current: digest, tagDigest: digest, checkedAt: 0 };
     },
+    async listTags(parsed) {
+      const name = `${parsed.domain}/${parsed.path}`;
+      calls.push(`listTags ${name}`);
+      const listed = Object.keys(tags)
+        .filter((key) => key.startsWith(`${name}:`))
+        .map((key) => key.slice(name.length + 1));
+      return { ok: true, value: { tags: listed, truncated: false, checkedAt: 0, fromCache: false } };
+    },
     rateLimit: () => undefined,
     flush: async () => undefined,
     close: async () => undefined,

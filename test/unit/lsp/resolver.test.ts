@@ -18,6 +18,7 @@ function clientAnswering(answers: Record<string, Result<Resolution>>): RegistryC
       answers[`${parsed.name}:${parsed.tag ?? 'latest'}${options?.platform ? ` ${String(options.platform)}` : ''}`]!,
     describe: async () => ({ ok: false, error: { kind: 'invalid', message: 'not asked' } }),
     checkPin: async () => ({ status: 'unknown', error: { kind: 'invalid', message: 'not asked' } }),
+    listTags: async () => ({ ok: false, error: { kind: 'invalid', message: 'not asked' } }),
     rateLimit: () => undefined,
     flush: async () => undefined,
     close: async () => undefined,
