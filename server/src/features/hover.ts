@@ -10,6 +10,7 @@ import { codeSpan, escapeMarkdown } from '../shared/markdown';
 import type { ImageFacts } from './facts';
 import { referenceText } from '../references/reference';
 import { lockedView, type LockState } from '../lock/state';
+import { newerHoverLines } from './newer';
 
 export type HoverMode =
   /** The registry is asked. */
@@ -223,6 +224,7 @@ function registryLines(
       out.push(mode === 'offline' ? 'Offline: this tag is not in the cache.' : 'Asking the registry…');
     }
   }
+  out.push(...newerHoverLines(facts?.newer, now));
   if (checkedAt !== undefined) {
     const cached = mode === 'offline' || (current?.stale ?? false) ? ' (from the cache)' : '';
     out.push(`*Checked ${now - checkedAt < 60_000 ? 'just now' : `${formatAge(now - checkedAt)} ago`}${cached}.*`);

@@ -6,6 +6,7 @@ import { ask } from '../lookup/ask';
 import { questionFor, type Question } from '../lookup/question';
 import type { Online } from '../lookup/answer';
 import type { ImageFacts } from '../features/facts';
+import { askNewer, asksNewer } from '../lookup/newer';
 import { isIndexType } from '../registry/manifest';
 import type { Logger, RegistryClient, RegistryError, Resolution } from '../registry/index';
 import type { ReferenceGroup } from '../references/incremental';
@@ -399,6 +400,13 @@ export class Resolver {
       if (indexDigest !== undefined) facts.currentDescription = await client.describe(parsed, indexDigest);
     }
     if (pin && parsed.digest !== null) facts.pinned = await client.describe(parsed, parsed.digest);
+    // Newer versions of the tag (its repository's tag list, cached for hours): the hover and "Update to".
+    if (asksNewer(parsed))
+      facts.newer = await askNewer(client, parsed, {
+        resolve: true,
+        dates: true,
+        ...(platform === undefined ? {} : { platform }),
+      });
     return facts;
   }
 

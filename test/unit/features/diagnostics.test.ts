@@ -217,6 +217,7 @@ describe('the rule table', () => {
     'digest-not-found': true,
     'tag-not-found': true,
     'registry-error': true,
+    outdated: true,
   };
 
   it('lists every code exactly once, offline codes first', () => {
@@ -243,6 +244,7 @@ describe('the rule table', () => {
     'digest-not-found': 'error',
     'tag-not-found': 'error',
     'registry-error': 'warning',
+    outdated: 'hint',
   };
   for (const [code, severity] of Object.entries(severities) as Array<[DiagnosticCode, Severity]>) {
     it(`${code}: default severity ${severity}, a title, a why and a fix, and a README anchor`, () => {
