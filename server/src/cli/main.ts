@@ -1,7 +1,10 @@
 // The command line as a function of argv and an environment: everything but process itself, so tests run it in-process.
 import { parseArgs, HELP, type CheckArgs, type PinArgs } from './args';
 import { askRegistries } from './ask';
-import { allReferences, diagnoseAll, exitStatus, readFiles, summarise } from './check';
+import { allReferences, codeEnabled, diagnoseAll, exitStatus, readFiles, summarise } from './check';
+import { lookUpNewer, type Newer } from '../lookup/newer';
+import type { ImageReference } from '../references/types';
+import type { Result } from '../registry/index';
 import { lockCommand } from './lock';
 import { checkLocks } from './locks';
 import { renderCommand } from './render';
@@ -69,7 +72,19 @@ async function check(args: CheckArgs, io: CliIo): Promise<ExitCode> {
   // A locked reference is asked about as the pin of its locked digest (lock/state.ts lockedView).
   const locks = checkLocks(read, args, io.cwd);
   const asked = allReferences(read).map((ref) => locks.views.get(ref) ?? ref);
-  const answers = await askRegistries(asked, args, io, { pins: true, dates: true });
+  // Newer versions only when `outdated` is on: a plain check stays HEAD-only (no tag list).
+  let newer: Map<ImageReference, Result<Newer>> | undefined;
+  const answers = await askRegistries(asked, args, io, {
+    pins: true,
+    dates: true,
+    ...(codeEnabled('outdated', args.severity)
+      ? {
+          more: async (client) => {
+            newer = await lookUpNewer(allReferences(read), client, { platform: args.platform, resolve: false });
+          },
+        }
+      : {}),
+  });
   const online = new Map(
     allReferences(read).flatMap((ref) => {
       const answer = answers.get(locks.views.get(ref) ?? ref);
@@ -77,7 +92,12 @@ async function check(args: CheckArgs, io: CliIo): Promise<ExitCode> {
     }),
   );
   read.failures.push(...locks.failures);
-  const report = diagnoseAll(read, online, { now: (io.now ?? Date.now)(), offline: args.offline }, locks.states);
+  const report = diagnoseAll(
+    read,
+    online,
+    { now: (io.now ?? Date.now)(), offline: args.offline, severity: args.severity, ...(newer ? { newer } : {}) },
+    locks.states,
+  );
   for (const failure of report.failures) io.stderr.write(`${PRODUCT_NAME}: ${failure.file}: ${failure.message}\n`);
   const summary = summarise(report);
   switch (args.format) {

@@ -1,10 +1,12 @@
 // `check --format json`: the public shape of /work/shared/design/cli.md, version 1.
 // Additive fields only: `context`, `platform`, `localBuild`, `ignored`, `parts` (split references), `locked` (a lock
-// file records its digest) on a reference; a
+// file records its digest), `newer` (newer versions of the tag, with `--severity outdated=…`) on a reference; a
 // top-level `notes` array.
 // `current` appears only when the registry was asked (or, offline, when the cache knew the answer).
 import { notAsked, type Online } from '../../lookup/answer';
-import type { RegistryError, RegistryErrorKind } from '../../registry/index';
+import { offerDigest, type Newer } from '../../lookup/newer';
+import type { UpgradeLevel } from '../../references/versions';
+import type { RegistryError, RegistryErrorKind, Result } from '../../registry/index';
 import type { DiagnosticCode, Severity } from '../../shared/rules';
 import type { Range, ReferenceContext, ReferenceParts, ReferenceSource, ReferenceStatus } from '../../references/types';
 import type { Report, Summary } from '../check';
@@ -28,7 +30,22 @@ export interface JsonReference {
   current?: Current;
   /** The reference is locked: the digest its lock file records, and that lock file (relative to the working directory). */
   locked?: { digest: string; lock: string };
+  /** The newest tag of the same line per level, when asked for (`--severity outdated=…`); a digest when looked up. */
+  newer?: JsonNewer;
   diagnostics: Array<{ code: DiagnosticCode; severity: Severity; message: string }>;
+}
+
+export type JsonNewer = Partial<Record<UpgradeLevel, { tag: string; digest?: string }>>;
+
+/** `newer` of the JSON output: present when the tag list was read (empty when nothing is newer). */
+export function newerOf(newer: Result<Newer> | undefined): JsonNewer | undefined {
+  if (!newer?.ok) return undefined;
+  const out: JsonNewer = {};
+  for (const offer of newer.value.offers) {
+    const digest = offerDigest(offer);
+    out[offer.level] = digest === undefined ? { tag: offer.tag } : { tag: offer.tag, digest };
+  }
+  return out;
 }
 
 export interface JsonNote {
@@ -46,27 +63,31 @@ export interface JsonReport {
 }
 
 export function toJsonReport(report: Report, summary: Summary): JsonReport {
-  const references = report.references.map(({ file, reference: ref, findings, online, locked }): JsonReference => {
-    const current = currentOf(online);
-    return {
-      file,
-      range: ref.range,
-      text: ref.text,
-      source: ref.source,
-      name: ref.name,
-      tag: ref.tag,
-      digest: ref.digest,
-      status: ref.status,
-      context: ref.context,
-      ...(ref.platform !== undefined ? { platform: ref.platform } : {}),
-      ...(ref.localBuild ? { localBuild: true as const } : {}),
-      ...(ref.ignored ? { ignored: true as const } : {}),
-      ...(ref.parts !== undefined ? { parts: ref.parts } : {}),
-      ...(current !== undefined ? { current } : {}),
-      ...(locked !== undefined ? { locked } : {}),
-      diagnostics: findings.map(({ code, severity, message }) => ({ code, severity, message })),
-    };
-  });
+  const references = report.references.map(
+    ({ file, reference: ref, findings, online, locked, newer }): JsonReference => {
+      const current = currentOf(online);
+      const newerTags = newerOf(newer);
+      return {
+        file,
+        range: ref.range,
+        text: ref.text,
+        source: ref.source,
+        name: ref.name,
+        tag: ref.tag,
+        digest: ref.digest,
+        status: ref.status,
+        context: ref.context,
+        ...(ref.platform !== undefined ? { platform: ref.platform } : {}),
+        ...(ref.localBuild ? { localBuild: true as const } : {}),
+        ...(ref.ignored ? { ignored: true as const } : {}),
+        ...(ref.parts !== undefined ? { parts: ref.parts } : {}),
+        ...(current !== undefined ? { current } : {}),
+        ...(locked !== undefined ? { locked } : {}),
+        ...(newerTags !== undefined ? { newer: newerTags } : {}),
+        diagnostics: findings.map(({ code, severity, message }) => ({ code, severity, message })),
+      };
+    },
+  );
   const notes: JsonNote[] = [
     ...report.notes.map(({ file, severity, message, range }) =>
       range ? { file, severity, message, range } : { file, severity, message },
