@@ -123,8 +123,24 @@ async function pin(args: PinArgs, io: CliIo): Promise<ExitCode> {
   const read = readFiles(walked.files, { problems: walked.problems, keepBytes: true });
   const markdown = args.format === 'markdown';
   // The markdown report dates both images of a drifted pin (the text output has no room for it).
-  const online = await askRegistries(allReferences(read), args, io, { pins: args.update, dates: markdown });
-  const plan = planPins(read, online, { update: args.update });
+  // --upgrade: the tag lists of version tags, and the one offer each moves to, resolved (pins too: they upgrade).
+  const upgrade = args.upgrade ?? undefined;
+  let newer: Map<ImageReference, Result<Newer>> | undefined;
+  const online = await askRegistries(allReferences(read), args, io, {
+    pins: args.update || upgrade !== undefined,
+    dates: markdown,
+    ...(upgrade === undefined
+      ? {}
+      : {
+          more: async (client) => {
+            newer = await lookUpNewer(allReferences(read), client, { platform: args.platform, resolve: upgrade });
+          },
+        }),
+  });
+  const plan = planPins(read, online, {
+    update: args.update,
+    ...(upgrade === undefined ? {} : { upgrade, ...(newer ? { newer } : {}) }),
+  });
   const output = writePins(plan, { dryRun: args.dryRun });
   const errors = [
     ...read.failures.map((failure) => `${failure.file}: ${failure.message}`),
@@ -139,7 +155,14 @@ async function pin(args: PinArgs, io: CliIo): Promise<ExitCode> {
       ...plan.problems.map((p) => ({ file: p.file, line: p.reference.range.start.line + 1, message: p.message })),
       ...output.unwritten,
     ];
-    const command = ['pin', args.update ? '--update' : '', args.dryRun ? '--dry-run' : ''].filter(Boolean).join(' ');
+    const command = [
+      'pin',
+      args.update ? '--update' : '',
+      upgrade === undefined ? '' : `--upgrade ${upgrade}`,
+      args.dryRun ? '--dry-run' : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     io.stdout.write(
       formatPinMarkdown({
         command,

@@ -1,10 +1,10 @@
 // Newer versions in the hover and as "Update to" quick fixes; the `outdated` finding.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CodeAction, Diagnostic } from 'vscode-languageserver';
+import type { CodeAction, Diagnostic, TextDocumentEdit } from 'vscode-languageserver';
 import { codeActions, type FileView } from '../../../server/src/features/codeActions';
 import { diagnose } from '../../../server/src/features/diagnostics';
-import { applyEdits } from '../../../server/src/features/edits';
+import { applyEdits, type TextEdit } from '../../../server/src/features/edits';
 import { hoverMarkdown } from '../../../server/src/features/hover';
 import { newerHoverLines } from '../../../server/src/features/newer';
 import type { Newer } from '../../../server/src/lookup/newer';
@@ -105,8 +105,8 @@ describe('"Update to" quick fixes', () => {
     });
   };
   const apply = (text: string, action: CodeAction): string => {
-    const change = action.edit!.documentChanges![0] as { edits: Array<{ range: never; newText: string }> };
-    const applied = applyEdits(text, change.edits);
+    const change = action.edit!.documentChanges![0] as TextDocumentEdit;
+    const applied = applyEdits(text, change.edits as TextEdit[]);
     assert.ok(applied.ok);
     return applied.text;
   };
