@@ -1,7 +1,6 @@
 // Newer versions of a tag against the real docker-registry: several version tags of one repository, the built CLI
 // as a subprocess. A plain check stays HEAD-only (no tag list); `check --severity outdated=hint` lists the tags once
-// (every page: the registry is asked for pages of 1000, and this one links them) and the persistent cache answers the
-// next run; `pin --upgrade patch|minor` writes the newest tag of the line with the registry's own digest for it.
+// and the persistent cache answers the next run; `pin --upgrade patch|minor` writes the newest tag of the line with the registry's own digest for it.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ensureBuilt, runCli, type Run } from './cliRun';
 import { startRegistry, type Registry } from './support/registry';
-import { MEDIA, pushImage, type PushedImage } from './support/seed';
+import { MEDIA, pushImage, pushManifest, type PushedImage } from './support/seed';
 
 const TAGS = ['3.12.7-slim', '3.12.8-slim', '3.13.1-slim', '3.12.9', 'latest', 'sha-abc1234'] as const;
 
@@ -146,5 +145,27 @@ describe('newer versions against the real registry', () => {
       readFileSync(join(dir, 'compose.yaml'), 'utf8'),
       `services:\n  app:\n    image: "${H}/lib/py:3.13.1-slim@${await registryDigest('3.13.1-slim')}" # keep\n`,
     );
+  });
+
+  // Debian's distribution 2.8.2 ignores `?n=` on tags/list and answers every tag at once, without a Link header (seen
+  // here: 13 tags for n=5), so the pages a registry links are covered by test/unit/registry/tagList.test.ts.
+  it('1,003 tags, listed lexically: the numerically newest found (1.0.1000 sorts before 1.0.999), one request', async () => {
+    // A manifest is accepted only where its blobs are (blobs are linked per repository): one image first.
+    const base = await pushImage(registry, 'lib/many', '0.9.0', { format: 'oci', content: 'many' });
+    const tags = [...Array.from({ length: 1001 }, (_, i) => `1.0.${i}`), '2.0.0'];
+    for (let i = 0; i < tags.length; i += 50)
+      await Promise.all(
+        tags.slice(i, i + 50).map((tag) => pushManifest(registry, 'lib/many', tag, base.mediaType, base.bytes)),
+      );
+    const dir = workspace({
+      Dockerfile: `FROM ${H}/lib/many:1.0.0
+`,
+    });
+    const from = (await registry.requestLog()).length;
+    const run = await cli(dir, 'cache-many', 'check', '--format', 'json', '--severity', 'outdated=hint');
+    const [reference] = (JSON.parse(run.stdout) as { references: JsonReference[] }).references;
+    assert.deepEqual(reference!.newer, { patch: { tag: '1.0.1000' }, major: { tag: '2.0.0' } });
+    const listed = (await requestsSince(from)).filter((r) => r.path.startsWith('/v2/lib/many/tags/list'));
+    assert.deepEqual(listed, [{ method: 'GET', path: '/v2/lib/many/tags/list?n=1000' }]);
   });
 });
