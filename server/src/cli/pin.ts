@@ -184,7 +184,9 @@ export function pinSummary(counts: PinCounts, dryRun: boolean): string {
   const changed = dryRun ? `${plural(files, 'file')} would change` : `${plural(files, 'file')} changed`;
   const parts = [
     files > 0
-      ? `${changed}: ${plural(pinned, 'reference')} pinned${updated > 0 ? `, ${updated} updated` : ''}${upgraded > 0 ? `, ${upgraded} upgraded` : ''}`
+      ? pinned === 0 && updated === 0 && upgraded > 0
+        ? `${changed}: ${plural(upgraded, 'reference')} upgraded`
+        : `${changed}: ${plural(pinned, 'reference')} pinned${updated > 0 ? `, ${updated} updated` : ''}${upgraded > 0 ? `, ${upgraded} upgraded` : ''}`
       : problems > 0 || unwritten > 0
         ? `no file ${dryRun ? 'would change' : 'changed'}`
         : 'nothing to pin',

@@ -504,3 +504,20 @@ describe('pin --upgrade: the newest tag at the level, pinned; the others pinned 
     );
   });
 });
+
+describe('pinSummary with upgrades', () => {
+  const counts = (over: Partial<PinCounts>): PinCounts => ({
+    files: 1,
+    pinned: 0,
+    updated: 0,
+    problems: 0,
+    skipped: { variable: 0, invalid: 0 },
+    ...over,
+  });
+  const table: Array<[Partial<PinCounts>, string]> = [
+    [{ upgraded: 1 }, '1 file changed: 1 reference upgraded'],
+    [{ upgraded: 2, pinned: 1 }, '1 file changed: 1 reference pinned, 2 upgraded'],
+    [{ upgraded: 1, updated: 1 }, '1 file changed: 0 references pinned, 1 updated, 1 upgraded'],
+  ];
+  for (const [over, expected] of table) it(expected, () => assert.equal(pinSummary(counts(over), false), expected));
+});
