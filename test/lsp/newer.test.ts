@@ -10,8 +10,10 @@ import { formatAge, shortDigest } from '../../server/src/shared/text';
 import { pushImage, type PushedImage } from '../integration/support/seed';
 import { startSeededSetup, type SeededSetup } from '../integration/support/setup';
 import { rangeOf } from '../support/ranges';
+import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import {
   applyWorkspaceEdit,
+  changeSettings,
   codeActionsAt,
   fileUri,
   hoverAt,
@@ -99,5 +101,31 @@ describe('newer versions in the editor', () => {
       applyWorkspaceEdit(text, actions[1]!.edit, uri),
       `image:\n  registry: ${host}\n  repository: versions/py\n  tag: 3.13.1-slim\n  digest: "${minor}"\n`,
     );
+  });
+
+  it('digestPin.severity.outdated = hint: an outdated diagnostic once the tag list is in; off (the default): none', async () => {
+    const uri = fileUri(join(tmp, 'diagnostics', 'compose.yaml'));
+    const text = `services:\n  app:\n    image: ${host}/versions/py:3.12.7-slim\n  other:\n    image: ${host}/versions/py:latest\n`;
+    client.open(uri, 'dockercompose', text);
+    const answered = (p: { diagnostics: Array<{ message: unknown }> }): boolean =>
+      p.diagnostics.length === 2 && p.diagnostics.every((d) => String(d.message).includes('sha256:'));
+    const plain = await client.diagnostics(uri, answered);
+    assert.deepEqual(
+      plain.diagnostics.map((d) => d.code),
+      ['unpinned', 'latest'],
+    );
+    changeSettings(client, { severity: { outdated: 'hint' } });
+    const { diagnostics } = await client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'outdated'));
+    assert.deepEqual(
+      diagnostics.filter((d) => d.code === 'outdated').map((d) => [d.severity, d.range, String(d.message)]),
+      [
+        [
+          DiagnosticSeverity.Hint,
+          rangeOf(text, `${host}/versions/py:3.12.7-slim`),
+          `${host}/versions/py:3.12.7-slim has newer versions: 3.12.8-slim (patch), 3.13.1-slim (minor); 'digest-pin pin --upgrade patch' moves to it`,
+        ],
+      ],
+    );
+    changeSettings(client, {});
   });
 });

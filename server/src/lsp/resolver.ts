@@ -6,9 +6,9 @@ import { ask } from '../lookup/ask';
 import { questionFor, type Question } from '../lookup/question';
 import type { Online } from '../lookup/answer';
 import type { ImageFacts } from '../features/facts';
-import { askNewer, asksNewer } from '../lookup/newer';
+import { askNewer, asksNewer, type Newer } from '../lookup/newer';
 import { isIndexType } from '../registry/manifest';
-import type { Logger, RegistryClient, RegistryError, Resolution } from '../registry/index';
+import type { Logger, RegistryClient, RegistryError, Resolution, Result } from '../registry/index';
 import type { ReferenceGroup } from '../references/incremental';
 import { ownCopy } from '../references/strings';
 import type { ImageReference } from '../references/types';
@@ -135,6 +135,11 @@ export class Resolver {
   private pendingCount = 0;
   /** Bumped by reset(): work started before it does not count against the new limit. */
   private generation = 0;
+  /**
+   * Newer versions per question key, asked only while `digestPin.severity.outdated` is on (newerFor): the tag list
+   * alone, cached by the registry client for hours. `null`: asked, or not a version.
+   */
+  private readonly newerTags = new Map<string, Result<Newer> | null>();
 
   constructor(
     private client: RegistryClient | null,
@@ -167,6 +172,32 @@ export class Resolver {
   /** What the registry said for this reference, if answered. */
   online(key: string | null): Online | undefined {
     return key === null ? undefined : given(this.entries.get(key)?.answer);
+  }
+
+  /**
+   * The newer versions of a question's tag for the `outdated` diagnostic: known, or asked now (undefined meanwhile;
+   * the documents asking it are updated when the tag list is in, as for any answer).
+   */
+  newerFor(key: string | null): Result<Newer> | undefined {
+    if (key === null || this.client === null) return undefined;
+    const known = this.newerTags.get(key);
+    if (known !== undefined || this.newerTags.has(key)) return known ?? undefined;
+    const entry = this.entries.get(key);
+    // Not wanted yet (the document is being read): asked at the next diagnosis, once the question is.
+    if (entry === undefined) return undefined;
+    const question = questionOf(entry);
+    this.newerTags.set(key, null);
+    if (question === null || !asksNewer(question.parsed)) return undefined;
+    const generation = this.generation;
+    void askNewer(this.client, question.parsed, { resolve: false }).then(
+      (result) => {
+        if (generation !== this.generation || result === null) return;
+        this.newerTags.set(key, result);
+        this.events.answered(key);
+      },
+      (error: unknown) => this.logger.warn(`newer versions of ${key}: ${String(error)}`),
+    );
+    return undefined;
   }
 
   /** The documents that ask a question. */
@@ -440,6 +471,7 @@ export class Resolver {
       this.settled(entry, pending);
     }
     this.generation++;
+    this.newerTags.clear();
     this.queue = [];
     this.head = 0;
     this.running = 0;
