@@ -419,6 +419,11 @@ export class Resolver {
     const question = questionOf(entry);
     if (question === null) return {};
     const { parsed, platform, pin } = question;
+    // Newer versions of the tag (its repository's tag list, cached for hours; each offer resolved and dated): the
+    // hover and "Update to". Asked beside the rest rather than after it: a first list can take a few pages.
+    const newer = asksNewer(parsed)
+      ? askNewer(client, parsed, { resolve: true, dates: true, ...(platform === undefined ? {} : { platform }) })
+      : null;
     const options = platform === undefined ? { details: true } : { details: true, platform };
     const current = await client.resolve({ ...parsed, digest: null }, options);
     const facts: ImageFacts = { current };
@@ -431,13 +436,7 @@ export class Resolver {
       if (indexDigest !== undefined) facts.currentDescription = await client.describe(parsed, indexDigest);
     }
     if (pin && parsed.digest !== null) facts.pinned = await client.describe(parsed, parsed.digest);
-    // Newer versions of the tag (its repository's tag list, cached for hours): the hover and "Update to".
-    if (asksNewer(parsed))
-      facts.newer = await askNewer(client, parsed, {
-        resolve: true,
-        dates: true,
-        ...(platform === undefined ? {} : { platform }),
-      });
+    if (newer !== null) facts.newer = await newer;
     return facts;
   }
 
