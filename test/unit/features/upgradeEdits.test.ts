@@ -1,6 +1,8 @@
 // upgradeEdits: another tag of the repository, pinned, written into each kind of file; the result text byte for
 // byte, read back to the reference it should be; and refused (no edit at all) where the tag is not written as it reads.
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { applyEdits, upgradeEdits } from '../../../server/src/features/edits';
 import { findReferences } from '../../../server/src/references/index';
@@ -42,6 +44,12 @@ const CASES: Case[] = [
     expected: `ARG PY=3.12.8-slim@${NEW}\nFROM python:\${PY}\n`,
   },
   {
+    name: 'Dockerfile ARG holding the whole image',
+    path: 'Dockerfile',
+    text: 'ARG BASE=python:3.12.7-slim\nFROM ${BASE}\n',
+    expected: `ARG BASE=python:3.12.8-slim@${NEW}\nFROM \${BASE}\n`,
+  },
+  {
     name: 'compose, quoted',
     path: 'compose.yaml',
     text: 'services:\n  app:\n    image: "python:3.12.7-slim" # keep\n',
@@ -70,6 +78,18 @@ const CASES: Case[] = [
     path: 'values.yaml',
     text: 'image:\n  repository: bitnami/nginx\n  tag: 3.12.7-slim\n',
     expected: `image:\n  repository: bitnami/nginx\n  tag: 3.12.8-slim@${NEW}\n`,
+  },
+  {
+    name: 'Helm values, flow map',
+    path: 'values.yaml',
+    text: 'image: { repository: bitnami/nginx, tag: "3.12.7-slim" }\n',
+    expected: `image: { repository: bitnami/nginx, tag: "3.12.8-slim@${NEW}" }\n`,
+  },
+  {
+    name: 'kustomize images: newTag changes, the digest goes in a new digest: key (as pin writes it)',
+    path: 'kustomization.yaml',
+    text: 'images:\n  - name: python\n    newTag: "3.12.7-slim" # t\n',
+    expected: `images:\n  - name: python\n    newTag: "3.12.8-slim" # t\n    digest: ${NEW}\n`,
   },
   {
     name: 'Dockerfile, quotes inside the word: refused',
@@ -128,5 +148,47 @@ describe('upgradeEdits', () => {
     const ref = findReferences('Dockerfile', 'FROM python:3.12.7-slim\n').references[0]!;
     assert.equal(upgradeEdits(ref, 'bad tag', NEW).ok, false);
     assert.equal(upgradeEdits(ref, '3.12.8-slim', 'sha256:xyz').ok, false);
+  });
+});
+
+// Every tagged reference of the shared corpus (451 real files): an accepted upgrade edit leaves a file in which the
+// same place reads as the same image at the new tag and digest, and every other reference is unchanged.
+describe('upgradeEdits over the corpus', () => {
+  const CORPUS = '/work/shared/corpus';
+  const files = existsSync(CORPUS)
+    ? readdirSync(CORPUS, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile() && !/^(?:MANIFEST\.tsv|README\.md)$/.test(entry.name))
+        .map((entry) => join(entry.parentPath, entry.name))
+    : [];
+  it('never corrupts a file', { skip: files.length === 0 && 'no corpus here' }, () => {
+    let accepted = 0;
+    let refused = 0;
+    for (const path of files) {
+      const text = readFileSync(path, 'utf8');
+      const before = findReferences(path, text).references;
+      for (const ref of before) {
+        if (ref.tag === null || ref.status === 'variable' || ref.status === 'invalid') continue;
+        const result = upgradeEdits(ref, '9.9.9-next', NEW);
+        if (!result.ok) {
+          refused++;
+          continue;
+        }
+        accepted++;
+        const applied = applyEdits(text, result.edits);
+        assert.ok(applied.ok, path);
+        const after = findReferences(path, applied.text).references;
+        const same = (r: (typeof after)[number]) => [r.name, r.source, r.context];
+        assert.deepEqual(after.map(same), before.map(same), `${path}: the references moved`);
+        const moved = after.find(
+          (r) => r.range.start.line === ref.range.start.line && r.range.start.character === ref.range.start.character,
+        );
+        assert.deepEqual(
+          moved && [moved.tag, moved.digest],
+          ['9.9.9-next', NEW],
+          `${path}:${ref.range.start.line + 1} ${ref.text}`,
+        );
+      }
+    }
+    assert.ok(accepted > 300, `${accepted} accepted, ${refused} refused`);
   });
 });
