@@ -127,5 +127,7 @@ describe('newer versions in the editor', () => {
       ],
     );
     changeSettings(client, {});
+    // Hover, quick fixes and diagnostics of four documents: the repository's tags were listed once (cached for hours).
+    assert.equal(await setup.registry.requestCount({ path: /^\/v2\/versions\/py\/tags\/list/ }), 1);
   });
 });

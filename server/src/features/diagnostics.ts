@@ -70,7 +70,8 @@ export function outdatedFinding(ref: ImageReference, newer: Result<Newer> | null
   const upgrade = newer.value.offers.some((offer) => offer.level !== 'major')
     ? `; 'digest-pin pin --upgrade ${newer.value.offers[0]!.level === 'patch' ? 'patch' : 'minor'}' moves to it`
     : '';
-  return finding(ref, 'outdated', `${referenceText(ref)} has newer versions: ${offers}${upgrade}`);
+  const capped = newer.value.truncated ? ' (from the first tags listed: the repository has more)' : '';
+  return finding(ref, 'outdated', `${referenceText(ref)} has newer versions: ${offers}${capped}${upgrade}`);
 }
 
 function diagnoseOwn(ref: ImageReference, online: Online | undefined, options: DiagnoseOptions): Finding[] {

@@ -159,6 +159,16 @@ describe('outdated finding', () => {
       "python:3.12.7-slim has newer versions: 3.12.8-slim (patch), 3.13.1-slim (minor), 4.0.0-slim (major); 'digest-pin pin --upgrade patch' moves to it",
     ]);
   });
+  it('says when the tag list was cut short', () => {
+    const capped: Result<Newer> = {
+      ok: true,
+      value: { ...NEWER.value, offers: [NEWER.value.offers[0]!], truncated: true },
+    };
+    assert.equal(
+      diagnose(ref, undefined, { newer: capped }).find((f) => f.code === 'outdated')?.message,
+      "python:3.12.7-slim has newer versions: 3.12.8-slim (patch) (from the first tags listed: the repository has more); 'digest-pin pin --upgrade patch' moves to it",
+    );
+  });
   it('none when nothing is newer, when not asked, or for an ignored reference', () => {
     const none: Result<Newer> = { ok: true, value: { offers: [], truncated: false, fromCache: false } };
     assert.equal(diagnose(ref, undefined, { newer: none }).filter((f) => f.code === 'outdated').length, 0);
