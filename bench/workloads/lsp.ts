@@ -103,6 +103,7 @@ function session(text: string, edits: TextDocumentContentChangeEvent[]): Session
     describe: () => never,
     checkPin: () => never,
     pullBudgets: () => [],
+    listTags: () => never,
     flush: async () => undefined,
     close: async () => undefined,
   };

@@ -5,12 +5,15 @@ import type { JsonReport } from '../cli/output/json';
 import type { Severity } from '../shared/rules';
 import { annotation, type AnnotationLevel } from './workflowCommands';
 
-/** `Dockerfile:3:18 pinned python:3.12-slim@sha256:…` or `… updated …@sha256:… (was sha256:0123456789ab…)`. */
+/**
+ * `Dockerfile:3:18 pinned python:3.12-slim@sha256:…`, `… updated …@sha256:… (was sha256:0123456789ab…)` or
+ * (`--upgrade`) `… upgraded python:3.12.8-slim@sha256:… (was 3.12.7-slim)`.
+ */
 export interface ChangeLine {
   file: string;
   line: number;
   column: number;
-  kind: 'pinned' | 'updated';
+  kind: 'pinned' | 'updated' | 'upgraded';
   reference: string;
   was: string | null;
 }
@@ -37,7 +40,7 @@ export type Outcome =
   /** `lock`, or a run whose output could not be read (a usage error): its words only. */
   | { command: 'other'; run: CliRun };
 
-const CHANGE = /^(.+):(\d+):(\d+) (pinned|updated) (\S+)(?: \(was (\S+)\))?$/;
+const CHANGE = /^(.+):(\d+):(\d+) (pinned|updated|upgraded) (\S+)(?: \(was (\S+)\))?$/;
 const PROBLEM = /^digest-pin: (.+?):(\d+):(\d+): (.*)$/;
 
 /** What a finished run said. A check whose stdout is not its JSON report (a usage error) is an `other`. */

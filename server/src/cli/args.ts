@@ -1,6 +1,8 @@
 // argv → what to do. Pure: a usage error is a value with the words to print, never an exception.
 import { formatPlatform, mirroredRegistry, parseMirror, parsePlatform } from '../registry/index';
 import { PRODUCT_NAME } from '../shared/product';
+import { RULES, type DiagnosticCode } from '../shared/rules';
+import type { SeveritySetting } from '../shared/settings';
 
 export type Format = 'text' | 'json' | 'sarif' | 'markdown';
 /** The formats of `pin` and `lock`: a line per change, or a report for a pull request or a CI job summary. */
@@ -10,6 +12,12 @@ export type FailOn = 'error' | 'warning' | 'information' | 'never';
 export const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'markdown'];
 export const PIN_FORMATS: readonly PinFormat[] = ['text', 'markdown'];
 export const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'information', 'never'];
+/** `pin --upgrade`: how far a tag may move (patch keeps major.minor, minor keeps major). */
+export type UpgradeArg = 'patch' | 'minor';
+export const UPGRADES: readonly UpgradeArg[] = ['patch', 'minor'];
+const SEVERITY_SETTINGS: readonly SeveritySetting[] = ['error', 'warning', 'information', 'hint', 'off'];
+/** `check --severity CODE=LEVEL`, as the `digestPin.severity.<code>` settings: only the codes given. */
+export type SeverityArgs = Partial<Record<DiagnosticCode, SeveritySetting>>;
 
 /** How `check` and `pin` talk to registries (cli.md options). */
 export interface RegistryArgs {
@@ -39,6 +47,8 @@ export interface CheckArgs extends RegistryArgs, LockArgs {
   command: 'check';
   format: Format;
   failOn: FailOn;
+  /** `--severity CODE=LEVEL` (repeatable): a code's severity, or `off`; `outdated` is off unless given. */
+  severity: SeverityArgs;
   /** As written; `['.']` when none were given. */
   paths: string[];
 }
@@ -47,6 +57,8 @@ export interface PinArgs extends RegistryArgs {
   command: 'pin';
   /** Also replace digests whose tag has moved (and digests the registry no longer has). */
   update: boolean;
+  /** `--upgrade patch|minor`: move version tags to the newest of their line at that level, pinned. */
+  upgrade: UpgradeArg | null;
   /** Print a unified diff (with `--format markdown`, the report of what would change); write nothing. */
   dryRun: boolean;
   format: PinFormat;
@@ -150,6 +162,8 @@ const REGISTRY_OPTIONS = [
 const ONLY_FOR: Readonly<Record<string, readonly Command[]>> = {
   '--format': ['check', 'pin', 'lock', 'render'],
   '--fail-on': ['check'],
+  '--severity': ['check'],
+  '--upgrade': ['pin'],
   '--update': ['pin', 'lock'],
   '--dry-run': ['pin'],
   '--lock': ['check', 'lock', 'render'],
@@ -169,7 +183,9 @@ interface Parsed {
   paths: string[];
   format: string;
   failOn: FailOn;
+  severity: SeverityArgs;
   update: boolean;
+  upgrade: UpgradeArg | null;
   dryRun: boolean;
   lockFile: string | null;
   noLock: boolean;
@@ -189,7 +205,9 @@ function parseCommand(command: Command, argv: readonly string[]): ArgsResult {
     paths: [],
     format: command === 'render' ? 'files' : 'text',
     failOn: 'warning',
+    severity: {},
     update: false,
+    upgrade: null,
     dryRun: false,
     lockFile: null,
     noLock: false,
@@ -265,6 +283,22 @@ function applyOption(
       const chosen = oneOf(value(), FAIL_ON);
       if (chosen === null) return `'--fail-on' needs one of ${FAIL_ON.join(', ')}`;
       state.failOn = chosen;
+      return null;
+    }
+    case '--severity': {
+      const text = value() ?? '';
+      const eq = text.indexOf('=');
+      const code = RULES.find((rule) => rule.code === text.slice(0, eq))?.code;
+      const level = oneOf(text.slice(eq + 1), SEVERITY_SETTINGS);
+      if (eq < 0 || code === undefined || level === null)
+        return `'--severity' needs CODE=LEVEL: a code (${RULES.map((rule) => rule.code).join(', ')}) and ${SEVERITY_SETTINGS.join('|')}, e.g. outdated=hint`;
+      state.severity[code] = level;
+      return null;
+    }
+    case '--upgrade': {
+      const chosen = oneOf(value(), UPGRADES);
+      if (chosen === null) return `'--upgrade' needs one of ${UPGRADES.join(', ')}`;
+      state.upgrade = chosen;
       return null;
     }
     case '--lock':
@@ -362,10 +396,22 @@ function finish(command: Command, state: Parsed): ArgsResult {
     case 'check':
       return {
         ok: true,
-        value: { command, ...registry, format: state.format as Format, failOn: state.failOn, lockFile, noLock, paths },
+        value: {
+          command,
+          ...registry,
+          format: state.format as Format,
+          failOn: state.failOn,
+          severity: state.severity,
+          lockFile,
+          noLock,
+          paths,
+        },
       };
     case 'pin':
-      return { ok: true, value: { command, ...registry, update, dryRun, format: pinFormat(state.format), paths } };
+      return {
+        ok: true,
+        value: { command, ...registry, update, upgrade: state.upgrade, dryRun, format: pinFormat(state.format), paths },
+      };
     case 'lock':
       return { ok: true, value: { command, ...registry, update, format: pinFormat(state.format), lockFile, paths } };
   }
@@ -400,9 +446,14 @@ Options of check:
   --format text|json|sarif|markdown          output: text for people, json (version 1), sarif 2.1.0 for code
                                              scanning, markdown for a pull request or a CI job summary
   --fail-on error|warning|information|never  exit 1 when a finding is at or above this severity (default: warning)
+  --severity CODE=LEVEL                      a code's severity (error|warning|information|hint) or off, as the
+                                             digestPin.severity.* settings (repeatable); outdated=hint lists the
+                                             repository's tags and reports newer versions (off by default)
 
 Options of pin:
   --update                                   also replace digests whose tag has moved, or that the registry lost
+  --upgrade patch|minor                      move version tags to the newest of their line at that level (3.12.7-slim
+                                             → 3.12.8-slim, minor: → 3.13.1-slim), with its digest
   --dry-run                                  print a unified diff of the changes; write nothing
   --format text|markdown                     output: a line per change (default), or a markdown table of the
                                              changes (with --dry-run: what would change, instead of the diff)

@@ -1,15 +1,17 @@
 // Files → references → findings: the report every output format prints.
 // One file's trouble (unreadable, a bug in an extractor) is recorded for that file and the rest are still checked.
 import { readFileSync } from 'node:fs';
-import { atLeast, SEVERITIES, type Severity } from '../shared/rules';
+import { atLeast, defaultSeveritySetting, ruleFor, SEVERITIES, type Severity } from '../shared/rules';
 import { inconsistencies, inconsistencyFinding } from '../features/consistency';
 import { diagnose, type DiagnoseOptions, type Finding } from '../features/diagnostics';
 import type { LockState } from '../lock/state';
 import { type Online } from '../lookup/answer';
+import type { Newer } from '../lookup/newer';
+import type { Result } from '../registry/index';
 import { findReferences, MAX_FILE_BYTES, tooLargeNote, type FindOptions } from '../references/index';
 import { neighboursOf } from '../references/neighbours';
 import type { ExtractResult, FileNote, ImageReference, Position } from '../references/types';
-import type { FailOn } from './args';
+import type { FailOn, SeverityArgs } from './args';
 import { couldNotRead, isSystemError, type WalkedFile, type WalkProblem } from './walk';
 
 export interface CheckedReference {
@@ -20,6 +22,8 @@ export interface CheckedReference {
   online?: Online;
   /** The digest the applicable lock file records for the reference, and that lock (as outputs show paths). */
   locked?: { digest: string; lock: string };
+  /** Newer versions of its tag, when they were asked for (`--severity outdated=…`). */
+  newer?: Result<Newer>;
 }
 
 export interface ReportNote extends FileNote {
@@ -98,24 +102,46 @@ export function readFiles(files: readonly WalkedFile[], options: ReadOptions = {
 /** Every reference of a read, in file order then document order. */
 export const allReferences = (read: ReadResult): ImageReference[] => read.files.flatMap((file) => file.references);
 
+export interface DiagnoseAllOptions extends Omit<DiagnoseOptions, 'lock' | 'newer'> {
+  /** `--severity CODE=LEVEL`: a code's severity or `off`; a code not given keeps its rule's (`outdated`: off). */
+  severity?: SeverityArgs;
+  /** The newer versions of references' tags, when asked for. */
+  newer?: ReadonlyMap<ImageReference, Result<Newer>>;
+}
+
+/** Whether `check` reports a code at all (`outdated` only when `--severity outdated=…` turns it on). */
+export const codeEnabled = (code: Finding['code'], severity: SeverityArgs = {}): boolean =>
+  (severity[code] ?? defaultSeveritySetting(ruleFor(code))) !== 'off';
+
+/** A finding at its `--severity`, or null when its code is off; left at the rule's, a finding keeps its own. */
+function withSeverity(finding: Finding, severity: SeverityArgs): Finding | null {
+  const setting = severity[finding.code] ?? defaultSeveritySetting(ruleFor(finding.code));
+  if (setting === 'off') return null;
+  return setting === ruleFor(finding.code).severity ? finding : { ...finding, severity: setting };
+}
+
 /** Findings for every reference, with what the registry said about those it was asked about. */
 export function diagnoseAll(
   read: ReadResult,
   online: ReadonlyMap<ImageReference, Online> = new Map(),
-  options: DiagnoseOptions = {},
+  options: DiagnoseAllOptions = {},
   locks: ReadonlyMap<ImageReference, LockState> = new Map(),
 ): Report {
+  const { severity = {}, newer: newerOf, ...diagnoseOptions } = options;
   const report: Report = { files: read.files.length, references: [], notes: [], failures: read.failures };
   for (const { walked, references, notes } of read.files) {
     for (const reference of references) {
       const answer = online.get(reference);
       const lock = locks.get(reference);
+      const newer = newerOf?.get(reference);
+      const findings = diagnose(reference, answer, { ...diagnoseOptions, lock, ...(newer ? { newer } : {}) });
       report.references.push({
         file: walked.file,
         reference,
-        findings: diagnose(reference, answer, { ...options, lock }),
+        findings: findings.flatMap((found) => withSeverity(found, severity) ?? []),
         ...(answer !== undefined ? { online: answer } : {}),
         ...(lock?.kind === 'locked' ? { locked: { digest: lock.digest, lock: lock.lock } } : {}),
+        ...(newer !== undefined ? { newer } : {}),
       });
     }
     for (const note of notes) report.notes.push({ file: walked.file, ...note });

@@ -1,7 +1,10 @@
 // The command line as a function of argv and an environment: everything but process itself, so tests run it in-process.
 import { parseArgs, HELP, type CheckArgs, type PinArgs } from './args';
 import { askRegistries } from './ask';
-import { allReferences, diagnoseAll, exitStatus, readFiles, summarise } from './check';
+import { allReferences, codeEnabled, diagnoseAll, exitStatus, readFiles, summarise } from './check';
+import { lookUpNewer, type Newer } from '../lookup/newer';
+import type { ImageReference } from '../references/types';
+import type { Result } from '../registry/index';
 import { lockCommand } from './lock';
 import { checkLocks } from './locks';
 import { renderCommand } from './render';
@@ -70,7 +73,20 @@ async function check(args: CheckArgs, io: CliIo): Promise<ExitCode> {
   const locks = checkLocks(read, args, io.cwd);
   const asked = allReferences(read).map((ref) => locks.views.get(ref) ?? ref);
   // A drifted pin is described (both images: dates, provenance, attachments) to say what changed; a tag is not.
-  const answers = await askRegistries(asked, args, io, { pins: true, dates: true, attachments: true });
+  // Newer versions only when `outdated` is on: a plain check stays HEAD-only (no tag list).
+  let newer: Map<ImageReference, Result<Newer>> | undefined;
+  const answers = await askRegistries(asked, args, io, {
+    pins: true,
+    dates: true,
+    attachments: true,
+    ...(codeEnabled('outdated', args.severity)
+      ? {
+          more: async (client) => {
+            newer = await lookUpNewer(allReferences(read), client, { platform: args.platform, resolve: false });
+          },
+        }
+      : {}),
+  });
   const online = new Map(
     allReferences(read).flatMap((ref) => {
       const answer = answers.get(locks.views.get(ref) ?? ref);
@@ -78,7 +94,12 @@ async function check(args: CheckArgs, io: CliIo): Promise<ExitCode> {
     }),
   );
   read.failures.push(...locks.failures);
-  const report = diagnoseAll(read, online, { now: (io.now ?? Date.now)(), offline: args.offline }, locks.states);
+  const report = diagnoseAll(
+    read,
+    online,
+    { now: (io.now ?? Date.now)(), offline: args.offline, severity: args.severity, ...(newer ? { newer } : {}) },
+    locks.states,
+  );
   for (const failure of report.failures) io.stderr.write(`${PRODUCT_NAME}: ${failure.file}: ${failure.message}\n`);
   const summary = summarise(report);
   switch (args.format) {
@@ -104,8 +125,24 @@ async function pin(args: PinArgs, io: CliIo): Promise<ExitCode> {
   const read = readFiles(walked.files, { problems: walked.problems, keepBytes: true });
   const markdown = args.format === 'markdown';
   // The markdown report dates both images of a drifted pin (the text output has no room for it).
-  const online = await askRegistries(allReferences(read), args, io, { pins: args.update, dates: markdown });
-  const plan = planPins(read, online, { update: args.update });
+  // --upgrade: the tag lists of version tags, and the one offer each moves to, resolved (pins too: they upgrade).
+  const upgrade = args.upgrade ?? undefined;
+  let newer: Map<ImageReference, Result<Newer>> | undefined;
+  const online = await askRegistries(allReferences(read), args, io, {
+    pins: args.update || upgrade !== undefined,
+    dates: markdown,
+    ...(upgrade === undefined
+      ? {}
+      : {
+          more: async (client) => {
+            newer = await lookUpNewer(allReferences(read), client, { platform: args.platform, resolve: upgrade });
+          },
+        }),
+  });
+  const plan = planPins(read, online, {
+    update: args.update,
+    ...(upgrade === undefined ? {} : { upgrade, ...(newer ? { newer } : {}) }),
+  });
   const output = writePins(plan, { dryRun: args.dryRun });
   const errors = [
     ...read.failures.map((failure) => `${failure.file}: ${failure.message}`),
@@ -120,7 +157,14 @@ async function pin(args: PinArgs, io: CliIo): Promise<ExitCode> {
       ...plan.problems.map((p) => ({ file: p.file, line: p.reference.range.start.line + 1, message: p.message })),
       ...output.unwritten,
     ];
-    const command = ['pin', args.update ? '--update' : '', args.dryRun ? '--dry-run' : ''].filter(Boolean).join(' ');
+    const command = [
+      'pin',
+      args.update ? '--update' : '',
+      upgrade === undefined ? '' : `--upgrade ${upgrade}`,
+      args.dryRun ? '--dry-run' : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     io.stdout.write(
       formatPinMarkdown({
         command,

@@ -3,7 +3,10 @@
 // line endings, BOM, quotes, comments — stays as it was.
 import { plural, shortDigest } from '../shared/text';
 import { type Online } from '../lookup/answer';
-import { applyEdits, pinEdit, pinnedText, type TextEdit } from '../features/edits';
+import { applyEdits, pinEdit, pinnedText, upgradeEdits, type TextEdit } from '../features/edits';
+import { offerDigest, offerError, offerWithin, type Newer } from '../lookup/newer';
+import type { UpgradeLevel } from '../references/versions';
+import { explain, type Result } from '../registry/index';
 import { pinTarget, problemText, refusalReason } from '../features/pinTarget';
 import { BOM, stripBom } from '../references/positions';
 import { referenceText } from '../references/reference';
@@ -16,9 +19,14 @@ import { writeFileAtomic, type WriteResult } from './write';
 
 export interface PinChange {
   reference: ImageReference;
-  /** `pinned`: a digest added after the tag; `updated`: a drifted or lost digest replaced. */
-  kind: 'pinned' | 'updated';
+  /**
+   * `pinned`: a digest added after the tag; `updated`: a drifted or lost digest replaced; `upgraded` (`--upgrade`):
+   * the tag moved to a newer version (`tag`) and pinned.
+   */
+  kind: 'pinned' | 'updated' | 'upgraded';
   digest: string;
+  /** `upgraded`: the tag written. */
+  tag?: string;
 }
 
 export interface PinProblem {
@@ -45,12 +53,36 @@ export interface PinPlan {
 export interface PinOptions {
   /** Replace drifted and lost digests too (--update). */
   update: boolean;
+  /** `--upgrade patch|minor`: move a version tag to the newest of its line at that level (its offer in `newer`). */
+  upgrade?: UpgradeLevel;
+  /** The newer versions of references' tags (`--upgrade`), with the offer at that level resolved. */
+  newer?: ReadonlyMap<ImageReference, Result<Newer>>;
 }
 
-type Decision = { change: PinChange; edit: TextEdit } | { problem: string } | null;
+type Decision = { change: PinChange; edits: TextEdit[] } | { problem: string } | null;
+
+/** `--upgrade`: the newest tag at that level and its digest written, when there is one (else null: pin as usual). */
+function decideUpgrade(ref: ImageReference, newer: Result<Newer> | undefined, level: UpgradeLevel): Decision {
+  if (newer === undefined) return null;
+  const could = (reason: string): Decision => ({ problem: `could not upgrade ${referenceText(ref)}: ${reason}` });
+  if (!newer.ok) return could(`${explain(newer.error)} (${newer.error.kind})`);
+  const offer = offerWithin(newer.value, level);
+  if (offer === undefined) return null;
+  const digest = offerDigest(offer);
+  const failed = offerError(offer);
+  if (digest === undefined)
+    return could(failed ? `${offer.tag}: ${explain(failed)} (${failed.kind})` : `${offer.tag} was not looked up`);
+  const made = upgradeEdits(ref, offer.tag, digest);
+  if (!made.ok) return could(refusalReason(made.reason, made.detail) ?? made.reason);
+  return { change: { reference: ref, kind: 'upgraded', digest, tag: offer.tag }, edits: made.edits };
+}
 
 /** What pin does with one reference, given what the registry said about it. */
 export function decide(ref: ImageReference, online: Online | undefined, options: PinOptions): Decision {
+  if (options.upgrade !== undefined && !ref.ignored && !ref.localBuild) {
+    const upgraded = decideUpgrade(ref, options.newer?.get(ref), options.upgrade);
+    if (upgraded !== null) return upgraded;
+  }
   const target = pinTarget(ref, online, { pin: true, update: options.update });
   if (target === null) return null;
   if (!target.ok) return { problem: problemText(ref, target.action, target.reason) };
@@ -58,7 +90,7 @@ export function decide(ref: ImageReference, online: Online | undefined, options:
   if (result.ok)
     return {
       change: { reference: ref, kind: target.action === 'pin' ? 'pinned' : 'updated', digest: target.digest },
-      edit: result.edit,
+      edits: [result.edit],
     };
   const reason = refusalReason(result.reason, result.detail);
   return reason === null ? null : { problem: problemText(ref, target.action, reason) };
@@ -79,7 +111,7 @@ export function planPins(read: ReadResult, online: ReadonlyMap<ImageReference, O
         plan.problems.push({ file: file.walked.file, reference: ref, message: decision.problem });
         continue;
       }
-      filePlan.edits.push(decision.edit);
+      filePlan.edits.push(...decision.edits);
       filePlan.changes.push(decision.change);
     }
     if (filePlan.edits.length > 0) plan.files.push(filePlan);
@@ -106,15 +138,22 @@ export function rewrite(file: FilePlan): FileOutcome {
 
 /** The reference as it reads after the change. */
 export function changedText(change: PinChange): string {
-  return pinnedText(change.reference, change.digest);
+  if (change.tag === undefined) return pinnedText(change.reference, change.digest);
+  // `name:old[@digest]` → `name:new@digest`.
+  const image = imageOf(change.reference);
+  const tag = change.reference.tag;
+  const name = tag !== null && image.endsWith(`:${tag}`) ? image.slice(0, image.length - tag.length - 1) : image;
+  return `${name}:${change.tag}@${change.digest}`;
 }
 
 /** `Dockerfile:3:6 pinned python:3.12-slim@sha256:…` / `… updated redis:7@sha256:… (was sha256:0123456789ab…)`. */
 export function changeLine(file: string, change: PinChange): string {
   const was =
-    change.kind === 'updated' && change.reference.digest !== null
-      ? ` (was ${shortDigest(change.reference.digest)})`
-      : '';
+    change.kind === 'upgraded'
+      ? ` (was ${change.reference.tag ?? 'latest'})`
+      : change.kind === 'updated' && change.reference.digest !== null
+        ? ` (was ${shortDigest(change.reference.digest)})`
+        : '';
   return `${file}:${humanPosition(change.reference.range.start)} ${change.kind} ${changedText(change)}${was}`;
 }
 
@@ -126,6 +165,8 @@ export interface PinCounts {
   files: number;
   pinned: number;
   updated: number;
+  /** `--upgrade`: tags moved to a newer version. */
+  upgraded?: number;
   problems: number;
   /** Files that had changes and could not be written (not UTF-8, changed meanwhile, not writable). */
   unwritten?: number;
@@ -139,10 +180,13 @@ export interface PinCounts {
 export function pinSummary(counts: PinCounts, dryRun: boolean): string {
   const { files, pinned, updated, problems, skipped } = counts;
   const unwritten = counts.unwritten ?? 0;
+  const upgraded = counts.upgraded ?? 0;
   const changed = dryRun ? `${plural(files, 'file')} would change` : `${plural(files, 'file')} changed`;
   const parts = [
     files > 0
-      ? `${changed}: ${plural(pinned, 'reference')} pinned${updated > 0 ? `, ${updated} updated` : ''}`
+      ? pinned === 0 && updated === 0 && upgraded > 0
+        ? `${changed}: ${plural(upgraded, 'reference')} upgraded`
+        : `${changed}: ${plural(pinned, 'reference')} pinned${updated > 0 ? `, ${updated} updated` : ''}${upgraded > 0 ? `, ${upgraded} upgraded` : ''}`
       : problems > 0 || unwritten > 0
         ? `no file ${dryRun ? 'would change' : 'changed'}`
         : 'nothing to pin',
@@ -206,7 +250,10 @@ export function writePins(plan: PinPlan, options: WriteOptions): PinOutput {
     }
     written.push(file);
     counts.files++;
-    for (const change of file.changes) counts[change.kind]++;
+    for (const change of file.changes) {
+      if (change.kind === 'upgraded') counts.upgraded = (counts.upgraded ?? 0) + 1;
+      else counts[change.kind]++;
+    }
   }
   const failures = unwritten.map((failure) => `${failure.file}: ${failure.message}`);
   if (unwritten.length > 0) counts.unwritten = unwritten.length;
@@ -243,8 +290,8 @@ export function imageChanges(files: readonly FilePlan[], online: ReadonlyMap<Ima
     file.changes.map((change): ImageChange => {
       const ref = change.reference;
       return {
-        image: imageOf(ref),
-        oldDigest: change.kind === 'updated' ? ref.digest : null,
+        image: change.tag === undefined ? imageOf(ref) : `${imageOf(ref)} → ${change.tag}`,
+        oldDigest: change.kind === 'pinned' ? null : ref.digest,
         newDigest: change.digest,
         ...createdOf(change, online.get(ref)),
         places: [{ file: file.read.walked.file, line: ref.range.start.line + 1 }],

@@ -13,6 +13,7 @@ import { pinTarget, refusalReason, type PinAction } from './pinTarget';
 import type { ImageFacts } from './facts';
 import type { LockState } from '../lock/state';
 import { lockEntryOf, lockFileEdit, withEntries, type LockFileView } from './lockEdits';
+import { upgradeActions } from './newer';
 
 /**
  * How comments are written in the file: a Dockerfile and a systemd unit file (`ini`, Quadlet) only on lines of their
@@ -305,6 +306,10 @@ function referenceActions(
       });
     }
   }
+  // "Update to 3.12.8-slim@sha256:…": a newer version of the tag, its tag and digest written in one edit.
+  out.push(
+    ...upgradeActions(ref, facts?.newer, fixes(ref, diagnostics, ['outdated']), (edits) => workspaceEdit(file, edits)),
+  );
   const ownDiagnostics = diagnostics.filter((d) => sameRange(d.range, ref.range) && d.source === 'digest-pin');
   if (ownDiagnostics.length > 0) {
     const edit = ignoreEdit(ref, file);

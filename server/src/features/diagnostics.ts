@@ -3,10 +3,11 @@
 // never asks anything itself.
 import { lockedView, type LockState } from '../lock/state';
 import { notAsked, type Online } from '../lookup/answer';
+import type { Newer } from '../lookup/newer';
 import { asksRegistry } from '../lookup/question';
 import { referenceText } from '../references/reference';
 import type { ImageReference, Range } from '../references/types';
-import { explain, type RegistryError, type RegistryErrorKind } from '../registry/index';
+import { explain, type RegistryError, type RegistryErrorKind, type Result } from '../registry/index';
 import { ruleFor, type DiagnosticCode, type Severity } from '../shared/rules';
 import { formatAge, shortDigest } from '../shared/text';
 
@@ -42,6 +43,11 @@ export interface DiagnoseOptions {
    * `not-locked` instead of `unpinned` / `latest`.
    */
   lock?: LockState | null;
+  /**
+   * The newer versions of the reference's tag, when they were asked for (the `outdated` code is on): an `outdated`
+   * finding names them. Absent or null (not a version, not asked): none.
+   */
+  newer?: Result<Newer> | null;
 }
 
 const finding = (
@@ -64,6 +70,23 @@ const finding = (
  */
 export function diagnose(ref: ImageReference, online?: Online, options: DiagnoseOptions = {}): Finding[] {
   if (ref.ignored) return [];
+  const outdated = outdatedFinding(ref, options.newer);
+  const found = diagnoseOwn(ref, online, options);
+  return outdated === null ? found : [...found, outdated];
+}
+
+/** `outdated`: the newest tag per level, when the repository has newer versions of the tag. */
+export function outdatedFinding(ref: ImageReference, newer: Result<Newer> | null | undefined): Finding | null {
+  if (!newer?.ok || newer.value.offers.length === 0 || ref.localBuild) return null;
+  const offers = newer.value.offers.map((offer) => `${offer.tag} (${offer.level})`).join(', ');
+  const upgrade = newer.value.offers.some((offer) => offer.level !== 'major')
+    ? `; 'digest-pin pin --upgrade ${newer.value.offers[0]!.level === 'patch' ? 'patch' : 'minor'}' moves to it`
+    : '';
+  const capped = newer.value.truncated ? ' (from the first tags listed: the repository has more)' : '';
+  return finding(ref, 'outdated', `${referenceText(ref)} has newer versions: ${offers}${capped}${upgrade}`);
+}
+
+function diagnoseOwn(ref: ImageReference, online: Online | undefined, options: DiagnoseOptions): Finding[] {
   const lock = options.lock ?? undefined;
   const now = options.now ?? Date.now();
   if (lock?.kind === 'locked' && ref.status === 'unpinned') {

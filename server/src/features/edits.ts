@@ -85,6 +85,44 @@ function slotEdit(ref: ImageReference, slot: DigestSlot, digest: string): EditRe
   }
 }
 
+/**
+ * Move `ref` to another tag of its repository and pin it there (`pin --upgrade`, the "Update to" quick fix): the tag's
+ * characters become `tag`, and the digest is written as pinEdit writes it (`tag@digest`, or a split reference's
+ * digest field). Refused — never a guess — where the tag is not written as it reads: a Dev Container Feature (tag or
+ * digest, not both), a reference over several lines, a split reference without a literal tag (Chart.yaml's
+ * appVersion) or whose digest has no place, quotes or escapes inside the reference.
+ */
+export function upgradeEdits(
+  ref: ImageReference,
+  tag: string,
+  digest: string,
+): { ok: true; edits: TextEdit[] } | { ok: false; reason: EditRefusal; detail?: string } {
+  if (ref.status === 'variable') return { ok: false, reason: 'variable' };
+  if (ref.status === 'invalid' || ref.tag === null || !VALID_TAG.test(tag)) return { ok: false, reason: 'invalid' };
+  if (!isValidDigest(digest)) return { ok: false, reason: 'bad-digest' };
+  if (ref.context === 'feature')
+    return { ok: false, reason: 'no-slot', detail: 'a Dev Container Feature takes a tag or a digest, not both' };
+  const written = ref.parts === undefined ? { text: ref.text, range: ref.range } : ref.parts.tag;
+  // A split reference's tag from elsewhere (Chart.yaml's appVersion behind `tag: ""`) cannot be changed here.
+  if (written === undefined || written.text === '')
+    return { ok: false, reason: 'no-slot', detail: `the tag of ${referenceText(ref)} is not written in this file` };
+  if (written.range.start.line !== written.range.end.line) return { ok: false, reason: 'multi-line' };
+  // The tag (and a digest written after it in the same text) must end the written characters, exactly.
+  const after = ref.digest !== null && ref.digestSlot === undefined ? `@${ref.digest}` : '';
+  const tail = `${ref.tag}${after}`;
+  const exact = ref.parts === undefined ? written.text.endsWith(`:${tail}`) : written.text === tail;
+  if (!exact) return { ok: false, reason: 'invalid' }; // written apart: quotes or escapes inside it
+  const end = written.range.end;
+  const tagRange = { start: at(end, -(ref.tag.length + after.length)), end };
+  if (ref.digestSlot === undefined) return { ok: true, edits: [{ range: tagRange, newText: `${tag}@${digest}` }] };
+  const tagEdit = { range: tagRange, newText: tag };
+  const pinned = slotEdit(ref, ref.digestSlot, digest);
+  if (!pinned.ok) return pinned.reason === 'unchanged' ? { ok: true, edits: [tagEdit] } : pinned;
+  return { ok: true, edits: [tagEdit, pinned.edit] };
+}
+
+const VALID_TAG = /^[\w][\w.-]{0,127}$/;
+
 /** The reference as it reads once pinned to `digest` (`name:tag@digest`; a Feature's `name@digest`). */
 export function pinnedText(ref: ImageReference, digest: string): string {
   if (movesTag(ref)) return `${ref.text.slice(0, ref.text.length - ref.tag.length - 1)}@${digest}`;

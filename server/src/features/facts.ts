@@ -1,6 +1,7 @@
 // What the language server knows about one image reference from its registry: the input of hovers and code
 // actions (diagnostics read `online` alone). Gathered by the server (lsp/resolver.ts); features only read it.
 import type { Online } from '../lookup/answer';
+import type { Newer } from '../lookup/newer';
 import type { Description, RegistryError, Resolution, Result } from '../registry/index';
 
 export interface ImageFacts {
@@ -17,6 +18,8 @@ export interface ImageFacts {
    * reference without one, where a drifted pin's tag moved to. Absent for a pin the tag still points to.
    */
   currentImage?: Result<Description>;
+  /** Newer versions of a tag that looks like one, each with its digest and build date; null: not a version. */
+  newer?: Result<Newer> | null;
   /** Why nothing is known when the registry was not asked at all (offline with nothing cached, untrusted). */
   skipped?: RegistryError;
 }

@@ -21,6 +21,7 @@ import { referenceText } from '../references/reference';
 import { lockedView, type LockState } from '../lock/state';
 import { whatChanged } from './changes';
 import { MARKDOWN, attachmentsText, changeParts, provenanceParts } from './provenanceWords';
+import { newerHoverLines } from './newer';
 
 export type HoverMode =
   /** The registry is asked. */
@@ -247,6 +248,7 @@ function registryLines(
       out.push(mode === 'offline' ? 'Offline: this tag is not in the cache.' : 'Asking the registry…');
     }
   }
+  out.push(...newerHoverLines(facts?.newer, now));
   if (checkedAt !== undefined) {
     const cached = mode === 'offline' || (current?.stale ?? false) ? ' (from the cache)' : '';
     out.push(`*Checked ${now - checkedAt < 60_000 ? 'just now' : `${formatAge(now - checkedAt)} ago`}${cached}.*`);

@@ -6,6 +6,8 @@ import { atLeast, ruleFor, ruleHelpUri, type Severity } from '../shared/rules';
 import { diagnose, type Finding } from '../features/diagnostics';
 import type { LockState } from '../lock/state';
 import { type Online } from '../lookup/answer';
+import type { Newer } from '../lookup/newer';
+import type { Result } from '../registry/index';
 import { familiarName } from '../references/imageRef';
 import type { ReferenceGroup } from '../references/incremental';
 import type { FileNote, ImageReference, Range } from '../references/types';
@@ -32,6 +34,8 @@ export interface DiagnosticsContext {
   online(ref: ImageReference): Online | undefined;
   /** What the lock that applies to the document says about the reference (absent: no lock applies). */
   lock?(ref: ImageReference): LockState | null;
+  /** Newer versions of the reference's tag (only while the `outdated` code is on; absent: not known yet). */
+  newer?(ref: ImageReference): Result<Newer> | undefined;
 }
 
 /** True when the settings leave this reference alone (an ignore glob matches its name). */
@@ -96,7 +100,9 @@ export function referenceDiagnostics(ref: ImageReference, context: DiagnosticsCo
   const online = context.online(ref);
   const out: Diagnostic[] = [];
   const lock = context.lock?.(ref) ?? null;
-  for (const finding of diagnose(ref, online, { now: context.now, offline: context.offline, lock })) {
+  const newer = context.newer?.(ref);
+  const options = { now: context.now, offline: context.offline, lock, ...(newer === undefined ? {} : { newer }) };
+  for (const finding of diagnose(ref, online, options)) {
     const severity = severityOf(finding, online, context.settings, context.now);
     if (severity !== null)
       out.push(toDiagnostic(finding, severity, stalenessNote(finding, online, context.settings, context.now)));

@@ -11,6 +11,7 @@ import type { DocumentLock, LockStore } from './locks';
 import { platformOption, type RegistrySession } from './registrySession';
 import { Debouncer } from './scheduler';
 import type { Timers } from '../shared/timers';
+import type { ImageReference } from '../references/types';
 import type { SettingsStore } from './settingsStore';
 import { consistencyDiagnostics } from './consistency';
 import type { WorkspacePins } from './workspacePins';
@@ -111,12 +112,21 @@ export class DiagnosticsPublisher {
   private contextFor(settings: Settings, lock: DocumentLock | null): DiagnosticsContext {
     const platform = platformOption(settings);
     const resolver = this.deps.registry.resolver;
+    // `outdated` on: each version tag's newer versions (a tag list per repository), asked as the document is read.
+    const newer =
+      settings.severity.outdated === 'off'
+        ? {}
+        : {
+            newer: (ref: ImageReference) =>
+              resolver.newerFor(resolver.keyOf(lock?.view(ref, platform) ?? ref, platform)),
+          };
     if (lock === null)
       return {
         settings,
         now: this.deps.now(),
         offline: settings.offline,
         online: (ref) => resolver.online(resolver.keyOf(ref, platform)),
+        ...newer,
       };
     return {
       settings,
@@ -124,6 +134,7 @@ export class DiagnosticsPublisher {
       offline: settings.offline,
       online: (ref) => resolver.online(resolver.keyOf(lock.view(ref, platform), platform)),
       lock: (ref) => lock.state(ref, platform),
+      ...newer,
     };
   }
 

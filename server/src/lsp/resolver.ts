@@ -6,8 +6,9 @@ import { ask } from '../lookup/ask';
 import { questionFor, type Question } from '../lookup/question';
 import type { Online } from '../lookup/answer';
 import type { ImageFacts } from '../features/facts';
+import { askNewer, asksNewer, type Newer } from '../lookup/newer';
 import { isIndexType } from '../registry/manifest';
-import type { Logger, RegistryClient, RegistryError, Resolution } from '../registry/index';
+import type { Logger, RegistryClient, RegistryError, Resolution, Result } from '../registry/index';
 import type { ReferenceGroup } from '../references/incremental';
 import { ownCopy } from '../references/strings';
 import type { ImageReference } from '../references/types';
@@ -138,6 +139,11 @@ export class Resolver {
   private pendingCount = 0;
   /** Bumped by reset(): work started before it does not count against the new limit. */
   private generation = 0;
+  /**
+   * Newer versions per question key, asked only while `digestPin.severity.outdated` is on (newerFor): the tag list
+   * alone, cached by the registry client for hours. `null`: asked, or not a version.
+   */
+  private readonly newerTags = new Map<string, Result<Newer> | null>();
 
   constructor(
     private client: RegistryClient | null,
@@ -170,6 +176,32 @@ export class Resolver {
   /** What the registry said for this reference, if answered. */
   online(key: string | null): Online | undefined {
     return key === null ? undefined : given(this.entries.get(key)?.answer);
+  }
+
+  /**
+   * The newer versions of a question's tag for the `outdated` diagnostic: known, or asked now (undefined meanwhile;
+   * the documents asking it are updated when the tag list is in, as for any answer).
+   */
+  newerFor(key: string | null): Result<Newer> | undefined {
+    if (key === null || this.client === null) return undefined;
+    const known = this.newerTags.get(key);
+    if (known !== undefined || this.newerTags.has(key)) return known ?? undefined;
+    const entry = this.entries.get(key);
+    // Not wanted yet (the document is being read): asked at the next diagnosis, once the question is.
+    if (entry === undefined) return undefined;
+    const question = questionOf(entry);
+    this.newerTags.set(key, null);
+    if (question === null || !asksNewer(question.parsed)) return undefined;
+    const generation = this.generation;
+    void askNewer(this.client, question.parsed, { resolve: false }).then(
+      (result) => {
+        if (generation !== this.generation || result === null) return;
+        this.newerTags.set(key, result);
+        this.events.answered(key);
+      },
+      (error: unknown) => this.logger.warn(`newer versions of ${key}: ${String(error)}`),
+    );
+    return undefined;
   }
 
   /** The documents that ask a question. */
@@ -394,6 +426,11 @@ export class Resolver {
     const question = questionOf(entry);
     if (question === null) return {};
     const { parsed, platform, pin } = question;
+    // Newer versions of the tag (its repository's tag list, cached for hours; each offer resolved and dated): the
+    // hover and "Update to". Asked beside the rest rather than after it: a first list can take a few pages.
+    const newer = asksNewer(parsed)
+      ? askNewer(client, parsed, { resolve: true, dates: true, ...(platform === undefined ? {} : { platform }) })
+      : null;
     const options = platform === undefined ? { details: true } : { details: true, platform };
     const current = await client.resolve({ ...parsed, digest: null }, options);
     const facts: ImageFacts = { current };
@@ -409,6 +446,7 @@ export class Resolver {
     const now = currentDigest(online, current, pin);
     if (now !== undefined) facts.currentImage = await client.describe(parsed, now);
     if (pin && parsed.digest !== null) facts.pinned = await client.describe(parsed, parsed.digest);
+    if (newer !== null) facts.newer = await newer;
     return facts;
   }
 
@@ -471,6 +509,7 @@ export class Resolver {
       this.settled(entry, pending);
     }
     this.generation++;
+    this.newerTags.clear();
     this.queue = [];
     this.head = 0;
     this.running = 0;

@@ -26,6 +26,14 @@ export interface TagEntry {
   checkedAt: number;
 }
 
+/** A repository's tags that look like versions (registry/tagList.ts), as listed. */
+export interface TagListEntry {
+  tags: string[];
+  /** Pages or entries were capped: newer versions may exist beyond what was read. */
+  truncated: boolean;
+  checkedAt: number;
+}
+
 export interface MissingEntry {
   /** What was not found, as a user reads it. */
   message: string;
@@ -85,7 +93,16 @@ export interface CacheOptions {
   maxStaleMs?: number;
   /** Entries kept per kind, in memory and on disk. Default 5 000. */
   maxEntries?: number;
+  /** How long a repository's tag list is reused. Default 6 h (TAG_LIST_TTL_MS). */
+  tagListTtlMs?: number;
 }
+
+/** A repository's tag list is reused for hours: new versions are not that urgent, and a list can be 50 pages. */
+export const TAG_LIST_TTL_MS = 6 * 60 * 60 * 1000;
+/** Version-looking tags kept (and cached) per repository. */
+export const MAX_TAGS_KEPT = 10_000;
+/** Tag lists kept, in memory and on disk (each up to MAX_TAGS_KEPT tags). */
+const MAX_TAG_LISTS = 200;
 
 export const CACHE_FILE = 'registry-cache.json';
 const FORMAT_VERSION = 1;
@@ -97,6 +114,8 @@ interface StoreFile {
   manifests: Record<string, ManifestInfo>;
   configs: Record<string, ConfigInfo>;
   attachments?: Record<string, AttachmentsEntry>;
+  /** Absent in files written before tag lists were cached. */
+  tagLists: Record<string, TagListEntry>;
 }
 
 // --- validation of what is read from disk: a hand-edited or half-written file must not inject anything ---------
@@ -132,6 +151,14 @@ function readTag(v: unknown): TagEntry | undefined {
   )
     return undefined;
   return { digest: v.digest, mediaType: sharedMediaType(v.mediaType), checkedAt: v.checkedAt };
+}
+
+const TAG_TEXT = /^[\w][\w.-]{0,127}$/;
+
+function readTagList(v: unknown): TagListEntry | undefined {
+  if (!isRecord(v) || !Array.isArray(v.tags) || v.tags.length > MAX_TAGS_KEPT || !isTime(v.checkedAt)) return undefined;
+  if (!v.tags.every((tag) => typeof tag === 'string' && TAG_TEXT.test(tag))) return undefined;
+  return { tags: v.tags as string[], truncated: v.truncated === true, checkedAt: v.checkedAt };
 }
 
 function readMissing(v: unknown): MissingEntry | undefined {
@@ -215,7 +242,14 @@ function readStore(text: string): StoreFile | string {
   }
   if (!isRecord(json)) return 'not a JSON object';
   if (json.version !== FORMAT_VERSION) return `format version ${String(json.version)} is not ${FORMAT_VERSION}`;
-  const store: StoreFile = { version: FORMAT_VERSION, tags: {}, missing: {}, manifests: {}, configs: {} };
+  const store: StoreFile = {
+    version: FORMAT_VERSION,
+    tags: {},
+    missing: {},
+    manifests: {},
+    configs: {},
+    tagLists: {},
+  };
   const section = <T>(
     name: string,
     read: (v: unknown) => T | undefined,
@@ -234,6 +268,7 @@ function readStore(text: string): StoreFile | string {
   section('manifests', readManifest, isValidDigest, store.manifests);
   section('configs', readConfig, isValidDigest, store.configs);
   section('attachments', readAttachments, (k) => TAG_KEY.test(k), (store.attachments = {}));
+  section('tagLists', readTagList, (k) => TAG_KEY.test(k), store.tagLists);
   return store;
 }
 
@@ -243,6 +278,7 @@ export class RegistryCache {
   readonly tagTtlMs: number;
   readonly missingTtlMs: number;
   readonly maxStaleMs: number;
+  readonly tagListTtlMs: number;
   private readonly now: () => number;
   private readonly logger: Logger;
   private readonly maxEntries: number;
@@ -251,6 +287,7 @@ export class RegistryCache {
   private readonly manifests: LRUCache<string, ManifestInfo>;
   private readonly configs: LRUCache<string, ConfigInfo>;
   private readonly attachmentEntries: LRUCache<string, AttachmentsEntry>;
+  private readonly tagLists: LRUCache<string, TagListEntry>;
   private loading: Promise<void> | undefined;
   private dirty = false;
   private writing: Promise<void> | undefined;
@@ -263,6 +300,8 @@ export class RegistryCache {
     this.missingTtlMs = options.missingTtlMs ?? 5 * 60 * 1000;
     this.maxStaleMs = options.maxStaleMs ?? 7 * 24 * 60 * 60 * 1000;
     this.maxEntries = options.maxEntries ?? 5_000;
+    this.tagListTtlMs = options.tagListTtlMs ?? TAG_LIST_TTL_MS;
+    this.tagLists = new LRUCache({ max: MAX_TAG_LISTS });
     this.tags = new LRUCache({ max: this.maxEntries });
     this.missing = new LRUCache({ max: this.maxEntries });
     this.manifests = new LRUCache({ max: this.maxEntries });
@@ -306,6 +345,20 @@ export class RegistryCache {
     for (const [k, v] of Object.entries(store.configs)) if (!this.configs.has(k)) this.configs.set(k, v);
     for (const [k, v] of Object.entries(store.attachments ?? {}))
       if (!((this.attachmentEntries.get(k)?.checkedAt ?? -1) >= v.checkedAt)) this.attachmentEntries.set(k, v);
+    for (const [k, v] of Object.entries(store.tagLists))
+      if (!((this.tagLists.get(k)?.checkedAt ?? -1) >= v.checkedAt)) this.tagLists.set(k, v);
+  }
+
+  /** A repository's tag list while fresh (offline: whatever is kept, however old); undefined otherwise. */
+  lookupTagList(key: string, offline = false): TagListEntry | undefined {
+    const entry = this.tagLists.get(key);
+    if (entry === undefined) return undefined;
+    return offline || this.now() - entry.checkedAt < this.tagListTtlMs ? entry : undefined;
+  }
+
+  storeTagList(key: string, entry: TagListEntry): void {
+    this.tagLists.set(key, entry);
+    this.changed();
   }
 
   /** The cached answer for a tag key, classified by age; undefined when nothing usable is known. */
@@ -401,6 +454,7 @@ export class RegistryCache {
       manifests: {},
       configs: {},
       attachments: {},
+      tagLists: {},
     };
     const now = this.now();
     if (typeof onDisk !== 'string') {
@@ -409,6 +463,7 @@ export class RegistryCache {
       Object.assign(store.manifests, onDisk.manifests);
       Object.assign(store.configs, onDisk.configs);
       Object.assign(store.attachments!, onDisk.attachments);
+      Object.assign(store.tagLists, onDisk.tagLists);
     }
     for (const [k, v] of this.tags.entries()) if (!((store.tags[k]?.checkedAt ?? -1) > v.checkedAt)) store.tags[k] = v;
     for (const [k, v] of this.missing.entries())
@@ -417,12 +472,20 @@ export class RegistryCache {
     for (const [k, v] of this.configs.entries()) store.configs[k] = v;
     for (const [k, v] of this.attachmentEntries.entries())
       if (!((store.attachments![k]?.checkedAt ?? -1) > v.checkedAt)) store.attachments![k] = v;
+    for (const [k, v] of this.tagLists.entries())
+      if (!((store.tagLists[k]?.checkedAt ?? -1) > v.checkedAt)) store.tagLists[k] = v;
     // Bound the file: drop answers too old to serve, then the oldest beyond maxEntries.
     store.tags = newest(store.tags, this.maxEntries, (v) => now - v.checkedAt < this.tagTtlMs + this.maxStaleMs);
     store.missing = newest(store.missing, this.maxEntries, (v) => now - v.checkedAt < this.missingTtlMs);
     store.manifests = firstN(store.manifests, this.maxEntries);
     store.configs = firstN(store.configs, this.maxEntries);
     store.attachments = newest(store.attachments!, this.maxEntries, (v) => now - v.checkedAt < this.tagTtlMs);
+    // Kept past their TTL for offline runs, as long as a stale tag answer would be.
+    store.tagLists = newest(
+      store.tagLists,
+      MAX_TAG_LISTS,
+      (v) => now - v.checkedAt < this.tagListTtlMs + this.maxStaleMs,
+    );
     const temp = join(dir, `.${CACHE_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
       await mkdir(dir, { recursive: true });

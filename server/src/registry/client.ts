@@ -19,6 +19,7 @@ import { resolve, type ResolveOptions } from './resolve';
 import { RegistrySession } from './session';
 import { TagLookup } from './tags';
 import type { PullBudget } from '../shared/pullBudget';
+import { listTags, type TagList } from './tagList';
 import type { Description, PinStatus, Resolution, Result } from './types';
 
 export type { ResolveOptions } from './resolve';
@@ -56,6 +57,8 @@ export interface RegistryClientOptions {
   tagTtlMs?: number;
   missingTtlMs?: number;
   maxStaleMs?: number;
+  /** How long a repository's tag list is reused. Default 6 h. */
+  tagListTtlMs?: number;
   /** Serve answers past their TTL at once and refresh them in the background. Default true. */
   staleWhileRevalidate?: boolean;
   /** Environment for proxies and the Docker config. Default process.env. */
@@ -93,6 +96,11 @@ export interface RegistryClient {
     digest: string,
     options?: { signal?: AbortSignal; attachments?: boolean },
   ): Promise<Result<Description>>;
+  /**
+   * The repository's tags that look like versions (every page, bounded; cached for hours). For newer versions of a
+   * tag that looks like one: never asked for `latest` or a name (lookup/newer.ts).
+   */
+  listTags(ref: Pick<ParsedImageRef, 'domain' | 'path'>, options?: { signal?: AbortSignal }): Promise<Result<TagList>>;
   /** Compares a `name:tag@digest` pin with what the tag points to now. */
   checkPin(ref: ParsedImageRef, options?: { platform?: string | Platform; signal?: AbortSignal }): Promise<PinStatus>;
   /**
@@ -135,6 +143,7 @@ function cacheFor(options: RegistryClientOptions, now: () => number, logger: Log
     ...(options.tagTtlMs !== undefined ? { tagTtlMs: options.tagTtlMs } : {}),
     ...(options.missingTtlMs !== undefined ? { missingTtlMs: options.missingTtlMs } : {}),
     ...(options.maxStaleMs !== undefined ? { maxStaleMs: options.maxStaleMs } : {}),
+    ...(options.tagListTtlMs !== undefined ? { tagListTtlMs: options.tagListTtlMs } : {}),
     now,
     logger,
   });
@@ -192,6 +201,10 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     describe: (ref, digest, opts) => describe(ctx, ref, digest, opts),
     checkPin: (ref, opts) => checkPin(ctx, tags, ref, opts),
     pullBudgets: () => session.pullBudgets(),
+    async listTags(ref, opts) {
+      const target = session.targetOf(ref);
+      return target.ok ? listTags(ctx, target.value, opts?.signal) : target;
+    },
     async flush() {
       await background.settle();
       await writer.writeNow();

@@ -15,6 +15,7 @@ export type {
   Result,
 } from './types';
 export { describeAttachment } from './provenance';
+export type { TagList } from './tagList';
 export { explain, isRegistryError, type RegistryError, type RegistryErrorKind } from './errors';
 export {
   anonymousCredentials,

@@ -9,7 +9,7 @@ export type Severity = 'error' | 'warning' | 'information' | 'hint';
 export type OfflineCode = 'unpinned' | 'latest' | 'invalid-reference' | 'variable' | 'not-locked';
 
 /** Codes that need an answer from the registry (see `Resolution`). */
-export type OnlineCode = 'tag-drift' | 'digest-not-found' | 'tag-not-found' | 'registry-error';
+export type OnlineCode = 'tag-drift' | 'digest-not-found' | 'tag-not-found' | 'registry-error' | 'outdated';
 
 /** Codes about one reference among the others of the workspace (every file `check` read, the editor's index). */
 export type WorkspaceCode = 'inconsistent-pin';
@@ -27,6 +27,11 @@ export interface Rule {
   fix: string;
   /** Reported only when the registry is asked (never by `check --offline`). */
   online: boolean;
+  /**
+   * Off unless its severity setting (`digestPin.severity.<code>`, `check --severity <code>=<level>`) turns it on: it
+   * costs requests a plain check does not make. `severity` is then what it is reported at.
+   */
+  offByDefault?: true;
 }
 
 /** Severities from most to least severe; the index orders them. */
@@ -104,6 +109,14 @@ const TABLE: Record<DiagnosticCode, Omit<Rule, 'code'>> = {
     fix: 'Use one digest everywhere: the quick fix "Use the newest pin everywhere" writes the pin built last (or the one the tag points to now), or `digest-pin pin --update` moves every pin to the tag\'s current digest.',
     online: false,
   },
+  outdated: {
+    severity: 'hint',
+    title: 'A newer version of the tag exists',
+    why: 'The repository has a newer tag of the same line (`3.12.8-slim` beside `3.12.7-slim`): fixes the file does not get until someone moves the tag, which a pin makes deliberate.',
+    fix: 'Review the newer version and move to it: `digest-pin pin --upgrade patch` (or `minor`) writes its tag and digest, or use the "Update to" quick fix.',
+    online: true,
+    offByDefault: true,
+  },
 };
 
 export const RULES: readonly Rule[] = (Object.keys(TABLE) as DiagnosticCode[]).map((code) => ({
@@ -124,6 +137,9 @@ export function ruleHelpUri(code: DiagnosticCode): string {
 }
 
 /** True when `severity` is at or above `threshold` (error ≥ warning ≥ information ≥ hint). */
+/** What a code's severity setting is when nobody set it: its severity, or `off` (`offByDefault`). */
+export const defaultSeveritySetting = (rule: Rule): Severity | 'off' => (rule.offByDefault ? 'off' : rule.severity);
+
 export function atLeast(severity: Severity, threshold: Severity): boolean {
   return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(threshold);
 }

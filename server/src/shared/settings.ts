@@ -1,7 +1,7 @@
 // The settings of digest-pin: ONE definition (key, type, default, description, scope) that the server reads and the
 // VS Code client contributes as `contributes.configuration` (configurationContribution() builds that object).
 // Pure and free of `vscode`, so both bundles import it. Reading is total: a wrong value falls back to its default.
-import { RULES, type DiagnosticCode, type Severity } from './rules';
+import { RULES, defaultSeveritySetting, type DiagnosticCode, type Rule, type Severity } from './rules';
 
 /** The configuration section: every key below is `digestPin.<key>`. */
 export const SECTION = 'digestPin';
@@ -63,12 +63,14 @@ const PIN_STYLES: readonly PinStyle[] = ['tag@digest', '@digest # tag'];
 const TRACE_VALUES: readonly TraceSetting[] = ['off', 'messages', 'verbose'];
 const PLATFORM_PATTERN = '^$|^[a-z0-9_.-]+/[a-z0-9_.-]+(/[a-z0-9_.-]+)?$';
 
-const severitySpec = (code: DiagnosticCode, severity: Severity, title: string): SettingSpec => ({
+const severitySpec = (rule: Rule): SettingSpec => ({
   type: 'string',
   enum: SEVERITY_VALUES,
-  default: severity,
+  default: defaultSeveritySetting(rule),
   scope: 'resource',
-  description: `Severity of \`${code}\` diagnostics (${title.toLowerCase()}); \`off\` hides them.`,
+  description: rule.offByDefault
+    ? `Severity of \`${rule.code}\` diagnostics (${rule.title.toLowerCase()}); \`off\` (the default) hides them, \`${rule.severity}\` is its usual severity.`
+    : `Severity of \`${rule.code}\` diagnostics (${rule.title.toLowerCase()}); \`off\` hides them.`,
   markdown: true,
 });
 
@@ -84,9 +86,7 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
     scope: 'resource',
     description: 'Check image references in Dockerfiles, compose files, Kubernetes manifests and CI files.',
   },
-  ...Object.fromEntries(
-    RULES.map((rule) => [`severity.${rule.code}`, severitySpec(rule.code, rule.severity, rule.title)]),
-  ),
+  ...Object.fromEntries(RULES.map((rule) => [`severity.${rule.code}`, severitySpec(rule)])),
   ignore: {
     type: 'array',
     items: { type: 'string' },

@@ -7,7 +7,7 @@ import {
   type RegistryClientOptions,
 } from '../../../server/src/registry/index';
 
-export type RegistryMethod = 'resolve' | 'describe' | 'checkPin' | 'flush' | 'close';
+export type RegistryMethod = 'resolve' | 'describe' | 'checkPin' | 'listTags' | 'flush' | 'close';
 
 export interface RegistryCall {
   method: RegistryMethod;
@@ -90,6 +90,8 @@ export function recordingRegistry(base: (options: RegistryClientOptions) => Regi
         checkPin: (ref, opts) =>
           track({ method: 'checkPin', ref: nameOf(ref), client }, opts?.signal, () => real.checkPin(ref, opts)),
         pullBudgets: () => real.pullBudgets(),
+        listTags: (ref, opts) =>
+          track({ method: 'listTags', ref: nameOf(ref), client }, opts?.signal, () => real.listTags(ref, opts)),
         flush: () => track({ method: 'flush', client }, undefined, () => real.flush()),
         close: () => track({ method: 'close', client }, undefined, () => real.close()),
       };

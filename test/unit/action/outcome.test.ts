@@ -90,6 +90,32 @@ describe('action outcome: check', () => {
   });
 });
 
+describe('action outcome: pin --upgrade', () => {
+  it('reads an upgraded line: the new reference and the tag it was', () => {
+    const outcome = outcomeOf(
+      'pin',
+      run(
+        ['pin', '--upgrade', 'patch', '.'],
+        0,
+        `Dockerfile:1:6 upgraded python:3.12.8-slim@${D1} (was 3.12.7-slim)\n1 file changed: 1 reference upgraded\n`,
+        '',
+      ),
+    );
+    assert.ok(outcome.command === 'pin');
+    assert.deepEqual(outcome.changes, [
+      {
+        file: 'Dockerfile',
+        line: 1,
+        column: 6,
+        kind: 'upgraded',
+        reference: `python:3.12.8-slim@${D1}`,
+        was: '3.12.7-slim',
+      },
+    ]);
+    assert.equal(outcome.summary, '1 file changed: 1 reference upgraded');
+  });
+});
+
 describe('action outcome: pin', () => {
   const stdout = [
     `Dockerfile:3:18 pinned python:3.12-slim@${D1}`,

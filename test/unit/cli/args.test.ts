@@ -26,6 +26,7 @@ const check = (over: Partial<CheckArgs> = {}): ArgsResult => ({
     ...registry,
     format: 'text',
     failOn: 'warning',
+    severity: {},
     lockFile: null,
     noLock: false,
     paths: ['.'],
@@ -34,7 +35,16 @@ const check = (over: Partial<CheckArgs> = {}): ArgsResult => ({
 });
 const pin = (over: Partial<PinArgs> = {}): ArgsResult => ({
   ok: true,
-  value: { command: 'pin', ...registry, update: false, dryRun: false, format: 'text', paths: ['.'], ...over },
+  value: {
+    command: 'pin',
+    ...registry,
+    update: false,
+    upgrade: null,
+    dryRun: false,
+    format: 'text',
+    paths: ['.'],
+    ...over,
+  },
 });
 const lock = (over: Partial<LockCommandArgs> = {}): ArgsResult => ({
   ok: true,
@@ -53,9 +63,24 @@ const render = (over: Partial<RenderArgs> = {}): ArgsResult => ({
   },
 });
 const usage = (error: string): ArgsResult => ({ ok: false, error });
+const severityUsage = `'--severity' needs CODE=LEVEL: a code (unpinned, latest, invalid-reference, variable, not-locked, tag-drift, digest-not-found, tag-not-found, registry-error, outdated) and error|warning|information|hint|off, e.g. outdated=hint`;
 
 describe('parseArgs', () => {
   const cases: Array<[string[], ArgsResult]> = [
+    [['check', '--severity', 'outdated=hint'], check({ severity: { outdated: 'hint' } })],
+    [
+      ['check', '--severity=unpinned=off', '--severity', 'outdated=information'],
+      check({ severity: { unpinned: 'off', outdated: 'information' } }),
+    ],
+    [['check', '--severity', 'outdated'], usage(severityUsage)],
+    [['check', '--severity', 'nope=hint'], usage(severityUsage)],
+    [['check', '--severity', 'outdated=loud'], usage(severityUsage)],
+    [['pin', '--severity', 'outdated=hint'], usage(`'--severity' is an option of 'digest-pin check', not of 'pin'`)],
+    [['pin', '--upgrade', 'patch'], pin({ upgrade: 'patch' })],
+    [['pin', '--upgrade=minor', '--dry-run'], pin({ upgrade: 'minor', dryRun: true })],
+    [['pin', '--upgrade', 'major'], usage(`'--upgrade' needs one of patch, minor`)],
+    [['pin', '--upgrade'], usage(`'--upgrade' needs one of patch, minor`)],
+    [['check', '--upgrade', 'patch'], usage(`'--upgrade' is an option of 'digest-pin pin', not of 'check'`)],
     [[], usage('no command given')],
     [['--help'], { ok: true, value: { command: 'help' } }],
     [['-h'], { ok: true, value: { command: 'help' } }],

@@ -18,6 +18,8 @@ import { findReferences } from '../../../server/src/references/index';
 import { buildReference } from '../../../server/src/references/reference';
 import type { ImageReference } from '../../../server/src/references/types';
 import type { RegistryError } from '../../../server/src/registry/errors';
+import type { Newer } from '../../../server/src/lookup/newer';
+import type { Result } from '../../../server/src/registry/index';
 import { rangeOf } from '../../support/ranges';
 
 const P = `sha256:${'1'.repeat(64)}`;
@@ -422,4 +424,100 @@ describe('changeLine and pinSummary', () => {
     [counts({ unwritten: 1 }), true, 'no file would change; 1 file could not be changed'],
   ];
   for (const [c, dryRun, expected] of table) it(expected, () => assert.equal(pinSummary(c, dryRun), expected));
+});
+
+describe('pin --upgrade: the newest tag at the level, pinned; the others pinned as usual', () => {
+  const N = `sha256:${'9'.repeat(64)}`;
+  const newerOf = (tag: string, level: 'patch' | 'minor', digest: string | RegistryError): Result<Newer> => ({
+    ok: true,
+    value: {
+      offers: [
+        {
+          level,
+          tag,
+          resolution:
+            typeof digest === 'string'
+              ? {
+                  ok: true,
+                  value: {
+                    digest,
+                    mediaType: 'application/vnd.oci.image.index.v1+json',
+                    checkedAt: 0,
+                    fromCache: false,
+                  },
+                }
+              : { ok: false, error: digest },
+        },
+      ],
+      truncated: false,
+      fromCache: false,
+    },
+  });
+  const text = `FROM python:3.12.7-slim AS a\nFROM redis:7.2.1@${P} AS b\nFROM nginx:1.25.3 AS c\nFROM ghcr.io/x/y:1.0.0 AS d\n`;
+  const read = readOf('Dockerfile', text);
+  const [python, redis, nginx, xy] = read.references as [
+    ImageReference,
+    ImageReference,
+    ImageReference,
+    ImageReference,
+  ];
+  const newer = new Map<ImageReference, Result<Newer>>([
+    [python, newerOf('3.12.8-slim', 'patch', N)],
+    [redis, newerOf('7.3.0', 'minor', T)],
+    [nginx, { ok: true, value: { offers: [], truncated: false, fromCache: false } }],
+    [xy, newerOf('1.0.1', 'patch', { kind: 'unauthorized', message: 'not logged in to ghcr.io' })],
+  ]);
+  const online = new Map<ImageReference, Online>([
+    [python, resolved(C)],
+    [nginx, resolved(C)],
+    [xy, resolved(C)],
+  ]);
+
+  it('patch: python upgraded, redis (only a minor is newer) left, nginx pinned, a failed look-up a problem', () => {
+    const plan = planPins({ files: [read], failures: [] }, online, { update: false, upgrade: 'patch', newer });
+    const outcome = rewrite(plan.files[0]!);
+    assert.ok(outcome.ok);
+    assert.equal(
+      outcome.after,
+      `FROM python:3.12.8-slim@${N} AS a\nFROM redis:7.2.1@${P} AS b\nFROM nginx:1.25.3@${C} AS c\nFROM ghcr.io/x/y:1.0.0 AS d\n`,
+    );
+    assert.deepEqual(
+      plan.files[0]!.changes.map((change) => changeLine('Dockerfile', change)),
+      [`Dockerfile:1:6 upgraded python:3.12.8-slim@${N} (was 3.12.7-slim)`, `Dockerfile:3:6 pinned nginx:1.25.3@${C}`],
+    );
+    assert.deepEqual(
+      plan.problems.map((p) => p.message),
+      ['could not upgrade ghcr.io/x/y:1.0.0: 1.0.1: not logged in to ghcr.io (unauthorized)'],
+    );
+  });
+
+  it('minor: the pinned redis moves to 7.3.0 with its digest', () => {
+    const plan = planPins({ files: [read], failures: [] }, online, { update: false, upgrade: 'minor', newer });
+    const outcome = rewrite(plan.files[0]!);
+    assert.ok(outcome.ok);
+    assert.ok(outcome.after.includes(`FROM redis:7.3.0@${T} AS b\n`), outcome.after);
+    const output = writePins(plan, { dryRun: true });
+    assert.equal(output.counts.upgraded, 2);
+    assert.equal(
+      pinSummary(output.counts, false),
+      '1 file changed: 1 reference pinned, 2 upgraded; 1 could not be resolved',
+    );
+  });
+});
+
+describe('pinSummary with upgrades', () => {
+  const counts = (over: Partial<PinCounts>): PinCounts => ({
+    files: 1,
+    pinned: 0,
+    updated: 0,
+    problems: 0,
+    skipped: { variable: 0, invalid: 0 },
+    ...over,
+  });
+  const table: Array<[Partial<PinCounts>, string]> = [
+    [{ upgraded: 1 }, '1 file changed: 1 reference upgraded'],
+    [{ upgraded: 2, pinned: 1 }, '1 file changed: 1 reference pinned, 2 upgraded'],
+    [{ upgraded: 1, updated: 1 }, '1 file changed: 0 references pinned, 1 updated, 1 upgraded'],
+  ];
+  for (const [over, expected] of table) it(expected, () => assert.equal(pinSummary(counts(over), false), expected));
 });

@@ -218,6 +218,7 @@ describe('the rule table', () => {
     'digest-not-found': true,
     'tag-not-found': true,
     'registry-error': true,
+    outdated: true,
   };
   const workspace: Record<WorkspaceCode, true> = { 'inconsistent-pin': true };
 
@@ -246,6 +247,7 @@ describe('the rule table', () => {
     'tag-not-found': 'error',
     'registry-error': 'warning',
     'inconsistent-pin': 'information',
+    outdated: 'hint',
   };
   for (const [code, severity] of Object.entries(severities) as Array<[DiagnosticCode, Severity]>) {
     it(`${code}: default severity ${severity}, a title, a why and a fix, and a README anchor`, () => {

@@ -86,6 +86,14 @@ function scriptedClient(tags: Record<string, string>) {
         : { status: 'drifted', pinned: parsed.digest!, current: digest, tagDigest: digest, checkedAt: 0 };
     },
     pullBudgets: () => [],
+    async listTags(parsed) {
+      const name = `${parsed.domain}/${parsed.path}`;
+      calls.push(`listTags ${name}`);
+      const listed = Object.keys(tags)
+        .filter((key) => key.startsWith(`${name}:`))
+        .map((key) => key.slice(name.length + 1));
+      return { ok: true, value: { tags: listed, truncated: false, checkedAt: 0, fromCache: false } };
+    },
     flush: async () => undefined,
     close: async () => undefined,
   };

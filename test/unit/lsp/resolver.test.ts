@@ -19,6 +19,7 @@ function clientAnswering(answers: Record<string, Result<Resolution>>): RegistryC
     describe: async () => ({ ok: false, error: { kind: 'invalid', message: 'not asked' } }),
     checkPin: async () => ({ status: 'unknown', error: { kind: 'invalid', message: 'not asked' } }),
     pullBudgets: () => [],
+    listTags: async () => ({ ok: false, error: { kind: 'invalid', message: 'not asked' } }),
     flush: async () => undefined,
     close: async () => undefined,
   } as RegistryClient;

@@ -15,7 +15,7 @@ describe('readSettings', () => {
   it('defaults: every code at its rule severity, tag@digest, 30 days, 60 min, 8, 10 s', () => {
     assert.deepEqual(DEFAULT_SETTINGS, {
       enable: true,
-      severity: Object.fromEntries(RULES.map((r) => [r.code, r.severity])),
+      severity: Object.fromEntries(RULES.map((r) => [r.code, r.offByDefault ? 'off' : r.severity])),
       ignore: [],
       cacheTtlMinutes: 60,
       offline: false,

@@ -1,11 +1,13 @@
 // `check --format json`: the public shape of /work/shared/design/cli.md, version 1.
 // Additive fields only: `context`, `platform`, `localBuild`, `ignored`, `parts` (split references), `locked` (a lock
-// file records its digest) on a reference; `related` (the other places an `inconsistent-pin` names) on a diagnostic;
-// a top-level `notes` array.
+// file records its digest), `newer` (newer versions of the tag, with `--severity outdated=…`) on a reference;
+// `related` (the other places an `inconsistent-pin` names) on a diagnostic; a top-level `notes` array.
 // `current` appears only when the registry was asked (or, offline, when the cache knew the answer); for a drifted
 // pin, whose images are described, `current` also says what the image says about itself, what is attached to it and
 // what changed, and `pinned` says the same of the pinned image (optional fields, v1).
 import { notAsked, type Online } from '../../lookup/answer';
+import { offerDigest, type Newer } from '../../lookup/newer';
+import type { UpgradeLevel } from '../../references/versions';
 import {
   formatPlatform,
   type Attachment,
@@ -13,6 +15,7 @@ import {
   type Provenance,
   type RegistryError,
   type RegistryErrorKind,
+  type Result,
 } from '../../registry/index';
 import { whatChanged, type WhatChanged } from '../../features/changes';
 import type { DiagnosticCode, Severity } from '../../shared/rules';
@@ -40,6 +43,8 @@ export interface JsonReference {
   pinned?: Image;
   /** The reference is locked: the digest its lock file records, and that lock file (relative to the working directory). */
   locked?: { digest: string; lock: string };
+  /** The newest tag of the same line per level, when asked for (`--severity outdated=…`); a digest when looked up. */
+  newer?: JsonNewer;
   diagnostics: JsonDiagnostic[];
 }
 
@@ -49,6 +54,19 @@ export interface JsonDiagnostic {
   message: string;
   /** Other places the finding is about (`inconsistent-pin`: the same tag pinned to another digest there). */
   related?: Array<{ file: string; range: Range; message: string }>;
+}
+
+export type JsonNewer = Partial<Record<UpgradeLevel, { tag: string; digest?: string }>>;
+
+/** `newer` of the JSON output: present when the tag list was read (empty when nothing is newer). */
+export function newerOf(newer: Result<Newer> | undefined): JsonNewer | undefined {
+  if (!newer?.ok) return undefined;
+  const out: JsonNewer = {};
+  for (const offer of newer.value.offers) {
+    const digest = offerDigest(offer);
+    out[offer.level] = digest === undefined ? { tag: offer.tag } : { tag: offer.tag, digest };
+  }
+  return out;
 }
 
 export interface JsonNote {
@@ -66,36 +84,40 @@ export interface JsonReport {
 }
 
 export function toJsonReport(report: Report, summary: Summary): JsonReport {
-  const references = report.references.map(({ file, reference: ref, findings, online, locked }): JsonReference => {
-    const current = currentOf(online);
-    const pinned = pinnedOf(online);
-    return {
-      file,
-      range: ref.range,
-      text: ref.text,
-      source: ref.source,
-      name: ref.name,
-      tag: ref.tag,
-      digest: ref.digest,
-      status: ref.status,
-      context: ref.context,
-      ...(ref.platform !== undefined ? { platform: ref.platform } : {}),
-      ...(ref.localBuild ? { localBuild: true as const } : {}),
-      ...(ref.ignored ? { ignored: true as const } : {}),
-      ...(ref.parts !== undefined ? { parts: ref.parts } : {}),
-      ...(current !== undefined ? { current } : {}),
-      ...(pinned !== undefined ? { pinned } : {}),
-      ...(locked !== undefined ? { locked } : {}),
-      diagnostics: findings.map(({ code, severity, message, related }) => ({
-        code,
-        severity,
-        message,
-        ...(related === undefined
-          ? {}
-          : { related: related.map(({ file, range, message }) => ({ file, range, message })) }),
-      })),
-    };
-  });
+  const references = report.references.map(
+    ({ file, reference: ref, findings, online, locked, newer }): JsonReference => {
+      const current = currentOf(online);
+      const pinned = pinnedOf(online);
+      const newerTags = newerOf(newer);
+      return {
+        file,
+        range: ref.range,
+        text: ref.text,
+        source: ref.source,
+        name: ref.name,
+        tag: ref.tag,
+        digest: ref.digest,
+        status: ref.status,
+        context: ref.context,
+        ...(ref.platform !== undefined ? { platform: ref.platform } : {}),
+        ...(ref.localBuild ? { localBuild: true as const } : {}),
+        ...(ref.ignored ? { ignored: true as const } : {}),
+        ...(ref.parts !== undefined ? { parts: ref.parts } : {}),
+        ...(current !== undefined ? { current } : {}),
+        ...(pinned !== undefined ? { pinned } : {}),
+        ...(locked !== undefined ? { locked } : {}),
+        ...(newerTags !== undefined ? { newer: newerTags } : {}),
+        diagnostics: findings.map(({ code, severity, message, related }) => ({
+          code,
+          severity,
+          message,
+          ...(related === undefined
+            ? {}
+            : { related: related.map(({ file, range, message }) => ({ file, range, message })) }),
+        })),
+      };
+    },
+  );
   const notes: JsonNote[] = [
     ...report.notes.map(({ file, severity, message, range }) =>
       range ? { file, severity, message, range } : { file, severity, message },

@@ -54,7 +54,8 @@ function sarifRule(rule: Rule): object {
       text: `${rule.why}\n\nHow to fix: ${rule.fix}\n\n${helpUri}`,
       markdown: `${rule.why}\n\n**How to fix:** ${rule.fix}\n\n[Documentation](${helpUri})`,
     },
-    defaultConfiguration: { level: sarifLevel(rule.severity) },
+    // A rule off by default (`outdated`) says so: SARIF's reportingConfiguration.enabled.
+    defaultConfiguration: { level: sarifLevel(rule.severity), ...(rule.offByDefault ? { enabled: false } : {}) },
     helpUri,
     properties: { tags: ['supply-chain', 'containers'] },
   };
