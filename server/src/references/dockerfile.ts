@@ -83,7 +83,7 @@ class Extraction {
   private directiveLines = 0;
 
   constructor(private readonly text: string) {
-    const dockerfile = DockerfileParser.parse(text);
+    const dockerfile = DockerfileParser.parse(flagsHidden(text));
     this.lines = splitLines(text);
     this.index = new LineIndex(text);
     this.escape = dockerfile.getEscapeCharacter();
@@ -513,6 +513,16 @@ function evaluatePart(part: Part, env: ReadonlyMap<string, Value>): Value {
       // Pattern removal / substitution (${x#p}, ${x%p}, ${x/p/r}) or a malformed ${…}: not worth predicting.
       return { text: '', offsets: null, known: false, missing: [] };
   }
+}
+
+/**
+ * The text dockerfile-ast parses: each `--` that starts a word becomes `__`. Its instructions split flags off their
+ * arguments one `shift()` at a time, several times while each is built — quadratic in the flags: a RUN with 32,000
+ * `--mount=` took 7.7 s. Flags are read here from the text itself (flags()), and nothing else this file asks the
+ * parser for depends on them; same length and same blanks, so every range it gives holds for `text`.
+ */
+export function flagsHidden(text: string): string {
+  return text.replace(/(^|[ \t])--/gm, '$1__');
 }
 
 /** The `from=` of one `--mount` value (CSV fields), unless the mount type cannot take one. */

@@ -2,7 +2,9 @@
 // stack overflow or work that grows with the square of the references on one line.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_VARIABLE_NESTING } from '../../../server/src/references/dockerfile';
+import { DockerfileParser, type Run } from 'dockerfile-ast';
+import { flagsHidden, MAX_VARIABLE_NESTING } from '../../../server/src/references/dockerfile';
+import { MAX_DOCUMENT_TOKENS } from '../../../server/src/references/yaml';
 import { findReferences } from '../../../server/src/references/index';
 import { ignoreScans } from '../../../server/src/references/reference';
 import { applyEdits, pinEdit } from '../../../server/src/features/edits';
@@ -118,9 +120,63 @@ describe('a YAML file with a run of tokens out of place (issue 13, reproducer 1)
     assert.equal(result.notes.filter((note) => note.message.startsWith('YAML syntax error')).length, 5);
     assert.ok(
       result.notes.some(
-        (note) => note.message === '199744 more YAML syntax errors (tokens out of place) were not read',
+        (note) =>
+          note.message === 'too complex to read: 199,744 more YAML syntax errors (tokens out of place) were not read',
       ),
       JSON.stringify(result.notes.map((note) => note.message)),
     );
+  });
+});
+
+describe('bounded work per YAML document (issue 13: any run of tokens out of place)', () => {
+  const strayNote = /^too complex to read: ([\d,]+) more YAML syntax errors \(tokens out of place\) were not read$/;
+  // Each run leaves its tokens where the composer rejects them: in a scalar's `end`, an item's `sep` or `start`, a
+  // flow collection's items.
+  const runs: Array<[string, string]> = [
+    ['"" ×100,000 after a key (a scalar\'s end)', `k: ${'"'.repeat(200_000)}`],
+    ["'&a ' ×60,000 after a key (anchors in a separator)", `k: ${'&a '.repeat(60_000)}`],
+    ["'!t ' ×60,000 at the top level", '!t '.repeat(60_000)],
+    ["'*a ' ×60,000 in a flow sequence", `k: [a, ${'*a '.repeat(60_000)}]`],
+  ];
+  for (const [name, junk] of runs) {
+    it(`${name}: the image is found, the rest counted, not composed`, () => {
+      const result = findReferences('x.yaml', `image: nginx:1.27\n${junk}\n`);
+      assert.deepEqual(
+        result.references.map((ref) => ref.text),
+        ['nginx:1.27'],
+      );
+      const counted = result.notes.map((note) => strayNote.exec(note.message)?.[1]).find((n) => n !== undefined);
+      assert.ok(
+        counted !== undefined && Number(counted.replace(/,/g, '')) > 50_000,
+        JSON.stringify(result.notes.map((note) => note.message)),
+      );
+    });
+  }
+
+  it(`a document of more than ${MAX_DOCUMENT_TOKENS.toLocaleString('en-US')} tokens: read up to there, the next document whole`, () => {
+    const text = `image: nginx:1.27\nk: ${'"'.repeat(2 * MAX_DOCUMENT_TOKENS + 1000)}\n---\nimage: redis:7\n`;
+    const result = findReferences('x.yaml', text);
+    assert.deepEqual(
+      result.references.map((ref) => ref.text),
+      ['nginx:1.27', 'redis:7'],
+    );
+    const cut = result.notes.find((note) => note.message.includes('tokens;'));
+    assert.match(
+      cut?.message ?? '',
+      /^too complex to read: this YAML document has more than 1,000,000 tokens; from line 2, column \d+ to the next document \(line 3\) it was not read$/,
+    );
+  });
+});
+
+describe('a Dockerfile instruction with many flags (issue 13, reproducer 2)', () => {
+  it('dockerfile-ast, whose flag splitting is quadratic, is given the flags hidden; every range holds', () => {
+    const text = `FROM alpine:3.19\nRUN${' --mount=type=bind,from=x:1'.repeat(4000)} \\\n  --mount=from=redis:7 true\n`;
+    const hidden = flagsHidden(text);
+    assert.equal(hidden.length, text.length);
+    assert.equal(hidden.replace(/__/g, '--'), text);
+    const run = DockerfileParser.parse(hidden).getInstructions()[1];
+    assert.deepEqual(run?.getRange(), DockerfileParser.parse(text).getInstructions()[1]?.getRange());
+    assert.deepEqual((run as Run).getFlags(), []);
+    assert.equal(findReferences('Dockerfile', text).references.length, 4002);
   });
 });
