@@ -68,12 +68,13 @@ export const MAX_STRAY_TOKENS = 256;
 export const MAX_TOKEN_PROPS = 16;
 /**
  * Lexical tokens one document (from a `---` to the next) may take: the parser holds a document's whole syntax tree
- * until it ends, about 230 bytes a token for real YAML and up to 330 for a run of `? ` (its worst). Real YAML takes
- * about 105 tokens a kB (the largest document in the corpus, Argo CD's 179 kB values, 18,763) and a list of short
- * items up to 350 (issue 13's Pod with 130,001 args, 2.2 MB, 780,000): past this the parser's tree is closed and
- * composed as it stands, and the rest of that document is skipped with a note.
+ * until it ends, about 230 bytes a token for real YAML and up to 600 for the worst runs (`? `, `- ` in a flow
+ * collection): this many cost it at most about 250 MB. Real YAML takes about 105 tokens a kB (the largest document
+ * in the corpus, Argo CD's 179 kB values, 18,763), so this is a single document of about 3.8 MB (a list of short
+ * items reaches it sooner: issue 13's Pod with 130,001 args, 2.2 MB, takes 780,000). Past it the parser's tree is
+ * closed and composed as it stands, and the rest of that document is skipped with a note.
  */
-export const MAX_DOCUMENT_TOKENS = 1_000_000;
+export const MAX_DOCUMENT_TOKENS = 400_000;
 /** What a note about a bound that was hit starts with, in every file kind. */
 export const TOO_COMPLEX = 'too complex to read: ';
 /** A broken file can yield hundreds of errors; the first few say what is wrong. */
