@@ -52,6 +52,17 @@ describe('pathological inputs', () => {
     );
   });
 
+  it('the same 130,001 args as a flow sequence (3 tokens an item, under the bound): composed whole, no note', () => {
+    const args = Array.from({ length: 130_001 }, () => 'a').join(',');
+    const text = `apiVersion: v1\nkind: Pod\nmetadata: &m\n  name: x\nextra: *m\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n      args: [${args}]\n`;
+    const result = findReferences('pod.yaml', text);
+    assert.deepEqual(result.notes, []);
+    assert.deepEqual(
+      result.references.map((ref) => ref.text),
+      ['nginx:1.27'],
+    );
+  });
+
   const manyOnOneLine: Array<[string, string, string, number]> = [
     [
       'RUN with 4,000 --mount=from= images',
