@@ -142,7 +142,7 @@ export function extractYaml(text: string, hint: FileKind, options: ExtractYamlOp
       message: `could not read this YAML file: ${error instanceof Error ? error.message : String(error)}`,
     });
   }
-  return { kind, references: sink.sorted(), notes };
+  return { kind, references: sink.sorted(), notes: byPosition(notes) };
 }
 
 function documentKind(hint: FileKind, root: YamlNode, api: DocumentApi, neighbours?: Neighbours): DocumentKind {
@@ -204,17 +204,21 @@ function* composeDocuments(source: string, index: LineIndex, notes: FileNote[]):
   const composer = new Composer({ uniqueKeys: false, strict: false });
   let documents = 0;
   // Counted per document, so a stream read in parts (references/incremental.ts) says the same.
-  const strays = { count: 0 };
+  const strays: Strays = { count: 0, first: -1 };
   const skipped = (): void => {
-    if (strays.count > MAX_STRAY_TOKENS)
+    if (strays.count > MAX_STRAY_TOKENS) {
+      const at = index.positionAt(strays.first);
       notes.push({
         severity: 'error',
         message: `${TOO_COMPLEX}${count(strays.count - MAX_STRAY_TOKENS)} more YAML syntax errors (tokens out of place) were not read`,
+        range: { start: at, end: at },
       });
+    }
     strays.count = 0;
+    strays.first = -1;
   };
   for (const token of parseBounded(source, index, notes)) {
-    if (token.type === 'error' && ++strays.count > MAX_STRAY_TOKENS) continue;
+    if (token.type === 'error' && !keptStray(strays, token.offset)) continue;
     if (token.type === 'document') {
       skipped();
       if (++documents > MAX_DOCUMENTS) {
@@ -230,6 +234,35 @@ function* composeDocuments(source: string, index: LineIndex, notes: FileNote[]):
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
+
+/** Tokens out of place in the current document, and the offset of the first one dropped (-1: none yet). */
+interface Strays {
+  count: number;
+  first: number;
+}
+
+/** Counts a token out of place: true while the document is within MAX_STRAY_TOKENS (it is composed). */
+function keptStray(strays: Strays, offset: number): boolean {
+  if (++strays.count <= MAX_STRAY_TOKENS) return true;
+  if (strays.first < 0) strays.first = offset;
+  return false;
+}
+
+/**
+ * Notes in the order of the text (a stable sort; those without a place last). Composing says a document's notes as
+ * it reads on, some before the previous document's errors: by position, a whole read and a read in parts
+ * (references/incremental.ts) say them in the same order.
+ */
+function byPosition(notes: FileNote[]): FileNote[] {
+  const compare = (a: FileNote, b: FileNote): number => {
+    if (a.range === undefined || b.range === undefined) return (a.range ? 0 : 1) - (b.range ? 0 : 1);
+    return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+  };
+  return notes
+    .map((note, i) => [note, i] as const)
+    .sort(([a, i], [b, j]) => compare(a, b) || i - j)
+    .map(([note]) => note);
+}
 
 /**
  * Parser.parse, but one document takes at most MAX_DOCUMENT_TOKENS lexical tokens: past that the parser's tree is
@@ -284,13 +317,13 @@ const isTrivia = (token: CST.Token): boolean =>
  * (its parent item left empty), and in every list of tokens past MAX_TOKEN_PROPS non-blank ones, the rest are out
  * of place: counted in `strays`, and dropped once the document has more than MAX_STRAY_TOKENS. Says whether it cut.
  */
-function trimDocument(doc: CST.Document, strays: { count: number }): boolean {
+function trimDocument(doc: CST.Document, strays: Strays): boolean {
   const trim = (tokens: CST.Token[] | undefined): void => {
     if (tokens === undefined || tokens.length <= MAX_TOKEN_PROPS) return;
     let others = 0;
     let kept = 0;
     for (const token of tokens) {
-      if (isTrivia(token) || ++others <= MAX_TOKEN_PROPS || ++strays.count <= MAX_STRAY_TOKENS) tokens[kept++] = token;
+      if (isTrivia(token) || ++others <= MAX_TOKEN_PROPS || keptStray(strays, token.offset)) tokens[kept++] = token;
     }
     tokens.length = kept;
   };

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DockerfileParser, type Run } from 'dockerfile-ast';
 import { flagsHidden, MAX_VARIABLE_NESTING } from '../../../server/src/references/dockerfile';
+import { IncrementalExtractor } from '../../../server/src/references/incremental';
 import { MAX_DOCUMENT_TOKENS } from '../../../server/src/references/yaml';
 import { findReferences } from '../../../server/src/references/index';
 import { ignoreScans } from '../../../server/src/references/reference';
@@ -182,6 +183,15 @@ describe('bounded work per YAML document (issue 13: any run of tokens out of pla
       cut?.message ?? '',
       /^too complex to read: this YAML document has more than 400,000 tokens; from line 2, column \d+ to the next document \(line 3\) it was not read$/,
     );
+  });
+});
+
+describe('bounds read the same whole or in parts (the language server reads a stream by documents)', () => {
+  it('strays, a cut nesting and a raw-indentation guard in three documents: same references, same notes, same order', () => {
+    const text = `image: a:1\n---\nk: ${'&a '.repeat(2000)}\n---\ndeep: ${'['.repeat(300)}${']'.repeat(300)}\nimage: c:3\n---\n${'  '.repeat(500)}x: 1\n---\nimage: d:4\n`;
+    const whole = findReferences('x.yaml', text);
+    assert.ok(whole.notes.filter((note) => note.message.startsWith('too complex to read: ')).length >= 3);
+    assert.deepEqual(new IncrementalExtractor(0).extract('x.yaml', text), whole);
   });
 });
 

@@ -487,7 +487,7 @@ describe('yaml: hostile input is bounded', () => {
 
   it('2,000 levels of indentation', () => {
     const text = around(`a:\n${Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i + 1)}b:`).join('\n')} x`);
-    assert.deepEqual(notesOf(text, both), [skipped(404), tooDeep(2, 'what is deeper was not read')]);
+    assert.deepEqual(notesOf(text, both), [tooDeep(2, 'what is deeper was not read'), skipped(404)]);
   });
 
   it(`${MAX_NESTING} levels are still read`, () => {
