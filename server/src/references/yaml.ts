@@ -7,14 +7,15 @@
 // or a value folded over several lines) is still reported, where it is written, but with status invalid and the
 // reason: a pin edits characters in place, and editing these would change what they mean.
 import {
+  CST,
   Composer,
+  Lexer,
   Parser,
   isAlias,
   isMap,
   isScalar,
   isSeq,
   type Alias,
-  type CST,
   type Document,
   type Scalar,
   type YAMLMap,
@@ -60,6 +61,22 @@ export const MAX_DOCUMENTS = 50_000;
 export const MAX_MERGE_DEPTH = 64;
 /** Tokens out of place the parser reports one by one; past this many the rest are counted, not composed. */
 export const MAX_STRAY_TOKENS = 256;
+/**
+ * Indicators, anchors, tags or scalars one CST token's `start`, `sep`, `props` or `end` holds (blanks, comments and
+ * line breaks aside) before the rest are out of place: a real one holds a handful (`? &a !t key : &b !u`).
+ */
+export const MAX_TOKEN_PROPS = 16;
+/**
+ * Lexical tokens one document (from a `---` to the next) may take: the parser holds a document's whole syntax tree
+ * until it ends, about 230 bytes a token for real YAML and up to 600 for the worst runs (`? `, `- ` in a flow
+ * collection): this many cost it at most about 250 MB. Real YAML takes about 105 tokens a kB (the largest document
+ * in the corpus, Argo CD's 179 kB values, 18,763), so this is a single document of about 3.8 MB (a list of short
+ * items reaches it sooner: issue 13's Pod with 130,001 args, 2.2 MB, takes 780,000). Past it the parser's tree is
+ * closed and composed as it stands, and the rest of that document is skipped with a note.
+ */
+export const MAX_DOCUMENT_TOKENS = 400_000;
+/** What a note about a bound that was hit starts with, in every file kind. */
+export const TOO_COMPLEX = 'too complex to read: ';
 /** A broken file can yield hundreds of errors; the first few say what is wrong. */
 export const MAX_ERROR_NOTES = 5;
 
@@ -125,7 +142,7 @@ export function extractYaml(text: string, hint: FileKind, options: ExtractYamlOp
       message: `could not read this YAML file: ${error instanceof Error ? error.message : String(error)}`,
     });
   }
-  return { kind, references: sink.sorted(), notes };
+  return { kind, references: sink.sorted(), notes: byPosition(notes) };
 }
 
 function documentKind(hint: FileKind, root: YamlNode, api: DocumentApi, neighbours?: Neighbours): DocumentKind {
@@ -176,35 +193,39 @@ function extractDocument(kind: DocumentKind, root: YamlNode, api: DocumentApi, n
 // ---------------------------------------------------------------------------------------------------------------
 // Parsing, guarded
 
-/** Parser + Composer as parseAllDocuments does, but each document's nesting is checked before it is composed. */
+/**
+ * Parser + Composer as parseAllDocuments does, with the work bounded for any input: at most MAX_DOCUMENT_TOKENS
+ * lexical tokens per document (parseBounded), and each document's syntax tree trimmed before it is composed
+ * (trimDocument) — collections nested deeper than MAX_NESTING cut, tokens out of place past MAX_STRAY_TOKENS
+ * dropped. Every error the composer makes costs about a kilobyte with its context: a million `"` after a key, each
+ * a stray scalar in the value's `end`, cost 600 MB and 6.5 s.
+ */
 function* composeDocuments(source: string, index: LineIndex, notes: FileNote[]): Generator<Document.Parsed> {
   const composer = new Composer({ uniqueKeys: false, strict: false });
   let documents = 0;
-  // Each token the parser cannot place (a run of `]` after a key) becomes an error with its context: a million of
-  // them cost gigabytes. Past a few hundred in one document the rest only say the same; they are counted, not
-  // composed. Counted per document, so a stream read in parts (references/incremental.ts) says the same.
-  let strays = 0;
+  // Counted per document, so a stream read in parts (references/incremental.ts) says the same.
+  const strays: Strays = { count: 0, first: -1 };
   const skipped = (): void => {
-    if (strays > MAX_STRAY_TOKENS)
+    if (strays.count > MAX_STRAY_TOKENS) {
+      const at = index.positionAt(strays.first);
       notes.push({
         severity: 'error',
-        message: `${strays - MAX_STRAY_TOKENS} more YAML syntax errors (tokens out of place) were not read`,
+        message: `${TOO_COMPLEX}${count(strays.count - MAX_STRAY_TOKENS)} more YAML syntax errors (tokens out of place) were not read`,
+        range: { start: at, end: at },
       });
-    strays = 0;
+    }
+    strays.count = 0;
+    strays.first = -1;
   };
-  for (const token of new Parser().parse(source)) {
-    if (token.type === 'error' && ++strays > MAX_STRAY_TOKENS) continue;
+  for (const token of parseBounded(source, index, notes)) {
+    if (token.type === 'error' && !keptStray(strays, token.offset)) continue;
     if (token.type === 'document') {
       skipped();
       if (++documents > MAX_DOCUMENTS) {
         notes.push({ severity: 'warning', message: `only the first ${MAX_DOCUMENTS} YAML documents were read` });
         break;
       }
-      if (nestingExceeds(token, MAX_NESTING)) {
-        notes.push(tooDeepNote(token.offset, MAX_NESTING, index));
-        yield* composer.next({ type: 'document', offset: token.offset, start: token.start, end: [] });
-        continue;
-      }
+      if (trimDocument(token, strays)) notes.push(tooDeepNote(token.offset, index));
     }
     yield* composer.next(token);
   }
@@ -212,27 +233,145 @@ function* composeDocuments(source: string, index: LineIndex, notes: FileNote[]):
   skipped();
 }
 
-/** Iterative, so a hostile document cannot overflow the stack here either. */
-function nestingExceeds(doc: CST.Document, max: number): boolean {
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** Tokens out of place in the current document, and the offset of the first one dropped (-1: none yet). */
+interface Strays {
+  count: number;
+  first: number;
+}
+
+/** Counts a token out of place: true while the document is within MAX_STRAY_TOKENS (it is composed). */
+function keptStray(strays: Strays, offset: number): boolean {
+  if (++strays.count <= MAX_STRAY_TOKENS) return true;
+  if (strays.first < 0) strays.first = offset;
+  return false;
+}
+
+/**
+ * Notes in the order of the text (a stable sort; those without a place last). Composing says a document's notes as
+ * it reads on, some before the previous document's errors: by position, a whole read and a read in parts
+ * (references/incremental.ts) say them in the same order.
+ */
+function byPosition(notes: FileNote[]): FileNote[] {
+  const compare = (a: FileNote, b: FileNote): number => {
+    if (a.range === undefined || b.range === undefined) return (a.range ? 0 : 1) - (b.range ? 0 : 1);
+    return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+  };
+  return notes
+    .map((note, i) => [note, i] as const)
+    .sort(([a, i], [b, j]) => compare(a, b) || i - j)
+    .map(([note]) => note);
+}
+
+/**
+ * Parser.parse, but one document takes at most MAX_DOCUMENT_TOKENS lexical tokens: past that the parser's tree is
+ * closed as it stands (the document's start is still read), and parsing starts again at the next document marker.
+ */
+function* parseBounded(source: string, index: LineIndex, notes: FileNote[]): Generator<CST.Token> {
+  let from = 0;
+  for (;;) {
+    const parser = new Parser();
+    parser.offset = from;
+    let tokens = 0;
+    let cut = -1;
+    for (const lexeme of new Lexer().lex(from === 0 ? source : source.slice(from))) {
+      if (CST.tokenType(lexeme) === 'doc-start') tokens = 0;
+      else if (++tokens > MAX_DOCUMENT_TOKENS) {
+        cut = parser.offset;
+        break;
+      }
+      yield* parser.next(lexeme);
+    }
+    yield* parser.end();
+    if (cut < 0) return;
+    from = nextDocumentMarker(source, cut);
+    const at = index.positionAt(cut);
+    const upTo = from < 0 ? 'the end of the file' : `the next document (line ${index.positionAt(from).line + 1})`;
+    notes.push({
+      severity: 'warning',
+      message: `${TOO_COMPLEX}this YAML document has more than ${count(MAX_DOCUMENT_TOKENS)} tokens; from line ${at.line + 1}, column ${at.character + 1} to ${upTo} it was not read`,
+      range: { start: at, end: at },
+    });
+    if (from < 0) return;
+  }
+}
+
+/** Offset of the first document marker (`---` or `...`) starting a line after `from`, or -1. */
+function nextDocumentMarker(source: string, from: number): number {
+  for (let at = source.indexOf('\n', from); at >= 0; at = source.indexOf('\n', at + 1)) {
+    if (isDocumentMarker(source, at + 1)) return at + 1;
+  }
+  return -1;
+}
+
+type Collection = CST.BlockMap | CST.BlockSequence | CST.FlowCollection;
+const isCollection = (token: CST.Token | null | undefined): token is Collection =>
+  token?.type === 'block-map' || token?.type === 'block-seq' || token?.type === 'flow-collection';
+/** What the composer reads past without an error. */
+const isTrivia = (token: CST.Token): boolean =>
+  token.type === 'space' || token.type === 'comment' || token.type === 'newline';
+
+/**
+ * One iterative pass over a document's tree before it is composed: a collection nested MAX_NESTING deep is cut
+ * (its parent item left empty), and in every list of tokens past MAX_TOKEN_PROPS non-blank ones, the rest are out
+ * of place: counted in `strays`, and dropped once the document has more than MAX_STRAY_TOKENS. Says whether it cut.
+ */
+function trimDocument(doc: CST.Document, strays: Strays): boolean {
+  const trim = (tokens: CST.Token[] | undefined): void => {
+    if (tokens === undefined || tokens.length <= MAX_TOKEN_PROPS) return;
+    let others = 0;
+    let kept = 0;
+    for (const token of tokens) {
+      if (isTrivia(token) || ++others <= MAX_TOKEN_PROPS || keptStray(strays, token.offset)) tokens[kept++] = token;
+    }
+    tokens.length = kept;
+  };
+  trim(doc.start);
+  trim(doc.end);
+  let cut = false;
   const stack: Array<[CST.Token | null | undefined, number]> = [[doc.value, 0]];
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     const [token, depth] = top;
-    if (!token || (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection'))
-      continue;
-    if (depth >= max) return true;
-    for (const item of token.items) {
+    if (!token) continue;
+    if (token.type === 'block-scalar') trim(token.props);
+    else if ('end' in token) trim(token.end);
+    if (!isCollection(token)) continue;
+    for (const item of token.items as Array<{
+      start: CST.Token[];
+      sep?: CST.Token[];
+      key?: CST.Token | null;
+      value?: CST.Token;
+    }>) {
+      trim(item.start);
+      trim(item.sep);
+      if (isCollection(item.key) && depth + 1 >= MAX_NESTING) {
+        item.key = null;
+        cut = true;
+      }
+      if (isCollection(item.value) && depth + 1 >= MAX_NESTING) {
+        delete item.value;
+        cut = true;
+      }
       if (item.key) stack.push([item.key, depth + 1]);
       if (item.value) stack.push([item.value, depth + 1]);
     }
   }
-  return false;
+  return cut;
 }
 
-function tooDeepNote(offset: number, max: number, index: LineIndex): FileNote {
-  const start = index.positionAt(offset);
+/**
+ * A document that nests too deep: cut at MAX_NESTING (trimDocument), or not read from the line `skippedFrom`
+ * starts on (blankRunawayNesting).
+ */
+function tooDeepNote(offset: number, index: LineIndex, skippedFrom?: number): FileNote {
+  const line = index.positionAt(offset).line + 1;
+  const start = index.positionAt(skippedFrom ?? offset);
+  const what =
+    skippedFrom === undefined ? 'what is deeper was not read' : `from line ${start.line + 1} on it was not read`;
   return {
     severity: 'warning',
-    message: `skipped the YAML document at line ${start.line + 1}: it nests collections more than ${max} levels deep`,
+    message: `${TOO_COMPLEX}the YAML document at line ${line} nests collections more than ${MAX_NESTING} levels deep; ${what}`,
     range: { start, end: start },
   };
 }
@@ -258,32 +397,38 @@ function loneCrAsLf(text: string): string {
  * breaks and offsets stay, and a note says so. Quotes are not tracked: no real file comes near either limit.
  */
 function blankRunawayNesting(text: string, index: LineIndex, notes: FileNote[]): string {
-  const runaway: Array<[start: number, end: number]> = [];
+  const runaway: Array<[document: number, start: number, end: number]> = [];
   let docStart = 0;
+  let lineStart = 0;
   let depth = 0;
-  let flagged = false;
+  /** Start of the line on which the document first passed a limit: the lines above it are still read. */
+  let flaggedAt = -1;
+  const flag = (): void => {
+    if (flaggedAt < 0) flaggedAt = lineStart;
+  };
   const endDocument = (end: number): void => {
-    if (flagged) runaway.push([docStart, end]);
+    if (flaggedAt >= 0) runaway.push([docStart, flaggedAt, end]);
     docStart = end;
     depth = 0;
-    flagged = false;
+    flaggedAt = -1;
   };
   for (let i = 0; i < text.length; i++) {
     if (i === 0 || isLineBreak(text.charCodeAt(i - 1))) {
+      lineStart = i;
       if (i > 0 && isDocumentMarker(text, i)) endDocument(i);
-      if (indentRun(text, i) > MAX_RAW_INDENT) flagged = true;
+      if (indentRun(text, i) > MAX_RAW_INDENT) flag();
     }
     const code = text.charCodeAt(i);
     if (code === 91 || code === 123) {
-      if (++depth > MAX_RAW_BRACKETS) flagged = true;
+      if (++depth > MAX_RAW_BRACKETS) flag();
     } else if ((code === 93 || code === 125) && depth > 0) depth--;
   }
   endDocument(text.length);
   if (runaway.length === 0) return text;
   let out = '';
   let from = 0;
-  for (const [start, end] of runaway) {
-    notes.push(tooDeepNote(start, MAX_NESTING, index));
+  for (const [document, start, end] of runaway) {
+    notes.push(tooDeepNote(document, index, start));
     out += text.slice(from, start) + text.slice(start, end).replace(/[^\r\n]/g, ' ');
     from = end;
   }

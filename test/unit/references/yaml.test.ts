@@ -452,30 +452,42 @@ describe('yaml: hostile input is bounded', () => {
     generic.unpinned('nginx:1', 'docker.io/library/nginx', '1'),
     generic.unpinned('redis:7', 'docker.io/library/redis', '7'),
   ];
-  const skipped = (line: number): FileNote => ({
+  const tooDeep = (line: number, what: string, at = line): FileNote => ({
     severity: 'warning',
-    message: `skipped the YAML document at line ${line}: it nests collections more than ${MAX_NESTING} levels deep`,
-    range: { start: { line: line - 1, character: 0 }, end: { line: line - 1, character: 0 } },
+    message: `too complex to read: the YAML document at line ${line} nests collections more than ${MAX_NESTING} levels deep; ${what}`,
+    range: { start: { line: at - 1, character: 0 }, end: { line: at - 1, character: 0 } },
+  });
+  /** The document starts at line 2 (`---`); the lines from the one that passes a limit are not read. */
+  const skipped = (from: number): FileNote => tooDeep(2, `from line ${from} on it was not read`, from);
+
+  it('10,000 levels of [[[[: that document is cut at the limit with a note, the others are read', () => {
+    const text = around(`a: ${'['.repeat(10_000)}${']'.repeat(10_000)}`);
+    assert.deepEqual(notesOf(text, both), [tooDeep(2, 'what is deeper was not read')]);
   });
 
-  it('10,000 levels of [[[[: that document is skipped with a note, the others are read', () => {
-    const text = around(`a: ${'['.repeat(10_000)}${']'.repeat(10_000)}`);
-    assert.deepEqual(notesOf(text, both), [skipped(2)]);
+  it('a million compact mappings (? ? ? ?) after an image in the same document: the image is still read', () => {
+    const text = `image: nginx:1\n${'? '.repeat(1_000_000)}x\n`;
+    assert.deepEqual(notesOf(text, [both[0]!]), [tooDeep(1, 'from line 2 on it was not read', 2)]);
+  });
+
+  it('an image beside collections nested too deep is still read', () => {
+    const text = `image: nginx:1\ndeep: ${'['.repeat(1000)}${']'.repeat(1000)}\n`;
+    assert.deepEqual(notesOf(text, [both[0]!]), [tooDeep(1, 'what is deeper was not read')]);
   });
 
   it('2 MB of unclosed [ : blanked before parsing, never exhausts memory', () => {
     const text = around(`a: ${'['.repeat(2_000_000)}`);
-    assert.deepEqual(notesOf(text, both), [skipped(2)]);
+    assert.deepEqual(notesOf(text, both), [skipped(3)]);
   });
 
   it('a million compact sequences (- - - -): blanked before the parser could overflow', () => {
     const text = around(`${'- '.repeat(1_000_000)}x`);
-    assert.deepEqual(notesOf(text, both), [skipped(2)]);
+    assert.deepEqual(notesOf(text, both), [skipped(3)]);
   });
 
   it('2,000 levels of indentation', () => {
     const text = around(`a:\n${Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i + 1)}b:`).join('\n')} x`);
-    assert.deepEqual(notesOf(text, both), [skipped(2)]);
+    assert.deepEqual(notesOf(text, both), [tooDeep(2, 'what is deeper was not read'), skipped(404)]);
   });
 
   it(`${MAX_NESTING} levels are still read`, () => {
