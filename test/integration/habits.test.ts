@@ -151,13 +151,13 @@ describe('ECR: Docker-Content-Digest on HEAD, none on GET', () => {
     proxy.inject(faults.headers({ 'docker-content-digest': null }), { method: 'GET', path: MANIFESTS });
     const dir = ws.workspace('ecr-check', { Dockerfile: `FROM ${f.ref}@${f.oldDigest}\n` });
     const report = json(await ws.cli(dir, 'check', '--format', 'json', '--no-cache', '--fail-on', 'never'));
-    assert.deepEqual(report.references[0]?.current, {
-      digest: f.newDigest,
-      created: '2024-02-01T00:00:00Z',
-      error: null,
-    });
+    const { digest, created, error } = report.references[0]?.current ?? {};
+    assert.deepEqual({ digest, created, error }, { digest: f.newDigest, created: '2024-02-01T00:00:00Z', error: null });
     assert.deepEqual(
-      manifestRequests(proxy).sort(),
+      // Without the attachment probes (cosign's `sha256-<hex>.sig|att|sbom` tags): they have no digest to read.
+      manifestRequests(proxy)
+        .filter((request) => !/\/manifests\/sha256-[0-9a-f]{64}\./.test(request))
+        .sort(),
       [
         `GET /v2/${f.repo}/manifests/${f.newDigest}`,
         `GET /v2/${f.repo}/manifests/${f.oldDigest}`,
