@@ -45,4 +45,34 @@ suite('code actions', () => {
       ['Ignore this image'],
     );
   });
+
+  trustedTest('"Update to" moves a drifted release to a newer version: tag and digest in one edit', async () => {
+    const { host, digests } = suiteRegistry();
+    const document = await openFile('release/Dockerfile');
+    await waitForCodes(document.uri, ['tag-drift']);
+    const ref = `${host}/fixtures/release:2.4.0@${digests.releaseOld}`;
+    const before = document.getText();
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      document.uri,
+      rangeOf(document, ref),
+    );
+    const updates = titles(actions).filter((t) => t.startsWith('Update to'));
+    const short = (digest: string) => `${digest.slice(0, 'sha256:'.length + 12)}…`;
+    assert.deepEqual(updates, [
+      // The drift's own fix first: the same tag, where it points now.
+      `Update to current digest (${short(digests.releaseNew)})`,
+      `Update to 2.4.1@${short(digests.releasePatch)} (patch)`,
+      `Update to 2.5.0@${short(digests.releaseMinor)} (minor)`,
+    ]);
+    const patch = actions.find((a) => a.title === updates[1])!;
+    assert.ok(patch.edit, 'the update carries its edit');
+    assert.equal(await vscode.workspace.applyEdit(patch.edit), true);
+    assert.equal(document.getText(), `FROM ${host}/fixtures/release:2.4.1@${digests.releasePatch}\nRUN make release\n`);
+    // Pinned to what 2.4.1 points to now: the drift goes with the edit.
+    await waitForCodes(document.uri, []);
+    // Leave the file as the later stories expect it (drifted, on disk and in the editor).
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.equal(document.getText(), before);
+  });
 });

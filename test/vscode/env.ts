@@ -29,6 +29,11 @@ export interface SuiteRegistry {
     driftNew: string;
     goneDeleted: string;
     goneCurrent: string;
+    /** fixtures/release (suite only): 2.4.0 before and after its rebuild, then 2.4.1 and 2.5.0. */
+    releaseOld: string;
+    releaseNew: string;
+    releasePatch: string;
+    releaseMinor: string;
   };
 }
 
@@ -48,5 +53,6 @@ export function workspaceSubstitutions(registry: SuiteRegistry): Record<string, 
     __DRIFT_OLD__: hex(registry.digests.driftOld),
     __GONE_DELETED__: hex(registry.digests.goneDeleted),
     __DOCKER_IMAGE__: hex(registry.digests.dockerImage),
+    __RELEASE_OLD__: hex(registry.digests.releaseOld),
   };
 }

@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { suite } from 'mocha';
 import * as vscode from 'vscode';
+import { RELEASE_REVISIONS, RELEASE_SOURCE } from './releaseFixture';
 import { openFile, rangeOf, suiteRegistry, trustedTest, untrustedTest, waitForCodes } from './support';
 
 async function hoverText(
@@ -81,5 +82,48 @@ suite('hover', () => {
       `\`${host}/fixtures/docker-image\` on ${host} · tag \`1.0\``,
       'Registry checks are off: this workspace is not trusted.',
     ]);
+  });
+
+  trustedTest('a rebuilt release: what changed, and the newer versions of its line', async () => {
+    const { host, digests } = suiteRegistry();
+    const document = await openFile('release/Dockerfile');
+    await waitForCodes(document.uri, ['tag-drift']);
+    const ref = `${host}/fixtures/release:2.4.0@${digests.releaseOld}`;
+    const { text } = await hoverText(document, ref);
+    const paragraphs = text.split('\n\n');
+    const find = (pattern: RegExp): string => {
+      const found = paragraphs.find((p) => pattern.test(p));
+      assert.ok(found, `no paragraph matching ${pattern} in:\n${text}`);
+      return found;
+    };
+    assert.equal(paragraphs[0], `**${ref}**`);
+    assert.match(
+      find(/The tag has moved/),
+      new RegExp(
+        `to \`${escape(short(digests.releaseNew))}\`, built ${AGO} \\(2024-04-10\\); your pin is 40 days older`,
+      ),
+    );
+    const changed = find(/^\*\*What changed:\*\*/);
+    // The same version label, rebuilt on a new alpine:3.20 from a new commit, with a link to compare the two.
+    assert.match(changed, /version `2\.4\.0` \(unchanged\)/);
+    assert.match(changed, /base image `docker\.io\/library\/alpine:3\.20` updated/);
+    assert.match(
+      changed,
+      new RegExp(
+        `source revision \`${RELEASE_REVISIONS.old.slice(0, 7)}[0-9a-f]*\` → \`${RELEASE_REVISIONS.new.slice(0, 7)}[0-9a-f]*\``,
+      ),
+    );
+    assert.ok(
+      changed.includes(`(${RELEASE_SOURCE}/compare/${RELEASE_REVISIONS.old}...${RELEASE_REVISIONS.new})`),
+      changed,
+    );
+    const newer = find(/^\*\*Newer:\*\*/);
+    assert.match(
+      newer,
+      new RegExp(
+        `^\\*\\*Newer:\\*\\* \`2\\.4\\.1\` \\(patch\\) — \`${escape(short(digests.releasePatch))}\` built ${AGO}; ` +
+          `\`2\\.5\\.0\` \\(minor\\) — \`${escape(short(digests.releaseMinor))}\` built ${AGO}\\.$`,
+      ),
+    );
   });
 });

@@ -41,6 +41,7 @@ const FILES = [
   'deploy/kustomization.yaml',
   'k8s/deployment.yaml',
   'locked/Dockerfile',
+  'release/Dockerfile',
 ];
 
 /** Files with one image each that the quick-fix stories pin first, unless only this story runs (--grep). */
@@ -175,12 +176,14 @@ suite('workspace commands', () => {
       const { host, digests: d } = suiteRegistry();
       const r = `${host}/fixtures`;
       const result = await vscode.commands.executeCommand<CommandResult>('digestPin.updateWorkspace');
-      assert.deepEqual(result?.summary, { files: 2, edited: 3, cancelled: false, failures: [] });
-      assert.equal(result.message, 'Updated 3 drifted digests in 2 files.');
+      assert.deepEqual(result?.summary, { files: 3, edited: 4, cancelled: false, failures: [] });
+      assert.equal(result.message, 'Updated 4 drifted digests in 3 files.');
       const dockerfile = await diskText('Dockerfile');
       assert.ok(dockerfile.includes(`FROM ${r}/drift:latest@${d.driftNew} AS drifted\n`), dockerfile);
       assert.ok(dockerfile.includes(`FROM ${r}/gone:1.0@${d.goneCurrent} AS gone\n`), dockerfile);
       assert.ok((await diskText('compose.yaml')).includes(`    image: ${r}/drift:latest@${d.driftNew}\n`));
+      // The rebuilt release moves to what 2.4.0 points to now, not to a newer version.
+      assert.equal(await diskText('release/Dockerfile'), `FROM ${r}/release:2.4.0@${d.releaseNew}\nRUN make release\n`);
       // What is left: the tag that does not exist.
       const document = await openFile('Dockerfile');
       await waitForCodes(document.uri, ['tag-not-found']);

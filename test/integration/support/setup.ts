@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFaultProxy, type FaultProxy } from './faultProxy';
 import { startRegistry, type Registry } from './registry';
-import { seedStandard, type AuthProvider, type StandardFixtures } from './seed';
+import { seedStandard, type AuthProvider, type SeedTarget, type StandardFixtures } from './seed';
 import { startTokenServer, type TokenServer } from './tokenServer';
 
 export type SetupAuth = 'none' | 'htpasswd' | 'token';
@@ -26,6 +26,8 @@ export interface SeededSetup {
   /** A DOCKER_CONFIG directory whose config.json has `auths[host]` for those credentials (empty auths otherwise). */
   dockerConfigDir: string;
   fixtures: StandardFixtures;
+  /** Where (and with which push credentials) to seed more: the front host, as the fixtures were. */
+  seedTarget: SeedTarget;
   stop(): Promise<void>;
 }
 
@@ -58,7 +60,8 @@ export async function startSeededSetup(options: SetupOptions = {}): Promise<Seed
     const proxy = options.proxy ? await startFaultProxy({ target: registry.url }) : undefined;
     if (proxy) stops.push(() => proxy.stop());
     const front = proxy ?? registry;
-    const fixtures = await seedStandard({ url: front.url, host: front.host, auth: seedAuth });
+    const seedTarget: SeedTarget = { url: front.url, host: front.host, ...(seedAuth ? { auth: seedAuth } : {}) };
+    const fixtures = await seedStandard(seedTarget);
     proxy?.clearLog();
 
     const credentials = auth === 'none' ? undefined : SETUP_USER;
@@ -69,7 +72,7 @@ export async function startSeededSetup(options: SetupOptions = {}): Promise<Seed
       : {};
     writeFileSync(join(dockerConfigDir, 'config.json'), `${JSON.stringify({ auths }, null, 2)}\n`);
 
-    return { host: front.host, registry, proxy, tokenServer, credentials, dockerConfigDir, fixtures, stop };
+    return { host: front.host, registry, proxy, tokenServer, credentials, dockerConfigDir, fixtures, seedTarget, stop };
   } catch (error) {
     await stop();
     throw error;
