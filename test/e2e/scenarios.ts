@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
 import { faults } from '../integration/support/faultProxy';
 import type { E2ERegistry } from './registry';
-import type { Session, Trust } from './session';
+import { VIEWPORT, type Session, type Trust } from './session';
 import { replaceOnce, type Workspace } from './workspace';
 import { waitUntil, type Workbench } from './workbench';
 
@@ -238,6 +238,32 @@ export function scenarios(): Scenario[] {
         const line = wb.page.locator('.part.editor .view-line', { hasText: drift }).first();
         await context.shot('hover-drift', { file: 'hover.png', around: [hover, line] });
         await wb.dismiss();
+
+        // A release rebuilt under the same tag: what changed, and the newer versions of its line.
+        const r = registry.release;
+        const rebuilt = `${registry.host}/fixtures/release:2.4.0@${r.old}`;
+        await wb.openFile('release/Dockerfile');
+        // A hover is at most a quarter of the editor's height: a tall window shows this one whole for the picture.
+        await wb.page.setViewportSize({ width: VIEWPORT.width, height: 2400 });
+        const changed = await wb.hover(rebuilt, 'Newer:');
+        assert.match(changed, /What changed: version 2\.4\.0 \(unchanged\)/, changed);
+        assert.match(changed, /base image docker\.io\/library\/alpine:3\.20 updated/, changed);
+        assert.match(changed, /source revision 1d3c5e7\w* → 7f9e1d3\w* \(compare\)/, changed);
+        assert.match(
+          changed,
+          new RegExp(
+            `Newer: 2\\.4\\.1 \\(patch\\) — ${escape(short(r.patch))} built .+; 2\\.5\\.0 \\(minor\\) — ${escape(short(r.minor))} built`,
+          ),
+          changed,
+        );
+        const releaseHover = wb.page.locator('.monaco-hover:visible');
+        const releaseLine = wb.page.locator('.part.editor .view-line', { hasText: rebuilt }).first();
+        await context.shot('hover-changes', { file: 'hover-changes.png', around: [releaseHover, releaseLine] });
+        await wb.dismiss();
+        await wb.page.setViewportSize(VIEWPORT);
+        // The next scenario works on the Dockerfile alone (closed, the release's findings leave the status bar's counts).
+        await wb.closeAllEditors();
+        await wb.openFile('Dockerfile');
       },
     },
     {

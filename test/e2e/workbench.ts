@@ -134,11 +134,13 @@ export class Workbench {
       `Quick Open to offer ${relative}`,
       async () => {
         const label = (await focused.getAttribute('aria-label', { timeout: 500 })) ?? '';
-        // `Dockerfile, file results` or `deployment.yaml k8s, file results`
-        return (label.startsWith(`${name},`) || label.startsWith(`${name} `)) &&
-          (folder === undefined || label.includes(folder))
-          ? true
-          : undefined;
+        // `Dockerfile, file results` (the workspace root) or `deployment.yaml k8s, file results`
+        const wanted =
+          folder === undefined ? label.startsWith(`${name},`) : label.startsWith(`${name} `) && label.includes(folder);
+        if (wanted) return true;
+        // Another file of that name first (the one opened last): move down the list.
+        if (label.startsWith(`${name} `) || label.startsWith(`${name},`)) await this.page.keyboard.press('ArrowDown');
+        return undefined;
       },
       {
         seen: async () =>

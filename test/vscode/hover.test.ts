@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { suite } from 'mocha';
 import * as vscode from 'vscode';
-import { RELEASE_REVISIONS, RELEASE_SOURCE } from './releaseFixture';
+import { RELEASE_REVISIONS, RELEASE_SOURCE } from '../support/releaseFixture';
 import { openFile, rangeOf, suiteRegistry, trustedTest, untrustedTest, waitForCodes } from './support';
 
 async function hoverText(

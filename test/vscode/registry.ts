@@ -5,9 +5,8 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { pushImage, type SeedTarget } from '../integration/support/seed';
+import { seedRelease } from '../integration/support/seed';
 import { startSeededSetup, type SeededSetup } from '../integration/support/setup';
-import { RELEASE_REVISIONS, RELEASE_SOURCE } from './releaseFixture';
 import { SUITE_ENV, type RequestCounts, type SuiteRegistry } from './env';
 
 export interface SuiteRegistryRun {
@@ -66,7 +65,8 @@ export async function startSuiteRegistry(dir: string): Promise<SuiteRegistryRun>
     );
 
     const f = setup.fixtures;
-    const release = await seedRelease(setup.seedTarget);
+    const r = await seedRelease(setup.seedTarget);
+    const release = { releaseOld: r.old, releaseNew: r.rebuilt, releasePatch: r.patch, releaseMinor: r.minor };
     proxy.clearLog();
     const registry: SuiteRegistry = {
       host: setup.host,
@@ -108,45 +108,3 @@ export async function startSuiteRegistry(dir: string): Promise<SuiteRegistryRun>
     throw error;
   }
 }
-
-/**
- * `fixtures/release`: tag 2.4.0 pushed twice (rebuilt on a new base, from a new commit: a drift with something to
- * say about what changed), then 2.4.1 and 2.5.0 (the newer versions of its line). Only the suite seeds it.
- */
-async function seedRelease(target: SeedTarget): Promise<Pick<SuiteRegistry['digests'], ReleaseDigest>> {
-  const repo = 'fixtures/release';
-  const labels = (version: string, revision: string, base: string) => ({
-    'org.opencontainers.image.version': version,
-    'org.opencontainers.image.source': RELEASE_SOURCE,
-    'org.opencontainers.image.revision': revision,
-    'org.opencontainers.image.base.name': 'docker.io/library/alpine:3.20',
-    'org.opencontainers.image.base.digest': `sha256:${base.repeat(64)}`,
-  });
-  const old = await pushImage(target, repo, '2.4.0', {
-    format: 'oci',
-    created: '2024-03-01T00:00:00Z',
-    content: 'release 2.4.0',
-    labels: labels('2.4.0', RELEASE_REVISIONS.old, 'a'),
-  });
-  const rebuilt = await pushImage(target, repo, '2.4.0', {
-    format: 'oci',
-    created: '2024-04-10T00:00:00Z',
-    content: 'release 2.4.0 rebuilt',
-    labels: labels('2.4.0', RELEASE_REVISIONS.new, 'b'),
-  });
-  const patch = await pushImage(target, repo, '2.4.1', {
-    format: 'oci',
-    created: '2024-05-01T00:00:00Z',
-    content: 'release 2.4.1',
-    labels: labels('2.4.1', RELEASE_REVISIONS.new, 'b'),
-  });
-  const minor = await pushImage(target, repo, '2.5.0', {
-    format: 'oci',
-    created: '2024-06-01T00:00:00Z',
-    content: 'release 2.5.0',
-    labels: labels('2.5.0', RELEASE_REVISIONS.new, 'b'),
-  });
-  return { releaseOld: old.digest, releaseNew: rebuilt.digest, releasePatch: patch.digest, releaseMinor: minor.digest };
-}
-
-type ReleaseDigest = 'releaseOld' | 'releaseNew' | 'releasePatch' | 'releaseMinor';

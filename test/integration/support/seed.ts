@@ -2,6 +2,7 @@
 // manifest lists, re-pushed tags and deleted manifests. Bodies are deterministic and stored byte for byte, so every
 // digest here is sha256 of the exact body that was PUT.
 import { makeLayer, sha256 } from './layer';
+import { RELEASE_REVISIONS, RELEASE_SOURCE } from '../../support/releaseFixture';
 
 export const MEDIA = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -443,4 +444,52 @@ export async function seedStandard(target: SeedTarget): Promise<StandardFixtures
       tagDigest: current.digest,
     },
   };
+}
+
+/**
+ * `fixtures/release`: tag 2.4.0 pushed twice (rebuilt on a new base, from a new commit: a drift with something to
+ * say about what changed), then 2.4.1 and 2.5.0 (the newer versions of its line). Seeded by the extension-host suite and the e2e run, not by seedStandard.
+ */
+export async function seedRelease(target: SeedTarget): Promise<ReleaseFixture> {
+  const repo = 'fixtures/release';
+  const labels = (version: string, revision: string, base: string) => ({
+    'org.opencontainers.image.version': version,
+    'org.opencontainers.image.source': RELEASE_SOURCE,
+    'org.opencontainers.image.revision': revision,
+    'org.opencontainers.image.base.name': 'docker.io/library/alpine:3.20',
+    'org.opencontainers.image.base.digest': `sha256:${base.repeat(64)}`,
+  });
+  const old = await pushImage(target, repo, '2.4.0', {
+    format: 'oci',
+    created: '2024-03-01T00:00:00Z',
+    content: 'release 2.4.0',
+    labels: labels('2.4.0', RELEASE_REVISIONS.old, 'a'),
+  });
+  const rebuilt = await pushImage(target, repo, '2.4.0', {
+    format: 'oci',
+    created: '2024-04-10T00:00:00Z',
+    content: 'release 2.4.0 rebuilt',
+    labels: labels('2.4.0', RELEASE_REVISIONS.new, 'b'),
+  });
+  const patch = await pushImage(target, repo, '2.4.1', {
+    format: 'oci',
+    created: '2024-05-01T00:00:00Z',
+    content: 'release 2.4.1',
+    labels: labels('2.4.1', RELEASE_REVISIONS.new, 'b'),
+  });
+  const minor = await pushImage(target, repo, '2.5.0', {
+    format: 'oci',
+    created: '2024-06-01T00:00:00Z',
+    content: 'release 2.5.0',
+    labels: labels('2.5.0', RELEASE_REVISIONS.new, 'b'),
+  });
+  return { old: old.digest, rebuilt: rebuilt.digest, patch: patch.digest, minor: minor.digest };
+}
+
+/** Digests of fixtures/release: 2.4.0 before and after its rebuild, then 2.4.1 and 2.5.0. */
+export interface ReleaseFixture {
+  old: string;
+  rebuilt: string;
+  patch: string;
+  minor: string;
 }
