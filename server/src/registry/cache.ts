@@ -233,6 +233,17 @@ function readConfig(v: unknown): ConfigInfo | undefined {
 
 const TAG_KEY = /^[^\s"]{1,600}$/;
 
+/** A store with every section, empty: what a file is read into and what a flush writes. */
+const emptyStore = (): StoreFile => ({
+  version: FORMAT_VERSION,
+  tags: {},
+  missing: {},
+  manifests: {},
+  configs: {},
+  attachments: {},
+  tagLists: {},
+});
+
 function readStore(text: string): StoreFile | string {
   let json: unknown;
   try {
@@ -242,14 +253,7 @@ function readStore(text: string): StoreFile | string {
   }
   if (!isRecord(json)) return 'not a JSON object';
   if (json.version !== FORMAT_VERSION) return `format version ${String(json.version)} is not ${FORMAT_VERSION}`;
-  const store: StoreFile = {
-    version: FORMAT_VERSION,
-    tags: {},
-    missing: {},
-    manifests: {},
-    configs: {},
-    tagLists: {},
-  };
+  const store = emptyStore();
   const section = <T>(
     name: string,
     read: (v: unknown) => T | undefined,
@@ -267,7 +271,7 @@ function readStore(text: string): StoreFile | string {
   section('missing', readMissing, (k) => TAG_KEY.test(k), store.missing);
   section('manifests', readManifest, isValidDigest, store.manifests);
   section('configs', readConfig, isValidDigest, store.configs);
-  section('attachments', readAttachments, (k) => TAG_KEY.test(k), (store.attachments = {}));
+  section('attachments', readAttachments, (k) => TAG_KEY.test(k), store.attachments!);
   section('tagLists', readTagList, (k) => TAG_KEY.test(k), store.tagLists);
   return store;
 }
@@ -447,15 +451,7 @@ export class RegistryCache {
     } catch {
       // absent or unreadable: our copy is all there is
     }
-    const store: StoreFile = {
-      version: FORMAT_VERSION,
-      tags: {},
-      missing: {},
-      manifests: {},
-      configs: {},
-      attachments: {},
-      tagLists: {},
-    };
+    const store = emptyStore();
     const now = this.now();
     if (typeof onDisk !== 'string') {
       Object.assign(store.tags, onDisk.tags);
