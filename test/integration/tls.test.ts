@@ -4,15 +4,15 @@
 // requiring a client certificate (refused without client.cert/client.key, answered with them), and a blob redirect
 // to another host that is never shown the registry's client certificate.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ensureBuilt, runCli, type Run } from './cliRun';
 import { cliWorkspace, type CliWorkspace } from './support/cliWorkspace';
-import { startEvilOrigin, type EvilOrigin } from './support/evilOrigin';
-import { startRegistry, type Registry } from './support/registry';
+import type { EvilOrigin } from './support/evilOrigin';
+import type { Registry } from './support/registry';
 import { pushImage, type PushedImage } from './support/seed';
-import { makeCa, type Ca, type Issued } from '../support/pki';
+import type { Ca, Issued } from '../support/pki';
+import { certsD as certsDUnder, startTlsRegistries, type TlsRegistries } from './support/tlsRegistries';
 
 let ws: CliWorkspace;
 let corp: Ca;
@@ -25,49 +25,25 @@ let openImage: PushedImage;
 let oldImage: PushedImage;
 let newImage: PushedImage;
 
+let tls: TlsRegistries;
+
 before(async () => {
   ensureBuilt();
   ws = cliWorkspace('digest-pin-tls-cli-');
-  const pki = join(ws.tmp, 'pki');
-  mkdirSync(pki);
-  corp = makeCa(pki, 'corp');
-  stranger = makeCa(pki, 'stranger');
-  const server = corp.issue('registry', { server: ['IP:127.0.0.1', 'DNS:localhost'] });
-  client = corp.issue('client', 'client');
-  open = await startRegistry({ tls: { certificate: server.certPath, key: server.keyPath, ca: corp.cert } });
-  storage = await startEvilOrigin({ tls: { cert: server.cert, key: server.key } });
-  mutual = await startRegistry({
-    tls: {
-      certificate: server.certPath,
-      key: server.keyPath,
-      clientCas: [corp.certPath],
-      ca: corp.cert,
-      client: { cert: client.cert, key: client.key },
-    },
-    redirectBlobsTo: storage.localhostUrl,
-  });
-  storage.serveFrom(mutual.storageDir);
+  tls = await startTlsRegistries(ws.tmp);
+  ({ corp, stranger, client, open, mutual, storage } = tls);
   openImage = await pushImage(open, 'corp/app', '1.0', { format: 'oci' });
   // A tag that moved: checking its old pin dates both images, which reads their configs through the blob redirect.
   oldImage = await pushImage(mutual, 'corp/app', '1.0', { format: 'oci', content: 'old' });
   newImage = await pushImage(mutual, 'corp/app', '1.0', { format: 'oci', content: 'new' });
 });
+
 after(async () => {
-  await open?.stop();
-  await mutual?.stop();
-  await storage?.stop();
+  await tls?.stop();
   ws?.dispose();
 });
 
-/** A certs.d tree for one run: `{ '127.0.0.1:5000/ca.crt': pem }`. */
-function certsD(files: Record<string, string>): string {
-  const root = mkdtempSync(join(ws.tmp, 'certs.d-'));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
-}
+const certsD = (files: Record<string, string>): string => certsDUnder(ws.tmp, files);
 
 const cli = (cwd: string, certsDirs: string, ...args: string[]): Promise<Run> =>
   runCli(cwd, [...args, '--no-cache'], {

@@ -3,18 +3,19 @@
 // service on another host verified with that host's directory, a registry that requires a client certificate, and a
 // blob redirect to another host that gets that host's own TLS material — never the registry's client certificate.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { anonymousCredentials, createRegistryClient, explain } from '../../../server/src/registry';
 import { TlsStore } from '../../../server/src/registry/certificates';
 import { createHttpTransport } from '../../../server/src/registry/http';
-import { startEvilOrigin, type EvilOrigin } from '../support/evilOrigin';
+import type { EvilOrigin } from '../support/evilOrigin';
 import { startRegistry, type Registry } from '../support/registry';
 import { pushImage, type PushedImage } from '../support/seed';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
-import { makeCa, type Ca, type Issued } from '../../support/pki';
+import type { Ca, Issued } from '../../support/pki';
+import { certsD as certsDUnder, startTlsRegistries, type TlsRegistries } from '../support/tlsRegistries';
 import { FAST, error, recordingLogger, ref, value } from './support';
 
 let tmp: string;
@@ -29,47 +30,22 @@ let storage: EvilOrigin;
 let openImage: PushedImage;
 let mutualImage: PushedImage;
 
+let tls: TlsRegistries;
+
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'digest-pin-tls-'));
-  const pki = join(tmp, 'pki');
-  mkdirSync(pki);
-  corp = makeCa(pki, 'corp');
-  stranger = makeCa(pki, 'stranger');
-  server = corp.issue('registry', { server: ['IP:127.0.0.1', 'DNS:localhost'] });
-  client = corp.issue('client', 'client');
+  tls = await startTlsRegistries(tmp);
+  ({ corp, stranger, server, client, open, mutual, storage } = tls);
   strangerClient = stranger.issue('outsider', 'client');
-  open = await startRegistry({ tls: { certificate: server.certPath, key: server.keyPath, ca: corp.cert } });
-  storage = await startEvilOrigin({ tls: { cert: server.cert, key: server.key } });
-  mutual = await startRegistry({
-    tls: {
-      certificate: server.certPath,
-      key: server.keyPath,
-      clientCas: [corp.certPath],
-      ca: corp.cert,
-      client: { cert: client.cert, key: client.key },
-    },
-    redirectBlobsTo: storage.localhostUrl,
-  });
-  storage.serveFrom(mutual.storageDir);
   openImage = await pushImage(open, 'corp/app', '1.0', { format: 'oci' });
   mutualImage = await pushImage(mutual, 'corp/app', '1.0', { format: 'oci' });
 });
 after(async () => {
-  await open?.stop();
-  await mutual?.stop();
-  await storage?.stop();
+  await tls?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** A certs.d tree: `{ '127.0.0.1:5000/ca.crt': pem }`; a null value makes an empty directory. */
-function certsD(files: Record<string, string | null>): string {
-  const root = mkdtempSync(join(tmp, 'certs.d-'));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(root, path, text === null ? '' : '..'), { recursive: true });
-    if (text !== null) writeFileSync(join(root, path), text);
-  }
-  return root;
-}
+const certsD = (files: Record<string, string | null>): string => certsDUnder(tmp, files);
 
 const clientWith = (certsDirs: string[]) =>
   createRegistryClient({ credentials: anonymousCredentials, logger: recordingLogger(), ...FAST, certsDirs });
