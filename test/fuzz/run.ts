@@ -1,6 +1,6 @@
 // `npm run fuzz -- [--inputs N] [--seed S] [--budget-ms MS] [--corpus DIR | --no-corpus] [--out DIR] [--steps K]
-// [--scale X] [--shapes P] [--alone P] [--first I]`, or `--replay FILE` to run a reproducer again.
-// Prints the seed first, figures every 10,000 inputs and at the end; exits 1 when any property broke.
+// [--scale X] [--shapes P] [--alone P] [--first I] [--every N]`, or `--replay FILE` to run a reproducer again.
+// Prints the seed first, figures every N (10,000) inputs and at the end; exits 1 when any property broke.
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     shapes: { type: 'string', default: '0.05' },
     alone: { type: 'string', default: '0.3' },
     replay: { type: 'string' },
+    every: { type: 'string', default: '10000' },
   },
 });
 
@@ -77,7 +78,7 @@ const stats = runFuzz({
   alone: number('alone', values.alone),
   budgetMs: number('budget-ms', values['budget-ms']),
   out: values.out,
-  progress: { every: 10_000, report: (so) => console.log(`… ${figures(so)}`) },
+  progress: { every: number('every', values.every), report: (so) => console.log(`… ${figures(so)}`) },
 });
 console.log(figures(stats));
 console.log(`  kinds ${JSON.stringify(stats.kinds)}`);
