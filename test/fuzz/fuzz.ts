@@ -124,11 +124,23 @@ export function buildInput(
       input = { ...input, text: mutated.text, label: `${input.label} + ${mutated.applied.join(',')}` };
     }
   } else {
-    const base = pickSeed();
+    let base = pickSeed();
+    let from = base.path;
+    // A stream of several YAML documents: the language server reads it in parts (references/incremental.ts), and an
+    // edit in one part moves the lines of the parts after it.
+    if (/\.ya?ml$/i.test(base.path) && rng.chance(0.25)) {
+      const documents = [base.text];
+      for (let i = rng.size(1, 8); i > 0; i--) {
+        const other = pickSeed();
+        if (/\.ya?ml$/i.test(other.path)) documents.push(other.text);
+      }
+      base = { path: base.path, text: documents.join(rng.pick(['\n---\n', '---\n', '\n...\n---\n'])) };
+      from = `${base.path} and ${documents.length - 1} more documents`;
+    }
     const others = [pickSeed().text, pickSeed().text];
     const context = { hot: hotOffsets(base), others, scale: options.scale ?? 1 };
     const mutated = rng.chance(0.03) ? { text: base.text, applied: ['none'] } : mutate(base.text, rng, context);
-    input = { path: base.path, text: mutated.text, label: `${base.path} + ${mutated.applied.join(',')}` };
+    input = { path: base.path, text: mutated.text, label: `${from} + ${mutated.applied.join(',')}` };
   }
   // The same text under another kind's name: every extractor must survive every other kind's files.
   if (rng.chance(0.1)) {
