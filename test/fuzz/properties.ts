@@ -211,6 +211,12 @@ export function checkIncremental(
     if (quotedAcrossMarker(current)) {
       expected = normalise(new IncrementalExtractor().extract(tracked.path, current, options));
       if (isDeepStrictEqual(normalise(got), expected)) return null;
+      // Where such a scalar ends (and whether the documents after it are read) then depends on where the parts were
+      // cut, which depends on the edits before; the scalar is invalid either way, and what precedes it must agree.
+      if (isDeepStrictEqual(withoutUnclosed(got), withoutUnclosed(expected as ExtractResult))) {
+        quirks.unclosedQuotes++;
+        return null;
+      }
     }
     return { property: 'incremental', message: describeDivergence(got, expected), before, step };
   };
@@ -225,6 +231,16 @@ export function checkIncremental(
   }
   return null;
 }
+
+/** Texts where only a quoted scalar left open across a document marker differed (see checkIncremental). */
+export const quirks = { unclosedQuotes: 0 };
+
+const UNCLOSED = 'the closing quote is missing';
+/** The references before the first quoted scalar left open: after it, the two reads may rightly differ. */
+const withoutUnclosed = (result: ExtractResult): unknown => {
+  const open = result.references.findIndex((ref) => ref.error === UNCLOSED);
+  return { kind: result.kind, references: open < 0 ? result.references : result.references.slice(0, open) };
+};
 
 function describeDivergence(got: ExtractResult, expectedNormalised: unknown): string {
   const expected = expectedNormalised as ExtractResult;
