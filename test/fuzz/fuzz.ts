@@ -82,6 +82,8 @@ export interface Input {
   path: string;
   text: string;
   neighbours?: Neighbours;
+  /** The editor's language id, for a file whose name says nothing (an untitled document). */
+  languageId?: string;
   /** What it was made from: the fixture and mutations, or the shape. */
   label: string;
 }
@@ -135,7 +137,7 @@ export function buildInput(
         if (/\.ya?ml$/i.test(other.path)) documents.push(other.text);
       }
       base = { path: base.path, text: documents.join(rng.pick(['\n---\n', '---\n', '\n...\n---\n'])) };
-      from = `${base.path} and ${documents.length - 1} more documents`;
+      if (documents.length > 1) from = `${base.path} and ${documents.length - 1} more documents`;
     }
     const others = [pickSeed().text, pickSeed().text];
     const context = { hot: hotOffsets(base), others, scale: options.scale ?? 1 };
@@ -149,6 +151,18 @@ export function buildInput(
   }
   if (/\.ya?ml$/i.test(input.path) && rng.chance(0.15))
     input.neighbours = { chart: { appVersion: rng.pick(['1.2.3', null, '"x"', 'a b']) } };
+  // An untitled document: only the editor's language id (or the content) says what it is.
+  if (rng.chance(0.04)) {
+    const languageId = rng.pick([
+      'dockerfile',
+      'dockercompose',
+      'yaml',
+      'github-actions-workflow',
+      'helm',
+      'plaintext',
+    ]);
+    input = { ...input, path: 'Untitled-1', languageId, label: `${input.label} untitled (${languageId})` };
+  }
   return input;
 }
 
@@ -169,7 +183,10 @@ export function checkInput(
   counts: { pins: number; edits: number },
   alone = 0.3,
 ): Checked {
-  const options: FindOptions = input.neighbours ? { neighbours: input.neighbours } : {};
+  const options: FindOptions = {
+    ...(input.neighbours ? { neighbours: input.neighbours } : {}),
+    ...(input.languageId ? { languageId: input.languageId } : {}),
+  };
   let result: ExtractResult;
   // CPU time, not wall time: on a loaded machine the clock also counts other processes' turns.
   const start = process.cpuUsage();
@@ -202,7 +219,10 @@ export function checkInput(
     );
     counts.edits += planned.length;
     try {
-      const diverged = checkIncremental(input.path, input.text, planned, input.neighbours ? undefined : result);
+      const diverged = checkIncremental(input.path, input.text, planned, {
+        languageId: input.languageId,
+        opened: input.neighbours ? undefined : result,
+      });
       if (diverged) {
         broken.push({ property: diverged.property, message: diverged.message });
         incremental = { before: diverged.before, step: diverged.step };
@@ -292,6 +312,7 @@ export interface Reproducer {
   label: string;
   path: string;
   neighbours?: Neighbours;
+  languageId?: string;
   /** The smallest text found that still breaks the property (for incremental: the text before the step). */
   text: string;
   /** Incremental: the change events that made the read diverge. */
@@ -303,6 +324,7 @@ export interface Reproducer {
 export function stillBreaks(reproducer: Omit<Reproducer, 'message'>, budgetMs: number | null = null): Broken | null {
   const input: Input = { path: reproducer.path, text: reproducer.text, label: reproducer.label };
   if (reproducer.neighbours) input.neighbours = reproducer.neighbours;
+  if (reproducer.languageId) input.languageId = reproducer.languageId;
   if (reproducer.property === 'incremental' || reproducer.changes) {
     const checked = checkIncrementalOnly(input, reproducer.changes ?? []);
     return checked?.property === reproducer.property ? checked : null;
@@ -313,7 +335,7 @@ export function stillBreaks(reproducer: Omit<Reproducer, 'message'>, budgetMs: n
 
 function checkIncrementalOnly(input: Input, changes: Step['changes']): Broken | null {
   try {
-    return checkIncremental(input.path, input.text, [{ changes }]);
+    return checkIncremental(input.path, input.text, [{ changes }], { languageId: input.languageId });
   } catch (error) {
     return { property: 'exception', message: `incremental: ${describeError(error)}` };
   }
@@ -351,6 +373,7 @@ function writeReproducer(out: string, record: FailureRecord, input: Input, check
     label: record.label,
     path: input.path,
     ...(input.neighbours ? { neighbours: input.neighbours } : {}),
+    ...(input.languageId ? { languageId: input.languageId } : {}),
     text: input.text,
     ms: checked.ms,
   };

@@ -79,6 +79,14 @@ export const TOKENS: readonly string[] = [
   'localhost:5000/',
   ':latest',
   '{{ .Values.tag }}',
+  '# escape=`\n',
+  '# syntax=docker/dockerfile:1\n',
+  'ONBUILD ',
+  '--platform=$BUILDPLATFORM ',
+  '\\u0041',
+  '\\"',
+  "''",
+  '\u00a0',
 ];
 
 export type Mutation = (text: string, rng: Random, context: MutationContext) => string;

@@ -186,12 +186,12 @@ export function checkIncremental(
   path: string,
   text: string,
   steps: readonly Step[],
-  opened?: ExtractResult,
+  how: { languageId?: string | undefined; opened?: ExtractResult | undefined } = {},
 ): IncrementalBroken | null {
-  const kind = detectKind(path, text);
+  const kind = detectKind(path, text, how.languageId);
   const tracked = new TrackedDocument(
     `fuzz:///w/${encodeURI(path)}`,
-    LANGUAGES[kind ?? ''] ?? 'yaml',
+    how.languageId ?? LANGUAGES[kind ?? ''] ?? 'yaml',
     TextDocument.create(`fuzz:///w/${encodeURI(path)}`, 'plaintext', 1, text),
   );
   let before = text;
@@ -221,7 +221,7 @@ export function checkIncremental(
     return { property: 'incremental', message: describeDivergence(got, expected), before, step };
   };
   // The caller's full read of the text as opened is the expected result then (with no neighbours, as here).
-  const first = compare({ changes: [] }, opened);
+  const first = compare({ changes: [] }, how.opened);
   if (first) return first;
   for (const step of steps) {
     before = tracked.document.getText();
