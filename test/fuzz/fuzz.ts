@@ -315,6 +315,8 @@ export interface Reproducer {
   languageId?: string;
   /** The smallest text found that still breaks the property (for incremental: the text before the step). */
   text: string;
+  /** The message of the input as found, before it was made smaller. */
+  found?: string;
   /** Incremental: the change events that made the read diverge. */
   changes?: Step['changes'];
   ms?: number;
@@ -381,6 +383,9 @@ function writeReproducer(out: string, record: FailureRecord, input: Input, check
     reproducer = { ...reproducer, text: checked.incremental.before, changes: checked.incremental.step.changes };
   } else if (stillBreaks(reproducer)) {
     reproducer = minimise(reproducer);
+    // What the smallest input breaks, in its own words (the message above is about the input as found).
+    const again = stillBreaks(reproducer);
+    if (again) reproducer = { ...reproducer, message: again.message, found: record.message };
   }
   mkdirSync(out, { recursive: true });
   const file = join(out, `fuzz-${record.seed}-${record.index}-${record.property}.json`);
