@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { findReferences, type FindOptions } from '../../server/src/references/index';
 import type { ExtractResult, FileKind, Neighbours } from '../../server/src/references/types';
 import { mutate } from './mutate';
@@ -345,25 +346,43 @@ function checkIncrementalOnly(input: Input, changes: Step['changes']): Broken | 
 
 /**
  * Deletes chunks of the text (halves, then smaller pieces down to single characters) while the property still breaks,
- * within a budget of attempts: what is left is what the failure needs.
+ * within a budget of attempts: what is left is what the failure needs. An incremental reproducer's one change moves
+ * with the text around it.
  */
 export function minimise(reproducer: Reproducer, attempts = 400): Reproducer {
-  if (reproducer.property === 'slow' || reproducer.changes) return reproducer;
-  let text = reproducer.text;
+  if (reproducer.property === 'slow') return reproducer;
+  let current = reproducer;
   let tries = 0;
   for (
-    let chunk = Math.max(1, Math.floor(text.length / 2));
+    let chunk = Math.max(1, Math.floor(current.text.length / 2));
     chunk >= 1 && tries < attempts;
     chunk = Math.floor(chunk / 2)
   ) {
-    for (let at = 0; at < text.length && tries < attempts;) {
-      const candidate = text.slice(0, at) + text.slice(at + chunk);
+    for (let at = 0; at < current.text.length && tries < attempts;) {
+      const candidate = without(current, at, chunk);
       tries++;
-      if (stillBreaks({ ...reproducer, text: candidate })) text = candidate;
+      if (candidate && stillBreaks(candidate)) current = candidate;
       else at += chunk;
     }
   }
-  return { ...reproducer, text };
+  return current;
+}
+
+/** The reproducer without text[at, at + length), or null when that would cut into its change. */
+function without(reproducer: Reproducer, at: number, length: number): Reproducer | null {
+  const text = reproducer.text.slice(0, at) + reproducer.text.slice(at + length);
+  const changes = reproducer.changes;
+  if (changes === undefined || changes.length === 0) return { ...reproducer, text };
+  const [change] = changes;
+  if (changes.length !== 1 || change === undefined || !('range' in change)) return null;
+  const before = TextDocument.create('fuzz:x', 'plaintext', 0, reproducer.text);
+  const start = before.offsetAt(change.range.start);
+  const end = before.offsetAt(change.range.end);
+  if (at < end && at + length > start) return null;
+  const shift = at + length <= start ? length : 0;
+  const after = TextDocument.create('fuzz:x', 'plaintext', 0, text);
+  const range = { start: after.positionAt(start - shift), end: after.positionAt(end - shift) };
+  return { ...reproducer, text, changes: [{ range, text: change.text }] };
 }
 
 function writeReproducer(out: string, record: FailureRecord, input: Input, checked: Checked): string {
@@ -379,9 +398,9 @@ function writeReproducer(out: string, record: FailureRecord, input: Input, check
     text: input.text,
     ms: checked.ms,
   };
-  if (record.property === 'incremental' && checked.incremental) {
+  if (record.property === 'incremental' && checked.incremental)
     reproducer = { ...reproducer, text: checked.incremental.before, changes: checked.incremental.step.changes };
-  } else if (stillBreaks(reproducer)) {
+  if (stillBreaks(reproducer)) {
     reproducer = minimise(reproducer);
     // What the smallest input breaks, in its own words (the message above is about the input as found).
     const again = stillBreaks(reproducer);
