@@ -97,8 +97,12 @@ function hotOffsets(seed: Seed): number[] {
   if (hot) return hot;
   hot = [];
   try {
-    const lines = seed.text.replace(/^\uFEFF/, '').split(/(?<=\r\n|\n|\r)/);
-    const starts = lines.map(((sum) => (line: string) => ((sum += line.length), sum - line.length))(0));
+    const starts: number[] = [];
+    let at = 0;
+    for (const line of seed.text.replace(/^\uFEFF/, '').split(/(?<=\r\n|\n|\r)/)) {
+      starts.push(at);
+      at += line.length;
+    }
     for (const ref of findReferences(seed.path, seed.text).references)
       for (const p of [ref.range.start, ref.range.end]) hot.push((starts[p.line] ?? 0) + p.character);
   } catch {
