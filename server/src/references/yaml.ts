@@ -511,6 +511,10 @@ class DocumentView implements DocumentApi {
     return this.sink.lineEnd(line);
   }
 
+  nextLine(line: number): string | undefined {
+    return this.sink.nextLine(line);
+  }
+
   endOf(node: YamlNode): Position | undefined {
     return node.range ? this.sink.index.positionAt(node.range[1]) : undefined;
   }
@@ -652,6 +656,12 @@ class ReferenceSink {
   lineEnd(line: number): Position {
     const lines = (this.lines ??= splitLines(this.text));
     return { line, character: (lines[line - this.index.firstLine] ?? '').length };
+  }
+
+  nextLine(line: number): string | undefined {
+    const lines = (this.lines ??= splitLines(this.text));
+    for (let i = line - this.index.firstLine + 1; i < lines.length; i++) if (lines[i]!.trim() !== '') return lines[i];
+    return undefined;
   }
 
   get eol(): string {

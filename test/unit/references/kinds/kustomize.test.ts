@@ -1,6 +1,7 @@
 // kustomize `images:` entries: newName / name with newTag, pinned by `digest` (a field, or a new key after newTag).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { applyEdits, pinEdit } from '../../../../server/src/features/edits';
 import { findReferences } from '../../../../server/src/references/index';
 import { assertSplit, type SplitExpected } from './split';
 
@@ -245,6 +246,31 @@ describe('kustomize images', () => {
         assert.ok(slot?.kind === 'new-key');
         assert.deepEqual([slot.prefix, slot.suffix], c.newKey);
       }
+    });
+  }
+});
+
+describe('kustomize: a new digest key never takes in the line after it (fuzz, issue 13)', () => {
+  // [name, the lines after `newTag: "7"`, the slot, what pinning reads back]
+  const cases: Array<[string, string, 'new-key' | 'none', string | null]> = [
+    ['a stray line indented further (a YAML error)', '     -\n', 'none', null],
+    ['after a blank line, still a continuation', '\n     x\n', 'none', null],
+    ['a comment indented further ends the value', '      # note\n     x: 1\n', 'new-key', D],
+    ['the next entry', '  - name: t\n    newTag: "8"\n', 'new-key', D],
+    ['the end of the file', '', 'new-key', D],
+  ];
+  for (const [name, after, slot, pinned] of cases) {
+    it(`${name}: ${slot}`, () => {
+      const text = `${HEAD}images:\n  - name: s\n    newTag: "7"\n${after}`;
+      const [ref] = findReferences('kustomization.yaml', text).references;
+      assert.ok(ref);
+      assert.equal(ref.digestSlot?.kind, slot, JSON.stringify(ref.digestSlot));
+      const edit = pinEdit(ref, D);
+      assert.equal(edit.ok, pinned !== null);
+      if (!edit.ok) return;
+      const applied = applyEdits(text, [edit.edit]);
+      assert.ok(applied.ok);
+      assert.equal(findReferences('kustomization.yaml', applied.text).references[0]?.digest, pinned);
     });
   }
 });
