@@ -30,7 +30,7 @@ import { extractHelm } from './kinds/helm';
 import { extractKubernetes, isBuiltInKind, isKubernetes } from './kinds/kubernetes';
 import { extractKustomize, isKustomization } from './kinds/kustomize';
 import { extractTekton, isTekton } from './kinds/tekton';
-import { eolOf, LineIndex } from './positions';
+import { LineIndex } from './positions';
 import { asInvalid, buildReference, buildSplitReference, isIgnoredAt, splitLines } from './reference';
 import { ownCopy } from './strings';
 import type {
@@ -519,8 +519,8 @@ class DocumentView implements DocumentApi {
     return node.range ? this.sink.index.positionAt(node.range[1]) : undefined;
   }
 
-  get eol(): string {
-    return this.sink.eol;
+  eolAfter(line: number): string {
+    return this.sink.eolAfter(line);
   }
 
   /** The node an alias names: the last anchor of that name before it. Anchors are indexed once per document. */
@@ -664,8 +664,15 @@ class ReferenceSink {
     return undefined;
   }
 
-  get eol(): string {
-    return eolOf(this.text);
+  eolAfter(line: number): string {
+    // Its own line's break, not the file's first: a file of mixed line ends reads the same whole and in parts.
+    for (const at of [line, line - 1]) {
+      if (at < this.index.firstLine) break;
+      const end = this.index.offsetAt(this.lineEnd(at));
+      const eol = /^(?:\r\n|\n|\r)/.exec(this.text.slice(end, end + 2))?.[0];
+      if (eol !== undefined) return eol;
+    }
+    return '\n';
   }
 
   /** The references in file order, in an array of their own length (one grown by push holds 17 slots or more). */

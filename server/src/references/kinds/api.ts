@@ -88,8 +88,8 @@ export interface DocumentApi {
   lineEnd(line: number): Position;
   /** The first line after `line` that is not blank, or undefined: what a line inserted after `line` is followed by. */
   nextLine(line: number): string | undefined;
-  /** The file's line break, for inserted lines. */
-  readonly eol: string;
+  /** The line break that ends `line` (on a last line without one, the line's before): for a line inserted after it. */
+  eolAfter(line: number): string;
 }
 
 /** Present and not null: `key:` and `key: ~` say nothing. */

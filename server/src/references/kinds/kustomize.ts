@@ -76,7 +76,7 @@ function digestSlot(
   return {
     kind: 'new-key',
     at: api.lineEnd(tag.range.end.line),
-    prefix: `${api.eol}${indent}digest: `,
+    prefix: `${api.eolAfter(tag.range.end.line)}${indent}digest: `,
     suffix: '',
     field: 'digest',
   };
