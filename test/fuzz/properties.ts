@@ -12,7 +12,7 @@ import { IncrementalExtractor } from '../../server/src/references/incremental';
 import { findReferences, type FindOptions } from '../../server/src/references/index';
 import { BOM, stripBom } from '../../server/src/references/positions';
 import type { ExtractResult, ImageReference, Position, Range } from '../../server/src/references/types';
-import { quotedAcrossMarker } from '../support/yamlQuirks';
+import { quotedAcrossMarkerAt } from '../support/yamlQuirks';
 import { TOKENS } from './mutate';
 import type { Random } from './random';
 
@@ -41,6 +41,13 @@ class StrictLines {
       this.starts.push(i + 1);
     }
     this.ends.push(text.length);
+  }
+
+  /** The line an offset is on. */
+  lineOf(offset: number): number {
+    let line = 0;
+    while (line + 1 < this.starts.length && this.starts[line + 1]! <= offset) line++;
+    return line;
   }
 
   offsetAt(position: Position): number | string {
@@ -208,12 +215,14 @@ export function checkIncremental(
     let expected = normalise(whole ?? findReferences(tracked.path, current, options));
     if (isDeepStrictEqual(normalise(got), expected)) return null;
     // The yaml lexer's one departure from the grammar (test/support/yamlQuirks.ts): compare with a fresh read in parts.
-    if (quotedAcrossMarker(current)) {
+    const quote = quotedAcrossMarkerAt(current);
+    if (quote >= 0) {
       expected = normalise(new IncrementalExtractor().extract(tracked.path, current, options));
       if (isDeepStrictEqual(normalise(got), expected)) return null;
       // Where such a scalar ends (and whether the documents after it are read) then depends on where the parts were
-      // cut, which depends on the edits before; the scalar is invalid either way, and what precedes it must agree.
-      if (isDeepStrictEqual(withoutUnclosed(got), withoutUnclosed(expected as ExtractResult))) {
+      // cut, which depends on the edits before; what precedes the scalar must agree.
+      const line = new StrictLines(stripBom(current).text).lineOf(quote - (current.startsWith(BOM) ? 1 : 0));
+      if (isDeepStrictEqual(linesBefore(got, line), linesBefore(expected as ExtractResult, line))) {
         quirks.unclosedQuotes++;
         return null;
       }
@@ -235,12 +244,11 @@ export function checkIncremental(
 /** Texts where only a quoted scalar left open across a document marker differed (see checkIncremental). */
 export const quirks = { unclosedQuotes: 0 };
 
-const UNCLOSED = 'the closing quote is missing';
-/** The references before the first quoted scalar left open: after it, the two reads may rightly differ. */
-const withoutUnclosed = (result: ExtractResult): unknown => {
-  const open = result.references.findIndex((ref) => ref.error === UNCLOSED);
-  return { kind: result.kind, references: open < 0 ? result.references : result.references.slice(0, open) };
-};
+/** The kind and the references on lines before `line`: after a quoted scalar left open, the two reads may differ. */
+const linesBefore = (result: ExtractResult, line: number): unknown => ({
+  kind: result.kind,
+  references: result.references.filter((ref) => ref.range.start.line < line),
+});
 
 function describeDivergence(got: ExtractResult, expectedNormalised: unknown): string {
   const expected = expectedNormalised as ExtractResult;

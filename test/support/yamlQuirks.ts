@@ -7,9 +7,14 @@ import { Lexer } from 'yaml';
  * extractor reads each document as the grammar says there, so only there may it differ from the whole-text read.
  */
 export function quotedAcrossMarker(text: string): boolean {
+  return quotedAcrossMarkerAt(text) >= 0;
+}
+
+/** Where the first such scalar starts (its quote), or -1. */
+export function quotedAcrossMarkerAt(text: string): number {
   for (const token of new Lexer().lex(text)) {
     if ((token.startsWith('"') || token.startsWith("'")) && /[\r\n](?:---|\.\.\.)(?:[ \t\r\n]|$)/.test(token))
-      return true;
+      return text.indexOf(token);
   }
-  return false;
+  return -1;
 }
