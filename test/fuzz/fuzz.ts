@@ -244,6 +244,9 @@ function describeError(error: unknown): string {
   return `${error.message}\n${(error.stack ?? '').split('\n').slice(1, 6).join('\n')}`;
 }
 
+/** The generator of the checks of input `index` (which edits, which pin alone), apart from the one that built it. */
+const checkRandom = (seed: number, index: number): Random => new Random(seed ^ index ^ 0x5bd1e995);
+
 const COUNTERS: Record<Property, keyof FuzzStats> = {
   exception: 'exceptions',
   range: 'rangeMismatches',
@@ -278,7 +281,7 @@ export function runFuzz(options: FuzzOptions): FuzzStats {
   const counts = { pins: 0, edits: 0 };
   for (let index = first; index < first + options.inputs; index++) {
     const input = buildInput(options.seed, index, options);
-    const rng = new Random(options.seed ^ index ^ 0x5bd1e995);
+    const rng = checkRandom(options.seed, index);
     const checked = checkInput(input, rng, options.steps ?? 3, options.budgetMs ?? null, counts, options.alone);
     stats.inputs++;
     const kind = checked.result?.kind ?? null;
@@ -336,7 +339,9 @@ export function stillBreaks(reproducer: Omit<Reproducer, 'message'>, budgetMs: n
     const checked = checkIncrementalOnly(input, reproducer.changes ?? []);
     return checked?.property === reproducer.property ? checked : null;
   }
-  const checked = checkInput(input, new Random(reproducer.seed ^ reproducer.index), 0, budgetMs, { pins: 0, edits: 0 });
+  // The run's generator, and every input's lone pin checked: the run's pick among the pins is made again.
+  const rng = checkRandom(reproducer.seed, reproducer.index);
+  const checked = checkInput(input, rng, 0, budgetMs, { pins: 0, edits: 0 }, 1);
   return checked.broken.find((b) => b.property === reproducer.property) ?? null;
 }
 

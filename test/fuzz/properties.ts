@@ -380,7 +380,10 @@ export function checkPins(
   const update = pinEdit(one, OTHER);
   if (!update.ok) return fail(`updating ${show(one.text)} was refused: ${update.reason}`);
   const updated = edited(alone, [update.edit]);
-  const back = updated === null ? undefined : findReferences(path, updated, options).references[index];
+  const back =
+    updated === null
+      ? undefined
+      : unshadowed(findReferences(path, updated, options), result, new Map([[index, edit]])).references[index];
   if (back?.digest !== OTHER || back.status !== 'pinned')
     return fail(`${show(one.text)} updated reads back as ${JSON.stringify(back)}`);
   return broken;
