@@ -3,7 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test/unit', 'test/integration', 'test/lsp'];
+const roots = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : ['test/unit', 'test/fuzz', 'test/integration', 'test/lsp'];
 const files = [];
 const walk = (dir) => {
   let entries;

@@ -31,7 +31,7 @@ import { extractHelm } from './kinds/helm';
 import { extractKubernetes, isBuiltInKind, isKubernetes } from './kinds/kubernetes';
 import { extractKustomize, isKustomization } from './kinds/kustomize';
 import { extractTekton, isTekton } from './kinds/tekton';
-import { eolOf, LineIndex } from './positions';
+import { LineIndex } from './positions';
 import { asInvalid, buildReference, buildSplitReference, isIgnoredAt, splitLines } from './reference';
 import { ownCopy } from './strings';
 import type {
@@ -656,12 +656,16 @@ class DocumentView implements DocumentApi {
     return this.sink.lineEnd(line);
   }
 
+  nextLine(line: number): string | undefined {
+    return this.sink.nextLine(line);
+  }
+
   endOf(node: YamlNode): Position | undefined {
     return node.range ? this.sink.index.positionAt(node.range[1]) : undefined;
   }
 
-  get eol(): string {
-    return this.sink.eol;
+  eolAfter(line: number): string {
+    return this.sink.eolAfter(line);
   }
 
   /** The node an alias names: the last anchor of that name before it. Anchors are indexed once per document. */
@@ -799,8 +803,21 @@ class ReferenceSink {
     return { line, character: (lines[line - this.index.firstLine] ?? '').length };
   }
 
-  get eol(): string {
-    return eolOf(this.text);
+  nextLine(line: number): string | undefined {
+    const lines = (this.lines ??= splitLines(this.text));
+    for (let i = line - this.index.firstLine + 1; i < lines.length; i++) if (lines[i]!.trim() !== '') return lines[i];
+    return undefined;
+  }
+
+  eolAfter(line: number): string {
+    // Its own line's break, not the file's first: a file of mixed line ends reads the same whole and in parts.
+    for (const at of [line, line - 1]) {
+      if (at < this.index.firstLine) break;
+      const end = this.index.offsetAt(this.lineEnd(at));
+      const eol = /^(?:\r\n|\n|\r)/.exec(this.text.slice(end, end + 2))?.[0];
+      if (eol !== undefined) return eol;
+    }
+    return '\n';
   }
 
   /** The references in file order, in an array of their own length (one grown by push holds 17 slots or more). */

@@ -7,11 +7,11 @@ import { after, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Lexer } from 'yaml';
 import { generateManifest } from '../../../bench/generate/kubernetes';
 import { IncrementalExtractor, MIN_PART_CHARS, splitParts } from '../../../server/src/references/incremental';
 import { findReferences } from '../../../server/src/references/index';
 import type { ExtractResult } from '../../../server/src/references/types';
+import { quotedAcrossMarker } from '../../support/yamlQuirks';
 
 const CORPUS = '/work/shared/corpus';
 
@@ -20,20 +20,7 @@ function normalise(result: ExtractResult): unknown {
   return { ...result, notes: [...result.notes].map((n) => JSON.stringify(n)).sort() };
 }
 
-/**
- * The yaml lexer's one departure from the grammar: a quoted scalar with no closing quote anywhere further on runs to
- * the end of the text, across document markers (YAML 1.2 forbids a marker inside any scalar). The incremental
- * extractor reads each document as the grammar says there, so only there may it differ from the whole-text read.
- */
-function quotedAcrossMarker(text: string): boolean {
-  for (const token of new Lexer().lex(text)) {
-    if ((token.startsWith('"') || token.startsWith("'")) && /[\r\n](?:---|\.\.\.)(?:[ \t\r\n]|$)/.test(token))
-      return true;
-  }
-  return false;
-}
-
-/** Texts where the lexer quirk above applied (and the result was checked against a fresh incremental read instead). */
+/** Texts where the lexer quirk (test/support/yamlQuirks.ts) applied (and the result was checked against a fresh incremental read instead). */
 let quirks = 0;
 
 function assertSame(extractor: IncrementalExtractor, path: string, text: string, message?: string): ExtractResult {

@@ -63,11 +63,20 @@ function digestSlot(
   if (key === undefined || key.line !== tag.range.start.line) {
     return { kind: 'none', reason: 'newTag is not written on its key line; add a digest: key by hand' };
   }
+  // A line indented further right after it is a YAML error now, but would continue the new key's plain value: the
+  // digest would read as `sha256:… <that line>` (a comment line would end the value instead).
+  const next = api.nextLine(tag.range.end.line);
+  if (next !== undefined && !next.trimStart().startsWith('#') && /^[ \t]*/.exec(next)![0].length > key.character) {
+    return {
+      kind: 'none',
+      reason: 'the line after newTag is indented further than it (a YAML error); fix it, then pin',
+    };
+  }
   const indent = ' '.repeat(key.character);
   return {
     kind: 'new-key',
     at: api.lineEnd(tag.range.end.line),
-    prefix: `${api.eol}${indent}digest: `,
+    prefix: `${api.eolAfter(tag.range.end.line)}${indent}digest: `,
     suffix: '',
     field: 'digest',
   };

@@ -1,6 +1,8 @@
 // kustomize `images:` entries: newName / name with newTag, pinned by `digest` (a field, or a new key after newTag).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { applyEdits, pinEdit } from '../../../../server/src/features/edits';
+import { IncrementalExtractor, MIN_PART_CHARS } from '../../../../server/src/references/incremental';
 import { findReferences } from '../../../../server/src/references/index';
 import { assertSplit, type SplitExpected } from './split';
 
@@ -247,4 +249,58 @@ describe('kustomize images', () => {
       }
     });
   }
+});
+
+describe('kustomize: a new digest key never takes in the line after it (fuzz, issue 13)', () => {
+  // [name, the lines after `newTag: "7"`, the slot, what pinning reads back]
+  const cases: Array<[string, string, 'new-key' | 'none', string | null]> = [
+    ['a stray line indented further (a YAML error)', '     -\n', 'none', null],
+    ['after a blank line, still a continuation', '\n     x\n', 'none', null],
+    ['a comment indented further ends the value', '      # note\n     x: 1\n', 'new-key', D],
+    ['the next entry', '  - name: t\n    newTag: "8"\n', 'new-key', D],
+    ['the end of the file', '', 'new-key', D],
+  ];
+  for (const [name, after, slot, pinned] of cases) {
+    it(`${name}: ${slot}`, () => {
+      const text = `${HEAD}images:\n  - name: s\n    newTag: "7"\n${after}`;
+      const [ref] = findReferences('kustomization.yaml', text).references;
+      assert.ok(ref);
+      assert.equal(ref.digestSlot?.kind, slot, JSON.stringify(ref.digestSlot));
+      const edit = pinEdit(ref, D);
+      assert.equal(edit.ok, pinned !== null);
+      if (!edit.ok) return;
+      const applied = applyEdits(text, [edit.edit]);
+      assert.ok(applied.ok);
+      assert.equal(findReferences('kustomization.yaml', applied.text).references[0]?.digest, pinned);
+    });
+  }
+});
+
+describe('kustomize: a new digest key ends its line as the line before it ends (fuzz, issue 13)', () => {
+  const entry = (eol: string, last = eol): string => `images:${eol}  - name: s${eol}    newTag: "7"${last}`;
+  // [name, text, the inserted key's prefix]
+  const cases: Array<[string, string, string]> = [
+    ['LF', `${HEAD}${entry('\n')}`, '\n    digest: '],
+    ['CRLF after a first line ending in LF', `# x\n${entry('\r\n')}`, '\r\n    digest: '],
+    ['LF after a first line ending in CRLF', `# x\r\n${entry('\n')}`, '\n    digest: '],
+    ['lone CR', `${entry('\r')}`, '\r    digest: '],
+    ['no line break after the last line: the one before it', `# x\n${entry('\r\n', '')}`, '\r\n    digest: '],
+  ];
+  for (const [name, text, prefix] of cases) {
+    it(name, () => {
+      const [ref] = findReferences('kustomization.yaml', text).references;
+      assert.ok(ref?.digestSlot?.kind === 'new-key');
+      assert.equal(ref.digestSlot.prefix, prefix);
+    });
+  }
+
+  it('read in parts by the language server, as read whole', () => {
+    const text = `# ${'x'.repeat(MIN_PART_CHARS)}\n---\r\n${entry('\r\n')}`;
+    const whole = findReferences('kustomization.yaml', text);
+    const slot = whole.references[0]?.digestSlot;
+    assert.equal(slot?.kind === 'new-key' && slot.prefix, '\r\n    digest: ');
+    const extractor = new IncrementalExtractor();
+    assert.deepEqual(extractor.extract('kustomization.yaml', text), whole);
+    assert.equal(extractor.stats.parsed, 2, 'read in two parts');
+  });
 });
