@@ -656,6 +656,10 @@ class DocumentView implements DocumentApi {
     return this.sink.lineEnd(line);
   }
 
+  lineText(line: number): string {
+    return this.sink.lineText(line);
+  }
+
   nextLine(line: number): string | undefined {
     return this.sink.nextLine(line);
   }
@@ -799,8 +803,12 @@ class ReferenceSink {
   }
 
   lineEnd(line: number): Position {
+    return { line, character: this.lineText(line).length };
+  }
+
+  lineText(line: number): string {
     const lines = (this.lines ??= splitLines(this.text));
-    return { line, character: (lines[line - this.index.firstLine] ?? '').length };
+    return lines[line - this.index.firstLine] ?? '';
   }
 
   nextLine(line: number): string | undefined {

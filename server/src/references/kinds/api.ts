@@ -86,6 +86,8 @@ export interface DocumentApi {
   endOf(node: YamlNode): Position | undefined;
   /** The end of a line (before its line break), where a new line can be inserted after it. */
   lineEnd(line: number): Position;
+  /** A line's text, without its line break. */
+  lineText(line: number): string;
   /** The first line after `line` that is not blank, or undefined: what a line inserted after `line` is followed by. */
   nextLine(line: number): string | undefined;
   /** The line break that ends `line` (on a last line without one, the line's before): for a line inserted after it. */

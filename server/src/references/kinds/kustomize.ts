@@ -72,6 +72,12 @@ function digestSlot(
       reason: 'the line after newTag is indented further than it (a YAML error); fix it, then pin',
     };
   }
+  // Text after the value on its line (`newTag: "7"]`) is a YAML error that ends the document's map there: a key
+  // inserted below it would not belong to this entry.
+  const end = tagScalar === undefined ? undefined : api.endOf(tagScalar);
+  if (end !== undefined && !/^\s*(#.*)?$/.test(api.lineText(end.line).slice(end.character))) {
+    return { kind: 'none', reason: "newTag's line goes on after its value (a YAML error); fix it, then pin" };
+  }
   const indent = ' '.repeat(key.character);
   return {
     kind: 'new-key',

@@ -276,6 +276,30 @@ describe('kustomize: a new digest key never takes in the line after it (fuzz, is
   }
 });
 
+describe('kustomize: a new digest key only below a newTag line that ends with its value (fuzz, issue 13)', () => {
+  // [name, what follows `newTag: "7"` on its line, the slot, what pinning reads back]
+  const cases: Array<[string, string, 'new-key' | 'none', string | null]> = [
+    ['a stray flow end (a YAML error that ends the map)', ']', 'none', null],
+    ['a stray quoted word', ' "x"', 'none', null],
+    ['a comment', ' # pinned by hand', 'new-key', D],
+    ['trailing blanks', '  ', 'new-key', D],
+  ];
+  for (const [name, rest, slot, pinned] of cases) {
+    it(`${name}: ${slot}`, () => {
+      const text = `${HEAD}images:\n  - name: s\n    newTag: "7"${rest}\n`;
+      const [ref] = findReferences('kustomization.yaml', text).references;
+      assert.ok(ref);
+      assert.equal(ref.digestSlot?.kind, slot, JSON.stringify(ref.digestSlot));
+      const edit = pinEdit(ref, D);
+      assert.equal(edit.ok, pinned !== null);
+      if (!edit.ok) return;
+      const applied = applyEdits(text, [edit.edit]);
+      assert.ok(applied.ok);
+      assert.equal(findReferences('kustomization.yaml', applied.text).references[0]?.digest, pinned);
+    });
+  }
+});
+
 describe('kustomize: a new digest key ends its line as the line before it ends (fuzz, issue 13)', () => {
   const entry = (eol: string, last = eol): string => `images:${eol}  - name: s${eol}    newTag: "7"${last}`;
   // [name, text, the inserted key's prefix]
