@@ -83,7 +83,11 @@ export class TrackedDocument {
     const options = { ...find, ...(this.unchanged !== null ? { unchanged: this.unchanged } : {}) };
     this.unchanged = null;
     const reader = this.reader;
-    if (reader === undefined || this.extractor.cost(this.path, text, options) <= reader.threshold) {
+    if (
+      reader === undefined ||
+      text.length <= reader.threshold ||
+      this.extractor.cost(this.path, text, options) <= reader.threshold
+    ) {
       const result = this.extractor.extract(this.path, text, options);
       this.analysis = { version: this.version, kind: result.kind, result, ms: now() - start };
       return this.analysis;
