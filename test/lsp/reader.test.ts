@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver/node';
+import type { WorkspaceEditResult } from '../../server/src/shared/protocol';
 import { codeActionsAt, fileUri, hoverAt, startClient, type InProcessClient } from './support/inProcess';
 
 const THRESHOLD = 4096;
@@ -144,6 +145,49 @@ describe('the reader thread: big documents are read off the server thread', () =
     assert.equal(events[0], 'gate opened');
     assert.deepEqual(events.slice(1).sort(), ['big document diagnosed', 'code action answered']);
     client.close(uri);
+  });
+
+  it('a hover in the big document answers from its last read while the next is held', async () => {
+    const uri = fileUri('/work/reader/last/stream.yaml');
+    held.open();
+    await diagnosed(client, uri, 'yaml', pods(100));
+    held.close();
+    client.change(uri, 2, [{ text: pods(100).replaceAll('nginx:', 'redis:') }]);
+    const hover = hoverAt(client, uri, { line: 8, character: 15 });
+    await held.waiting();
+    assert.match((await hover) ?? '', /^\*\*nginx:1\.0\*\*/);
+    held.open();
+    await client.diagnostics(uri, (p) => p.version === 2, 60_000);
+    assert.match((await hoverAt(client, uri, { line: 8, character: 15 })) ?? '', /^\*\*redis:1\.0\*\*/);
+    client.close(uri);
+  });
+
+  it('pin all waits for the read of the text as it is, never uses an older one', async () => {
+    const trusted = await startClient({
+      initializationOptions: { trusted: true },
+      reader: { threshold: THRESHOLD, gate: held.array },
+    });
+    try {
+      // No registry here: every reference is left, and the summary names the ones read.
+      trusted.registry.intercept(() => ({ error: new Error('no registry in this test') }));
+      const uri = fileUri('/work/reader/pin/stream.yaml');
+      held.open();
+      await diagnosed(trusted, uri, 'yaml', pods(100));
+      held.close();
+      trusted.change(uri, 2, [{ text: pods(100).replaceAll('nginx:', 'redis:') }]);
+      const pin = trusted.connection.sendRequest('digestPin/pinWorkspace', { uris: [uri] });
+      await held.waiting();
+      held.open();
+      const { summary } = (await pin) as WorkspaceEditResult;
+      const texts = summary.failures.map((failure) => failure.text);
+      assert.ok(texts.length > 50, JSON.stringify(summary.failures.slice(0, 2)));
+      assert.deepEqual(
+        texts.filter((text) => !text.startsWith('redis:')),
+        [],
+      );
+    } finally {
+      await trusted.stop();
+    }
   });
 
   it('a read past the time budget: a note, no references; the thread is replaced and the server goes on', async () => {
