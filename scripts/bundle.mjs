@@ -68,6 +68,8 @@ const builds = [
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
   // The language server alone (the VS Code client starts it over IPC; any editor over --stdio).
   build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
+  // The language server's reader thread (lsp/reader.ts starts it from beside dist/server.js or dist/cli.js).
+  build({ ...common, entryPoints: ['server/src/lsp/readerWorker.ts'], outfile: 'dist/reader.js' }),
 ];
 
 if (process.argv.includes('--vscode-suite')) {

@@ -1,5 +1,6 @@
-// The npm package (`npm pack`): the command line only — dist/cli.js, bundled and self-contained, plus the files npm
-// always adds — installed into an empty project and run from there with no dev dependency in reach.
+// The npm package (`npm pack`): the command line only — dist/cli.js, bundled and self-contained (and dist/reader.js,
+// the language server's reader thread), plus the files npm always adds — installed into an empty project and run
+// from there with no dev dependency in reach.
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,11 +36,12 @@ describe('the npm package', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('holds dist/cli.js and what npm always adds, nothing else, within its budget', () => {
+  it('holds dist/cli.js, dist/reader.js and what npm always adds, nothing else, within its budget', () => {
     assert.deepEqual(packed.files.map((file) => file.path).sort(), [
       'LICENSE',
       'README.md',
       'dist/cli.js',
+      'dist/reader.js',
       'package.json',
     ]);
     assert.ok(packed.size <= TARBALL_BUDGET_BYTES, `${packed.size} bytes, over ${TARBALL_BUDGET_BYTES}`);
@@ -47,8 +49,8 @@ describe('the npm package', () => {
     console.log(`# npm package ${(packed.size / 1024).toFixed(0)} KiB`);
   });
 
-  it('dist/cli.js requires only Node.js built-in modules', () => {
-    const bundle = readFileSync(CLI, 'utf8');
+  it('dist/cli.js and dist/reader.js require only Node.js built-in modules', () => {
+    const bundle = readFileSync(CLI, 'utf8') + readFileSync(join(ROOT, 'dist', 'reader.js'), 'utf8');
     const required = new Set([...bundle.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!));
     const builtins = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
     assert.deepEqual(

@@ -32,12 +32,20 @@ export interface CurrentRead {
   kind: string | null;
 }
 
-/** The current read of a document (hovers and code actions never wait for the debounce); none when disabled. */
-export function current(context: ServerContext, uri: string): CurrentRead | undefined {
+/**
+ * The current read of a document (hovers and code actions never wait for the debounce); none when disabled. While
+ * the reader thread reads a big document, `last` answers from the last read (hovers), `fresh` waits for the read of
+ * the text as it is (code actions: their edits must not come from an older read).
+ */
+export async function current(
+  context: ServerContext,
+  uri: string,
+  wait: 'last' | 'fresh',
+): Promise<CurrentRead | undefined> {
   const tracked = context.documents.get(uri);
   if (tracked === undefined) return undefined;
   const settings = context.settings.for(uri);
   if (!settings.enable) return undefined;
-  const analysis = tracked.analyse();
+  const analysis = wait === 'fresh' ? await tracked.fresh() : (tracked.readNow() ?? (await tracked.read()));
   return { tracked, references: analysis.result.references, settings, kind: analysis.kind };
 }

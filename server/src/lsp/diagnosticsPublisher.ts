@@ -59,10 +59,15 @@ export class DiagnosticsPublisher {
   private readonly indexed = new WeakSet<object>();
   /** publishAnswersNow behind the guard: it runs from a timer too. */
   private readonly publishAnswers: () => void;
+  /** Documents the reader thread reads, to be published when it is back. */
+  private readonly awaitingRead = new Set<string>();
+  /** refreshDocument behind the guard, once the reader thread is back. */
+  private readonly refreshRead: (uri: string) => void;
 
   constructor(private readonly deps: DiagnosticsPublisherDeps) {
     this.batchMs = deps.answerBatchMs ?? ANSWER_BATCH_MS;
     this.publishAnswers = deps.guardSync('publishing answers', () => this.publishAnswersNow());
+    this.refreshRead = deps.guardSync('analysis', (uri: string) => this.refreshDocument(uri));
     this.debouncer = new Debouncer<string>(
       deps.debounceMs ?? DEBOUNCE_MS,
       deps.guardSync('analysis', (uri: string) => this.refreshDocument(uri)),
@@ -149,11 +154,17 @@ export class DiagnosticsPublisher {
     return lock;
   }
 
-  /** Diagnostics of the document's current text (read now if it changed). */
+  /**
+   * Diagnostics of the document's current text (read now if it changed), or of its last read while the reader thread
+   * reads it (none before its first).
+   */
   diagnosticsOf(tracked: TrackedDocument): Diagnostic[] {
     const settings = this.deps.settings.for(tracked.uri);
     if (!settings.enable) return [];
-    const analysis = tracked.analyse();
+    const read = tracked.read();
+    if (read instanceof Promise) this.afterRead(tracked.uri, read);
+    const analysis = read instanceof Promise ? tracked.last : read;
+    if (analysis === undefined) return [];
     const { result } = analysis;
     const context = this.contextFor(settings, this.lockOf(tracked.uri));
     const own = this.memoOf(tracked.uri).all(tracked.extractor.groups, result.notes, context);
@@ -193,7 +204,12 @@ export class DiagnosticsPublisher {
       this.publish(tracked, []);
       return;
     }
-    const analysis = tracked.analyse();
+    const read = tracked.read();
+    if (read instanceof Promise) {
+      this.afterRead(uri, read);
+      return;
+    }
+    const analysis = read;
     // $/logTrace, sent only while the client has tracing on ($/setTrace; VS Code: digestPin.trace.server).
     this.deps.connection.tracer.log(
       `analysed ${uri} v${analysis.version}: ${analysis.result.references.length} references in ${analysis.ms.toFixed(1)} ms (${tracked.extractor.stats.parsed} parts read)`,
@@ -211,10 +227,25 @@ export class DiagnosticsPublisher {
     this.publish(tracked, this.diagnosticsOf(tracked));
   }
 
-  /** Push clients get the diagnostics; pull clients ask on open and change themselves (see refreshAll, answered). */
+  /**
+   * The reader thread reads the document: once it is back, the document is read (and published) again, once however
+   * many refreshes asked meanwhile. Pull clients are told to ask again.
+   */
+  private afterRead(uri: string, read: Promise<unknown>): void {
+    if (this.awaitingRead.has(uri)) return;
+    this.awaitingRead.add(uri);
+    void read.then(() => {
+      this.awaitingRead.delete(uri);
+      if (this.deps.documents.get(uri) === undefined) return;
+      this.refreshRead(uri);
+      if (this.deps.client.pull) this.scheduleRefresh();
+    });
+  }
+
+  /** Push clients get the diagnostics (of the version they were read from); pull clients ask on open and change themselves (see refreshAll, answered). */
   private publish(tracked: TrackedDocument, diagnostics: Diagnostic[]): void {
-    if (!this.deps.client.pull)
-      void this.deps.connection.sendDiagnostics({ uri: tracked.uri, version: tracked.version, diagnostics });
+    const version = tracked.last?.version ?? tracked.version;
+    if (!this.deps.client.pull) void this.deps.connection.sendDiagnostics({ uri: tracked.uri, version, diagnostics });
   }
 
   /** Push clients: a closed document's diagnostics are removed. */

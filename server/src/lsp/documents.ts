@@ -1,5 +1,7 @@
 // Open documents: their text (kept in sync from incremental changes), what changed since they were last read, and
 // their references, read again only when the text changed (YAML streams incrementally: references/incremental.ts).
+// A read that would parse much (a big document opened, or an edit of one that is not read by parts) goes to the
+// reader thread (reader.ts); until it is back the last read stands, and an edit after it is read incrementally here.
 import { readFileSync } from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
@@ -7,6 +9,7 @@ import { detectKind } from '../references/fileKind';
 import { IncrementalExtractor } from '../references/incremental';
 import { neighboursOf } from '../references/neighbours';
 import type { ExtractResult, FileKind, Neighbours } from '../references/types';
+import type { DocumentReader } from './reader';
 
 export interface Analysis {
   version: number;
@@ -21,11 +24,17 @@ export class TrackedDocument {
   private analysis: Analysis | undefined;
   /** Characters at the start and the end that no change touched since the last read (null: unknown). */
   private unchanged: { prefix: number; suffix: number } | null = null;
+  /** The reader thread's read in flight. */
+  private reading: Promise<Analysis> | undefined;
+  /** Counts invalidate(): a read from the thread that started before one is not taken. */
+  private generation = 0;
 
   constructor(
     readonly uri: string,
     public languageId: string,
     public document: TextDocument,
+    /** Where big reads go; none: every read here (tests of this class, no server). */
+    private readonly reader?: DocumentReader,
   ) {}
 
   get version(): number {
@@ -60,20 +69,67 @@ export class TrackedDocument {
     return this.analysis === undefined || this.analysis.version !== this.version;
   }
 
-  /** The references of the current text; reads it if it changed. */
-  analyse(now: () => number = () => performance.now()): Analysis {
+  /**
+   * The read of the current text: made now when it is cheap (a small document, an edit read by parts), else the
+   * reader thread's, to come (the same promise while it is in flight; then the current text's if it changed).
+   */
+  read(now: () => number = () => performance.now()): Analysis | Promise<Analysis> {
     if (this.analysis !== undefined && this.analysis.version === this.version) return this.analysis;
+    if (this.reading !== undefined) return this.reading.then(() => this.read(now));
     const start = now();
     const text = this.document.getText();
     const kind = detectKind(this.path, text, this.languageId);
-    const result = this.extractor.extract(this.path, text, {
-      ...(kind !== null ? { kind } : {}),
-      neighbours: this.neighbours(),
-      ...(this.unchanged !== null ? { unchanged: this.unchanged } : {}),
-    });
+    const find = { ...(kind !== null ? { kind } : {}), neighbours: this.neighbours() };
+    const options = { ...find, ...(this.unchanged !== null ? { unchanged: this.unchanged } : {}) };
     this.unchanged = null;
-    this.analysis = { version: this.version, kind: result.kind, result, ms: now() - start };
-    return this.analysis;
+    const reader = this.reader;
+    if (
+      reader === undefined ||
+      text.length <= reader.threshold ||
+      this.extractor.cost(this.path, text, options) <= reader.threshold
+    ) {
+      const result = this.extractor.extract(this.path, text, options);
+      this.analysis = { version: this.version, kind: result.kind, result, ms: now() - start };
+      return this.analysis;
+    }
+    // Changes from here on are counted from this text, which the thread's parts will describe.
+    const version = this.version;
+    const generation = this.generation;
+    const reading = reader.read(this.path, text, find).then(({ result, state }): Analysis | Promise<Analysis> => {
+      this.reading = undefined;
+      if (generation !== this.generation) return this.read(now);
+      this.extractor.adopt(text, state, result, find.neighbours);
+      this.analysis = { version, kind: result.kind, result, ms: now() - start };
+      return this.analysis;
+    });
+    this.reading = reading;
+    return reading;
+  }
+
+  /** The read of the current text, made now (a document without a reader: the benchmark, tests). */
+  analyse(now: () => number = () => performance.now()): Analysis {
+    const read = this.read(now);
+    if (read instanceof Promise) throw new Error('analyse(): this document is read in the reader thread; use read()');
+    return read;
+  }
+
+  /** The read of the current text when it can be had now, else the last read (none before a big one's first). */
+  readNow(): Analysis | undefined {
+    const read = this.read();
+    return read instanceof Promise ? this.analysis : read;
+  }
+
+  /** The read of the text as it is when this resolves (edits must not be made from an older one). */
+  async fresh(): Promise<Analysis> {
+    for (;;) {
+      const analysis = await this.read();
+      if (analysis.version === this.version) return analysis;
+    }
+  }
+
+  /** True while the reader thread reads this document. */
+  get inFlight(): boolean {
+    return this.reading !== undefined;
   }
 
   /** What the files beside it say (a Chart.yaml), read from disk: only for a file: document. */
@@ -89,6 +145,7 @@ export class TrackedDocument {
 
   /** Forget the read (settings that change what is read); the next analyse() reads everything. */
   invalidate(): void {
+    this.generation++;
     this.analysis = undefined;
     this.unchanged = null;
     this.extractor.reset();
@@ -116,8 +173,15 @@ export function pathOf(uri: string): string {
 export class DocumentStore {
   private readonly documents = new Map<string, TrackedDocument>();
 
+  constructor(private readonly reader?: DocumentReader) {}
+
   open(uri: string, languageId: string, version: number, text: string): TrackedDocument {
-    const tracked = new TrackedDocument(uri, languageId, TextDocument.create(uri, languageId, version, text));
+    const tracked = new TrackedDocument(
+      uri,
+      languageId,
+      TextDocument.create(uri, languageId, version, text),
+      this.reader,
+    );
     this.documents.set(uri, tracked);
     return tracked;
   }

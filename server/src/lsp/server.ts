@@ -22,6 +22,7 @@ import type { ServerContext } from './context';
 import { DiagnosticsPublisher } from './diagnosticsPublisher';
 import { DocumentStore, pathOf } from './documents';
 import { LockStore } from './locks';
+import { DocumentReader } from './reader';
 import { LOCK_FILE_NAME } from '../lock/lockFile';
 import { RegistrySession } from './registrySession';
 import type { ResolverState } from './resolver';
@@ -42,11 +43,14 @@ export interface ServerOptions {
   answerBatchMs?: number;
   timers?: Timers;
   env?: NodeJS.ProcessEnv;
+  /** Reads big documents on a thread of its own (tests pass one with a small threshold, a short budget, a gate). */
+  reader?: DocumentReader;
 }
 
 export class DigestPinServer implements ServerContext {
   readonly now: () => number;
-  readonly documents = new DocumentStore();
+  readonly documents: DocumentStore;
+  private readonly reader: DocumentReader;
   readonly client = new ClientFeatures();
   readonly settings: SettingsStore;
   readonly registry: RegistrySession;
@@ -63,6 +67,8 @@ export class DigestPinServer implements ServerContext {
     options: ServerOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.reader = options.reader ?? new DocumentReader();
+    this.documents = new DocumentStore(this.reader);
     const timers = options.timers ?? realTimers;
     this.settings = new SettingsStore(
       (items) => connection.workspace.getConfiguration(items) as Promise<unknown[]>,
@@ -157,7 +163,7 @@ export class DigestPinServer implements ServerContext {
   async shutdown(): Promise<void> {
     this.pins.stop();
     this.diagnostics.cancelAll();
-    await this.registry.close();
+    await Promise.all([this.registry.close(), this.reader.close()]);
   }
 
   async configuration(params: DidChangeConfigurationParams): Promise<void> {

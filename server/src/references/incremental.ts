@@ -40,6 +40,25 @@ interface Part extends ReferenceGroup {
   lookahead: string;
 }
 
+/** What a read left (IncrementalExtractor.snapshot): plain data only. */
+export interface ExtractorState {
+  /** Null: the text was read whole. */
+  parts: Part[] | null;
+  hint: FileKind | null;
+  neighboursKey: string;
+  stats: IncrementalStats;
+}
+
+/** The parts an edit left at the start and at the end, and the texts between them to read. */
+interface Plan {
+  head: Part[];
+  middle: string[];
+  tail: Array<{ part: Part; from: number }>;
+  /** Where the middle starts in the text. */
+  start: number;
+  ahead: (end: number) => string;
+}
+
 /** Counts what was done, for tests and the benchmark: a cheap edit reads few parts. */
 export interface IncrementalStats {
   /** Parts read by the YAML parser in the last call. */
@@ -116,12 +135,7 @@ export class IncrementalExtractor {
       this.neighboursKey = neighbours;
       this.neighbours = find.neighbours;
     }
-    const known = unchanged && { prefix: Math.max(0, unchanged.prefix - (hadBom ? 1 : 0)), suffix: unchanged.suffix };
-    const trusted =
-      known && known.prefix + known.suffix <= Math.min(body.length, this.source.length)
-        ? known
-        : { prefix: 0, suffix: 0 };
-    const parts = this.update(body, kind, trusted);
+    const parts = this.update(body, kind, this.trust(body, hadBom, unchanged));
     if (parts === null) return this.whole(path, text, find);
     this.parts = parts;
     this.source = body;
@@ -152,9 +166,107 @@ export class IncrementalExtractor {
     return this.current;
   }
 
+  /**
+   * About how many characters the next extract() of this text would parse: the whole text when it would read it
+   * whole, else the parts an edit touched (and those after it whose messages quote lines). The language server reads
+   * a big text elsewhere when this is large (lsp/reader.ts).
+   */
+  cost(path: string, text: string, options: IncrementalOptions = {}): number {
+    const { unchanged, ...find } = options;
+    const kind = find.kind ?? detectKind(path, text, find.languageId);
+    if (kind === null || text.length > MAX_FILE_BYTES) return 0;
+    if (kind === 'dockerfile' || kind === 'quadlet' || kind === 'devcontainer' || !splittable(path, text))
+      return text.length;
+    const { text: body, hadBom } = stripBom(text);
+    const neighbours = find.neighbours === undefined ? '' : JSON.stringify(find.neighbours);
+    if (kind !== this.hint || neighbours !== this.neighboursKey) return text.length;
+    const plan = this.plan(body, this.trust(body, hadBom, unchanged));
+    if (plan === null) return text.length;
+    let cost = 0;
+    for (const part of plan.middle) cost += part.length;
+    for (const { part } of plan.tail) if (part.quotesLines) cost += part.length;
+    return cost;
+  }
+
+  /**
+   * What a read left, as plain data (it crosses from the language server's reader thread): its parts, or null for a
+   * text read whole. adopt() takes it over, so the next edit is read incrementally.
+   */
+  snapshot(): ExtractorState {
+    return {
+      parts: this.stats.whole ? null : this.parts,
+      hint: this.hint,
+      neighboursKey: this.neighboursKey,
+      stats: this.stats,
+    };
+  }
+
+  /** Takes over another extractor's read of `text` (its snapshot and result), as if this one had read it. */
+  adopt(text: string, state: ExtractorState, result: ExtractResult, neighbours: Neighbours | undefined): void {
+    this.reset();
+    this.stats = state.stats;
+    if (state.parts === null) {
+      this.current = [{ references: result.references, read: result.references, lines: 0 }];
+      return;
+    }
+    this.parts = state.parts;
+    this.hint = state.hint;
+    this.neighboursKey = state.neighboursKey;
+    this.neighbours = neighbours;
+    this.source = stripBom(text).text;
+    this.current = state.parts;
+  }
+
+  private trust(
+    body: string,
+    hadBom: boolean,
+    unchanged: { prefix: number; suffix: number } | undefined,
+  ): { prefix: number; suffix: number } {
+    const known = unchanged && { prefix: Math.max(0, unchanged.prefix - (hadBom ? 1 : 0)), suffix: unchanged.suffix };
+    return known && known.prefix + known.suffix <= Math.min(body.length, this.source.length)
+      ? known
+      : { prefix: 0, suffix: 0 };
+  }
+
   private update(body: string, kind: FileKind, unchanged: { prefix: number; suffix: number }): Part[] | null {
-    const old = this.parts;
+    const plan = this.plan(body, unchanged);
+    if (plan === null) return null;
+    const { head, middle, tail, start, ahead } = plan;
     const stats: IncrementalStats = { parsed: 0, reused: 0, shifted: 0, whole: false };
+    const textOf = (part: Part): string => this.source.slice(part.start, part.start + part.length);
+    const parts: Part[] = [...head];
+    stats.reused += head.length;
+    let line = head.length > 0 ? head[head.length - 1]!.firstLine + head[head.length - 1]!.breaks : 0;
+    let at = start;
+    for (const text of middle) {
+      const part = readPart(text, at, line, kind, ahead(at + text.length), this.neighbours);
+      at += text.length;
+      stats.parsed++;
+      parts.push(part);
+      line += part.breaks;
+    }
+    for (const { part, from } of tail) {
+      if (part.firstLine === line) {
+        // Same lines, new place in the new text (the parts array it came from is dropped).
+        part.start = from;
+        parts.push(part);
+        stats.reused++;
+      } else if (part.quotesLines) {
+        parts.push(readPart(textOf(part), from, line, kind, part.lookahead, this.neighbours));
+        stats.parsed++;
+      } else {
+        parts.push(shiftPart(part, from, line));
+        stats.shifted++;
+      }
+      line += part.breaks;
+    }
+    this.stats = stats;
+    return parts;
+  }
+
+  /** Which parts an edit left as they were (at the start and at the end) and the texts of the parts between. */
+  private plan(body: string, unchanged: { prefix: number; suffix: number }): Plan | null {
+    const old = this.parts;
     const last = { double: body.lastIndexOf('"'), single: body.lastIndexOf("'") };
     const ahead = (end: number): string => lookahead(body, end, last);
     // A part reads the same wherever it is, as long as it starts the stream or at a `---` line and the next part (if
@@ -186,35 +298,7 @@ export class IncrementalExtractor {
     if (head.length + middle.length + tail.length > MAX_DOCUMENTS) return null;
     // Checked per part, so an edit costs only the parts it touched: `%YAML` binds to the next document, NUL is binary.
     if (middle.some((text) => !splittablePart(text))) return null;
-
-    const parts: Part[] = [...head];
-    stats.reused += head.length;
-    let line = head.length > 0 ? head[head.length - 1]!.firstLine + head[head.length - 1]!.breaks : 0;
-    let at = start;
-    for (const text of middle) {
-      const part = readPart(text, at, line, kind, ahead(at + text.length), this.neighbours);
-      at += text.length;
-      stats.parsed++;
-      parts.push(part);
-      line += part.breaks;
-    }
-    for (const { part, from } of tail) {
-      if (part.firstLine === line) {
-        // Same lines, new place in the new text (the parts array it came from is dropped).
-        part.start = from;
-        parts.push(part);
-        stats.reused++;
-      } else if (part.quotesLines) {
-        parts.push(readPart(textOf(part), from, line, kind, part.lookahead, this.neighbours));
-        stats.parsed++;
-      } else {
-        parts.push(shiftPart(part, from, line));
-        stats.shifted++;
-      }
-      line += part.breaks;
-    }
-    this.stats = stats;
-    return parts;
+    return { head, middle, tail, start, ahead };
   }
 }
 

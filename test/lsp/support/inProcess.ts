@@ -17,6 +17,7 @@ import {
   createProtocolConnection,
   type Connection,
 } from 'vscode-languageserver/node';
+import { DocumentReader, type ReaderOptions } from '../../../server/src/lsp/reader';
 import { startServer, type ServerOptions } from '../../../server/src/server';
 import { initialize, serverEnv, wireClient, type ClientOptions, type LspClient } from './client';
 import { FakeTimers, turns } from './fakeTimers';
@@ -42,6 +43,8 @@ export interface InProcessOptions extends Omit<ClientOptions, 'via' | 'nodeArgs'
   clock?: 'fake' | 'wall';
   /** Passed to startServer as they are (after the harness's timers, clock, registry factory and env). */
   server?: Partial<ServerOptions>;
+  /** The server's reader thread (big documents): threshold, budget, gate. */
+  reader?: ReaderOptions;
 }
 
 export interface InProcessClient extends LspClient {
@@ -49,6 +52,8 @@ export interface InProcessClient extends LspClient {
   registry: RecordingRegistry;
   /** The server's end of the connection. */
   server: Connection;
+  /** The server's reader thread (settle() waits for its reads). */
+  reader: DocumentReader;
   /** Set when the server's connection closed or failed (a server that "exited"). */
   closed: boolean;
   /**
@@ -80,6 +85,7 @@ export async function startClient(options: InProcessOptions = {}): Promise<InPro
   const connection = createProtocolConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
   const timers = new FakeTimers();
   const registry = recordingRegistry();
+  const reader = new DocumentReader(options.reader);
   let activity = 0;
 
   async function quiet(): Promise<void> {
@@ -100,7 +106,7 @@ export async function startClient(options: InProcessOptions = {}): Promise<InPro
       activity++;
     },
     diagnose: () =>
-      `fake time: ${timers.elapsed} ms, ${timers.pending} timers pending, ${registry.inFlight()} registry calls in flight`,
+      `fake time: ${timers.elapsed} ms, ${timers.pending} timers pending, ${registry.inFlight()} registry calls in flight, ${reader.busy} reads`,
     // While a test waits, time passes: the next timer fires once the server has handled what it was sent (a burst
     // of changes arrives before its debounce ends, as it would in real time); with no timer pending, real I/O
     // (the registry, files) gets 10 ms.
@@ -118,6 +124,7 @@ export async function startClient(options: InProcessOptions = {}): Promise<InPro
       // No `exit`: vscode-languageserver answers it with process.exit, which would end the test run.
       connection.dispose();
       server.dispose();
+      await reader.close();
       toServer.end();
       toClient.end();
       rmSync(home, { recursive: true, force: true });
@@ -127,6 +134,7 @@ export async function startClient(options: InProcessOptions = {}): Promise<InPro
   const harness: InProcessClient = Object.assign(client, {
     timers,
     registry,
+    reader,
     server,
     closed: false,
     quiet,
@@ -139,6 +147,7 @@ export async function startClient(options: InProcessOptions = {}): Promise<InPro
       for (let round = 0; round < 1000; round++) {
         await quiet();
         if (registry.inFlight() > 0) await registry.idle();
+        else if (reader.busy > 0) await reader.idle();
         else if (timers.pending > 0) await timers.runNext();
         else return;
       }
@@ -157,6 +166,7 @@ export async function startClient(options: InProcessOptions = {}): Promise<InPro
     now: options.clock === 'wall' ? () => Date.now() + timers.elapsed : timers.now,
     createRegistry: registry.create,
     env: { ...serverEnv(home), ...options.env },
+    reader,
     ...options.server,
   });
   // processId null: vscode-languageserver would otherwise poll that process every 3 s, keeping the test run alive.

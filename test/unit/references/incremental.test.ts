@@ -287,6 +287,38 @@ describe('IncrementalExtractor: reads only what changed', () => {
     extractor.extract('Dockerfile', 'FROM a:1\n---\nFROM b:1\n');
     assert.equal(extractor.stats.whole, true);
   });
+
+  it('cost(): the whole text before the first read or for a text read whole, the edited part after one', () => {
+    const extractor = new IncrementalExtractor();
+    assert.equal(extractor.cost('all.yaml', manifest.text), manifest.text.length);
+    assert.equal(extractor.cost('Dockerfile', 'FROM a:1\n'), 'FROM a:1\n'.length);
+    extractor.extract('all.yaml', manifest.text);
+    assert.equal(extractor.cost('all.yaml', manifest.text), 0);
+    const edited = [...lines];
+    edited[middle] = edited[middle]!.replace('image: ', 'image:  ');
+    const cost = extractor.cost('all.yaml', edited.join('\n'));
+    assert.ok(cost > 0 && cost < 4 * MIN_PART_CHARS, `${cost}`);
+    assert.equal(extractor.stats.parsed, parts, 'cost() reads nothing');
+  });
+
+  it('adopt(): a snapshot taken over (through a structured clone) reads the next edit by parts, as a whole read would', () => {
+    const thread = new IncrementalExtractor();
+    const result = thread.extract('all.yaml', manifest.text);
+    const message = structuredClone({ result, state: thread.snapshot() });
+    const extractor = new IncrementalExtractor();
+    extractor.adopt(manifest.text, message.state, message.result, undefined);
+    assert.equal(extractor.groups.flatMap((g) => g.references).length, manifest.references);
+    const edited = [...lines];
+    edited[middle] = edited[middle]!.replace('image: ', 'image:  ');
+    assertSame(extractor, 'all.yaml', edited.join('\n'));
+    assert.deepEqual(extractor.stats, { parsed: 1, reused: parts - 1, shifted: 0, whole: false });
+    // A text read whole (or a failed read): one group, and the next read is whole.
+    const whole = new IncrementalExtractor();
+    whole.adopt(manifest.text, { ...message.state, parts: null }, message.result, undefined);
+    assert.equal(whole.groups.length, 1);
+    whole.extract('all.yaml', edited.join('\n'));
+    assert.equal(whole.stats.parsed, parts);
+  });
 });
 
 describe('IncrementalExtractor: memory', () => {

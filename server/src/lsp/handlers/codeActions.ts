@@ -21,7 +21,7 @@ export class CodeActionsHandler {
 
   async handle(params: CodeActionParams, token: CancellationToken): Promise<CodeAction[]> {
     await this.context.settings.ready;
-    const found = current(this.context, params.textDocument.uri);
+    const found = await current(this.context, params.textDocument.uri, 'fresh');
     if (found === undefined) return [];
     const { tracked, references, settings, kind } = found;
     const signal = signalOf(token);

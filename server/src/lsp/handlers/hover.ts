@@ -27,7 +27,7 @@ export class HoverHandler {
   async handle(params: HoverParams, token: CancellationToken): Promise<Hover | null> {
     const { settings: store, registry, client, now } = this.context;
     await store.ready;
-    const found = current(this.context, params.textDocument.uri);
+    const found = await current(this.context, params.textDocument.uri, 'last');
     if (found === undefined) return null;
     const ref = found.references.find((r) => contains(r, params.position));
     if (ref === undefined) return null;

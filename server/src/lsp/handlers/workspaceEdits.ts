@@ -131,7 +131,8 @@ export async function readForEdit(
 ): Promise<ReadFile | null> {
   const open = context.documents.get(uri);
   if (open !== undefined) {
-    const analysis = open.analyse();
+    // The text as it is: a big document's read in the reader thread is waited for, never an older one used.
+    const analysis = await open.fresh();
     return { references: analysis.result.references, view: fileView(open, analysis.kind, true), open };
   }
   let text: string;
