@@ -12,9 +12,12 @@ export function quotedAcrossMarker(text: string): boolean {
 
 /** Where the first such scalar starts (its quote), or -1. */
 export function quotedAcrossMarkerAt(text: string): number {
-  for (const token of new Lexer().lex(text)) {
+  // As references/yaml.ts reads it: the yaml lexer does not break lines at a lone CR, so those become LF (one
+  // character for one: offsets stay).
+  const read = text.replace(/\r(?!\n)/g, '\n');
+  for (const token of new Lexer().lex(read)) {
     if ((token.startsWith('"') || token.startsWith("'")) && /[\r\n](?:---|\.\.\.)(?:[ \t\r\n]|$)/.test(token))
-      return text.indexOf(token);
+      return read.indexOf(token);
   }
   return -1;
 }

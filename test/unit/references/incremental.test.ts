@@ -150,6 +150,9 @@ for (const min of [MIN_PART_CHARS, 0])
         [['b:1', 3]],
       );
       assert.equal(quotedAcrossMarker(text), true);
+      // Told the same way in a file of lone CRs, which the yaml lexer alone would read as one line (fuzz, issue 13).
+      assert.equal(quotedAcrossMarker(text.replace(/\n/g, '\r')), true);
+      assert.equal(quotedAcrossMarker('image: "a:1"\r---\rimage: b:1\r'), false);
     });
 
     const cases: Array<{ name: string; before: string; after: string }> = [
