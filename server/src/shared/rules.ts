@@ -102,13 +102,6 @@ const TABLE: Record<DiagnosticCode, Omit<Rule, 'code'>> = {
     fix: 'Log in with `docker login` for private registries, or retry later; `--offline` skips registry checks.',
     online: true,
   },
-  'inconsistent-pin': {
-    severity: 'information',
-    title: 'The same tag is pinned to different digests in the workspace',
-    why: 'Files that name the same `name:tag` pull different images: a Dockerfile and a compose file pinned a month apart build and run different code.',
-    fix: 'Use one digest everywhere: the quick fix "Use the newest pin everywhere" writes the pin built last (or the one the tag points to now), or `digest-pin pin --update` moves every pin to the tag\'s current digest.',
-    online: false,
-  },
   outdated: {
     severity: 'hint',
     title: 'A newer version of the tag exists',
@@ -116,6 +109,13 @@ const TABLE: Record<DiagnosticCode, Omit<Rule, 'code'>> = {
     fix: 'Review the newer version and move to it: `digest-pin pin --upgrade patch` (or `minor`) writes its tag and digest, or use the "Update to" quick fix.',
     online: true,
     offByDefault: true,
+  },
+  'inconsistent-pin': {
+    severity: 'information',
+    title: 'The same tag is pinned to different digests in the workspace',
+    why: 'Files that name the same `name:tag` pull different images: a Dockerfile and a compose file pinned a month apart build and run different code.',
+    fix: 'Use one digest everywhere: the quick fix "Use the newest pin everywhere" writes the pin built last (or the one the tag points to now), or `digest-pin pin --update` moves every pin to the tag\'s current digest.',
+    online: false,
   },
 };
 

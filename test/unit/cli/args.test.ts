@@ -63,7 +63,7 @@ const render = (over: Partial<RenderArgs> = {}): ArgsResult => ({
   },
 });
 const usage = (error: string): ArgsResult => ({ ok: false, error });
-const severityUsage = `'--severity' needs CODE=LEVEL: a code (unpinned, latest, invalid-reference, variable, not-locked, tag-drift, digest-not-found, tag-not-found, registry-error, outdated) and error|warning|information|hint|off, e.g. outdated=hint`;
+const severityUsage = `'--severity' needs CODE=LEVEL: a code (unpinned, latest, invalid-reference, variable, not-locked, tag-drift, digest-not-found, tag-not-found, registry-error, outdated, inconsistent-pin) and error|warning|information|hint|off, e.g. outdated=hint`;
 
 describe('parseArgs', () => {
   const cases: Array<[string[], ArgsResult]> = [
