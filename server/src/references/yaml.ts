@@ -18,6 +18,7 @@ import {
   type Alias,
   type Document,
   type Scalar,
+  type YAMLError,
   type YAMLMap,
 } from 'yaml';
 import type { DocumentApi, MapVisit, ReportOptions, SplitReport, YamlNode } from './kinds/api';
@@ -120,11 +121,11 @@ export function extractYaml(text: string, hint: FileKind, options: ExtractYamlOp
   let kind: FileKind = hint;
   try {
     const source = blankRunawayNesting(blankJsonComments(loneCrAsLf(text)), index, notes);
-    let errors = 0;
+    const errors: YAMLError[] = [];
+    let errorCount = 0;
     for (const doc of composeDocuments(source, index, notes)) {
-      for (const error of doc.errors) {
-        if (errors++ < MAX_ERROR_NOTES) notes.push(errorNote(error.message, error.pos, index));
-      }
+      errorCount += doc.errors.length;
+      for (const error of doc.errors) if (errors.length < MAX_ERRORS_KEPT) errors.push(error);
       const view = new DocumentView(doc, sink);
       const root = view.resolve(doc.contents);
       if (root === undefined) continue;
@@ -132,9 +133,7 @@ export function extractYaml(text: string, hint: FileKind, options: ExtractYamlOp
       if (kind === 'yaml' && isRefined(docKind)) kind = docKind;
       extractDocument(docKind, root, view, options.neighbours ?? {});
     }
-    if (errors > MAX_ERROR_NOTES) {
-      notes.push({ severity: 'error', message: `${errors - MAX_ERROR_NOTES} more YAML errors not shown` });
-    }
+    notes.push(...firstErrors(errors, errorCount, index));
   } catch (error) {
     // Defensive: the yaml package reports problems as values, but a bug must not take the server down.
     notes.push({
@@ -143,6 +142,24 @@ export function extractYaml(text: string, hint: FileKind, options: ExtractYamlOp
     });
   }
   return { kind, references: sink.sorted(), notes: byPosition(notes) };
+}
+
+/** Errors a read keeps to choose its first notes from; past that they are only counted. */
+const MAX_ERRORS_KEPT = 100_000;
+
+/**
+ * The first errors in the order of the text, the rest counted. Composing says a document's errors in the order it
+ * finds them, not the text's: the first ones by position are what a read in parts (incremental.ts) says too.
+ */
+function firstErrors(errors: readonly YAMLError[], count: number, index: LineIndex): FileNote[] {
+  const first = errors
+    .map((error, i) => [error, i] as const)
+    .sort(([a, i], [b, j]) => a.pos[0] - b.pos[0] || i - j)
+    .slice(0, MAX_ERROR_NOTES)
+    .map(([error]) => errorNote(error.message, error.pos, index));
+  if (count > MAX_ERROR_NOTES)
+    first.push({ severity: 'error', message: `${count - MAX_ERROR_NOTES} more YAML errors not shown` });
+  return first;
 }
 
 function documentKind(hint: FileKind, root: YamlNode, api: DocumentApi, neighbours?: Neighbours): DocumentKind {

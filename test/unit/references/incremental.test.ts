@@ -35,6 +35,18 @@ function assertSame(extractor: IncrementalExtractor, path: string, text: string,
   return got;
 }
 
+describe('the first YAML errors, whole and in parts (fuzz, issue 13)', () => {
+  it('are the first five by position, whatever order composing finds them in (seed 20261205, input 11384)', () => {
+    // Three errors on the last line, found out of column order; eight in all, so which five are shown matters.
+    const text =
+      ':  # @schema additionalProperties: false\n  # -- Traefik image host registry. Defauldet it with values like traefik/name: \'{{ template "traefik.name" . }}\'\n  podAnnotations: {}\n  # -- Additional Pod labels (e.g. for filtering Pod by custom labels)\n  # It supption, setting the key option is required.\n        cert: ""\n        # -- The path to the private key. When using this option, setting the cert option is required.\n        key: ""\n        # -- (bool) When set to true, the TLS connection accepts any certificate presented by the server regardless of the hostnames it covers.\n        insecureSkipVerify:  # @schema type:[boolean, null]\n    grpc:\n      # -- Set to true in order to send metrics to the OpenTelemetry Collector using gRPC\n      enableointicaCount: 2\n\nimage:\n  registry: ghcr.io\n  repository: acme/shop\n  tag: ""\n  digest: ""\n  pullPolicy: IfNotPresent\n\nmetrics:\n  enabled: false\n  image:\n    repository: prom/statsd-exporter\n    tag: v0.27.1\n\nsidecar:\n  image: busybox\n  imageTag: "1.36"\n\npodAnnotations: {}\n\n---\nversion: \\\n\t\t[ ! -e';
+    const got = assertSame(new IncrementalExtractor(), '.circleci/update-readme.yml', text);
+    const lines = got.notes.flatMap((note) => (note.range ? [note.range.start.line] : []));
+    assert.deepEqual(lines, [3, 7, 9, 35, 35]);
+    assert.equal(got.notes.at(-1)?.message, '2 more YAML errors not shown');
+  });
+});
+
 function corpusFiles(): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
