@@ -54,6 +54,19 @@ function digestSlot(
 ): DigestSlot | undefined {
   if (digest !== undefined) return { kind: 'field', range: digest.range, field: 'digest' };
   if (tag === undefined) return undefined;
+  // `newTag: 2@sha256:…` (a digest written into the tag): the pin is those characters; a digest: key as well would
+  // make the image `n:2@sha256:…@sha256:…`.
+  const at = tag.text.indexOf('@');
+  if (at >= 0) {
+    const { start, end } = tag.range;
+    if (start.line !== end.line || end.character - start.character !== tag.text.length)
+      return { kind: 'none', reason: 'newTag holds a digest written over lines or with escapes; edit it by hand' };
+    return {
+      kind: 'field',
+      range: { start: { line: start.line, character: start.character + at + 1 }, end },
+      field: 'newTag',
+    };
+  }
   if (entry.flow === true) {
     // After the whole value, its closing quote included.
     const at = tagScalar === undefined ? undefined : api.endOf(tagScalar);

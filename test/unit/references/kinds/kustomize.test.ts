@@ -276,6 +276,33 @@ describe('kustomize: a new digest key never takes in the line after it (fuzz, is
   }
 });
 
+describe('kustomize: a digest written into newTag is updated where it is written (fuzz, issue 13)', () => {
+  const OLD = `sha256:${'c'.repeat(64)}`;
+  // [name, the newTag value as written, what it reads after pinning D]
+  const cases: Array<[string, string, string]> = [
+    ['plain', `2@${OLD}`, `2@${D}`],
+    ['double-quoted', `"2@${OLD}"`, `"2@${D}"`],
+    ['single-quoted', `'2@${OLD}'`, `'2@${D}'`],
+  ];
+  for (const [name, written, after] of cases) {
+    it(name, () => {
+      const text = `${HEAD}images:\n  - name: n\n    newTag: ${written}\n`;
+      const [ref] = findReferences('kustomization.yaml', text).references;
+      assert.ok(ref);
+      assert.equal(ref.digest, OLD);
+      assert.equal(ref.digestSlot?.kind, 'field');
+      const edit = pinEdit(ref, D);
+      assert.ok(edit.ok);
+      const applied = applyEdits(text, [edit.edit]);
+      assert.ok(applied.ok);
+      assert.equal(applied.text, `${HEAD}images:\n  - name: n\n    newTag: ${after}\n`);
+      const [again] = findReferences('kustomization.yaml', applied.text).references;
+      assert.equal(again?.digest, D);
+      assert.equal(again?.status, 'pinned');
+    });
+  }
+});
+
 describe('kustomize: a new digest key only below a newTag line that ends with its value (fuzz, issue 13)', () => {
   // [name, what follows `newTag: "7"` on its line, the slot, what pinning reads back]
   const cases: Array<[string, string, 'new-key' | 'none', string | null]> = [
