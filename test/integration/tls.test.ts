@@ -12,7 +12,7 @@ import type { EvilOrigin } from './support/evilOrigin';
 import type { Registry } from './support/registry';
 import { pushImage, type PushedImage } from './support/seed';
 import type { Ca, Issued } from '../support/pki';
-import { certsD as certsDUnder, startTlsRegistries, type TlsRegistries } from './support/tlsRegistries';
+import { certsD as certsDUnder, mutualCertsD, startTlsRegistries, type TlsRegistries } from './support/tlsRegistries';
 
 let ws: CliWorkspace;
 let corp: Ca;
@@ -149,13 +149,7 @@ describe('a registry requiring a client certificate', () => {
   });
 
   it('(d) a blob redirect to another host: that host gets its own CA and no client certificate', async () => {
-    const storageHost = new URL(storage.localhostUrl).host;
-    const dirs = certsD({
-      [`${mutual.host}/ca.crt`]: corp.cert,
-      [`${mutual.host}/client.cert`]: client.cert,
-      [`${mutual.host}/client.key`]: client.key,
-      [`${storageHost}/ca.crt`]: corp.cert,
-    });
+    const { dirs } = mutualCertsD(tls, ws.tmp);
     const pinned = `${oldImage.ref}@${oldImage.digest}`;
     const dir = ws.workspace('d-redirect', { Dockerfile: `FROM ${pinned}\n` });
     const before = storage.count();

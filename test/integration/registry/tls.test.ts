@@ -15,7 +15,7 @@ import { startRegistry, type Registry } from '../support/registry';
 import { pushImage, type PushedImage } from '../support/seed';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
 import type { Ca, Issued } from '../../support/pki';
-import { certsD as certsDUnder, startTlsRegistries, type TlsRegistries } from '../support/tlsRegistries';
+import { certsD as certsDUnder, mutualCertsD, startTlsRegistries, type TlsRegistries } from '../support/tlsRegistries';
 import { FAST, error, recordingLogger, ref, value } from './support';
 
 let tmp: string;
@@ -170,14 +170,7 @@ describe('a registry requiring a client certificate', () => {
   });
 
   it('with client.cert and client.key: resolves; a blob redirect to another host presents no client certificate', async () => {
-    const storageHost = new URL(storage.localhostUrl).host;
-    const dirs = certsD({
-      [`${mutual.host}/ca.crt`]: corp.cert,
-      [`${mutual.host}/client.cert`]: client.cert,
-      [`${mutual.host}/client.key`]: client.key,
-      // the storage host is trusted through its own directory, with no client certificate there
-      [`${storageHost}/ca.crt`]: corp.cert,
-    });
+    const { dirs } = mutualCertsD(tls, tmp);
     const c = clientWith([dirs]);
     assert.equal(value(await c.resolve(ref(mutualImage.ref))).digest, mutualImage.digest);
     const before = storage.count();

@@ -66,3 +66,18 @@ export function certsD(dir: string, files: Record<string, string | null>): strin
   }
   return root;
 }
+
+/**
+ * certs.d for `mutual` with the client certificate, and for `storage` (where its blobs redirect) the CA alone, in its
+ * own directory: the storage host is trusted, and has no client certificate to be shown.
+ */
+export function mutualCertsD(tls: TlsRegistries, dir: string): { dirs: string } {
+  const storageHost = new URL(tls.storage.localhostUrl).host;
+  const dirs = certsD(dir, {
+    [`${tls.mutual.host}/ca.crt`]: tls.corp.cert,
+    [`${tls.mutual.host}/client.cert`]: tls.client.cert,
+    [`${tls.mutual.host}/client.key`]: tls.client.key,
+    [`${storageHost}/ca.crt`]: tls.corp.cert,
+  });
+  return { dirs };
+}
