@@ -118,6 +118,13 @@ describe('newer versions against the real registry', () => {
     );
     const relisted = (await requestsSince(again)).filter((r) => TAG_LIST.test(r.path));
     assert.deepEqual(relisted, [], 'the second run within the cache lifetime lists nothing');
+
+    // The pull-request report (Markdown escapes the parentheses) and the terminal say the same, from the cached list.
+    const outdated = /has newer versions: 3\.12\.8-slim \\?\(patch\\?\), 3\.13\.1-slim \\?\(minor\\?\)/;
+    for (const format of ['markdown', 'text']) {
+      const shown = await cli(dir, 'cache-outdated', 'check', '--format', format, '--severity', 'outdated=hint');
+      assert.match(shown.stdout, outdated, format);
+    }
   });
 
   it('pin --upgrade patch writes 3.12.8-slim with the registry’s digest; minor moves a pin to 3.13.1-slim', async () => {
