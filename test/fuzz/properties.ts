@@ -91,7 +91,7 @@ export function checkRanges(text: string, result: ExtractResult): Broken[] {
     for (const [name, part] of Object.entries(ref.parts ?? {}))
       expect(`part ${name} of ${ref.text}`, part.range, part.text);
     const slot = ref.digestSlot;
-    if (slot?.kind === 'field') expect(`digest field of ${ref.text}`, slot.range, ref.parts?.digest?.text ?? '');
+    if (slot?.kind === 'field') expect(`digest field of ${ref.text}`, slot.range, digestFieldText(ref));
     if (slot?.kind === 'new-key') {
       const at = lines.offsetAt(slot.at);
       if (typeof at === 'string') broken.push({ property: 'range', message: `new digest key of ${ref.text}: ${at}` });
@@ -387,4 +387,16 @@ export function checkPins(
   if (back?.digest !== OTHER || back.status !== 'pinned')
     return fail(`${show(one.text)} updated reads back as ${JSON.stringify(back)}`);
   return broken;
+}
+
+/**
+ * What a digest field holds now: the digest part's text, or — kustomize's `newTag: 2@sha256:…`, a digest written into
+ * the tag — the tag's text after its `@`.
+ */
+function digestFieldText(ref: ImageReference): string {
+  if (ref.parts?.digest !== undefined) return ref.parts.digest.text;
+  const tag = ref.parts?.tag?.text;
+  if (ref.digestSlot?.kind === 'field' && ref.digestSlot.field === 'newTag' && tag !== undefined)
+    return tag.slice(tag.indexOf('@') + 1);
+  return '';
 }
